@@ -1,0 +1,46 @@
+/**
+ * Every DynamoDB item key and index key is built here and nowhere else (one named access pattern each).
+ * Keep sections per aggregate; add new ones below rather than building keys in repositories.
+ */
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+// ---- titles ---------------------------------------------------------------------------------
+export const titleKeys = {
+  /** A title's record. */
+  item: (titleId: string): ItemKey => ({ pk: `TITLE#${titleId}`, sk: 'TITLE' }),
+  /** Listing all titles in catalogue order (gsi1). */
+  listPartition: 'TITLES',
+  listSort: (sortTitle: string, titleId: string) => `${sortTitle}#${titleId}`,
+  /** Everything stored under a title (record, licences, ...). */
+  partition: (titleId: string) => `TITLE#${titleId}`,
+};
+
+// ---- patrons --------------------------------------------------------------------------------
+export const patronKeys = {
+  /** A patron's record. */
+  item: (patronId: string): ItemKey => ({ pk: `PATRON#${patronId}`, sk: 'PATRON' }),
+  /** Card number → patron id; also what keeps card numbers unique. */
+  card: (cardNumber: string): ItemKey => ({ pk: `CARD#${cardNumber}`, sk: 'CARD' }),
+  /** Listing patrons (gsi1). */
+  listPartition: 'PATRONS',
+  listSort: (name: string, patronId: string) => `${name.toLowerCase()}#${patronId}`,
+};
+
+// ---- seeding --------------------------------------------------------------------------------
+export const seedKeys = {
+  /** Marks that the sample library of a given version has been seeded. */
+  marker: (version: string): ItemKey => ({ pk: 'SEED', sk: `SEED#${version}` }),
+};
+
+// ---- content objects (S3) -------------------------------------------------------------------
+export const objectKeys = {
+  /** Validated content, reachable by signed links. */
+  content: (titleId: string, format: string) => `content/${titleId}/publication.${format}`,
+  cover: (titleId: string, extension: string) => `content/${titleId}/cover.${extension}`,
+  /** Uploads before validation: no patron link ever points here. */
+  incoming: (uploadId: string) => `incoming/${uploadId}`,
+};

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * The environment, read and validated once. Local mode (`npm start`, tests) gets defaults that point at the
+ * embedded DynamoDB Local and S3 emulator; on AWS the CDK stack sets every variable and no endpoint.
+ */
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
+
+const schema = z.object({
+  MODE: z.enum(['local', 'aws']).default('local'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TABLE_NAME: z.string().min(1).default('pustaka'),
+  CONTENT_BUCKET: z.string().min(1).default('pustaka-content'),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  /** Default lifetime of a signed content link, seconds (never past the loan's end). */
+  LINK_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  TOKEN_ISSUER: z.string().min(1).default('https://pustaka.local'),
+  TOKEN_AUDIENCE: z.string().min(1).default('pustaka-api'),
+  /** On AWS: the Secrets Manager secret that holds the signing keys. Locally the keys live in DATA_DIR. */
+  SIGNING_KEYS_SECRET_ARN: z.string().optional(),
+  /** The reader's origin, for CORS. */
+  WEB_ORIGIN: z.string().default('*'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  if (config.MODE === 'aws' && (config.DYNAMODB_ENDPOINT || config.S3_ENDPOINT)) {
+    throw new ConfigError('Invalid configuration: endpoints are for local mode only');
+  }
+  return config;
+}
