@@ -19,14 +19,33 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['hono', 'hono/*', '@hono/*'], message: 'The domain must not depend on the web framework.' },
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'The domain must not depend on AWS.' },
-            { group: ['**/adapters/**', '**/http/**', '**/handlers/**', '**/local/**', '**/config'], message: 'The domain must not reach outward.' },
+            {
+              group: ['hono', 'hono/*', '@hono/*'],
+              message: 'The domain must not depend on the web framework.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'The domain must not depend on AWS.',
+            },
+            {
+              group: ['**/adapters/**', '**/http/**', '**/handlers/**', '**/local/**', '**/config'],
+              message: 'The domain must not reach outward.',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in functions/config.ts and pass it in.' }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'The domain must not touch the process.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration in functions/config.ts and pass it in.',
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The domain must not touch the process.' },
+      ],
     },
   },
   {
@@ -37,7 +56,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/functions/**', '@aws-sdk/*', 'hono', 'hono/*', 'node:*'], message: 'web/ must not import server code.' },
+            {
+              group: ['**/functions/**', '@aws-sdk/*', 'hono', 'hono/*', 'node:*'],
+              message: 'web/ must not import server code.',
+            },
           ],
         },
       ],

@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import { ValidationError } from '../domain/errors';
+
+/**
+ * Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded. A cursor that does not decode to the key
+ * shape of the listing it is used with is a client error, never a 500 and never a scan of something else.
+ */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | null {
+  return lastKey ? Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') : null;
+}
+
+export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error('not base64url');
+    const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the validation error below
+  }
+  throw new ValidationError('The cursor is not one this listing issued.', { field: 'cursor' });
+}

@@ -1,0 +1,97 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+  type AttributeDefinition,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { tableSchema } from './table-schema';
+
+/** Local mode and tests only: on AWS the CDK stack owns the table and the bucket. */
+export async function ensureTable(
+  dynamo: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'existing'> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return 'existing';
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const keyNames = new Set<string>([tableSchema.partitionKey, tableSchema.sortKey]);
+  for (const index of tableSchema.globalSecondaryIndexes) {
+    keyNames.add(index.partitionKey);
+    keyNames.add(index.sortKey);
+  }
+  const attributeDefinitions: AttributeDefinition[] = [...keyNames].map((name) => ({
+    AttributeName: name,
+    AttributeType: 'S',
+  }));
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: attributeDefinitions,
+      KeySchema: [
+        { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: tableName });
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableSchema.ttlAttribute, Enabled: true },
+    }),
+  );
+  return 'created';
+}
+
+/** The CORS rules the reader needs on the content bucket (ranged reads by pdf.js, PUT uploads). */
+export const contentCorsRules = (origins: string[]) => [
+  {
+    AllowedOrigins: origins,
+    AllowedMethods: ['GET', 'HEAD', 'PUT'],
+    AllowedHeaders: ['Range', 'Content-Type', 'Content-MD5', 'If-None-Match'],
+    ExposeHeaders: ['Accept-Ranges', 'Content-Range', 'Content-Length', 'ETag'],
+    MaxAgeSeconds: 3000,
+  },
+];
+
+export async function ensureBucket(
+  s3: S3Client,
+  bucket: string,
+  corsOrigins: string[],
+): Promise<'created' | 'existing'> {
+  let outcome: 'created' | 'existing' = 'existing';
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    outcome = 'created';
+  }
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: { CORSRules: contentCorsRules(corsOrigins) },
+    }),
+  );
+  return outcome;
+}

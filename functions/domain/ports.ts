@@ -1,0 +1,32 @@
+import type { Patron } from './patron';
+import type { Title } from './title';
+
+/** A page of a listing; `cursor` is null on the last page. */
+export interface Page<T> {
+  data: T[];
+  cursor: string | null;
+}
+
+export interface TitleRepository {
+  get(titleId: string): Promise<Title | undefined>;
+  list(options: { limit: number; cursor?: string }): Promise<Page<Title>>;
+  /** Creates the title; refuses (returns false) when one with the same id exists. */
+  create(title: Title): Promise<boolean>;
+}
+
+export interface PatronRepository {
+  get(patronId: string): Promise<Patron | undefined>;
+  getByCard(cardNumber: string): Promise<Patron | undefined>;
+  /** Creates the patron and claims the card number in one transaction; false when the card is taken. */
+  create(patron: Patron): Promise<boolean>;
+}
+
+/** Something the gateway depends on, for /health. */
+export interface DependencyCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}

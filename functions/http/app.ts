@@ -1,0 +1,94 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { PustakaError, TooManyRequestsError } from '../domain/errors';
+import type { AppDeps, AppEnv } from './deps';
+import { problemResponse } from './problem';
+import { healthRoutes } from './routes/health';
+import { titleRoutes } from './routes/titles';
+import { validationHook } from './validation';
+
+/** Which routes a deployment serves: on AWS the librarian API runs in its own function with wider grants. */
+export type Surface = 'all' | 'patron' | 'librarian';
+
+export interface AppOptions {
+  surface?: Surface;
+}
+
+/** JSON bodies are small; anything larger is refused before it is parsed. */
+export const maxJsonBodyBytes = 16 * 1024;
+
+export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<AppEnv> {
+  const surface = options.surface ?? 'all';
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+    });
+  });
+  app.use(
+    '*',
+    cors({
+      origin: deps.config.WEB_ORIGIN,
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxJsonBodyBytes,
+      onError: (c) =>
+        problemResponse(c, 413, 'BODY_TOO_LARGE', `The request body is over ${maxJsonBodyBytes} bytes.`),
+    }),
+  );
+
+  if (surface !== 'librarian') {
+    healthRoutes(app);
+    titleRoutes(app);
+  }
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Pustaka gateway',
+      version: '0.1.0',
+      description: 'Digital library and e-resource gateway',
+    },
+  });
+
+  app.notFound((c) =>
+    problemResponse(c, 404, 'ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof TooManyRequestsError) {
+      return problemResponse(c, error.status, error.code, error.message, error.context, {
+        'Retry-After': String(error.retryAfterSeconds),
+      });
+    }
+    if (error instanceof PustakaError) {
+      return problemResponse(c, error.status, error.code, error.message, error.context);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(c, error.status, 'BAD_REQUEST', error.message || 'The request is not valid.');
+    }
+    // Anything else is our fault: log it whole, tell the client nothing about it.
+    deps.logger.error('unhandled error', { requestId: c.get('requestId'), error: error as Error });
+    return problemResponse(c, 500, 'INTERNAL_ERROR', 'Something went wrong on our side. Please try again.');
+  });
+
+  return app;
+}

@@ -1,0 +1,21 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Config } from '../config';
+import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
+
+/** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  titles: TitleRepository;
+  patrons: PatronRepository;
+  /** Probed by GET /health. */
+  checks: DependencyCheck[];
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    deps: AppDeps;
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi';
+
+/** Shared response schemas; they document the contract at /openapi.json. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+  })
+  .passthrough()
+  .openapi('Problem');
+
+export const problemContent = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+export const TitleSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    authors: z.array(z.string()),
+    language: z.string().optional(),
+    publisher: z.string().optional(),
+    published: z.string().optional(),
+    description: z.string().optional(),
+    subjects: z.array(z.string()),
+    identifiers: z.object({
+      isbn: z.array(z.string()).optional(),
+      doi: z.array(z.string()).optional(),
+      issn: z.array(z.string()).optional(),
+      other: z.array(z.string()).optional(),
+    }),
+    format: z.enum(['epub', 'pdf']),
+    access: z.enum(['open', 'licensed', 'partner']),
+    status: z.enum(['active', 'withdrawn']),
+    pageCount: z.number().int().optional(),
+    contentType: z.string(),
+    size: z.number().int(),
+    cover: z
+      .string()
+      .optional()
+      .openapi({ description: 'URL of the cover image, when the publication has one' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Title');
+
+export const TitlePageSchema = z
+  .object({ data: z.array(TitleSchema), cursor: z.string().nullable() })
+  .openapi('TitlePage');

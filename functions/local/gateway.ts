@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { loadConfig, type Config } from '../config';
+import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
+import { S3ContentStore } from '../adapters/content-store';
+import { ensureBucket, ensureTable } from '../adapters/table-admin';
+import { createDeps } from '../handlers/deps';
+import { createApp } from '../http/app';
+import type { AppDeps } from '../http/deps';
+import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
+import { seedSampleLibrary, type SeedReport } from './seed';
+import { ensureLocalSigningKeys } from './signing-keys';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
+export const webDist = join(repoRoot, 'web/dist');
+
+export interface LocalGatewayOptions {
+  env?: Record<string, string | undefined>;
+  /** Where the sample library comes from; skipped when the folder does not exist. */
+  fixturesDir?: string;
+  /** Build web/ before serving it (npm start does; API-only tests don't need to). */
+  buildWeb?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalGateway {
+  url: string;
+  config: Config;
+  clients: AwsClients;
+  deps: AppDeps;
+  seed: SeedReport | undefined;
+  timings: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+async function buildWebApp(): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: join(repoRoot, 'web/vite.config.ts'), logLevel: 'warn' });
+}
+
+/**
+ * The embedded stack behind `npm start`: DynamoDB Local and the S3 emulator with their data in DATA_DIR,
+ * the table and bucket, signing keys, the sample library, and the web app and API on one origin.
+ */
+export async function startLocalGateway(options: LocalGatewayOptions = {}): Promise<LocalGateway> {
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const mark = (name: string) => (timings[name] = Math.round(performance.now() - started));
+  const base = loadConfig({ ...(options.env ?? process.env), MODE: 'local' });
+  const port = await claimPort(base.PORT);
+  const dataDir = resolve(base.DATA_DIR);
+
+  const running: RunningEmulator[] = [];
+  let server: ServerType | undefined;
+  const stop = async () => {
+    if (server) await new Promise<void>((done) => server!.close(() => done()));
+    await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
+  };
+
+  try {
+    const [dynamo, s3] = await Promise.all([
+      startDynamoLocal({ dataDir: join(dataDir, 'dynamodb') }),
+      startS3Emulator({ dataDir: join(dataDir, 's3') }),
+    ]);
+    running.push(dynamo, s3);
+    mark('emulators');
+    const config = loadConfig({
+      ...(options.env ?? process.env),
+      MODE: 'local',
+      PORT: String(port),
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      S3_ENDPOINT: s3.endpoint,
+    });
+    const url = `http://localhost:${port}`;
+    const clients = createAwsClients(config);
+    await ensureTable(clients.dynamo, config.TABLE_NAME);
+    await ensureBucket(clients.s3, config.CONTENT_BUCKET, [url, `http://127.0.0.1:${port}`]);
+    ensureLocalSigningKeys(config.DATA_DIR);
+    mark('storage');
+
+    const deps = createDeps(config, clients);
+    const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
+    const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
+    let seed: SeedReport | undefined;
+    if (existsSync(fixturesDir)) {
+      seed = await seedSampleLibrary(
+        { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock },
+        fixturesDir,
+      );
+      log(
+        `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
+      );
+    } else {
+      log(`No fixtures at ${fixturesDir}: starting with an empty catalogue.`);
+    }
+    mark('seed');
+
+    if (options.buildWeb) await buildWebApp();
+    mark('web');
+
+    const api = createApp(deps);
+    const root = new Hono();
+    if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
+    root.all('*', (c) => api.fetch(c.req.raw));
+    server = await new Promise<ServerType>((ready) => {
+      const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
+    });
+    mark('listening');
+    return { url, config, clients, deps, seed, timings, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import type { S3ContentStore } from '../adapters/content-store';
+import { withFileByteSource } from '../adapters/file-byte-source';
+import { objectKeys } from '../adapters/keys';
+import { hashPin } from '../adapters/pin-hasher';
+import { defaultLimits, type Patron, type Role } from '../domain/patron';
+import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
+import { inspectPublication } from '../domain/publication';
+import { sortTitleOf, type AccessMode, type Title } from '../domain/title';
+
+/** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
+export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
+  [
+    {
+      cardNumber: '20000001',
+      pin: '1234',
+      name: 'Siti Rahayu',
+      email: 'siti@example.org',
+      roles: ['patron'],
+    },
+    {
+      cardNumber: '20000002',
+      pin: '1234',
+      name: 'Budi Santoso',
+      email: 'budi@example.org',
+      roles: ['patron'],
+    },
+    {
+      cardNumber: '20000003',
+      pin: '1234',
+      name: 'Dewi Lestari',
+      email: 'dewi@example.org',
+      roles: ['patron'],
+    },
+    {
+      cardNumber: '90000001',
+      pin: '9876',
+      name: 'Pustakawan Utama',
+      email: 'librarian@example.org',
+      roles: ['patron', 'librarian'],
+    },
+  ];
+
+/**
+ * How each sample title may be read. Licence terms for licensed titles are varied across the sample
+ * (one copy one user; 3 concurrent; 10 checkouts; expiring in 30 days) by the lending seed.
+ */
+export const sampleAccess: Record<string, AccessMode> = {
+  'georgia-cfi.epub': 'open',
+};
+
+export interface SeedReport {
+  titles: { created: string[]; existing: string[] };
+  patrons: { created: string[]; existing: string[] };
+}
+
+export interface SeedDeps {
+  titles: TitleRepository;
+  patrons: PatronRepository;
+  content: S3ContentStore;
+  clock: Clock;
+}
+
+const stableId = (prefix: string, seed: string) =>
+  `${prefix}${createHash('sha256').update(seed).digest('hex').slice(0, 20)}`;
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Every EPUB and PDF in the fixtures folder, in a stable order. */
+export function sampleFiles(fixturesDir: string): string[] {
+  const files: string[] = [];
+  for (const folder of ['epub', 'pdf']) {
+    const dir = join(fixturesDir, folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      if (['.epub', '.pdf'].includes(extname(name).toLowerCase())) files.push(join(dir, name));
+    }
+  }
+  return files;
+}
+
+/**
+ * Seeds the sample library. Idempotent: ids derive from content (titles) and card numbers (accounts), and every
+ * write is conditional, so a second run (or two at once) leaves exactly one copy of each.
+ */
+export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Promise<SeedReport> {
+  const report: SeedReport = {
+    titles: { created: [], existing: [] },
+    patrons: { created: [], existing: [] },
+  };
+
+  for (const path of sampleFiles(fixturesDir)) {
+    const sha256 = await sha256OfFile(path);
+    const id = stableId('t-', sha256);
+    const existing = await deps.titles.get(id);
+    if (existing) {
+      report.titles.existing.push(existing.title);
+      continue;
+    }
+    const inspection = await withFileByteSource(path, (source) =>
+      inspectPublication(source, { declaredName: basename(path) }),
+    );
+    const size = statSync(path).size;
+    const contentKey = objectKeys.content(id, inspection.format);
+    await deps.content.put(contentKey, createReadStream(path), inspection.contentType, size);
+    let coverKey: string | undefined;
+    if (inspection.cover) {
+      const extension =
+        inspection.cover.contentType.split('/')[1]?.replace('jpeg', 'jpg').replace(/\+.*$/, '') ?? 'img';
+      coverKey = objectKeys.cover(id, extension);
+      await deps.content.put(coverKey, inspection.cover.bytes, inspection.cover.contentType);
+    }
+    const now = deps.clock.now().toISOString();
+    const { metadata } = inspection;
+    const title: Title = {
+      id,
+      title: metadata.title,
+      sortTitle: sortTitleOf(metadata.title),
+      authors: metadata.authors,
+      subjects: metadata.subjects,
+      identifiers: metadata.identifiers,
+      ...(metadata.language ? { language: metadata.language } : {}),
+      ...(metadata.publisher ? { publisher: metadata.publisher } : {}),
+      ...(metadata.published ? { published: metadata.published } : {}),
+      ...(metadata.description ? { description: metadata.description } : {}),
+      ...(metadata.pageCount ? { pageCount: metadata.pageCount } : {}),
+      format: inspection.format,
+      access: sampleAccess[basename(path)] ?? 'licensed',
+      status: 'active',
+      contentKey,
+      contentType: inspection.contentType,
+      size,
+      sha256,
+      ...(coverKey && inspection.cover ? { coverKey, coverType: inspection.cover.contentType } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (await deps.titles.create(title)) report.titles.created.push(title.title);
+    else report.titles.existing.push(title.title);
+  }
+
+  for (const account of demoAccounts) {
+    if (await deps.patrons.getByCard(account.cardNumber)) {
+      report.patrons.existing.push(account.cardNumber);
+      continue;
+    }
+    const now = deps.clock.now().toISOString();
+    const patron: Patron = {
+      id: stableId('p-', `demo:${account.cardNumber}`),
+      cardNumber: account.cardNumber,
+      name: account.name,
+      email: account.email,
+      status: 'active',
+      roles: account.roles,
+      ...defaultLimits,
+      pinHash: await hashPin(account.pin),
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (await deps.patrons.create(patron)) report.patrons.created.push(account.cardNumber);
+    else report.patrons.existing.push(account.cardNumber);
+  }
+  return report;
+}

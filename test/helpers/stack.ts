@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../functions/config';
+import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-clients';
+import { S3ContentStore } from '../../functions/adapters/content-store';
+import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
+import { createDeps } from '../../functions/handlers/deps';
+import { createApp } from '../../functions/http/app';
+import type { AppDeps } from '../../functions/http/deps';
+
+export interface TestStack {
+  config: Config;
+  clients: AwsClients;
+  deps: AppDeps;
+  content: S3ContentStore;
+  app: ReturnType<typeof createApp>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * A fresh table and bucket on the shared emulators, with the real adapters and the real app over them.
+ * `env` overrides configuration; `adjust` may swap parts of the deps (e.g. a fake clock) before the app is built.
+ */
+export async function createTestStack(
+  options: { env?: Record<string, string>; adjust?: (deps: AppDeps) => AppDeps } = {},
+): Promise<TestStack> {
+  const suffix = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    MODE: 'local',
+    TABLE_NAME: `pustaka-test-${suffix}`,
+    CONTENT_BUCKET: `pustaka-test-${suffix}`,
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    S3_ENDPOINT: inject('s3Endpoint'),
+    LOG_LEVEL: 'SILENT',
+    ...options.env,
+  });
+  const clients = createAwsClients(config);
+  await ensureTable(clients.dynamo, config.TABLE_NAME);
+  await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
+  const baseDeps = createDeps(config, clients);
+  const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;
+  return {
+    config,
+    clients,
+    deps,
+    content: new S3ContentStore(clients.s3, config.CONTENT_BUCKET),
+    app: createApp(deps),
+    async destroy() {
+      await clients.dynamo.send(new DeleteTableCommand({ TableName: config.TABLE_NAME })).catch(() => {});
+      const listed = await clients.s3
+        .send(new ListObjectsV2Command({ Bucket: config.CONTENT_BUCKET }))
+        .catch(() => undefined);
+      const objects = (listed?.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (objects.length) {
+        await clients.s3.send(
+          new DeleteObjectsCommand({ Bucket: config.CONTENT_BUCKET, Delete: { Objects: objects } }),
+        );
+      }
+      await clients.s3.send(new DeleteBucketCommand({ Bucket: config.CONTENT_BUCKET })).catch(() => {});
+      clients.dynamo.destroy();
+      clients.s3.destroy();
+    },
+  };
+}
+
+/** Fixtures beside the repo, read at run time (never copied in). */
+export { defaultFixturesDir as fixturesDir } from '../../functions/local/gateway';

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, startLocalGateway } from '../../functions/local/gateway';
+import { fixturesDir } from '../helpers/stack';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pustaka-data-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function runStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'functions/local/start.ts')], {
+      cwd: repoRoot,
+      env: { ...env, SKIP_WEB_BUILD: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('the embedded local stack', () => {
+  it('starts, serves a healthy API and the sample library, and a second start reuses the data', async () => {
+    // Act: first start on a fresh DATA_DIR
+    const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'SILENT' };
+    const first = await startLocalGateway({ env, fixturesDir });
+    const health = await fetch(`${first.url}/health`);
+    const firstList = (await (await fetch(`${first.url}/titles?limit=100`)).json()) as {
+      data: { id: string }[];
+    };
+    await first.stop();
+
+    // Act: second start on the same DATA_DIR
+    const second = await startLocalGateway({ env, fixturesDir });
+    const secondList = (await (await fetch(`${second.url}/titles?limit=100`)).json()) as {
+      data: { id: string }[];
+    };
+    await second.stop();
+
+    // Assess
+    expect(health.status).toBe(200);
+    expect(first.seed?.titles.created.length).toBeGreaterThan(0);
+    expect(second.seed?.titles.created).toEqual([]);
+    expect(second.seed?.patrons.created).toEqual([]);
+    expect(secondList.data.map((t) => t.id).sort()).toEqual(firstList.data.map((t) => t.id).sort());
+  }, 180_000);
+
+  it('exits non-zero with a clear message when java is missing', async () => {
+    // Prepare: a PATH with node but without java
+    const env = { PATH: dirname(process.execPath), DATA_DIR: dataDir, PORT: '0' };
+    // Act
+    const { code, output } = await runStart(env);
+    // Assess
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/Java 17\+ is required/);
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+
+  it('exits non-zero with a clear message when the port is taken', async () => {
+    // Prepare
+    const blocker: Server = createServer();
+    const port = await new Promise<number>((ready) =>
+      blocker.listen(0, '127.0.0.1', () => ready((blocker.address() as { port: number }).port)),
+    );
+    // Act
+    const { code, output } = await runStart({
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+    });
+    blocker.close();
+    // Assess
+    expect(code).not.toBe(0);
+    expect(output).toContain(`Port ${port} is already in use`);
+  }, 60_000);
+});
