@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
+import type { Caller } from '../domain/caller';
 import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
@@ -17,5 +18,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     deps: AppDeps;
+    /** Set by the auth middleware once a token is verified. */
+    caller: Caller;
   };
 }
