@@ -115,7 +115,12 @@ const MAX_CACHED_KEYS = 32;
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
 /** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), cached. */
-export function signingKeyFor(secretAccessKey: string, shortDate: string, region: string, service = SERVICE): Buffer {
+export function signingKeyFor(
+  secretAccessKey: string,
+  shortDate: string,
+  region: string,
+  service = SERVICE,
+): Buffer {
   const cacheKey = `${shortDate}\n${region}\n${service}\n${secretAccessKey}`;
   let key = signingKeys.get(cacheKey);
   if (key === undefined) {
@@ -137,7 +142,9 @@ function amzDate(now: Date): string {
 
 function assertExpiresIn(expiresIn: number): void {
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
-    throw new RangeError(`expiresIn must be a whole number of seconds in 1..${MAX_EXPIRES_IN}, got ${expiresIn}`);
+    throw new RangeError(
+      `expiresIn must be a whole number of seconds in 1..${MAX_EXPIRES_IN}, got ${expiresIn}`,
+    );
   }
 }
 
@@ -149,7 +156,8 @@ export function presignUrl(request: PresignRequest, location?: BucketLocation): 
   assertExpiresIn(request.expiresIn);
   if (request.key.length === 0) throw new RangeError('key must not be empty');
   const { accessKeyId, secretAccessKey, sessionToken } = request.credentials;
-  const where = location ?? locateBucket(request.bucket, request.region, request.endpoint, request.forcePathStyle);
+  const where =
+    location ?? locateBucket(request.bucket, request.region, request.endpoint, request.forcePathStyle);
   const longDate = amzDate(request.now);
   const shortDate = longDate.slice(0, 8);
   const scope = `${shortDate}/${request.region}/${SERVICE}/aws4_request`;
@@ -247,7 +255,8 @@ export function createPresigner(options: PresignerOptions): ContentLinkSigner {
   let pending: Promise<Credentials> | undefined;
 
   const usable = (c: Credentials | undefined, now: Date): c is Credentials =>
-    c !== undefined && (c.expiration === undefined || c.expiration.getTime() - refreshBeforeMs > now.getTime());
+    c !== undefined &&
+    (c.expiration === undefined || c.expiration.getTime() - refreshBeforeMs > now.getTime());
 
   const refresh = (): Promise<Credentials> => {
     if (typeof source !== 'function') return Promise.resolve(source);
@@ -301,7 +310,9 @@ export function createPresigner(options: PresignerOptions): ContentLinkSigner {
         return Promise.reject(new RangeError(`partNumber must be in 1..10000, got ${part.partNumber}`));
       }
       if (part.uploadId === '') return Promise.reject(new RangeError('uploadId must not be empty'));
-      return sign('PUT', key, link, { query: { partNumber: String(part.partNumber), uploadId: part.uploadId } });
+      return sign('PUT', key, link, {
+        query: { partNumber: String(part.partNumber), uploadId: part.uploadId },
+      });
     },
   };
 }

@@ -22,16 +22,26 @@ const EXAMPLE_KEYS: Credentials = {
 const MAY_24_2013 = new Date('2013-05-24T00:00:00Z');
 
 /** `@smithy/hash-node` is not a direct dependency, so the reference signer gets SHA-256 from node:crypto. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData): string | Uint8Array =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+
 class NodeSha256 {
   private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
+  private readonly secret: string | Uint8Array | undefined;
+  constructor(secret?: SourceData) {
+    this.secret = secret === undefined ? undefined : bytes(secret);
     this.hash = this.fresh();
   }
   private fresh(): Hash | Hmac {
     return this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: SourceData): void {
+    this.hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
@@ -51,7 +61,12 @@ function parts(url: string) {
     const eq = pair.indexOf('=');
     query[decodeURIComponent(pair.slice(0, eq))] = decodeURIComponent(pair.slice(eq + 1));
   }
-  return { origin, path: url.slice(origin.length, q), names: rawQuery.map((p) => p.slice(0, p.indexOf('='))), query };
+  return {
+    origin,
+    path: url.slice(origin.length, q),
+    names: rawQuery.map((p) => p.slice(0, p.indexOf('='))),
+    query,
+  };
 }
 
 /** The AWS rule, written independently of the adapter: encode every segment, keep `/`. */
@@ -59,7 +74,10 @@ const expectedKeyPath = (key: string) =>
   key
     .split('/')
     .map((segment) =>
-      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
     )
     .join('/');
 
@@ -93,7 +111,25 @@ describe('presignUrl', () => {
 
   it('signs exactly what @smithy/signature-v4 signs, for thousands of random requests', async () => {
     // Prepare: keys with unicode, spaces, `+`, `~`, `/`, `%`, dots; query values, response overrides, times.
-    const awkward = fc.constantFrom('/', ' ', '+', '~', '%', '!', "'", '(', ')', '*', '&', '=', '?', '#', '.', ':', '@');
+    const awkward = fc.constantFrom(
+      '/',
+      ' ',
+      '+',
+      '~',
+      '%',
+      '!',
+      "'",
+      '(',
+      ')',
+      '*',
+      '&',
+      '=',
+      '?',
+      '#',
+      '.',
+      ':',
+      '@',
+    );
     const char = fc.oneof(
       awkward,
       fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
@@ -107,12 +143,21 @@ describe('presignUrl', () => {
       bucket: fc.constantFrom('pustaka-content', 'examplebucket', 'a1b', 'my.dotted.bucket', 'Upper_Case'),
       key: text(1, 40),
       region: fc.constantFrom('us-east-1', 'eu-west-1', 'ap-southeast-3', 'us-gov-west-1'),
-      endpoint: fc.constantFrom(undefined, 'http://127.0.0.1:4569', 'http://localhost:4569', 'https://s3.example.test'),
+      endpoint: fc.constantFrom(
+        undefined,
+        'http://127.0.0.1:4569',
+        'http://localhost:4569',
+        'https://s3.example.test',
+      ),
       forcePathStyle: fc.boolean(),
       sessionToken: fc.option(text(1, 60), { nil: undefined }),
       secret: text(1, 40),
       expiresIn: fc.integer({ min: 1, max: 604800 }),
-      now: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+      now: fc.date({
+        min: new Date('2000-01-01T00:00:00Z'),
+        max: new Date('2099-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      }),
       contentType: fc.option(text(0, 30), { nil: undefined }),
       disposition: fc.option(text(0, 30), { nil: undefined }),
       query: fc.dictionary(
@@ -125,7 +170,11 @@ describe('presignUrl', () => {
     // Act + Assess, per case.
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
-        const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: c.secret, sessionToken: c.sessionToken };
+        const credentials = {
+          accessKeyId: 'AKIDEXAMPLE',
+          secretAccessKey: c.secret,
+          sessionToken: c.sessionToken,
+        };
         const ours = presignUrl({
           method: c.method,
           bucket: c.bucket,
@@ -144,7 +193,9 @@ describe('presignUrl', () => {
         // Where the SDK's endpoint rules put the bucket, written out here rather than taken from the adapter.
         const base = new URL(c.endpoint ?? `https://s3.${c.region}.amazonaws.com`);
         const virtual =
-          !c.forcePathStyle && base.hostname !== '127.0.0.1' && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(c.bucket);
+          !c.forcePathStyle &&
+          base.hostname !== '127.0.0.1' &&
+          /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(c.bucket);
         const hostname = virtual ? `${c.bucket}.${base.hostname}` : base.hostname;
         const path = `${virtual ? '' : `/${c.bucket}`}/${expectedKeyPath(c.key)}`;
         const query: Record<string, string> = { ...c.query };
@@ -172,14 +223,19 @@ describe('presignUrl', () => {
               'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
             },
           },
-          { signingDate: c.now, expiresIn: c.expiresIn, unhoistableHeaders: noHoist, unsignableHeaders: noHoist },
+          {
+            signingDate: c.now,
+            expiresIn: c.expiresIn,
+            unhoistableHeaders: noHoist,
+            unsignableHeaders: noHoist,
+          },
         );
 
         const got = parts(ours);
         expect(got.origin).toBe(`${base.protocol}//${hostname}${base.port === '' ? '' : `:${base.port}`}`);
         expect(got.path).toBe(signed.path);
-        expect(got.query['X-Amz-Signature']).toBe(signed.query['X-Amz-Signature']);
-        expect(got.query).toEqual(signed.query);
+        expect(got.query['X-Amz-Signature']).toBe(signed.query?.['X-Amz-Signature']);
+        expect(got.query).toEqual({ ...signed.query });
         expect(got.names).toEqual([...got.names].sort()); // listed in canonical (sorted) order
       }),
       { numRuns: 3000 },
@@ -193,7 +249,12 @@ describe('presignUrl', () => {
       { region: 'us-east-1', credentials: EXAMPLE_KEYS },
       { region: 'eu-west-1', credentials: { ...EXAMPLE_KEYS, sessionToken: 'IQoJb3JpZ2luX2Vj/+=token' } },
       { region: 'us-east-1', credentials: EXAMPLE_KEYS, forcePathStyle: true },
-      { region: 'us-east-1', credentials: EXAMPLE_KEYS, endpoint: 'http://127.0.0.1:4569', forcePathStyle: true },
+      {
+        region: 'us-east-1',
+        credentials: EXAMPLE_KEYS,
+        endpoint: 'http://127.0.0.1:4569',
+        forcePathStyle: true,
+      },
       { region: 'us-east-1', credentials: EXAMPLE_KEYS, endpoint: 'http://localhost:4569' },
     ];
     const requests = [
@@ -286,30 +347,84 @@ describe('presignUrl', () => {
     }
     expect(presignUrl({ ...request, expiresIn: 604800 })).toContain('X-Amz-Expires=604800');
     expect(() => presignUrl({ ...request, key: '' })).toThrow(RangeError);
-    expect(() => presignUrl({ ...request, query: { 'X-Amz-Date': '20990101T000000Z' } })).toThrow(/given twice/);
+    expect(() => presignUrl({ ...request, query: { 'X-Amz-Date': '20990101T000000Z' } })).toThrow(
+      /given twice/,
+    );
     expect(() => presignUrl({ ...request, query: { 'X-Amz-Signature': 'forged' } })).toThrow(RangeError);
   });
 });
 
 describe('locateBucket', () => {
   it.each([
-    ['pustaka-content', 'us-east-1', undefined, false, 'https://pustaka-content.s3.us-east-1.amazonaws.com', ''],
-    ['pustaka-content', 'us-east-1', undefined, true, 'https://s3.us-east-1.amazonaws.com', '/pustaka-content'],
+    [
+      'pustaka-content',
+      'us-east-1',
+      undefined,
+      false,
+      'https://pustaka-content.s3.us-east-1.amazonaws.com',
+      '',
+    ],
+    [
+      'pustaka-content',
+      'us-east-1',
+      undefined,
+      true,
+      'https://s3.us-east-1.amazonaws.com',
+      '/pustaka-content',
+    ],
     ['my.bucket', 'eu-west-1', undefined, false, 'https://s3.eu-west-1.amazonaws.com', '/my.bucket'],
-    ['pustaka-content', 'cn-north-1', undefined, false, 'https://pustaka-content.s3.cn-north-1.amazonaws.com.cn', ''],
-    ['pustaka-content', 'us-east-1', 'http://127.0.0.1:4569', false, 'http://127.0.0.1:4569', '/pustaka-content'],
-    ['pustaka-content', 'us-east-1', 'http://localhost:4569', false, 'http://pustaka-content.localhost:4569', ''],
-    ['pustaka-content', 'us-east-1', 'http://localhost:4569/', true, 'http://localhost:4569', '/pustaka-content'],
-    ['pustaka-content', 'us-east-1', 'https://s3.example.test:443/', true, 'https://s3.example.test', '/pustaka-content'],
-  ] as const)('puts %s in %s (endpoint %s, path style %s) at %s%s', (bucket, region, endpoint, force, origin, prefix) => {
-    // Act
-    const location = locateBucket(bucket, region, endpoint, force);
+    [
+      'pustaka-content',
+      'cn-north-1',
+      undefined,
+      false,
+      'https://pustaka-content.s3.cn-north-1.amazonaws.com.cn',
+      '',
+    ],
+    [
+      'pustaka-content',
+      'us-east-1',
+      'http://127.0.0.1:4569',
+      false,
+      'http://127.0.0.1:4569',
+      '/pustaka-content',
+    ],
+    [
+      'pustaka-content',
+      'us-east-1',
+      'http://localhost:4569',
+      false,
+      'http://pustaka-content.localhost:4569',
+      '',
+    ],
+    [
+      'pustaka-content',
+      'us-east-1',
+      'http://localhost:4569/',
+      true,
+      'http://localhost:4569',
+      '/pustaka-content',
+    ],
+    [
+      'pustaka-content',
+      'us-east-1',
+      'https://s3.example.test:443/',
+      true,
+      'https://s3.example.test',
+      '/pustaka-content',
+    ],
+  ] as const)(
+    'puts %s in %s (endpoint %s, path style %s) at %s%s',
+    (bucket, region, endpoint, force, origin, prefix) => {
+      // Act
+      const location = locateBucket(bucket, region, endpoint, force);
 
-    // Assess
-    expect(location.origin).toBe(origin);
-    expect(location.host).toBe(new URL(origin).host);
-    expect(location.pathPrefix).toBe(prefix);
-  });
+      // Assess
+      expect(location.origin).toBe(origin);
+      expect(location.host).toBe(new URL(origin).host);
+      expect(location.pathPrefix).toBe(prefix);
+    },
+  );
 });
 
 describe('encodeKeyPath and inlineDisposition', () => {
@@ -331,7 +446,9 @@ describe('encodeKeyPath and inlineDisposition', () => {
         `filename*=UTF-8''Bumi%20Manusia%20%E2%80%93%20Pramoedya%20%281980%29.epub`,
     );
     expect(inlineDisposition('a\r\nb.pdf')).toBe('inline; filename="ab.pdf"');
-    expect(inlineDisposition('x\ud800.pdf')).toBe(`inline; filename="x_.pdf"; filename*=UTF-8''x%EF%BF%BD.pdf`);
+    expect(inlineDisposition('x\ud800.pdf')).toBe(
+      `inline; filename="x_.pdf"; filename*=UTF-8''x%EF%BF%BD.pdf`,
+    );
   });
 });
 
@@ -374,7 +491,11 @@ describe('createPresigner', () => {
 
     // Act
     const put = await signer.signPut('incoming/u1', { expiresIn: 900 });
-    const part = await signer.signUploadPart('incoming/u1', { uploadId: 'abc/+=', partNumber: 2 }, { expiresIn: 900 });
+    const part = await signer.signUploadPart(
+      'incoming/u1',
+      { uploadId: 'abc/+=', partNumber: 2 },
+      { expiresIn: 900 },
+    );
 
     // Assess
     expect(parts(put).query).not.toHaveProperty('response-content-disposition');
@@ -413,7 +534,9 @@ describe('createPresigner', () => {
     const signer = createPresigner({ ...options, credentials: provider, clock: () => now });
 
     // Act: many links at once, then more links 50 minutes later, then at 56 minutes (inside the 5-minute margin).
-    const first = await Promise.all(Array.from({ length: 50 }, (_, i) => signer.signGet(`k${i}`, { expiresIn: 300 })));
+    const first = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => signer.signGet(`k${i}`, { expiresIn: 300 })),
+    );
     now = new Date(now.getTime() + 50 * 60_000);
     const later = await signer.signGet('k', { expiresIn: 300 });
     now = new Date(now.getTime() + 6 * 60_000);
@@ -453,6 +576,8 @@ describe('createPresigner', () => {
     const url = await signer.signGet('k', { expiresIn: 60, now: MAY_24_2013 });
 
     // Assess
-    expect(parts(url).query['X-Amz-Credential']).toBe('AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request');
+    expect(parts(url).query['X-Amz-Credential']).toBe(
+      'AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request',
+    );
   });
 });
