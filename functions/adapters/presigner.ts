@@ -185,9 +185,8 @@ export function presignUrl(request: PresignRequest, location?: BucketLocation): 
   }
   params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (let i = 1; i < params.length; i++) {
-    if ((params[i] as [string, string])[0] === (params[i - 1] as [string, string])[0]) {
-      throw new RangeError(`query parameter ${(params[i] as [string, string])[0]} is given twice`);
-    }
+    const name = params[i]![0];
+    if (name === params[i - 1]![0]) throw new RangeError(`query parameter ${name} is given twice`);
   }
   const canonicalQuery = params.map((p) => `${p[0]}=${p[1]}`).join('&');
   const path = `${where.pathPrefix}/${encodeKeyPath(request.key)}`;
@@ -207,12 +206,12 @@ export function presignUrl(request: PresignRequest, location?: BucketLocation): 
 
 // ---- content disposition ------------------------------------------------------------------------------
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
  * `inline` with a file name: a plain ASCII `filename` for every browser, plus RFC 5987/6266 `filename*` in UTF-8
  * when the name has anything the plain form cannot carry.
  */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 export function inlineDisposition(filename?: string): string {
   if (filename === undefined || filename === '') return 'inline';
   // eslint-disable-next-line no-control-regex
