@@ -23,6 +23,10 @@ const schema = z.object({
   SIGNING_KEYS_SECRET_ARN: z.string().optional(),
   /** The reader's origin, for CORS. */
   WEB_ORIGIN: z.string().default('*'),
+  /** On Lambda the function's role credentials arrive in the environment; the presigner signs with them. */
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
@@ -41,6 +45,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = parsed.data;
   if (config.MODE === 'aws' && (config.DYNAMODB_ENDPOINT || config.S3_ENDPOINT)) {
     throw new ConfigError('Invalid configuration: endpoints are for local mode only');
+  }
+  if (config.MODE === 'aws' && (!config.AWS_ACCESS_KEY_ID || !config.AWS_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration: AWS credentials are missing from the environment');
   }
   return config;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
+import type { ContentLinkSigner } from '../domain/content-links';
 import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
@@ -10,6 +11,8 @@ export interface AppDeps {
   clock: Clock;
   titles: TitleRepository;
   patrons: PatronRepository;
+  /** Signs short-lived links to content objects (reads, uploads). */
+  links: ContentLinkSigner;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }
