@@ -23,7 +23,11 @@ export class ValidationError extends PustakaError {
 }
 
 export class UnauthorizedError extends PustakaError {
-  constructor(message = 'Authentication is required.', code = 'UNAUTHORIZED', context: Record<string, unknown> = {}) {
+  constructor(
+    message = 'Authentication is required.',
+    code = 'UNAUTHORIZED',
+    context: Record<string, unknown> = {},
+  ) {
     super(401, code, message, context);
   }
 }
@@ -64,7 +68,12 @@ export class TooManyRequestsError extends PustakaError {
 }
 
 export class ServiceUnavailableError extends PustakaError {
-  constructor(message: string, code = 'SERVICE_UNAVAILABLE', context: Record<string, unknown> = {}, cause?: unknown) {
+  constructor(
+    message: string,
+    code = 'SERVICE_UNAVAILABLE',
+    context: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
     super(503, code, message, context, { cause });
   }
 }
