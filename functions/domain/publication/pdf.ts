@@ -17,6 +17,7 @@ let pdfjsLoading: Promise<Pdfjs> | undefined;
  */
 function loadPdfjs(): Promise<Pdfjs> {
   pdfjsLoading ??= (async () => {
+    provideDomMatrixIfMissing();
     const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
     return import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -25,6 +26,24 @@ function loadPdfjs(): Promise<Pdfjs> {
     throw error;
   });
   return pdfjsLoading;
+}
+
+/**
+ * pdfjs's display layer builds one identity DOMMatrix as soon as it loads. In plain Node it borrows DOMMatrix
+ * from the optional native @napi-rs/canvas package, which a bundled Lambda does not ship; inspection never
+ * renders, so an inert stand-in is enough to let the module load.
+ */
+function provideDomMatrixIfMissing(): void {
+  const scope = globalThis as { DOMMatrix?: unknown };
+  if (scope.DOMMatrix !== undefined) return;
+  scope.DOMMatrix = class InertDOMMatrix {
+    a = 1;
+    b = 0;
+    c = 0;
+    d = 1;
+    e = 0;
+    f = 0;
+  };
 }
 
 export async function inspectPdf(source: ByteSource, declaredName?: string): Promise<Inspection> {

@@ -9,6 +9,7 @@ import { readExactly, type ByteSource } from './byte-source';
  */
 export interface ZipEntry {
   name: string;
+  nameByteLength: number;
   method: number;
   flags: number;
   crc32: number;
@@ -34,6 +35,8 @@ const STORED = 0;
 const DEFLATED = 8;
 /** Compressed bytes handed to the inflater per step: deflate expands at most ~1032x, so one step stays small. */
 const INFLATE_STEP = 4096;
+/** Bytes read past a local header's name in the hope of covering its extra field in the same request. */
+const LOCAL_EXTRA_ROOM = 256;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -88,7 +91,11 @@ export async function readZipDirectory(
   if (cdOffset + cdSize > source.size) {
     throw truncated('The zip central directory lies beyond the end of the file.', { cdOffset, cdSize });
   }
-  const cd = await readExactly(source, cdOffset, cdSize);
+  // Usually the central directory is already inside the tail just read: no second request for it.
+  const cd =
+    cdOffset >= tailOffset
+      ? tail.subarray(cdOffset - tailOffset, cdOffset - tailOffset + cdSize)
+      : await readExactly(source, cdOffset, cdSize);
   const cv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
   const entries: ZipEntry[] = [];
   let p = 0;
@@ -109,6 +116,7 @@ export async function readZipDirectory(
       uncompressedSize: cv.getUint32(p + 24, true),
       localHeaderOffset: cv.getUint32(p + 42, true),
       name: utf8.decode(cd.subarray(p + 46, p + 46 + nameLength)),
+      nameByteLength: nameLength,
     };
     applyZip64Extra(entry, cv, p + 46 + nameLength, extraLength);
     entries.push(entry);
@@ -163,24 +171,46 @@ export async function readZipEntry(
       maxBytes,
     });
   }
-  const header = await readExactly(source, entry.localHeaderOffset, 30);
-  const hv = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  if (hv.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-    throw truncated('A zip local header is missing where the central directory points.', {
-      entry: entry.name,
-    });
-  }
-  const dataOffset = entry.localHeaderOffset + 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
-  if (dataOffset + entry.compressedSize > directory.centralDirectoryOffset) {
-    throw truncated('A zip entry runs past the start of the central directory.', { entry: entry.name });
-  }
   // Deflate never needs much more room than the data it encodes; a larger claim is a lie about sizes.
   if (entry.compressedSize > entry.uncompressedSize + 1024 + entry.uncompressedSize / 100) {
     throw new UnprocessableError('EPUB_ZIP_BOMB', `The sizes of the entry ${entry.name} are inconsistent.`, {
       entry: entry.name,
     });
   }
-  const compressed = await readExactly(source, dataOffset, entry.compressedSize);
+  // One read for header, name and data (plus room for a local extra field): one request when the source is S3.
+  const room = directory.centralDirectoryOffset - entry.localHeaderOffset;
+  const block = await readExactly(
+    source,
+    entry.localHeaderOffset,
+    Math.min(room, 30 + entry.nameByteLength + LOCAL_EXTRA_ROOM + entry.compressedSize),
+  );
+  const hv = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  if (block.byteLength < 30 || hv.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
+    throw truncated('A zip local header is missing where the central directory points.', {
+      entry: entry.name,
+    });
+  }
+  const nameLength = hv.getUint16(26, true);
+  const dataStart = 30 + nameLength + hv.getUint16(28, true);
+  if (dataStart + entry.compressedSize > room) {
+    throw truncated('A zip entry runs past the start of the central directory.', { entry: entry.name });
+  }
+  const localName = utf8.decode(block.subarray(30, 30 + nameLength));
+  if (localName !== entry.name) {
+    // A local header that disagrees with the directory could show the validator one file and a reader another.
+    throw new UnprocessableError(
+      'EPUB_CONTAINER_INVALID',
+      'A zip entry is named differently in its two headers.',
+      {
+        entry: entry.name,
+        localName,
+      },
+    );
+  }
+  const compressed =
+    dataStart + entry.compressedSize <= block.byteLength
+      ? block.subarray(dataStart, dataStart + entry.compressedSize)
+      : await readExactly(source, entry.localHeaderOffset + dataStart, entry.compressedSize);
   let data: Uint8Array;
   if (entry.method === STORED) {
     if (entry.compressedSize !== entry.uncompressedSize) {

@@ -151,6 +151,22 @@ describe('refusing hostile or broken EPUBs', () => {
     expect(refusal.context).toEqual({ entry: name });
   });
 
+  it('refuses an entry whose local header names another file than the central directory', async () => {
+    // Prepare: rename the package document in its local header only
+    const book = epub();
+    const latin1 = new TextDecoder('latin1').decode(book);
+    const at = latin1.indexOf('OEBPS/content.opf');
+    const tampered = book.slice();
+    tampered.set(new TextEncoder().encode('OEBPS/content.xyz'), at);
+
+    // Act
+    const refusal = await refusalOf(tampered);
+
+    // Assess
+    expect(refusal.code).toBe('EPUB_CONTAINER_INVALID');
+    expect(refusal.context).toEqual({ entry: 'OEBPS/content.opf', localName: 'OEBPS/content.xyz' });
+  });
+
   it('refuses a mimetype with the wrong content', async () => {
     expect((await refusalOf(epub({ mimetype: 'application/zip' }))).code).toBe('EPUB_MIMETYPE_INVALID');
   });
