@@ -103,11 +103,21 @@ async function main(): Promise<void> {
     const initRatio = handlerMs / naiveMs;
     const initWithMapsRatio = handlerWithMapsMs / naiveMs;
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-    console.log(`entry: ${path.relative(repoRoot, handlerEntry('api'))} (node ${process.version}, ${RUNS} runs, median)`);
-    console.log(`naive bundle      ${kb(naiveBytes).padStart(11)}  init ${naiveMs.toFixed(1).padStart(7)} ms`);
-    console.log(`handler bundle    ${kb(handlerBytes).padStart(11)}  init ${handlerMs.toFixed(1).padStart(7)} ms`);
-    console.log(`  with --enable-source-maps             init ${handlerWithMapsMs.toFixed(1).padStart(7)} ms`);
-    console.log(`size ratio ${sizeRatio.toFixed(3)}  init ratio ${initRatio.toFixed(3)}  (with source maps ${initWithMapsRatio.toFixed(3)})  budget ${BUDGET}`);
+    console.log(
+      `entry: ${path.relative(repoRoot, handlerEntry('api'))} (node ${process.version}, ${RUNS} runs, median)`,
+    );
+    console.log(
+      `naive bundle      ${kb(naiveBytes).padStart(11)}  init ${naiveMs.toFixed(1).padStart(7)} ms`,
+    );
+    console.log(
+      `handler bundle    ${kb(handlerBytes).padStart(11)}  init ${handlerMs.toFixed(1).padStart(7)} ms`,
+    );
+    console.log(
+      `  with --enable-source-maps             init ${handlerWithMapsMs.toFixed(1).padStart(7)} ms`,
+    );
+    console.log(
+      `size ratio ${sizeRatio.toFixed(3)}  init ratio ${initRatio.toFixed(3)}  (with source maps ${initWithMapsRatio.toFixed(3)})  budget ${BUDGET}`,
+    );
 
     const over = [sizeRatio > BUDGET && 'size', initRatio > BUDGET && 'init'].filter(Boolean);
     if (over.length) {

@@ -17,7 +17,8 @@ export const lambdaBundle = {
   /** Prefer the ES module builds of dependencies so esbuild can tree-shake them. */
   mainFields: ['module', 'main'],
   /** Some CommonJS dependencies call `require` for Node built-ins; give the ESM bundle one. */
-  banner: "import{createRequire as __pustakaCreateRequire}from'node:module';const require=__pustakaCreateRequire(import.meta.url);",
+  banner:
+    "import{createRequire as __pustakaCreateRequire}from'node:module';const require=__pustakaCreateRequire(import.meta.url);",
 } as const;
 
 /** NodejsFunction bundling options: the settings above, the AWS SDK bundled (no external modules), local esbuild. */

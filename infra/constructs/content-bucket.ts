@@ -1,6 +1,13 @@
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  type CfnBucket,
+  type IBucket,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { objectKeys } from '../../functions/adapters/keys.js';
 
@@ -84,7 +91,13 @@ export class ContentBucket extends Construct {
     this.addStatement(
       grantee,
       'ReceiveUploads',
-      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:GetObject', 's3:DeleteObject'],
+      [
+        's3:PutObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+        's3:GetObject',
+        's3:DeleteObject',
+      ],
       incomingPrefix,
     );
     this.addStatement(grantee, 'PublishValidatedContent', ['s3:PutObject'], contentPrefix);

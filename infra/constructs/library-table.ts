@@ -66,7 +66,9 @@ export class LibraryTable extends Construct {
         actions: [...tableDataActions],
         resources: [
           this.table.tableArn,
-          ...tableSchema.globalSecondaryIndexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`),
+          ...tableSchema.globalSecondaryIndexes.map(
+            (index) => `${this.table.tableArn}/index/${index.indexName}`,
+          ),
         ],
       }),
     );

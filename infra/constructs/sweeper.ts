@@ -41,7 +41,9 @@ export class Sweeper extends Construct {
       description: 'Runs the Pustaka sweeper',
       schedule: Schedule.rate(props.every ?? Duration.minutes(5)),
       // A missed run is made up by the next one; retrying a late one only doubles work.
-      targets: [new LambdaFunction(this.sweeper.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) })],
+      targets: [
+        new LambdaFunction(this.sweeper.function, { retryAttempts: 0, maxEventAge: Duration.minutes(5) }),
+      ],
     });
   }
 }

@@ -61,7 +61,10 @@ describe('ApiFunctions', () => {
       .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
       .at(-1);
     // Act
-    const fns = [functionNamed(template, 'ApiPatronApiFunction'), functionNamed(template, 'ApiLibrarianApiFunction')];
+    const fns = [
+      functionNamed(template, 'ApiPatronApiFunction'),
+      functionNamed(template, 'ApiLibrarianApiFunction'),
+    ];
     // Assess
     expect(libraryRuntime.name).toBe(newestNode);
     for (const fn of fns) {
@@ -142,7 +145,12 @@ describe('ApiFunctions', () => {
         Action: 's3:GetObject',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/content/*']] },
       },
-      { Sid: 'ReadSigningKeySeeds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: ids.secret } },
+      {
+        Sid: 'ReadSigningKeySeeds',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: ids.secret },
+      },
     ]);
     expect(wildcards(statements)).toEqual([]);
   });
@@ -161,7 +169,9 @@ describe('ApiFunctions', () => {
       'PublishValidatedContent',
       'ReadSigningKeySeeds',
     ]);
-    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]] });
+    const objects = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
+    });
     expect(bySid.ReceiveUploads).toMatchObject({ Resource: objects('incoming/') });
     expect(actionsOf(bySid.ReceiveUploads!).sort()).toEqual([
       's3:AbortMultipartUpload',
@@ -170,7 +180,10 @@ describe('ApiFunctions', () => {
       's3:ListMultipartUploadParts',
       's3:PutObject',
     ]);
-    expect(bySid.PublishValidatedContent).toMatchObject({ Action: 's3:PutObject', Resource: objects('content/') });
+    expect(bySid.PublishValidatedContent).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: objects('content/'),
+    });
     expect(bySid.ReadSigningKeySeeds).toMatchObject({ Resource: { Ref: ids.secret } });
     expect(wildcards(statements)).toEqual([]);
   });
@@ -182,6 +195,7 @@ describe('ApiFunctions', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     // Assess
     expect(Object.keys(groups)).toHaveLength(2);
-    for (const group of Object.values(groups)) expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
+    for (const group of Object.values(groups))
+      expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
   });
 });

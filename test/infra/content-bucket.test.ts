@@ -120,7 +120,12 @@ describe('ContentBucket', () => {
     // Assess
     const bucketId = logicalId(template, 'AWS::S3::Bucket', 'ContentBucket');
     expect(roleStatements(template, 'Patron')).toEqual([
-      { Sid: 'ReadValidatedContent', Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder(bucketId, 'content/') },
+      {
+        Sid: 'ReadValidatedContent',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: objectsUnder(bucketId, 'content/'),
+      },
     ]);
   });
 
@@ -137,7 +142,13 @@ describe('ContentBucket', () => {
     expect(statements.map((s) => [s.Sid, actionsOf(s).sort(), s.Resource])).toEqual([
       [
         'ReceiveUploads',
-        ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+        [
+          's3:AbortMultipartUpload',
+          's3:DeleteObject',
+          's3:GetObject',
+          's3:ListMultipartUploadParts',
+          's3:PutObject',
+        ],
         objectsUnder(bucketId, 'incoming/'),
       ],
       ['PublishValidatedContent', ['s3:PutObject'], objectsUnder(bucketId, 'content/')],

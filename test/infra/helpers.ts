@@ -25,7 +25,9 @@ export function roleStatements(template: Template, roleLogicalIdPrefix: string):
     Properties: { Roles: Match.arrayWith([{ Ref: Match.stringLikeRegexp(`^${roleLogicalIdPrefix}`) }]) },
   });
   return Object.values(policies).flatMap(
-    (policy) => (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+        .Statement,
   );
 }
 
@@ -35,6 +37,7 @@ export const actionsOf = (statement: Statement): string[] =>
 /** Logical id of the only resource of a type whose logical id starts with `prefix`. */
 export function logicalId(template: Template, type: string, prefix: string): string {
   const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
-  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ')}`);
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ')}`);
   return ids[0] as string;
 }

@@ -35,7 +35,12 @@ describe('SigningKeys', () => {
     // Assess
     const secretId = logicalId(template, 'AWS::SecretsManager::Secret', 'SigningKeys');
     expect(roleStatements(template, 'Api')).toEqual([
-      { Sid: 'ReadSigningKeySeeds', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: secretId } },
+      {
+        Sid: 'ReadSigningKeySeeds',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: secretId },
+      },
     ]);
   });
 });
