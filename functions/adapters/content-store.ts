@@ -1,9 +1,9 @@
-import { HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DependencyCheck } from '../domain/ports';
+import type { ContentObjects, DependencyCheck } from '../domain/ports';
 
 /** The content bucket: where validated publications and covers live. */
-export class S3ContentStore {
+export class S3ContentStore implements ContentObjects {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
@@ -24,6 +24,20 @@ export class S3ContentStore {
         ...(size !== undefined ? { ContentLength: size } : {}),
       }),
     );
+  }
+
+  /** A whole (small) object, or undefined when there is none. */
+  async read(key: string): Promise<{ bytes: Uint8Array; contentType?: string } | undefined> {
+    try {
+      const result = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!result.Body) return undefined;
+      const bytes = await result.Body.transformToByteArray();
+      return { bytes, ...(result.ContentType ? { contentType: result.ContentType } : {}) };
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound'))
+        return undefined;
+      throw error;
+    }
   }
 }
 

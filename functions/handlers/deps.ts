@@ -2,8 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import { createAwsClients, localCredentials, type AwsClients } from '../adapters/aws-clients';
 import { createPresigner } from '../adapters/presigner';
-import { dynamoCheck, s3Check } from '../adapters/content-store';
+import { CatalogueIndexHolder } from '../adapters/catalogue-index';
+import { dynamoCheck, s3Check, S3ContentStore } from '../adapters/content-store';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
+import { DynamoReadingRepository } from '../adapters/reading-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import type { AppDeps } from '../http/deps';
 
@@ -33,11 +35,15 @@ export function createDeps(config: Config, clients: AwsClients = createAwsClient
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
+  const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
   return {
     config,
     logger,
     clock: systemClock,
-    titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
+    titles,
+    catalogue: new CatalogueIndexHolder(titles, systemClock),
+    content: new S3ContentStore(clients.s3, config.CONTENT_BUCKET),
+    reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links: linkSigner(config),
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],

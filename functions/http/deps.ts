@@ -2,7 +2,16 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
-import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
+import type {
+  AvailabilityLookup,
+  CatalogueSearch,
+  Clock,
+  ContentObjects,
+  DependencyCheck,
+  PatronRepository,
+  ReadingRepository,
+  TitleRepository,
+} from '../domain/ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -13,6 +22,14 @@ export interface AppDeps {
   patrons: PatronRepository;
   /** Signs short-lived links to content objects (reads, uploads). */
   links: ContentLinkSigner;
+  /** The in-memory catalogue index behind GET /titles?q=… */
+  catalogue: CatalogueSearch;
+  /** Small objects (covers) read through the API. */
+  content: ContentObjects;
+  /** Reading positions and bookmarks. */
+  reading: ReadingRepository;
+  /** Which licensed titles have a free copy now; without it only open titles count as available. */
+  availability?: AvailabilityLookup;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError } from '../../domain/errors';
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import type { CatalogueHit } from '../../domain/catalogue';
 import type { Title } from '../../domain/title';
-import type { AppEnv } from '../deps';
+import type { AppDeps, AppEnv } from '../deps';
 import { problemContent, TitlePageSchema, TitleSchema } from '../schemas';
 
 /** The public view of a title: storage keys and hashes stay inside. */
@@ -10,16 +12,39 @@ export function titleView(title: Title): z.infer<typeof TitleSchema> {
   return { ...view, ...(coverKey ? { cover: `/titles/${title.id}/cover` } : {}) };
 }
 
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .optional();
+
+const CatalogueQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(4096).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Words in title, authors, subjects, description' }),
+  lang: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+    .optional()
+    .openapi({ description: 'BCP 47 language; `en` also matches `en-GB`' }),
+  format: z.enum(['epub', 'pdf']).optional(),
+  subject: z.string().trim().min(1).max(100).optional(),
+  access: z.enum(['open', 'licensed', 'partner']).optional(),
+  available: flag.openapi({ description: 'Only titles that can be read or borrowed right now' }),
+});
+
 const listTitles = createRoute({
   method: 'get',
   path: '/titles',
-  summary: 'List the catalogue, a page at a time',
-  request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().min(1).max(4096).optional(),
-    }),
-  },
+  summary: 'Search or list the catalogue, a page at a time',
+  description:
+    'Without `q` and filters: the catalogue in title order. With them: matches ranked best first (by title, ' +
+    'then authors, subjects and description; case and accents ignored). `cursor` continues the same query.',
+  request: { query: CatalogueQuerySchema },
   responses: {
     200: { description: 'A page of titles', content: { 'application/json': { schema: TitlePageSchema } } },
     400: problemContent('Invalid query'),
@@ -37,11 +62,69 @@ const getTitle = createRoute({
   },
 });
 
+const getCover = createRoute({
+  method: 'get',
+  path: '/titles/{id}/cover',
+  summary: "A title's cover image",
+  description:
+    'Served from the API origin with a strong ETag and a day of public caching (CloudFront and browsers ' +
+    'keep it; a changed cover has a new ETag because the title was updated).',
+  request: { params: z.object({ id: z.string().min(1).max(128) }) },
+  responses: {
+    200: { description: 'The image', content: { 'image/*': { schema: z.any() } } },
+    304: { description: 'Not modified' },
+    404: problemContent('No such title, or it has no cover'),
+  },
+});
+
+/** A search cursor is the offset into the ranked result plus a digest of the query it belongs to. */
+const searchCursor = z.object({ o: z.number().int().min(0).max(100_000), h: z.string().length(12) }).strict();
+
+function queryDigest(query: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
+}
+
+function decodeSearchCursor(cursor: string | undefined, digest: string): number {
+  if (cursor === undefined) return 0;
+  try {
+    const parsed = searchCursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success && parsed.data.h === digest) return parsed.data.o;
+  } catch {
+    // below
+  }
+  throw new ValidationError('The cursor is not one this search issued.', { field: 'cursor' });
+}
+
+function encodeSearchCursor(offset: number, digest: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, h: digest }), 'utf8').toString('base64url');
+}
+
+/** Open titles can always be read; licensed ones need the lending engine's word that a copy is free. */
+async function availableOnly(deps: AppDeps, hits: CatalogueHit[]): Promise<CatalogueHit[]> {
+  const licensed = hits.filter((h) => h.title.access !== 'open').map((h) => h.title);
+  const free =
+    deps.availability && licensed.length ? await deps.availability.availableNow(licensed) : new Set();
+  return hits.filter((h) => h.title.access === 'open' || free.has(h.title.id));
+}
+
 export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listTitles, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const page = await c.get('deps').titles.list({ limit, ...(cursor ? { cursor } : {}) });
-    return c.json({ data: page.data.map(titleView), cursor: page.cursor }, 200);
+    const { limit, cursor, available, ...filters } = c.req.valid('query');
+    const deps = c.get('deps');
+    const searching = Object.values(filters).some((v) => v !== undefined && v !== '') || available;
+    if (!searching) {
+      // The plain listing pages through the table in catalogue order, as it always has.
+      const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
+      return c.json({ data: page.data.map(titleView), cursor: page.cursor }, 200);
+    }
+    const digest = queryDigest({ ...filters, available });
+    const offset = decodeSearchCursor(cursor, digest);
+    const index = await deps.catalogue.current();
+    let hits = index.query(filters);
+    if (available) hits = await availableOnly(deps, hits);
+    const page = hits.slice(offset, offset + limit);
+    const next = offset + limit < hits.length ? encodeSearchCursor(offset + limit, digest) : null;
+    return c.json({ data: page.map((h) => titleView(h.title)), cursor: next }, 200);
   });
 
   app.openapi(getTitle, async (c) => {
@@ -49,5 +132,30 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const title = await c.get('deps').titles.get(id);
     if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
     return c.json(titleView(title), 200);
+  });
+
+  app.openapi(getCover, async (c) => {
+    const { id } = c.req.valid('param');
+    const deps = c.get('deps');
+    const title = await deps.titles.get(id);
+    if (!title?.coverKey) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
+    const etag = `"${createHash('sha256').update(`${title.coverKey}|${title.updatedAt}`).digest('base64url').slice(0, 22)}"`;
+    const caching = {
+      ETag: etag,
+      'Cache-Control': 'public, max-age=86400, stale-while-revalidate=604800',
+    };
+    const conditional = c.req.header('If-None-Match');
+    if (conditional && conditional.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+      return c.body(null, 304, caching);
+    }
+    const object = await deps.content.read(title.coverKey);
+    if (!object) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
+    return c.body(object.bytes as Uint8Array<ArrayBuffer>, 200, {
+      ...caching,
+      'Content-Type': title.coverType ?? object.contentType ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      // An SVG cover opened on its own must not run anything on the API's origin.
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    });
   });
 }
