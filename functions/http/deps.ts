@@ -3,6 +3,8 @@ import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
+import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -13,6 +15,13 @@ export interface AppDeps {
   patrons: PatronRepository;
   /** Signs short-lived links to content objects (reads, uploads). */
   links: ContentLinkSigner;
+  /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
+  tokens: TokenService;
+  /** Refresh-token families (sign-in sessions). */
+  sessions: SessionRepository;
+  /** Failed sign-ins per card and the lock they lead to. */
+  loginAttempts: LoginAttemptRepository;
+  pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }
