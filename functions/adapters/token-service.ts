@@ -114,7 +114,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     async verify(token: string, { now }: { now: Date }): Promise<TokenSubject> {
       const { verifyWith } = await keyRing();
       try {
-        const { payload } = await jwtVerify(token, verifyWith, {
+        // Our tokens always name their key: one without a kid is not ours, even if a key would fit.
+        const keyFor: typeof verifyWith = (header, input) => {
+          if (typeof header.kid !== 'string') throw new errors.JWKSNoMatchingKey();
+          return verifyWith(header, input);
+        };
+        const { payload } = await jwtVerify(token, keyFor, {
           algorithms: [signingAlgorithm],
           issuer: options.issuer,
           audience: options.audience,
