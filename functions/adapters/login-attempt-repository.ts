@@ -57,7 +57,9 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
           }),
         );
         const attempts = attemptsOf(Attributes ?? {});
-        return attempts.failures >= lockoutPolicy.maxFailures ? this.lock(cardNumber, attempts, now) : attempts;
+        return attempts.failures >= lockoutPolicy.maxFailures
+          ? this.lock(cardNumber, attempts, now)
+          : attempts;
       } catch (error) {
         if (!isConditionalCheckFailure(error)) throw error;
       }
@@ -72,7 +74,9 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
             ExpressionAttributeValues: { ':floor': windowFloor, ':now': t },
           }),
         );
-        return attempts.failures >= lockoutPolicy.maxFailures ? this.lock(cardNumber, attempts, now) : attempts;
+        return attempts.failures >= lockoutPolicy.maxFailures
+          ? this.lock(cardNumber, attempts, now)
+          : attempts;
       } catch (error) {
         if (!isConditionalCheckFailure(error)) throw error;
       }
@@ -92,7 +96,8 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
           TableName: this.tableName,
           Key: loginAttemptKeys.item(cardNumber),
           UpdateExpression: 'SET lockedUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
           ExpressionAttributeValues: { ':until': until, ':now': t },
           ReturnValues: 'ALL_NEW',
         }),

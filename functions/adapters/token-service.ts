@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  jwtVerify,
+  SignJWT,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import type { Role } from '../domain/patron';
 import { ServiceUnavailableError, UnauthorizedError } from '../domain/errors';
 import {
@@ -39,7 +47,10 @@ function subjectOf(payload: JWTPayload): TokenSubject {
   if (typeof sub !== 'string' || sub.length === 0) throw invalidToken();
   if (!Array.isArray(roles) || !roles.every((r) => knownRoles.includes(r as Role))) throw invalidToken();
   if (partnerId !== undefined && typeof partnerId !== 'string') throw invalidToken();
-  if (entitlements !== undefined && !(Array.isArray(entitlements) && entitlements.every((e) => typeof e === 'string'))) {
+  if (
+    entitlements !== undefined &&
+    !(Array.isArray(entitlements) && entitlements.every((e) => typeof e === 'string'))
+  ) {
     throw invalidToken();
   }
   if (sid !== undefined && typeof sid !== 'string') throw invalidToken();
@@ -60,7 +71,11 @@ function subjectOf(payload: JWTPayload): TokenSubject {
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const accessTokenSeconds = options.accessTokenSeconds ?? maxAccessTokenSeconds;
   const clockTolerance = options.clockToleranceSeconds ?? 5;
-  if (!Number.isInteger(accessTokenSeconds) || accessTokenSeconds < 60 || accessTokenSeconds > maxAccessTokenSeconds) {
+  if (
+    !Number.isInteger(accessTokenSeconds) ||
+    accessTokenSeconds < 60 ||
+    accessTokenSeconds > maxAccessTokenSeconds
+  ) {
     throw new RangeError(`accessTokenSeconds must be a whole number in 60..${maxAccessTokenSeconds}`);
   }
   if (!Number.isInteger(clockTolerance) || clockTolerance < 0 || clockTolerance > 30) {
@@ -78,7 +93,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           ? await deriveSigningKey(material.previous)
           : undefined;
       const jwks: JsonWebKeySet = { keys: [current.jwk, ...(previous ? [previous.jwk] : [])] };
-      return { signing: current, jwks, verifyWith: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]) };
+      return {
+        signing: current,
+        jwks,
+        verifyWith: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]),
+      };
     })().catch((error: unknown) => {
       ring = undefined;
       throw new ServiceUnavailableError('Signing keys are not available.', 'KEYS_UNAVAILABLE', {}, error);
@@ -115,7 +134,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const { verifyWith } = await keyRing();
       try {
         // Our tokens always name their key: one without a kid is not ours, even if a key would fit.
-        const keyFor: typeof verifyWith = (header, input) => {
+        const keyFor = (header: JWSHeaderParameters, input: FlattenedJWSInput) => {
           if (typeof header.kid !== 'string') throw new errors.JWKSNoMatchingKey();
           return verifyWith(header, input);
         };

@@ -70,10 +70,7 @@ export type RefreshOutcome =
 /** Refresh-token families. Tokens are opaque random strings; only their hashes are stored. */
 export interface SessionRepository {
   /** Starts a family with its first refresh token. */
-  start(
-    patronId: string,
-    now: Date,
-  ): Promise<{ sessionId: string; refreshToken: string; expiresAt: Date }>;
+  start(patronId: string, now: Date): Promise<{ sessionId: string; refreshToken: string; expiresAt: Date }>;
   rotate(refreshToken: string, now: Date): Promise<RefreshOutcome>;
   /** Revokes the family the token belongs to (any of its tokens, rotated or not). False when unknown. */
   revoke(refreshToken: string, now: Date): Promise<boolean>;

@@ -30,8 +30,10 @@ export interface RequireCallerOptions {
 const bearerPattern = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const maxTokenLength = 8 * 1024;
 
-const missingToken = () => new UnauthorizedError('Sign in first: this needs an access token.', 'UNAUTHORIZED');
-const invalidToken = (detail = 'The access token is not valid.') => new UnauthorizedError(detail, 'INVALID_TOKEN');
+const missingToken = () =>
+  new UnauthorizedError('Sign in first: this needs an access token.', 'UNAUTHORIZED');
+const invalidToken = (detail = 'The access token is not valid.') =>
+  new UnauthorizedError(detail, 'INVALID_TOKEN');
 
 export function requireCaller(options: RequireCallerOptions = {}): MiddlewareHandler<AppEnv> {
   const allowed = new Set(['recheckPatron']);

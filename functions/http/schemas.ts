@@ -71,7 +71,9 @@ export const PatronProfileSchema = z
 
 export const SignedInSchema = z
   .object({
-    accessToken: z.string().openapi({ description: 'EdDSA JWT (typ at+jwt), verifiable with /.well-known/jwks.json' }),
+    accessToken: z
+      .string()
+      .openapi({ description: 'EdDSA JWT (typ at+jwt), verifiable with /.well-known/jwks.json' }),
     refreshToken: z.string().openapi({ description: 'Opaque; single use: each refresh returns a new one' }),
     expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
     patron: PatronProfileSchema,
@@ -81,9 +83,7 @@ export const SignedInSchema = z
 export const JwksSchema = z
   .object({
     keys: z.array(
-      z
-        .object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') })
-        .passthrough(),
+      z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).passthrough(),
     ),
   })
   .openapi('JsonWebKeySet');

@@ -9,7 +9,11 @@ import {
   type JWTPayload,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureSigningKeysFile, deriveSigningKey, staticKeySource } from '../../functions/adapters/signing-keys';
+import {
+  ensureSigningKeysFile,
+  deriveSigningKey,
+  staticKeySource,
+} from '../../functions/adapters/signing-keys';
 import { createTokenService } from '../../functions/adapters/token-service';
 import { createApp, maxJsonBodyBytes } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
@@ -63,7 +67,13 @@ describe('sign-in with the demo accounts', () => {
       expect(body.expiresIn).toBeGreaterThan(0);
       expect(body.expiresIn).toBeLessThanOrEqual(15 * 60);
       expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(body.patron).toMatchObject({ cardNumber, roles, status: 'active', loanLimit: 10, holdLimit: 10 });
+      expect(body.patron).toMatchObject({
+        cardNumber,
+        roles,
+        status: 'active',
+        loanLimit: 10,
+        holdLimit: 10,
+      });
       expect(body.patron).not.toHaveProperty('pinHash');
 
       const header = decodeProtectedHeader(body.accessToken);
@@ -102,9 +112,17 @@ describe('sign-in with the demo accounts', () => {
   });
 
   it('documents the auth routes in /openapi.json', async () => {
-    const doc = (await (await stack.app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await stack.app.request('/openapi.json')).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/auth/login', '/auth/refresh', '/auth/logout', '/.well-known/jwks.json', '/me']),
+      expect.arrayContaining([
+        '/auth/login',
+        '/auth/refresh',
+        '/auth/logout',
+        '/.well-known/jwks.json',
+        '/me',
+      ]),
     );
   });
 });
@@ -156,7 +174,8 @@ describe('lockout after 5 wrong PINs in 15 minutes', () => {
     const { patron, pin } = await createPatron(stack);
     const card = patron.cardNumber;
     // Act: four wrong PINs are plain failures, the fifth locks
-    for (let i = 0; i < 4; i++) await expectProblem(await login({ cardNumber: card, pin: '0000' }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 4; i++)
+      await expectProblem(await login({ cardNumber: card, pin: '0000' }), 401, 'INVALID_CREDENTIALS');
     const fifth = await login({ cardNumber: card, pin: '0000' });
     // Assess
     await expectProblem(fifth, 429, 'ACCOUNT_LOCKED');
@@ -178,7 +197,8 @@ describe('lockout after 5 wrong PINs in 15 minutes', () => {
   });
 
   it('locks unknown cards the same way (lockout is no oracle for card existence)', async () => {
-    for (let i = 0; i < 4; i++) await expectProblem(await login({ cardNumber: 'NOPE-1', pin: '1' }), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < 4; i++)
+      await expectProblem(await login({ cardNumber: 'NOPE-1', pin: '1' }), 401, 'INVALID_CREDENTIALS');
     await expectProblem(await login({ cardNumber: 'NOPE-1', pin: '1' }), 429, 'ACCOUNT_LOCKED');
   });
 
@@ -211,7 +231,8 @@ describe('lockout after 5 wrong PINs in 15 minutes', () => {
 });
 
 describe('refresh tokens', () => {
-  const refresh = (refreshToken: string) => stack.app.request('/auth/refresh', json('POST', { refreshToken }));
+  const refresh = (refreshToken: string) =>
+    stack.app.request('/auth/refresh', json('POST', { refreshToken }));
   const logout = (refreshToken: string) => stack.app.request('/auth/logout', json('POST', { refreshToken }));
 
   it('rotate: each refresh returns a new pair and the old refresh token stops working', async () => {
@@ -221,7 +242,11 @@ describe('refresh tokens', () => {
     const response = await refresh(first.refreshToken);
     // Assess
     expect(response.status).toBe(200);
-    const second = (await response.json()) as { accessToken: string; refreshToken: string; expiresIn: number };
+    const second = (await response.json()) as {
+      accessToken: string;
+      refreshToken: string;
+      expiresIn: number;
+    };
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.accessToken).not.toBe(first.accessToken);
     expect((await me(bearer(second.accessToken))).status).toBe(200);
@@ -350,7 +375,9 @@ describe('access tokens that are refused', () => {
       new TextEncoder().encode(JSON.stringify(publicJwk)), // the JWK JSON
     ];
     for (const secret of secrets) {
-      const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' }).sign(secret);
+      const token = await new SignJWT(claims())
+        .setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' })
+        .sign(secret);
       await expectRefused(`Bearer ${token}`);
     }
   });
@@ -435,7 +462,11 @@ describe('the /admin guard', () => {
     ['GET', '/admin/anything/not/built/yet'],
   ];
   const request = (method: string, path: string, headers: Record<string, string> = {}) =>
-    stack.app.request(path, { method, headers: { ...headers, 'Content-Type': 'application/json' }, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }) });
+    stack.app.request(path, {
+      method,
+      headers: { ...headers, 'Content-Type': 'application/json' },
+      ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+    });
 
   it('no token → 401 on every /admin route', async () => {
     for (const [method, path] of adminRoutes) {
@@ -469,7 +500,11 @@ describe('the /admin guard', () => {
     const demoted = await createLibrarian(stack);
     await stack.deps.patrons.update(blocked.patron.id, { status: 'blocked' }, clock.now());
     await stack.deps.patrons.update(demoted.patron.id, { roles: ['patron'] }, clock.now());
-    await expectProblem(await request('GET', '/admin/titles', bearer(blocked.accessToken)), 403, 'ACCOUNT_BLOCKED');
+    await expectProblem(
+      await request('GET', '/admin/titles', bearer(blocked.accessToken)),
+      403,
+      'ACCOUNT_BLOCKED',
+    );
     await expectProblem(await request('GET', '/admin/titles', bearer(demoted.accessToken)), 403, 'FORBIDDEN');
   });
 });
@@ -489,7 +524,14 @@ describe('bad bodies get a 4xx problem, never a 500', () => {
     ['huge card number', json('POST', { cardNumber: 'x'.repeat(1000), pin: '1' })],
     ['not JSON', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"cardNumber":' }],
     ['no body', { method: 'POST', headers: { 'Content-Type': 'application/json' } }],
-    ['form encoded', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'cardNumber=1&pin=2' }],
+    [
+      'form encoded',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'cardNumber=1&pin=2',
+      },
+    ],
     ['no content type', { method: 'POST', body: '{"cardNumber":"20000001","pin":"1234"}' }],
     ['over 16 KiB', json('POST', { cardNumber: '20000001', pin: big })],
   ];
@@ -520,13 +562,16 @@ describe('signing-key rotation', () => {
       audience: stack.config.TOKEN_AUDIENCE,
       keys: staticKeySource({ current, ...(previous ? { previous } : {}) }),
     });
-  const appWith = (current: string, previous?: string) => createApp({ ...stack.deps, tokens: tokensWith(current, previous) });
+  const appWith = (current: string, previous?: string) =>
+    createApp({ ...stack.deps, tokens: tokensWith(current, previous) });
 
   it('a token of the previous key verifies while it is published, and not once it is dropped', async () => {
     // Prepare: a token signed before the rotation
     const beforeRotation = appWith(keyA);
     const { patron } = await createPatron(stack);
-    const token = (await tokensWith(keyA).issue({ patronId: patron.id, roles: patron.roles }, { now: clock.now() })).token;
+    const token = (
+      await tokensWith(keyA).issue({ patronId: patron.id, roles: patron.roles }, { now: clock.now() })
+    ).token;
     expect((await beforeRotation.request('/me', { headers: bearer(token) })).status).toBe(200);
 
     // Act: rotate (B signs, A still published), then drop A
@@ -534,23 +579,33 @@ describe('signing-key rotation', () => {
     const afterRotation = appWith(keyB);
 
     // Assess
-    const jwks = (await (await duringRotation.request('/.well-known/jwks.json')).json()) as { keys: { kid: string }[] };
+    const jwks = (await (await duringRotation.request('/.well-known/jwks.json')).json()) as {
+      keys: { kid: string }[];
+    };
     expect(jwks.keys).toHaveLength(2);
     expect(jwks.keys.map((k) => k.kid)).toContain(decodeProtectedHeader(token).kid);
     expect((await duringRotation.request('/me', { headers: bearer(token) })).status).toBe(200);
 
-    const newToken = (await tokensWith(keyB, keyA).issue({ patronId: patron.id, roles: patron.roles }, { now: clock.now() })).token;
+    const newToken = (
+      await tokensWith(keyB, keyA).issue({ patronId: patron.id, roles: patron.roles }, { now: clock.now() })
+    ).token;
     expect(decodeProtectedHeader(newToken).kid).toBe(jwks.keys[0]!.kid);
     expect((await afterRotation.request('/me', { headers: bearer(newToken) })).status).toBe(200);
 
     const refused = await afterRotation.request('/me', { headers: bearer(token) });
     await expectProblem(refused, 401, 'INVALID_TOKEN');
-    const afterJwks = (await (await afterRotation.request('/.well-known/jwks.json')).json()) as { keys: unknown[] };
+    const afterJwks = (await (await afterRotation.request('/.well-known/jwks.json')).json()) as {
+      keys: unknown[];
+    };
     expect(afterJwks.keys).toHaveLength(1);
   });
 
   it('the kid is the RFC 7638 thumbprint, the same for the same key material', async () => {
-    const [a1, a2, b] = await Promise.all([deriveSigningKey(keyA), deriveSigningKey(keyA), deriveSigningKey(keyB)]);
+    const [a1, a2, b] = await Promise.all([
+      deriveSigningKey(keyA),
+      deriveSigningKey(keyA),
+      deriveSigningKey(keyB),
+    ]);
     expect(a1.kid).toBe(a2.kid);
     expect(a1.kid).not.toBe(b.kid);
     expect(a1.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
