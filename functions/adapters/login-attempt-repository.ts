@@ -80,9 +80,11 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
       } catch (error) {
         if (!isConditionalCheckFailure(error)) throw error;
       }
-      // Neither: someone else just started a window (count in it next round), or the card is locked.
+      // Neither: usually someone else just started the window, and the next round counts in it. Only a lock
+      // that outlasts its window stops both; then the card is locked anyway and this failure changes nothing.
       const current = await this.get(cardNumber);
-      if (current?.lockedUntil !== undefined && current.lockedUntil > t) return current;
+      const windowOpen = current !== undefined && current.windowStartedAt > windowFloor;
+      if (!windowOpen && current?.lockedUntil !== undefined && current.lockedUntil > t) return current;
     }
     throw new Error(`Could not record a failed sign-in for card ${cardNumber}: too much contention`);
   }
