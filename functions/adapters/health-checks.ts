@@ -16,16 +16,23 @@ export function dynamoCheck(dynamo: DynamoDBClient, tableName: string): Dependen
   };
 }
 
-/** An object key that never exists: the probe expects S3 to say so. */
-export const healthProbeKey = 'health/probe-never-exists';
+/**
+ * An object key that never exists, under content/ because that is where the patron API's role may GetObject.
+ * (No title id starts with a dot.)
+ */
+export const healthProbeKey = 'content/.health-probe';
+
+/** S3 error codes that mean "the bucket is there and checked our signature, but has no such object for us". */
+const answeredCodes = new Set([
+  'NoSuchKey',
+  // Without s3:ListBucket (the API roles do not have it) S3 hides a missing key behind AccessDenied.
+  'AccessDenied',
+]);
 
 /**
  * S3 through the same signed links the readers use, so the API needs no S3 client: a GET of a key that does not
- * exist must come back as S3's `NoSuchKey` (the bucket exists, the credentials sign, S3 answers). NoSuchBucket,
- * any other error, or no answer in time means down.
- *
- * On AWS, S3 answers a missing key with 404 NoSuchKey only when the role may list the bucket (s3:ListBucket);
- * without it the answer is 403 AccessDenied, which this probe counts as down.
+ * exist must come back as S3 saying so (the bucket exists, the credentials sign, S3 answers). NoSuchBucket, a
+ * signature or credential error, anything else, or no answer in time means down.
  */
 export function contentLinkCheck(links: ContentLinkSigner): DependencyCheck {
   return {
@@ -35,7 +42,11 @@ export function contentLinkCheck(links: ContentLinkSigner): DependencyCheck {
       const response = await fetch(url, { signal: AbortSignal.timeout(probeTimeoutMs) });
       const body = await response.text();
       const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-      if (response.ok || (response.status === 404 && code === 'NoSuchKey')) return;
+      if (response.ok) return;
+      // ("Request has expired" is an AccessDenied too, but means our clock or signing is off: down.)
+      const expired = /Request has expired/i.test(body);
+      if ((response.status === 404 || response.status === 403) && code && answeredCodes.has(code) && !expired)
+        return;
       throw new Error(`S3 answered ${response.status} ${code ?? ''}`.trim());
     },
   };

@@ -78,6 +78,18 @@ describe('the S3 health probe through a signed link', () => {
     await expect(contentLinkCheck(links).check()).rejects.toThrow(/404 NoSuchBucket/);
   });
 
+  it('is down when S3 says the link has expired (our clock is off)', async () => {
+    const links = createPresigner({
+      bucket: stack.config.CONTENT_BUCKET,
+      region: stack.config.AWS_REGION,
+      endpoint: stack.config.S3_ENDPOINT!,
+      forcePathStyle: true,
+      credentials: localCredentials,
+      clock: () => new Date(Date.now() - 3_600_000),
+    });
+    await expect(contentLinkCheck(links).check()).rejects.toThrow(/403/);
+  });
+
   it('is down, quickly, when nothing answers', async () => {
     const links = createPresigner({
       bucket: 'pustaka-content',
