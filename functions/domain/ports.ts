@@ -29,11 +29,6 @@ export interface CatalogueSearch {
   current(): Promise<CatalogueIndex>;
 }
 
-/** Reads small content objects (covers) through the API, for same-origin caching. */
-export interface ContentObjects {
-  read(key: string): Promise<{ bytes: Uint8Array; contentType?: string } | undefined>;
-}
-
 /** Which licensed titles have a copy free right now (the lending engine answers; open titles always do). */
 export interface AvailabilityLookup {
   availableNow(titles: Title[]): Promise<Set<string>>;
@@ -44,7 +39,14 @@ export interface PatronRepository {
   getByCard(cardNumber: string): Promise<Patron | undefined>;
   /** Creates the patron and claims the card number in one transaction; false when the card is taken. */
   create(patron: Patron): Promise<boolean>;
+  /** Changes a patron's editable fields; undefined when there is no such patron. */
+  update(patronId: string, changes: PatronChanges, now: Date): Promise<Patron | undefined>;
 }
+
+/** What a librarian (or a PIN reset) may change on a patron record; the card number is fixed. */
+export type PatronChanges = Partial<
+  Pick<Patron, 'name' | 'email' | 'status' | 'roles' | 'loanLimit' | 'holdLimit' | 'pinHash'>
+>;
 
 /** Reading positions and bookmarks, always scoped to one patron. */
 export interface ReadingRepository {

@@ -6,12 +6,13 @@ import type {
   AvailabilityLookup,
   CatalogueSearch,
   Clock,
-  ContentObjects,
   DependencyCheck,
   PatronRepository,
   ReadingRepository,
   TitleRepository,
 } from '../domain/ports';
+import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -24,12 +25,17 @@ export interface AppDeps {
   links: ContentLinkSigner;
   /** The in-memory catalogue index behind GET /titles?q=… */
   catalogue: CatalogueSearch;
-  /** Small objects (covers) read through the API. */
-  content: ContentObjects;
   /** Reading positions and bookmarks. */
   reading: ReadingRepository;
   /** Which licensed titles have a free copy now; without it only open titles count as available. */
   availability?: AvailabilityLookup;
+  /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
+  tokens: TokenService;
+  /** Refresh-token families (sign-in sessions). */
+  sessions: SessionRepository;
+  /** Failed sign-ins per card and the lock they lead to. */
+  loginAttempts: LoginAttemptRepository;
+  pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }

@@ -67,15 +67,18 @@ const getCover = createRoute({
   path: '/titles/{id}/cover',
   summary: "A title's cover image",
   description:
-    'Served from the API origin with a strong ETag and a day of public caching (CloudFront and browsers ' +
-    'keep it; a changed cover has a new ETag because the title was updated).',
+    'A redirect to a short-lived signed link to the image in the content store. The link is the same for ' +
+    'everyone within an hour, and the redirect is cacheable until then, so browsers and CDNs keep hitting ' +
+    'their caches; the image bytes never pass through the API.',
   request: { params: z.object({ id: z.string().min(1).max(128) }) },
   responses: {
-    200: { description: 'The image', content: { 'image/*': { schema: z.any() } } },
-    304: { description: 'Not modified' },
+    302: { description: 'Redirect to the image (signed link)' },
     404: problemContent('No such title, or it has no cover'),
   },
 });
+
+/** Cover links are signed per hour-long window and stay valid for two. */
+const coverWindowMs = 3_600_000;
 
 /** A search cursor is the offset into the ranked result plus a digest of the query it belongs to. */
 const searchCursor = z.object({ o: z.number().int().min(0).max(100_000), h: z.string().length(12) }).strict();
@@ -139,23 +142,20 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const deps = c.get('deps');
     const title = await deps.titles.get(id);
     if (!title?.coverKey) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
-    const etag = `"${createHash('sha256').update(`${title.coverKey}|${title.updatedAt}`).digest('base64url').slice(0, 22)}"`;
-    const caching = {
-      ETag: etag,
-      'Cache-Control': 'public, max-age=86400, stale-while-revalidate=604800',
-    };
-    const conditional = c.req.header('If-None-Match');
-    if (conditional && conditional.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
-      return c.body(null, 304, caching);
-    }
-    const object = await deps.content.read(title.coverKey);
-    if (!object) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
-    return c.body(object.bytes as Uint8Array<ArrayBuffer>, 200, {
-      ...caching,
-      'Content-Type': title.coverType ?? object.contentType ?? 'application/octet-stream',
-      'X-Content-Type-Options': 'nosniff',
-      // An SVG cover opened on its own must not run anything on the API's origin.
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    // Links are signed for the current hour's window, so every request in that hour gets the same URL and the
+    // browser's (and CloudFront's) cache of the image keeps hitting; the redirect itself is cached until the
+    // link has an hour left.
+    const now = deps.clock.now().getTime();
+    const windowStart = Math.floor(now / coverWindowMs) * coverWindowMs;
+    const url = await deps.links.signGet(title.coverKey, {
+      expiresIn: (2 * coverWindowMs) / 1000,
+      now: new Date(windowStart),
+      ...(title.coverType ? { contentType: title.coverType } : {}),
+    });
+    const maxAge = Math.max(0, Math.floor((windowStart + coverWindowMs - now) / 1000));
+    return c.body(null, 302, {
+      Location: url,
+      'Cache-Control': `public, max-age=${maxAge}`,
     });
   });
 }
