@@ -116,8 +116,9 @@ async function render(): Promise<void> {
     return;
   }
   cleanup = result;
-  // Move focus to the new page's heading region, so keyboard and screen-reader users start at the top.
-  if (route.name !== 'read') main.focus({ preventScroll: false });
+  // After a route change, move focus to the new page, so keyboard and screen-reader users start at its top
+  // (not on the first load: there the skip link comes first).
+  if (id > 1 && route.name !== 'read') main.focus({ preventScroll: false });
 }
 
 window.addEventListener('hashchange', () => void render());
