@@ -1,4 +1,4 @@
-import MiniSearch, { type SearchOptions } from 'minisearch';
+import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
 import type { AccessMode, Format, Title } from './title';
 
 /**
@@ -71,11 +71,14 @@ interface IndexedTitle {
   description: string;
 }
 
+/** Fewer exact matches than this and the search also tries prefixes and near matches. */
+const widenBelow = 20;
+
 const searchOptions: SearchOptions = {
   boost: { title: 3, authors: 2, subjects: 1.5, description: 1 },
   combineWith: 'AND',
-  // Prefix matching for words of 3+ letters ("mob" → "moby"); typo tolerance only for long words, where it
-  // is cheap and helps ("melvile" → "melville").
+  // When widened: prefix matching for words of 3+ letters ("mob" → "moby"); typo tolerance only for long
+  // words, where it helps most ("melvile" → "melville").
   prefix: (term) => term.length >= 3,
   fuzzy: (term) => (term.length >= 6 ? 1 : false),
   maxFuzzy: 1,
@@ -85,11 +88,9 @@ export class CatalogueIndex {
   private readonly search = new MiniSearch<IndexedTitle>({
     fields: ['title', 'authors', 'subjects', 'description'],
     storeFields: [],
+    // tokenize() already folds case and accents; terms only lose the stop words.
     tokenize: (text) => tokenize(text),
-    processTerm: (term) => {
-      const folded = foldText(term);
-      return stopWords.has(folded) ? null : folded;
-    },
+    processTerm: (term) => (stopWords.has(term) ? null : term),
     searchOptions,
   });
   private readonly byId = new Map<string, Title>();
@@ -132,8 +133,16 @@ export class CatalogueIndex {
     if (tokenize(text).filter((t) => !stopWords.has(t)).length === 0) {
       return this.ordered.filter(accept).map((title) => ({ title, score: 0 }));
     }
+    // Exact words first: cheap, and plenty for common words. Only when that finds little (a partly typed word,
+    // a typo) is the search widened to prefixes and near matches, which cost far more on a large catalogue.
+    const exact = this.collect(this.search.search(text, { prefix: false, fuzzy: false }), accept);
+    if (exact.length >= widenBelow) return exact;
+    return this.collect(this.search.search(text), accept);
+  }
+
+  private collect(results: SearchResult[], accept: (title: Title) => boolean): CatalogueHit[] {
     const hits: CatalogueHit[] = [];
-    for (const result of this.search.search(text)) {
+    for (const result of results) {
       const title = this.byId.get(result.id as string);
       if (title && accept(title)) hits.push({ title, score: result.score });
     }
