@@ -1,8 +1,25 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { Patron } from '../domain/patron';
-import type { PatronRepository } from '../domain/ports';
-import { isTransactionCancelled, recordOf } from './dynamo-item';
+import type { Page, PatronChanges, PatronRepository } from '../domain/ports';
+import { decodeCursor, encodeCursor } from './cursor';
+import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
 import { patronKeys } from './keys';
+
+const searchCursor = z
+  .object({
+    pk: z.string().startsWith('PATRON#'),
+    sk: z.literal('PATRON'),
+    gsi1pk: z.literal(patronKeys.listPartition),
+    gsi1sk: z.string(),
+  })
+  .strict();
 
 export class DynamoPatronRepository implements PatronRepository {
   constructor(
@@ -22,6 +39,25 @@ export class DynamoPatronRepository implements PatronRepository {
       new GetCommand({ TableName: this.tableName, Key: patronKeys.card(cardNumber), ConsistentRead: true }),
     );
     return typeof Item?.patronId === 'string' ? this.get(Item.patronId) : undefined;
+  }
+
+  /** Name order on gsi1 (the sort key is the lower-cased name), narrowed by a name prefix. */
+  async search(options: { namePrefix?: string; limit: number; cursor?: string }): Promise<Page<Patron>> {
+    const prefix = options.namePrefix?.trim().toLowerCase();
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: prefix ? 'gsi1pk = :p AND begins_with(gsi1sk, :name)' : 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': patronKeys.listPartition, ...(prefix ? { ':name': prefix } : {}) },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor, searchCursor),
+      }),
+    );
+    return {
+      data: (result.Items ?? []).map((item) => recordOf<Patron>(item)),
+      cursor: encodeCursor(result.LastEvaluatedKey),
+    };
   }
 
   async create(patron: Patron): Promise<boolean> {
@@ -59,6 +95,46 @@ export class DynamoPatronRepository implements PatronRepository {
       ) {
         return false;
       }
+      throw error;
+    }
+  }
+
+  async update(patronId: string, changes: PatronChanges, now: Date): Promise<Patron | undefined> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
+    const sets = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined && field !== 'email') continue;
+      names[`#${field}`] = field;
+      if (value === undefined) {
+        removes.push(`#${field}`);
+        continue;
+      }
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (changes.name !== undefined) {
+      // The listing index sorts by name, so it follows a rename.
+      names['#gsi1sk'] = 'gsi1sk';
+      values[':gsi1sk'] = patronKeys.listSort(changes.name, patronId);
+      sets.push('#gsi1sk = :gsi1sk');
+    }
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: patronKeys.item(patronId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? recordOf<Patron>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }

@@ -5,6 +5,10 @@ import { createPresigner } from '../adapters/presigner';
 import { dynamoCheck, s3Check } from '../adapters/content-store';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
+import { DynamoAuditLog } from '../adapters/audit-log';
+import { hashPin } from '../adapters/pin-hasher';
+import { DynamoUploadRepository } from '../adapters/upload-repository';
+import { S3UploadStore } from '../adapters/upload-store';
 import type { AppDeps } from '../http/deps';
 
 export const systemClock = { now: () => new Date() };
@@ -41,5 +45,9 @@ export function createDeps(config: Config, clients: AwsClients = createAwsClient
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links: linkSigner(config),
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],
+    uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
+    uploadStore: new S3UploadStore(clients.s3, config.CONTENT_BUCKET),
+    audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    hashPin,
   };
 }

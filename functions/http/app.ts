@@ -6,6 +6,11 @@ import { requestId } from 'hono/request-id';
 import { PustakaError, TooManyRequestsError } from '../domain/errors';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
+import { auditTrail } from './admin';
+import { adminAuditRoutes } from './routes/admin-audit';
+import { adminPatronRoutes, maxImportBytes } from './routes/admin-patrons';
+import { adminTitleRoutes } from './routes/admin-titles';
+import { adminUploadRoutes } from './routes/admin-uploads';
 import { healthRoutes } from './routes/health';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
@@ -46,18 +51,28 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       maxAge: 600,
     }),
   );
-  app.use(
-    '*',
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxJsonBodyBytes,
-      onError: (c) =>
-        problemResponse(c, 413, 'BODY_TOO_LARGE', `The request body is over ${maxJsonBodyBytes} bytes.`),
-    }),
+      maxSize,
+      onError: (c) => problemResponse(c, 413, 'BODY_TOO_LARGE', `The request body is over ${maxSize} bytes.`),
+    });
+  const jsonBodyLimit = limitBody(maxJsonBodyBytes);
+  const importBodyLimit = limitBody(maxImportBytes);
+  // One path carries more than JSON: the librarians' CSV import of patrons.
+  app.use('*', (c, next) =>
+    c.req.path === '/admin/patrons/import' ? importBodyLimit(c, next) : jsonBodyLimit(c, next),
   );
 
   if (surface !== 'librarian') {
     healthRoutes(app);
     titleRoutes(app);
+  }
+  if (surface !== 'patron') {
+    app.use('/admin/*', auditTrail());
+    adminUploadRoutes(app);
+    adminTitleRoutes(app);
+    adminPatronRoutes(app);
+    adminAuditRoutes(app);
   }
 
   app.doc31('/openapi.json', {
