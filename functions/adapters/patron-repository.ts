@@ -21,6 +21,9 @@ const searchCursor = z
   })
   .strict();
 
+/** Stands in for the patron id of an unknown card, so a lookup costs two reads either way (see getByCard). */
+const noPatron = '-';
+
 export class DynamoPatronRepository implements PatronRepository {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
@@ -34,11 +37,17 @@ export class DynamoPatronRepository implements PatronRepository {
     return Item ? recordOf<Patron>(Item) : undefined;
   }
 
+  /**
+   * Always two reads (card, then patron), also for an unknown card: sign-in must take the same time whether
+   * or not a card exists.
+   */
   async getByCard(cardNumber: string): Promise<Patron | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: patronKeys.card(cardNumber), ConsistentRead: true }),
     );
-    return typeof Item?.patronId === 'string' ? this.get(Item.patronId) : undefined;
+    const patronId = typeof Item?.patronId === 'string' ? Item.patronId : undefined;
+    const patron = await this.get(patronId ?? noPatron);
+    return patronId ? patron : undefined;
   }
 
   /** Name order on gsi1 (the sort key is the lower-cased name), narrowed by a name prefix. */

@@ -1,7 +1,7 @@
 import type { ContentLinkSigner } from './content-links';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
 import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
-import { inspectPublication, type InspectionLimits } from './publication';
+import type { inspectPublication, InspectionLimits } from './publication';
 import {
   coverExtension,
   titleFromPublication,
@@ -25,6 +25,8 @@ import {
 export interface ContentPipelineDeps {
   uploads: UploadRepository;
   objects: UploadObjectStore;
+  /** The publication inspector (injected: it is heavy, and only the librarian function carries it). */
+  inspect: typeof inspectPublication;
   titles: TitleRepository;
   links: ContentLinkSigner;
   clock: Clock;
@@ -213,7 +215,7 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
         stored: size ?? 0,
       });
     }
-    inspection = await inspectPublication(deps.objects.open(upload.objectKey, upload.size), {
+    inspection = await deps.inspect(deps.objects.open(upload.objectKey, upload.size), {
       declaredName: upload.fileName,
       ...(deps.inspectionLimits ? { limits: deps.inspectionLimits } : {}),
     });

@@ -1,19 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
-import { createAwsClients, localCredentials, type AwsClients } from '../adapters/aws-clients';
-import { createPresigner } from '../adapters/presigner';
-import { dynamoCheck, s3Check } from '../adapters/content-store';
+import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
+import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
+import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
+import { scryptPinVerifier } from '../adapters/pin-hasher';
+import { createPresigner } from '../adapters/presigner';
+import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import { DynamoAuditLog } from '../adapters/audit-log';
 import { hashPin } from '../adapters/pin-hasher';
 import { DynamoUploadRepository } from '../adapters/upload-repository';
-import { S3UploadStore } from '../adapters/upload-store';
+import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
+import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
 
 export const systemClock = { now: () => new Date() };
 
-/** Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests. */
 /** Local mode signs with the emulator's keys; on Lambda with the role credentials from the environment. */
 function linkSigner(config: Config) {
   const credentials =
@@ -32,21 +35,44 @@ function linkSigner(config: Config) {
   });
 }
 
-export function createDeps(config: Config, clients: AwsClients = createAwsClients(config)): AppDeps {
+/** On AWS the keys are a Secrets Manager secret; locally a file in DATA_DIR. Read lazily, once. */
+function signingKeys(config: Config): SigningKeySource {
+  if (config.SIGNING_KEYS_SECRET_ARN) {
+    return secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION);
+  }
+  if (config.MODE === 'aws') {
+    return () => Promise.reject(new Error('SIGNING_KEYS_SECRET_ARN is not set'));
+  }
+  return fileKeySource(config.DATA_DIR);
+}
+
+/**
+ * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
+ * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
+ */
+export function createDeps(config: Config, clients: DynamoClients = createDynamoClients(config)): AppDeps {
   const logger = new Logger({
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
+  const links = linkSigner(config);
   return {
     config,
     logger,
     clock: systemClock,
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
-    links: linkSigner(config),
-    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],
+    links,
+    tokens: createTokenService({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      keys: signingKeys(config),
+    }),
+    sessions: new DynamoSessionRepository(clients.documents, config.TABLE_NAME),
+    loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
+    pins: scryptPinVerifier,
+    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
     uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
-    uploadStore: new S3UploadStore(clients.s3, config.CONTENT_BUCKET),
     audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
     hashPin,
   };

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { objectKeys } from '../adapters/keys';
-import { UnauthorizedError } from '../domain/errors';
+import { ServiceUnavailableError, UnauthorizedError } from '../domain/errors';
 import type { ContentPipelineDeps } from '../domain/content-pipeline';
 import type { PatronAdminDeps } from '../domain/patron-admin';
 import type { AppDeps, AppEnv, AuditNote } from './deps';
@@ -60,9 +60,13 @@ export function auditTrail() {
 }
 
 export function pipelineDeps(deps: AppDeps): ContentPipelineDeps {
+  if (!deps.publishing) {
+    throw new ServiceUnavailableError('Uploads are handled by the librarian API.', 'NOT_ON_THIS_SURFACE');
+  }
   return {
     uploads: deps.uploads,
-    objects: deps.uploadStore,
+    objects: deps.publishing.store,
+    inspect: deps.publishing.inspect,
     titles: deps.titles,
     links: deps.links,
     clock: deps.clock,

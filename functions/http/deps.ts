@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { AuditTargetType } from '../domain/audit';
+import type { inspectPublication } from '../domain/publication';
 import type {
   AuditLog,
   Clock,
@@ -12,6 +13,8 @@ import type {
   UploadObjectStore,
   UploadRepository,
 } from '../domain/ports';
+import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -22,15 +25,31 @@ export interface AppDeps {
   patrons: PatronRepository;
   /** Signs short-lived links to content objects (reads, uploads). */
   links: ContentLinkSigner;
+  /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
+  tokens: TokenService;
+  /** Refresh-token families (sign-in sessions). */
+  sessions: SessionRepository;
+  /** Failed sign-ins per card and the lock they lead to. */
+  loginAttempts: LoginAttemptRepository;
+  pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
   /** Librarian uploads: their records and the store's side (incoming/, multipart, publishing to content/). */
   uploads: UploadRepository;
-  uploadStore: UploadObjectStore;
+  /**
+   * The librarian surface only (and local mode): the S3 side of uploads and the publication inspector.
+   * Optional so that the patron API's bundle carries neither the S3 client nor pdf.js.
+   */
+  publishing?: Publishing;
   /** The trail of librarian actions. */
   audit: AuditLog;
   /** scrypt, for PINs set by librarians. */
   hashPin(pin: string): Promise<string>;
+}
+
+export interface Publishing {
+  store: UploadObjectStore;
+  inspect: typeof inspectPublication;
 }
 
 /** What a librarian route tells the audit trail about the action it handles. */

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
@@ -7,6 +10,7 @@ import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
 import { createDeps } from '../../functions/handlers/deps';
+import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
 
@@ -27,8 +31,11 @@ export async function createTestStack(
   options: { env?: Record<string, string>; adjust?: (deps: AppDeps) => AppDeps } = {},
 ): Promise<TestStack> {
   const suffix = randomUUID().slice(0, 8);
+  // Its own DATA_DIR, so signing keys are made fresh per test file and never land in the repository.
+  const dataDir = mkdtempSync(join(tmpdir(), 'pustaka-test-'));
   const config = loadConfig({
     MODE: 'local',
+    DATA_DIR: dataDir,
     TABLE_NAME: `pustaka-test-${suffix}`,
     CONTENT_BUCKET: `pustaka-test-${suffix}`,
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
@@ -39,7 +46,10 @@ export async function createTestStack(
   const clients = createAwsClients(config);
   await ensureTable(clients.dynamo, config.TABLE_NAME);
   await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
-  const baseDeps = createDeps(config, clients);
+  const baseDeps = {
+    ...createDeps(config, clients),
+    publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+  };
   const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;
   return {
     config,
@@ -61,6 +71,7 @@ export async function createTestStack(
       await clients.s3.send(new DeleteBucketCommand({ Bucket: config.CONTENT_BUCKET })).catch(() => {});
       clients.dynamo.destroy();
       clients.s3.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
