@@ -51,7 +51,8 @@ export class DynamoAuditLog implements AuditLog {
       .strict();
     let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, cursorShape);
 
-    const names: Record<string, string> = { '#p': `${index}pk`, '#s': `${index}sk` };
+    const names: Record<string, string> = { '#p': `${index}pk` };
+    if (filter.from || filter.to) names['#s'] = `${index}sk`;
     const values: Record<string, unknown> = {
       ':p': byTarget
         ? auditKeys.targetPartition(filter.targetType!, filter.targetId!)
