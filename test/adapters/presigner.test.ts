@@ -163,7 +163,9 @@ describe('presignUrl', () => {
       contentType: fc.option(text(0, 30), { nil: undefined }),
       disposition: fc.option(text(0, 30), { nil: undefined }),
       query: fc.dictionary(
-        text(1, 12).filter((name) => !reserved.test(name)),
+        // `__proto__` is left out: smithy's signer copies the query into a plain object and drops it, so the
+        // two signers would disagree for a reason in the reference, not in ours.
+        text(1, 12).filter((name) => !reserved.test(name) && name !== '__proto__'),
         text(0, 20),
         { maxKeys: 3 },
       ),
