@@ -10,6 +10,9 @@ import { createPresigner } from '../adapters/presigner';
 import { DynamoReadingRepository } from '../adapters/reading-repository';
 import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
+import { DynamoAuditLog } from '../adapters/audit-log';
+import { hashPin } from '../adapters/pin-hasher';
+import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
@@ -74,5 +77,8 @@ export function createDeps(config: Config, clients: DynamoClients = createDynamo
     loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
     pins: scryptPinVerifier,
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
+    uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
+    audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    hashPin,
   };
 }

@@ -9,6 +9,7 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
+import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
@@ -107,7 +108,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     ensureLocalSigningKeys(config.DATA_DIR);
     mark('storage');
 
-    const deps = createDeps(config, clients);
+    const deps = {
+      ...createDeps(config, clients),
+      publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+    };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
     let seed: SeedReport | undefined;
