@@ -106,7 +106,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern (an inline tag would be blocked).
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     });
@@ -129,6 +133,9 @@ export async function signIn(page: Page, baseUrl: string, cardNumber: string, pi
   await page.goto(`${baseUrl}/#/signin`);
   await page.getByLabel(/Library card number|Nomor kartu/).fill(cardNumber);
   await page.getByLabel('PIN', { exact: true }).fill(pin);
-  await page.getByRole('button', { name: /^(Sign in|Masuk)$/ }).last().click();
+  await page
+    .getByRole('button', { name: /^(Sign in|Masuk)$/ })
+    .last()
+    .click();
   await expect.poll(() => page.locator('#signout').count()).toBe(1);
 }

@@ -55,7 +55,9 @@ describe('catalogue in the browser', () => {
     // Assess
     await expect.poll(() => page.locator('.results li h2').allTextContents()).toEqual(['Moby-Dick']);
     const cover = page.locator('.results li img.cover').first();
-    await expect.poll(() => cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() => cover.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
     expect(page.url()).toContain('#/?q=moby');
     expect(scripts.some((url) => /\/(epub|pdf)-[\w-]+\.js/.test(url))).toBe(false);
     expect(problems).toEqual([]);
@@ -150,7 +152,9 @@ describe('catalogue in the browser', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Rak saya' }).waitFor();
     const english = await page.evaluate(() =>
-      ['Catalogue', 'My shelf', 'Sign out', 'Loans', 'Holds'].filter((word) => document.body.innerText.includes(word)),
+      ['Catalogue', 'My shelf', 'Sign out', 'Loans', 'Holds'].filter((word) =>
+        document.body.innerText.includes(word),
+      ),
     );
     expect(english).toEqual([]);
     await context.close();

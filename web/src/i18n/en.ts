@@ -133,7 +133,8 @@ export const en: Messages = {
   'reader.findFound': 'Found on page {page}.',
   'reader.loaded': 'Loaded {loaded} of {total}',
   'reader.noAccess': 'You no longer have access to this title. The loan may have been returned or ended.',
-  'reader.needLoan': 'Borrow this title first to read it.',
+  'reader.needLoan':
+    'You do not have this title on loan (it may have been returned or the loan ended). Borrow it to read it.',
   'reader.notAvailable': 'This book cannot be opened right now.',
   'reader.backToTitle': 'Go to the title page',
   'reader.exit': 'Close the book',

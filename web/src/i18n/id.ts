@@ -133,7 +133,8 @@ export const id = {
   'reader.loaded': 'Dimuat {loaded} dari {total}',
   'reader.noAccess':
     'Anda tidak lagi memiliki akses ke judul ini. Pinjaman mungkin telah dikembalikan atau berakhir.',
-  'reader.needLoan': 'Pinjam judul ini terlebih dahulu untuk membacanya.',
+  'reader.needLoan':
+    'Judul ini tidak sedang Anda pinjam (mungkin sudah dikembalikan atau masa pinjamnya berakhir). Pinjam untuk membacanya.',
   'reader.notAvailable': 'Buku ini tidak dapat dibuka saat ini.',
   'reader.backToTitle': 'Ke halaman judul',
   'reader.exit': 'Tutup buku',

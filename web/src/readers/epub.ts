@@ -153,6 +153,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       const chapterSlot = context.footer.querySelector('#reader-chapter');
       if (chapterSlot) chapterSlot.textContent = chapter ?? '';
       context.stage.dataset.cfi = location.start.cfi;
+      context.stage.dataset.href = location.start.href;
       context.stage.dataset.page = String(location.start.displayed.page);
       context.onLocator(locatorOf(location), percent);
     });
