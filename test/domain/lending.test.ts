@@ -348,7 +348,9 @@ describe('access', () => {
     // Act / Assess
     expect(go()()).toEqual({ expiresIn: 120 });
     expect(code(go(activeLoan({ status: 'returned' })))).toEqual({ code: 'NO_ACTIVE_LOAN', status: 403 });
-    expect(code(go(loan, undefined)))?.toMatchObject({ status: 401 });
+    const anonymous = () =>
+      decideAccess({ title: licensed, caller: undefined, loan, linkTtlSeconds: 300, now: clock.now() });
+    expect(code(anonymous)).toMatchObject({ status: 401 });
     expect(code(go(loan, { ...caller, patronId: 'p-b' })))?.toMatchObject({ code: 'NO_ACTIVE_LOAN' });
     clock.advance(120_000);
     expect(code(go())).toEqual({ code: 'LOAN_EXPIRED', status: 403 });
