@@ -5,6 +5,10 @@ import { createPresigner } from '../adapters/presigner';
 import { dynamoCheck, s3Check } from '../adapters/content-store';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
+import { DynamoLendingRepository } from '../adapters/lending-repository';
+import type { RetryPolicy } from '../adapters/transactions';
+import { DynamoUsageRecorder } from '../adapters/usage-recorder';
+import type { Clock } from '../domain/ports';
 import type { AppDeps } from '../http/deps';
 
 export const systemClock = { now: () => new Date() };
@@ -28,18 +32,32 @@ function linkSigner(config: Config) {
   });
 }
 
-export function createDeps(config: Config, clients: AwsClients = createAwsClients(config)): AppDeps {
+export interface DepsOptions {
+  /** Tests move time by hand; everything else uses the system clock. */
+  clock?: Clock;
+  /** Tests shorten the backoff of the lending transactions. */
+  lendingRetry?: RetryPolicy;
+}
+
+export function createDeps(
+  config: Config,
+  clients: AwsClients = createAwsClients(config),
+  options: DepsOptions = {},
+): AppDeps {
   const logger = new Logger({
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
+  const clock = options.clock ?? systemClock;
   return {
     config,
     logger,
-    clock: systemClock,
+    clock,
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links: linkSigner(config),
+    lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+    usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],
   };
 }

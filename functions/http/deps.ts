@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
@@ -13,6 +14,10 @@ export interface AppDeps {
   patrons: PatronRepository;
   /** Signs short-lived links to content objects (reads, uploads). */
   links: ContentLinkSigner;
+  /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */
+  lending: LendingRepository;
+  /** Usage statistics: issued links and turnaways. */
+  usage: UsageRecorder;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }
