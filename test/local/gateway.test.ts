@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, startLocalGateway } from '../../functions/local/gateway';
 import { fixturesDir } from '../helpers/stack';
@@ -54,9 +54,39 @@ describe('the embedded local stack', () => {
     expect(secondList.data.map((t) => t.id).sort()).toEqual(firstList.data.map((t) => t.id).sort());
   }, 180_000);
 
+  it('stops everything it started on SIGTERM: no Java process is left behind', async () => {
+    // Prepare
+    const ownData = mkdtempSync(join(tmpdir(), 'pustaka-sigterm-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'functions/local/start.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, DATA_DIR: ownData, PORT: '0', SKIP_WEB_BUILD: '1', LOG_LEVEL: 'SILENT' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((ready, fail) => {
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('Ready in')) ready();
+      });
+      child.once('exit', (code) => fail(new Error(`exited early with ${code}: ${output}`)));
+    });
+    const javaRunning = () => spawnSync('pgrep', ['-f', ownData]).status === 0;
+    expect(javaRunning()).toBe(true);
+    // Act
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    child.kill('SIGTERM');
+    const code = await exited;
+    // Assess
+    expect(code).toBe(0);
+    expect(javaRunning()).toBe(false);
+    rmSync(ownData, { recursive: true, force: true });
+  }, 120_000);
+
   it('exits non-zero with a clear message when java is missing', async () => {
     // Prepare: a PATH with node but without java
-    const env = { PATH: dirname(process.execPath), DATA_DIR: dataDir, PORT: '0' };
+    const bin = mkdtempSync(join(tmpdir(), 'pustaka-bin-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const env = { PATH: bin, DATA_DIR: dataDir, PORT: '0' };
     // Act
     const { code, output } = await runStart(env);
     // Assess

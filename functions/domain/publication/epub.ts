@@ -1,0 +1,336 @@
+import { UnprocessableError } from '../errors';
+import { contentTypeOf } from '../title';
+import type { ByteSource } from './byte-source';
+import { classifyIdentifiers } from './identifiers';
+import type { InspectionLimits } from './limits';
+import { sniffImageType } from './images';
+import type { Inspection, PublicationCover, PublicationMetadata } from './types';
+import { titleFromFileName, UNTITLED } from './types';
+import { attr, child, children, parseXml, textOf, type XmlNode } from './xml';
+import { isSupportedMethod, readZipDirectory, readZipEntry, type ZipDirectory, type ZipEntry } from './zip';
+
+const EPUB_MIMETYPE = 'application/epub+zip';
+const CONTAINER_PATH = 'META-INF/container.xml';
+const ENCRYPTION_PATH = 'META-INF/encryption.xml';
+/** Files that only DRM schemes put in an EPUB (Adobe ADEPT rights, Readium LCP licence). */
+const DRM_PATHS = ['META-INF/rights.xml', 'META-INF/license.lcpl'];
+/** Font obfuscation is not encryption of the content: the reader can still show the book. */
+const FONT_OBFUSCATION = new Set(['http://www.idpf.org/2008/embedding', 'http://ns.adobe.com/pdf/enc#RC']);
+const OPF_MEDIA_TYPE = 'application/oebps-package+xml';
+
+export async function inspectEpub(
+  source: ByteSource,
+  limits: InspectionLimits,
+  declaredName?: string,
+): Promise<Inspection> {
+  const directory = await readZipDirectory(source, limits.maxCentralDirectoryBytes);
+  checkEntries(source, directory, limits);
+  await checkMimetype(source, directory);
+  await checkNotEncrypted(source, directory, limits);
+
+  const opfPath = await findPackageDocument(source, directory, limits);
+  const opf = await readXml(source, directory, opfPath, limits, 'EPUB_CONTAINER_INVALID');
+  const pkg = opf && child(opf, 'package');
+  if (!pkg) {
+    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The package document (OPF) cannot be read.', {
+      path: opfPath,
+    });
+  }
+  const manifest = readManifest(pkg, opfPath);
+  const spine = child(pkg, 'spine');
+  const readable = children(spine, 'itemref').filter((itemref) => {
+    const item = manifest.get(attr(itemref, 'idref') ?? '');
+    return item?.path !== undefined && directory.byName.has(item.path);
+  });
+  if (readable.length === 0) {
+    throw new UnprocessableError(
+      'EPUB_SPINE_EMPTY',
+      'The publication has no readable content in its spine.',
+      {
+        path: opfPath,
+      },
+    );
+  }
+
+  const metadata = readMetadata(pkg, declaredName);
+  const direction = attr(spine, 'page-progression-direction');
+  if (direction === 'ltr' || direction === 'rtl') metadata.direction = direction;
+  const cover = await readCover(source, directory, pkg, manifest, limits);
+  return { format: 'epub', contentType: contentTypeOf.epub, metadata, ...(cover ? { cover } : {}) };
+}
+
+/** Every entry is checked before any is read: names, zip encryption, compression and the declared total size. */
+function checkEntries(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits): void {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const entry of directory.entries) {
+    if (isUnsafeEntryName(entry.name)) {
+      throw new UnprocessableError('EPUB_UNSAFE_PATH', 'The EPUB contains an entry with an unsafe path.', {
+        entry: entry.name,
+      });
+    }
+    if (seen.has(entry.name)) {
+      // Two entries with one name could show the validator one file and the reader another.
+      throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The EPUB contains the same entry twice.', {
+        entry: entry.name,
+      });
+    }
+    seen.add(entry.name);
+    if (entry.flags & 0x1) {
+      throw new UnprocessableError('EPUB_ENCRYPTED', 'The EPUB is a password-protected zip.', {
+        entry: entry.name,
+      });
+    }
+    if (!isSupportedMethod(entry.method)) {
+      throw new UnprocessableError(
+        'EPUB_CONTAINER_INVALID',
+        'The EPUB uses an unsupported zip compression.',
+        {
+          entry: entry.name,
+          method: entry.method,
+        },
+      );
+    }
+    if (entry.localHeaderOffset + 30 + entry.compressedSize > directory.centralDirectoryOffset) {
+      throw new UnprocessableError('TRUNCATED_FILE', 'A zip entry lies beyond the end of the file.', {
+        entry: entry.name,
+      });
+    }
+    total += entry.uncompressedSize;
+  }
+  const maxTotal = Math.min(limits.maxUncompressedBytes, limits.maxCompressionRatio * source.size);
+  if (total > maxTotal) {
+    throw new UnprocessableError('EPUB_ZIP_BOMB', 'The EPUB would expand to far more than its own size.', {
+      uncompressedBytes: total,
+      fileBytes: source.size,
+      maxUncompressedBytes: maxTotal,
+    });
+  }
+}
+
+/** Relative, forward-slash paths only: no `..` segment, no leading slash, no backslash, no drive letter. */
+export function isUnsafeEntryName(name: string): boolean {
+  if (name === '' || name.includes('\\') || name.includes('\0')) return true;
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return true;
+  return name.split('/').some((segment) => segment === '..');
+}
+
+async function checkMimetype(source: ByteSource, directory: ZipDirectory): Promise<void> {
+  const first = [...directory.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)[0];
+  const refuse = (reason: string): UnprocessableError =>
+    new UnprocessableError(
+      'EPUB_MIMETYPE_INVALID',
+      'This is a zip file but not an EPUB: its first entry must be "mimetype" containing application/epub+zip.',
+      { reason, firstEntry: first?.name },
+    );
+  if (!first || first.name !== 'mimetype' || first.localHeaderOffset !== 0)
+    throw refuse('mimetype is not first');
+  if (first.uncompressedSize !== EPUB_MIMETYPE.length) throw refuse('wrong content');
+  const content = new TextDecoder().decode(
+    await readZipEntry(source, directory, first, EPUB_MIMETYPE.length),
+  );
+  if (content !== EPUB_MIMETYPE) throw refuse('wrong content');
+}
+
+async function checkNotEncrypted(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits) {
+  for (const path of DRM_PATHS) {
+    if (directory.byName.has(path)) {
+      throw new UnprocessableError(
+        'EPUB_ENCRYPTED',
+        'The EPUB is protected by DRM and cannot be lent here.',
+        {
+          path,
+        },
+      );
+    }
+  }
+  if (!directory.byName.has(ENCRYPTION_PATH)) return;
+  const encryption = child(
+    await readXml(source, directory, ENCRYPTION_PATH, limits, 'EPUB_CONTAINER_INVALID'),
+    'encryption',
+  );
+  if (!encryption) {
+    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'META-INF/encryption.xml cannot be read.', {
+      path: ENCRYPTION_PATH,
+    });
+  }
+  if (children(encryption, 'EncryptedKey').length > 0) {
+    throw new UnprocessableError('EPUB_ENCRYPTED', 'The EPUB carries encryption keys (DRM).', {
+      path: ENCRYPTION_PATH,
+    });
+  }
+  for (const data of children(encryption, 'EncryptedData')) {
+    const algorithm = attr(child(data, 'EncryptionMethod'), 'Algorithm');
+    if (!algorithm || !FONT_OBFUSCATION.has(algorithm)) {
+      throw new UnprocessableError(
+        'EPUB_ENCRYPTED',
+        'The EPUB has encrypted content and cannot be read here.',
+        {
+          algorithm,
+          resource: attr(child(child(data, 'CipherData'), 'CipherReference'), 'URI'),
+        },
+      );
+    }
+  }
+}
+
+async function findPackageDocument(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits) {
+  if (!directory.byName.has(CONTAINER_PATH)) {
+    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The EPUB has no META-INF/container.xml.', {});
+  }
+  const container = child(
+    await readXml(source, directory, CONTAINER_PATH, limits, 'EPUB_CONTAINER_INVALID'),
+    'container',
+  );
+  const rootfiles = children(child(container, 'rootfiles'), 'rootfile');
+  const rootfile = rootfiles.find((r) => attr(r, 'media-type') === OPF_MEDIA_TYPE) ?? rootfiles[0];
+  const fullPath = attr(rootfile, 'full-path');
+  const path = fullPath === undefined ? undefined : resolveHref('', fullPath);
+  if (!path || !directory.byName.has(path)) {
+    throw new UnprocessableError(
+      'EPUB_CONTAINER_INVALID',
+      'META-INF/container.xml does not point to a package document in the EPUB.',
+      { fullPath },
+    );
+  }
+  return path;
+}
+
+async function readXml(
+  source: ByteSource,
+  directory: ZipDirectory,
+  path: string,
+  limits: InspectionLimits,
+  code: string,
+): Promise<XmlNode | undefined> {
+  const entry = directory.byName.get(path) as ZipEntry;
+  if (entry.uncompressedSize > limits.maxXmlBytes) {
+    throw new UnprocessableError(code, `${path} is larger than an XML document may be.`, {
+      path,
+      size: entry.uncompressedSize,
+      maxXmlBytes: limits.maxXmlBytes,
+    });
+  }
+  const document = parseXml(await readZipEntry(source, directory, entry, limits.maxXmlBytes));
+  if (!document) throw new UnprocessableError(code, `${path} is not well-formed XML.`, { path });
+  return document;
+}
+
+/**
+ * Resolves a (percent-encoded) href against the path of the document that contains it, inside the zip.
+ * Returns the decoded entry name, or undefined for remote or malformed references. Lookups go through the
+ * zip's own entry list, so an href that climbs above the root can only fail to match, never escape.
+ */
+export function resolveHref(documentPath: string, href: string): string | undefined {
+  const origin = 'http://epub.invalid';
+  const base = `${origin}/${documentPath.split('/').map(encodeURIComponent).join('/')}`;
+  try {
+    const url = new URL(href, base);
+    if (url.origin !== origin) return undefined;
+    const path = decodeURIComponent(url.pathname.slice(1));
+    return path || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ManifestItem {
+  id: string;
+  path?: string;
+  mediaType?: string;
+  properties: string[];
+}
+
+function readManifest(pkg: XmlNode, opfPath: string): Map<string, ManifestItem> {
+  const items = new Map<string, ManifestItem>();
+  for (const item of children(child(pkg, 'manifest'), 'item')) {
+    const id = attr(item, 'id');
+    const href = attr(item, 'href');
+    if (!id || items.has(id)) continue;
+    items.set(id, {
+      id,
+      path: href === undefined ? undefined : resolveHref(opfPath, href),
+      mediaType: attr(item, 'media-type'),
+      properties: (attr(item, 'properties') ?? '').split(/\s+/).filter(Boolean),
+    });
+  }
+  return items;
+}
+
+function readMetadata(pkg: XmlNode, declaredName: string | undefined): PublicationMetadata {
+  const metadata = child(pkg, 'metadata');
+  // OEB-era packages nest the Dublin Core elements one level deeper.
+  const holders = [metadata, child(metadata, 'dc-metadata')].filter((n): n is XmlNode => n !== undefined);
+  const all = (name: string): XmlNode[] => holders.flatMap((holder) => children(holder, name));
+  const first = (name: string): string | undefined => all(name).map(textOf).find(Boolean);
+  const refinements = new Map<string, Map<string, string>>();
+  for (const meta of all('meta')) {
+    const refines = attr(meta, 'refines');
+    const property = attr(meta, 'property');
+    if (!refines?.startsWith('#') || !property) continue;
+    const properties = refinements.get(refines.slice(1)) ?? new Map<string, string>();
+    if (!properties.has(property)) properties.set(property, textOf(meta));
+    refinements.set(refines.slice(1), properties);
+  }
+
+  const titles = all('title').filter((t) => textOf(t));
+  const main =
+    titles.find((t) => refinements.get(attr(t, 'id') ?? '')?.get('title-type') === 'main') ?? titles[0];
+  const dates = all('date').filter((d) => textOf(d));
+  const date = dates.find((d) => attr(d, 'event') === 'publication') ?? dates[0];
+  const description = first('description');
+
+  const result: PublicationMetadata = {
+    title: (main && textOf(main)) || titleFromFileName(declaredName) || UNTITLED,
+    authors: all('creator').map(textOf).filter(Boolean),
+    subjects: all('subject').map(textOf).filter(Boolean),
+    identifiers: classifyIdentifiers(
+      all('identifier').map((node) => ({ value: textOf(node), scheme: attr(node, 'scheme') })),
+    ),
+  };
+  const language = first('language');
+  const publisher = first('publisher');
+  const plainDescription = description && stripHtml(description);
+  if (language) result.language = language;
+  if (publisher) result.publisher = publisher;
+  if (date) result.published = textOf(date);
+  if (plainDescription) result.description = plainDescription;
+  return result;
+}
+
+/** Descriptions often carry (escaped) HTML; the catalogue wants plain text. */
+export function stripHtml(html: string): string {
+  return html
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&(amp|lt|gt|quot|apos|#39);/g, (_m, name: string) => htmlEntities[name] ?? _m)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const htmlEntities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'" };
+
+async function readCover(
+  source: ByteSource,
+  directory: ZipDirectory,
+  pkg: XmlNode,
+  manifest: Map<string, ManifestItem>,
+  limits: InspectionLimits,
+): Promise<PublicationCover | undefined> {
+  const items = [...manifest.values()];
+  const metadata = child(pkg, 'metadata');
+  const epub2CoverId = [...children(metadata, 'meta'), ...children(child(metadata, 'x-metadata'), 'meta')]
+    .filter((meta) => attr(meta, 'name') === 'cover')
+    .map((meta) => attr(meta, 'content'))
+    .find(Boolean);
+  const item =
+    items.find((i) => i.properties.includes('cover-image')) ??
+    (epub2CoverId ? manifest.get(epub2CoverId) : undefined);
+  const entry = item?.path === undefined ? undefined : directory.byName.get(item.path);
+  // A missing or oversized cover does not make the book unreadable; it is simply left out.
+  if (!entry || entry.uncompressedSize > limits.maxCoverBytes) return undefined;
+  const bytes = await readZipEntry(source, directory, entry, limits.maxCoverBytes);
+  const contentType = sniffImageType(bytes);
+  return contentType ? { bytes, contentType } : undefined;
+}

@@ -1,0 +1,54 @@
+import { UnprocessableError } from '../errors';
+import { readExactly, type ByteSource } from './byte-source';
+import { inspectEpub } from './epub';
+import { defaultInspectionLimits, type InspectionLimits } from './limits';
+import { inspectPdf } from './pdf';
+import type { Inspection } from './types';
+
+export interface InspectOptions {
+  /** The name the uploader gave the file; used to catch a mislabelled file and as a last-resort title. */
+  declaredName?: string;
+  limits?: Partial<InspectionLimits>;
+}
+
+/**
+ * Validates an untrusted upload by its content (never by its name) and extracts what the catalogue needs.
+ * Every refusal is an UnprocessableError (422) with a stable code; nothing else escapes.
+ */
+export async function inspectPublication(source: ByteSource, opts: InspectOptions = {}): Promise<Inspection> {
+  const limits: InspectionLimits = { ...defaultInspectionLimits, ...opts.limits };
+  if (source.size === 0) throw new UnprocessableError('EMPTY_FILE', 'The file is empty.', {});
+  if (source.size > limits.maxFileBytes) {
+    throw new UnprocessableError('FILE_TOO_LARGE', 'The file is larger than a publication may be.', {
+      size: source.size,
+      maxFileBytes: limits.maxFileBytes,
+    });
+  }
+  const head = await readExactly(source, 0, Math.min(source.size, 5));
+  const format = formatOf(head);
+  if (!format) {
+    throw new UnprocessableError(
+      'UNSUPPORTED_FORMAT',
+      'Only EPUB and PDF files can be added to the library.',
+      {},
+    );
+  }
+  const declaredExtension = /\.(epub|pdf)$/i.exec(opts.declaredName?.trim() ?? '')?.[1]?.toLowerCase();
+  if (declaredExtension && declaredExtension !== format) {
+    throw new UnprocessableError(
+      'FORMAT_MISMATCH',
+      `The file is named .${declaredExtension} but its content is ${format.toUpperCase()}.`,
+      { declaredName: opts.declaredName, detected: format },
+    );
+  }
+  return format === 'pdf'
+    ? inspectPdf(source, opts.declaredName)
+    : inspectEpub(source, limits, opts.declaredName);
+}
+
+function formatOf(head: Uint8Array): 'epub' | 'pdf' | undefined {
+  const text = String.fromCharCode(...head);
+  if (text === '%PDF-') return 'pdf';
+  if (text.startsWith('PK\x03\x04')) return 'epub';
+  return undefined;
+}

@@ -1,0 +1,145 @@
+import { PustakaError, UnprocessableError } from '../errors';
+import { contentTypeOf } from '../title';
+import { readExactly, type ByteSource } from './byte-source';
+import { classifyIdentifiers } from './identifiers';
+import { checkPdfStructure } from './pdf-structure';
+import type { Inspection, PublicationMetadata } from './types';
+import { titleFromFileName, UNTITLED } from './types';
+
+type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+
+let pdfjsLoading: Promise<Pdfjs> | undefined;
+
+/**
+ * pdfjs is loaded on first use (it is large, and most requests never see a PDF). Its worker runs in this
+ * thread: registering the worker module as `globalThis.pdfjsWorker` makes pdfjs use it directly instead of
+ * importing a worker file by path, which also keeps it working inside an esbuild bundle.
+ */
+function loadPdfjs(): Promise<Pdfjs> {
+  pdfjsLoading ??= (async () => {
+    provideDomMatrixIfMissing();
+    const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
+    (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
+    return import('pdfjs-dist/legacy/build/pdf.mjs');
+  })().catch((error: unknown) => {
+    pdfjsLoading = undefined;
+    throw error;
+  });
+  return pdfjsLoading;
+}
+
+/**
+ * pdfjs's display layer builds one identity DOMMatrix as soon as it loads. In plain Node it borrows DOMMatrix
+ * from the optional native @napi-rs/canvas package, which a bundled Lambda does not ship; inspection never
+ * renders, so an inert stand-in is enough to let the module load.
+ */
+function provideDomMatrixIfMissing(): void {
+  const scope = globalThis as { DOMMatrix?: unknown };
+  if (scope.DOMMatrix !== undefined) return;
+  scope.DOMMatrix = class InertDOMMatrix {
+    a = 1;
+    b = 0;
+    c = 0;
+    d = 1;
+    e = 0;
+    f = 0;
+  };
+}
+
+export async function inspectPdf(source: ByteSource, declaredName?: string): Promise<Inspection> {
+  await checkPdfStructure(source);
+  const pdfjs = await loadPdfjs();
+
+  let failRead: (error: unknown) => void = () => {};
+  const readFailed = new Promise<never>((_resolve, reject) => {
+    failRead = reject;
+  });
+  readFailed.catch(() => {});
+
+  /** Hands pdfjs the ranges it asks for, straight from the source; nothing else of the file is read. */
+  class SourceRangeTransport extends pdfjs.PDFDataRangeTransport {
+    override requestDataRange(begin: number, end: number): void {
+      const to = Math.min(end, source.size);
+      readExactly(source, begin, to - begin).then(
+        (chunk) => this.onDataRange(begin, chunk),
+        (error: unknown) => failRead(error),
+      );
+    }
+  }
+
+  const task = pdfjs.getDocument({
+    range: new SourceRangeTransport(source.size, null),
+    length: source.size,
+    disableAutoFetch: true,
+    disableStream: true,
+    disableFontFace: true,
+    useSystemFonts: false,
+    isEvalSupported: false,
+    enableXfa: false,
+    stopAtErrors: true,
+    verbosity: pdfjs.VerbosityLevel.ERRORS,
+  });
+  try {
+    const document = await Promise.race([task.promise, readFailed]);
+    const { info } = await Promise.race([document.getMetadata(), readFailed]);
+    const fields = info as Record<string, unknown>;
+    // pdfjs opens a file encrypted with an empty user password; such a file is still refused.
+    if (fields.EncryptFilterName) {
+      throw new UnprocessableError('PDF_ENCRYPTED', 'The PDF is encrypted; upload an unprotected copy.', {});
+    }
+    return {
+      format: 'pdf',
+      contentType: contentTypeOf.pdf,
+      metadata: metadataOf(fields, document.numPages, declaredName, pdfjs),
+    };
+  } catch (error) {
+    throw refusalFor(error);
+  } finally {
+    await task.destroy();
+  }
+}
+
+function refusalFor(error: unknown): PustakaError {
+  if (error instanceof PustakaError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const reason = error instanceof Error ? error.message : String(error);
+  if (name === 'PasswordException') {
+    return new UnprocessableError(
+      'PDF_ENCRYPTED',
+      'The PDF is password-protected; upload an unprotected copy.',
+      {},
+    );
+  }
+  return new UnprocessableError('PDF_INVALID', 'The file is not a readable PDF.', { reason });
+}
+
+function metadataOf(
+  info: Record<string, unknown>,
+  pageCount: number,
+  declaredName: string | undefined,
+  pdfjs: Pdfjs,
+): PublicationMetadata {
+  const text = (key: string): string | undefined => {
+    const value = info[key];
+    return typeof value === 'string' && value.trim() ? value.replace(/\s+/g, ' ').trim() : undefined;
+  };
+  const metadata: PublicationMetadata = {
+    title: text('Title') ?? titleFromFileName(declaredName) ?? UNTITLED,
+    authors: splitList(text('Author'), /\s*;\s*/),
+    subjects: splitList(text('Keywords'), /\s*[;,]\s*/),
+    identifiers: classifyIdentifiers([]),
+    pageCount,
+  };
+  const description = text('Subject');
+  const language = text('Language');
+  const creationDate = text('CreationDate');
+  const created = creationDate ? pdfjs.PDFDateString.toDateObject(creationDate) : null;
+  if (description) metadata.description = description;
+  if (language) metadata.language = language;
+  if (created && !Number.isNaN(created.getTime())) metadata.published = created.toISOString().slice(0, 10);
+  return metadata;
+}
+
+function splitList(value: string | undefined, separator: RegExp): string[] {
+  return value ? value.split(separator).filter(Boolean) : [];
+}

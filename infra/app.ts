@@ -1,0 +1,37 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { pathToFileURL } from 'node:url';
+import { LibraryStack } from './library-stack.js';
+
+/**
+ * Feature flags the stack is written for (set in code, not only in cdk.json, so tests synthesize exactly
+ * what `cdk synth` does). S3 server access logs are delivered through a bucket policy, not an ACL grant.
+ */
+export const featureFlags: Record<string, unknown> = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  '@aws-cdk/aws-cloudfront:defaultSecurityPolicyTLSv1.2_2021': true,
+  '@aws-cdk/core:target-partitions': ['aws'],
+};
+
+/**
+ * Builds the app: the library stack plus cdk-nag's AwsSolutions pack (an unacknowledged error fails synth).
+ * Tests pass their own App (for example with bundling skipped); `cdk synth` runs this file.
+ */
+export function buildApp(app: App = new App()): { app: App; stack: LibraryStack } {
+  for (const [key, value] of Object.entries(featureFlags)) {
+    if (app.node.tryGetContext(key) === undefined) app.node.setContext(key, value);
+  }
+  const alarmEmail: unknown = app.node.tryGetContext('pustaka:alarmEmail');
+  const stack = new LibraryStack(app, 'Pustaka', {
+    description: 'Pustaka digital-library gateway',
+    // Account and region come from the deploy environment; synth needs neither.
+    ...(typeof alarmEmail === 'string' && alarmEmail ? { alarmEmail } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,70 @@
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type { ContentBucket } from './content-bucket.js';
+import { LibraryFunction } from './library-function.js';
+import type { LibraryTable } from './library-table.js';
+import { handlerEntry } from './paths.js';
+import type { SigningKeys } from './signing-keys.js';
+
+export interface ApiFunctionsProps {
+  readonly table: LibraryTable;
+  readonly content: ContentBucket;
+  readonly signingKeys: SigningKeys;
+  /** The reader's origin (`https://...`), for CORS answered by the API. */
+  readonly webOrigin: string;
+  /** `iss` of the gateway's tokens. */
+  readonly tokenIssuer: string;
+  /** @default 'pustaka-api' */
+  readonly tokenAudience?: string;
+  /** Lifetime of a signed content link, seconds. @default 300 */
+  readonly linkTtlSeconds?: number;
+  /** @default 'INFO' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/**
+ * The two API functions, split so that only the librarian API can write to the content bucket:
+ * - patron API (everything but /admin/*): table items, GetObject on content/* (to sign links), signing keys;
+ * - librarian API (/admin/*): table items, uploads into incoming/*, publishing into content/*, signing keys
+ *   (it verifies librarian tokens).
+ */
+export class ApiFunctions extends Construct {
+  readonly patronApi: LibraryFunction;
+  readonly librarianApi: LibraryFunction;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionsProps) {
+    super(scope, id);
+
+    const environment = {
+      TABLE_NAME: props.table.table.tableName,
+      CONTENT_BUCKET: props.content.bucketName,
+      LINK_TTL_SECONDS: String(props.linkTtlSeconds ?? 300),
+      TOKEN_ISSUER: props.tokenIssuer,
+      TOKEN_AUDIENCE: props.tokenAudience ?? 'pustaka-api',
+      SIGNING_KEYS_SECRET_ARN: props.signingKeys.secret.secretArn,
+      WEB_ORIGIN: props.webOrigin,
+      LOG_LEVEL: props.logLevel ?? 'INFO',
+    };
+
+    this.patronApi = new LibraryFunction(this, 'PatronApi', {
+      entry: handlerEntry('api'),
+      description: 'Pustaka patron API (catalogue, loans, holds, reading, signed links)',
+      environment,
+    });
+    props.table.grantItemReadWrite(this.patronApi.role);
+    props.content.grantReadContent(this.patronApi.role);
+    props.signingKeys.grantRead(this.patronApi.role);
+
+    this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
+      entry: handlerEntry('admin'),
+      description: 'Pustaka librarian API (/admin: uploads, titles, licences, patrons)',
+      environment,
+      // Validating an upload (zip inspection, metadata extraction) needs more time and memory.
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+    });
+    props.table.grantItemReadWrite(this.librarianApi.role);
+    props.content.grantUploadAndPublish(this.librarianApi.role);
+    props.signingKeys.grantRead(this.librarianApi.role);
+  }
+}

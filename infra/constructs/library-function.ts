@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import path from 'node:path';
+import { cdkBundlingOptions } from './bundling.js';
+import { repoRoot } from './paths.js';
+
+/**
+ * The newest Node.js Lambda runtime aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1 checks this).
+ * The code stays Node 20 compatible (esbuild target node20), which is where it is tested.
+ */
+export const libraryRuntime = Runtime.NODEJS_24_X;
+
+export interface LibraryFunctionProps {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  readonly description: string;
+  /** Configuration read by functions/config.ts; MODE=aws and NODE_OPTIONS are added here. */
+  readonly environment: Record<string, string>;
+  /** @default 512 MiB: Lambda CPU scales with memory and cold starts matter for patrons. */
+  readonly memorySize?: number;
+  /** @default 10 seconds: API Gateway HTTP APIs give up after 30 s anyway. */
+  readonly timeout?: Duration;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * One Lambda function the library's way: arm64, newest Node.js runtime, bundled with the shared esbuild
+ * settings, its own log group with retention, and its own role that starts with nothing but the right to
+ * write to that log group (no AWSLambdaBasicExecutionRole managed policy, which allows every log group).
+ */
+export class LibraryFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LibraryFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      // Logs are operational, not records: they go with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    // logs:CreateLogStream + logs:PutLogEvents on this function's own log group only.
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: libraryRuntime,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      bundling: cdkBundlingOptions(),
+      environment: {
+        MODE: 'aws',
+        // The bundle ships a source map; stack traces in the logs point at the TypeScript sources.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AccessLogBucket } from './constructs/access-log-bucket.js';
+import { ApiFunctions } from './constructs/api-functions.js';
+import { ContentBucket } from './constructs/content-bucket.js';
+import { LibraryHttpApi } from './constructs/library-http-api.js';
+import { LibraryTable } from './constructs/library-table.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { ReaderSite } from './constructs/reader-site.js';
+import { SigningKeys } from './constructs/signing-keys.js';
+import { Sweeper } from './constructs/sweeper.js';
+
+export interface LibraryStackProps extends StackProps {
+  /** E-mail address subscribed to the alarm topic. */
+  readonly alarmEmail?: string;
+  /** Folder with the built reader (default: web/dist, or a placeholder when it is not built). */
+  readonly siteAssetPath?: string;
+}
+
+/** Wiring only: every construct owns its defaults. */
+export class LibraryStack extends Stack {
+  constructor(scope: Construct, id: string, props: LibraryStackProps = {}) {
+    super(scope, id, props);
+
+    const accessLogs = new AccessLogBucket(this, 'AccessLogs');
+    const table = new LibraryTable(this, 'Library');
+    const content = new ContentBucket(this, 'Content', { accessLogs: accessLogs.bucket });
+    const signingKeys = new SigningKeys(this, 'SigningKeys');
+    const httpApi = new LibraryHttpApi(this, 'HttpApi');
+
+    const site = new ReaderSite(this, 'Reader', {
+      apiOrigin: httpApi.url,
+      contentOrigin: content.origin,
+      accessLogs: accessLogs.bucket,
+      ...(props.siteAssetPath ? { assetPath: props.siteAssetPath } : {}),
+    });
+    content.allowReaderOrigin(site.origin);
+
+    const functions = new ApiFunctions(this, 'Api', {
+      table,
+      content,
+      signingKeys,
+      webOrigin: site.origin,
+      tokenIssuer: httpApi.url,
+    });
+    httpApi.route({ patronApi: functions.patronApi.function, librarianApi: functions.librarianApi.function });
+
+    const sweeper = new Sweeper(this, 'Sweeper', { table });
+
+    new Monitoring(this, 'Monitoring', {
+      api: httpApi.api,
+      functions: {
+        PatronApi: functions.patronApi.function,
+        LibrarianApi: functions.librarianApi.function,
+        Sweeper: sweeper.sweeper.function,
+      },
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: httpApi.url, description: 'Pustaka API base URL' });
+    new CfnOutput(this, 'SiteUrl', { value: site.origin, description: 'Pustaka reader URL' });
+  }
+}

@@ -1,0 +1,201 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { ApiFunctions } from '../../infra/constructs/api-functions.js';
+import { ContentBucket } from '../../infra/constructs/content-bucket.js';
+import { libraryRuntime } from '../../infra/constructs/library-function.js';
+import { LibraryTable, tableDataActions } from '../../infra/constructs/library-table.js';
+import { SigningKeys } from '../../infra/constructs/signing-keys.js';
+import { actionsOf, constructStack, logicalId, roleStatements, type Statement } from './helpers.js';
+
+function prepare() {
+  const stack = constructStack();
+  const table = new LibraryTable(stack, 'Library');
+  const content = new ContentBucket(stack, 'Content', { accessLogs: new Bucket(stack, 'Logs') });
+  const signingKeys = new SigningKeys(stack, 'SigningKeys');
+  new ApiFunctions(stack, 'Api', {
+    table,
+    content,
+    signingKeys,
+    webOrigin: 'https://reader.example',
+    tokenIssuer: 'https://api.example',
+  });
+  const template = Template.fromStack(stack);
+  return {
+    template,
+    ids: {
+      table: logicalId(template, 'AWS::DynamoDB::Table', 'LibraryTable'),
+      bucket: logicalId(template, 'AWS::S3::Bucket', 'ContentBucket'),
+      secret: logicalId(template, 'AWS::SecretsManager::Secret', 'SigningKeys'),
+    },
+  };
+}
+
+function functionNamed(template: Template, prefix: string) {
+  const id = logicalId(template, 'AWS::Lambda::Function', prefix);
+  const resource = template.toJSON().Resources[id] as { Properties: Record<string, unknown> };
+  return resource.Properties as {
+    Runtime: string;
+    Architectures: string[];
+    Handler: string;
+    Environment: { Variables: Record<string, unknown> };
+    Role: unknown;
+    LoggingConfig: unknown;
+  };
+}
+
+/** Every Action and Resource in the statements, to check for `*`. */
+const wildcards = (statements: Statement[]) =>
+  statements.flatMap((s) => [
+    ...actionsOf(s).filter((a) => a === '*' || a.endsWith(':*')),
+    ...(s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')) ? ['*'] : []),
+  ]);
+
+describe('ApiFunctions', () => {
+  it('runs both functions on arm64 with the newest Node.js runtime aws-cdk-lib offers, ESM bundle entry', () => {
+    // Prepare
+    const { template } = prepare();
+    const newestNode = Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
+      .map((r) => r.name)
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+      .at(-1);
+    // Act
+    const fns = [
+      functionNamed(template, 'ApiPatronApiFunction'),
+      functionNamed(template, 'ApiLibrarianApiFunction'),
+    ];
+    // Assess
+    expect(libraryRuntime.name).toBe(newestNode);
+    for (const fn of fns) {
+      expect(fn.Runtime).toBe(newestNode);
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.Handler).toBe('index.handler');
+      expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+    }
+  });
+
+  it('gives both functions exactly the configuration functions/config.ts reads on AWS, and no endpoints', () => {
+    // Prepare
+    const { template, ids } = prepare();
+    // Act
+    const envs = ['ApiPatronApiFunction', 'ApiLibrarianApiFunction'].map(
+      (prefix) => functionNamed(template, prefix).Environment.Variables,
+    );
+    // Assess
+    for (const env of envs) {
+      expect(env).toEqual({
+        MODE: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+        TABLE_NAME: { Ref: ids.table },
+        CONTENT_BUCKET: {
+          'Fn::Join': ['', ['test-content-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
+        },
+        LINK_TTL_SECONDS: '300',
+        TOKEN_ISSUER: 'https://api.example',
+        TOKEN_AUDIENCE: 'pustaka-api',
+        SIGNING_KEYS_SECRET_ARN: { Ref: ids.secret },
+        WEB_ORIGIN: 'https://reader.example',
+        LOG_LEVEL: 'INFO',
+      });
+      expect(Object.keys(env)).not.toContain('DYNAMODB_ENDPOINT');
+      expect(Object.keys(env)).not.toContain('S3_ENDPOINT');
+    }
+  });
+
+  it('gives each function its own role with no managed policies', () => {
+    // Prepare
+    const { template } = prepare();
+    // Act
+    const roles = Object.entries(template.findResources('AWS::IAM::Role'));
+    // Assess
+    expect(roles.map(([id]) => id).sort()).toEqual([
+      expect.stringMatching(/^ApiLibrarianApiRole/),
+      expect.stringMatching(/^ApiPatronApiRole/),
+    ]);
+    for (const [, role] of roles) expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
+  });
+
+  it('patron API policy: own log group, table items, GetObject on content/* (prefix wildcard: keys per title), the key secret', () => {
+    // Prepare
+    const { template, ids } = prepare();
+    // Act
+    const statements = roleStatements(template, 'ApiPatronApiRole');
+    // Assess
+    const tableArn = { 'Fn::GetAtt': [ids.table, 'Arn'] };
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiPatronApiLogs'), 'Arn'] },
+      },
+      {
+        Sid: 'LibraryTableItems',
+        Effect: 'Allow',
+        Action: [...tableDataActions],
+        Resource: [
+          tableArn,
+          { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
+          { 'Fn::Join': ['', [tableArn, '/index/gsi2']] },
+        ],
+      },
+      {
+        Sid: 'ReadValidatedContent',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/content/*']] },
+      },
+      {
+        Sid: 'ReadSigningKeySeeds',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: ids.secret },
+      },
+    ]);
+    expect(wildcards(statements)).toEqual([]);
+  });
+
+  it('librarian API policy: adds uploads into incoming/* and publishing into content/* (prefix wildcards: keys per upload/title)', () => {
+    // Prepare
+    const { template, ids } = prepare();
+    // Act
+    const statements = roleStatements(template, 'ApiLibrarianApiRole');
+    // Assess
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid ?? 'logs', s]));
+    expect(Object.keys(bySid)).toEqual([
+      'logs',
+      'LibraryTableItems',
+      'ReceiveUploads',
+      'PublishValidatedContent',
+      'ReadSigningKeySeeds',
+    ]);
+    const objects = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
+    });
+    expect(bySid.ReceiveUploads).toMatchObject({ Resource: objects('incoming/') });
+    expect(actionsOf(bySid.ReceiveUploads!).sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:ListMultipartUploadParts',
+      's3:PutObject',
+    ]);
+    expect(bySid.PublishValidatedContent).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: objects('content/'),
+    });
+    expect(bySid.ReadSigningKeySeeds).toMatchObject({ Resource: { Ref: ids.secret } });
+    expect(wildcards(statements)).toEqual([]);
+  });
+
+  it('keeps logs in a log group per function with a retention period', () => {
+    // Prepare
+    const { template } = prepare();
+    // Act
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    // Assess
+    expect(Object.keys(groups)).toHaveLength(2);
+    for (const group of Object.values(groups))
+      expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
+  });
+});

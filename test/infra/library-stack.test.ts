@@ -1,0 +1,127 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import type { LibraryStack } from '../../infra/library-stack.js';
+import { actionsOf, type Statement } from './helpers.js';
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; severity: string; violatingResources: { constructPath?: string }[] }[];
+    suppressedViolations?: { ruleName: string; reason?: string }[];
+  }[];
+}
+
+/** The whole app as `cdk synth` builds it, cdk-nag included (bundling skipped; synth.test.ts bundles). */
+describe('LibraryStack with cdk-nag AwsSolutions', () => {
+  let outdir: string;
+  let app: App;
+  let stack: LibraryStack;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'pustaka-nag-'));
+    app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    ({ stack } = buildApp(app));
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('reports no unacknowledged AwsSolutions error or warning', () => {
+    // Prepare
+    const checks = new AwsSolutionsChecks();
+    // Act
+    const report = checks.validateScope(app);
+    // Assess
+    expect(
+      report.violations.map(
+        (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`,
+      ),
+    ).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('synthesizes through the Validations plugin with an empty AwsSolutions report', () => {
+    // Prepare / Act (synth throws when a validation plugin reports an error)
+    const assembly = app.synth();
+    // Assess
+    const report = JSON.parse(
+      readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  it('gives every acknowledged rule a written reason', () => {
+    // Prepare
+    const acknowledged: { path: string; id: string; reason: unknown }[] = [];
+    // Act
+    for (const construct of app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+          acknowledged.push({ path: construct.node.path, id, reason });
+        }
+      }
+    }
+    // Assess
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const ack of acknowledged)
+      expect(typeof ack.reason === 'string' && ack.reason.length > 40, ack.id).toBe(true);
+    expect(acknowledged.map((a) => a.id.replace(/^[A-Za-z]+::/, ''))).not.toContain('AwsSolutions-IAM4');
+  });
+
+  it('fails synth when a resource breaks a rule (the checks really run)', () => {
+    // Prepare
+    const broken = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const built = buildApp(broken);
+    // Act: a bucket without access logs or TLS-only policy
+    new Bucket(built.stack, 'Unlogged');
+    // Assess
+    expect(() => broken.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('has no IAM statement with a "*" action, and "*" resources only where CloudFront invalidation needs them', () => {
+    // Prepare
+    const template = Template.fromStack(stack);
+    // Act
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).map((s) => ({ id, ...s })),
+    );
+    // Assess
+    expect(statements.flatMap((s) => actionsOf(s)).filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    const starResources = statements.filter(
+      (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+    );
+    expect(starResources.map((s) => [s.id.replace(/[0-9A-F]{8}$/, ''), actionsOf(s).sort()])).toEqual([
+      ['ReaderDeploymentRoleDefaultPolicy', ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']],
+    ]);
+  });
+
+  it('wires the reader origin into the functions and the bucket CORS, and outputs the API and site URLs', () => {
+    // Prepare
+    const template = Template.fromStack(stack);
+    const siteOrigin = {
+      'Fn::Join': [
+        '',
+        ['https://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReaderDistribution'), 'DomainName'] }],
+      ],
+    };
+    // Act / Assess
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HttpApi'), 'ApiEndpoint'] },
+    });
+    template.hasOutput('SiteUrl', { Value: siteOrigin });
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ WEB_ORIGIN: siteOrigin }) } },
+      2,
+    );
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [siteOrigin] })] },
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { tableSchema } from '../../functions/adapters/table-schema.js';
+import { LibraryTable, tableDataActions } from '../../infra/constructs/library-table.js';
+import { actionsOf, constructStack, logicalId, roleStatements } from './helpers.js';
+
+describe('LibraryTable', () => {
+  it('is built from the shared table schema: keys, indexes and TTL attribute', () => {
+    // Prepare
+    const stack = constructStack();
+    // Act
+    new LibraryTable(stack, 'Library');
+    const template = Template.fromStack(stack);
+    // Assess
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        }),
+      ),
+      TimeToLiveSpecification: { AttributeName: tableSchema.ttlAttribute, Enabled: true },
+    });
+  });
+
+  it('has point-in-time recovery, deletion protection, on-demand billing, encryption and is retained', () => {
+    // Prepare
+    const stack = constructStack();
+    // Act
+    new LibraryTable(stack, 'Library');
+    const template = Template.fromStack(stack);
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        BillingMode: 'PAY_PER_REQUEST',
+        // SSEEnabled without a KMS key id: the AWS-managed aws/dynamodb key.
+        SSESpecification: { SSEEnabled: true },
+      }),
+    });
+  });
+
+  it('grants item reads and writes on the table and its named indexes only (no wildcard, no Scan)', () => {
+    // Prepare
+    const stack = constructStack();
+    const library = new LibraryTable(stack, 'Library');
+    const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    // Act
+    library.grantItemReadWrite(role);
+    const template = Template.fromStack(stack);
+    // Assess
+    const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'LibraryTable');
+    const [statement, ...others] = roleStatements(template, 'Reader');
+    expect(others).toEqual([]);
+    expect(actionsOf(statement!).sort()).toEqual([...tableDataActions].sort());
+    expect(actionsOf(statement!)).not.toContain('dynamodb:Scan');
+    expect(statement!.Resource).toEqual([
+      { 'Fn::GetAtt': [tableId, 'Arn'] },
+      ...tableSchema.globalSecondaryIndexes.map((index) => ({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index.indexName}`]],
+      })),
+    ]);
+  });
+});

@@ -1,0 +1,168 @@
+import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ReaderSite, placeholderSitePath, webDistPath } from '../../infra/constructs/reader-site.js';
+import { constructStack, logicalId } from './helpers.js';
+
+const apiOrigin = 'https://api.example';
+const contentOrigin = 'https://content.example';
+
+function prepare(assetPath?: string) {
+  const stack = constructStack();
+  const site = new ReaderSite(stack, 'Reader', {
+    apiOrigin,
+    contentOrigin,
+    accessLogs: new Bucket(stack, 'Logs'),
+    ...(assetPath ? { assetPath } : {}),
+  });
+  return { stack, site, template: Template.fromStack(stack) };
+}
+
+describe('ReaderSite', () => {
+  it('serves a private bucket through CloudFront origin access control (no public bucket, no OAI)', () => {
+    // Prepare
+    const { template } = prepare(placeholderSitePath);
+    const oac = new Capture();
+    // Act
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: [
+          Match.objectLike({
+            OriginAccessControlId: { 'Fn::GetAtt': [oac, 'Id'] },
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          }),
+        ],
+      }),
+    });
+    // Assess
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      }),
+    });
+    expect(oac.asString()).toMatch(/^ReaderDistributionOrigin1S3OriginAccessControl/);
+    const bucketId = logicalId(template, 'AWS::S3::Bucket', 'ReaderBucket');
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('uses the response-headers policy: strict CSP naming the API and content bucket, HSTS, nosniff', () => {
+    // Prepare
+    const { template } = prepare(placeholderSitePath);
+    const policyRef = new Capture();
+    const csp = new Capture();
+    // Act
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          ResponseHeadersPolicyId: { Ref: policyRef },
+          ViewerProtocolPolicy: 'redirect-to-https',
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: { ContentSecurityPolicy: csp, Override: true },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: 31536000,
+            IncludeSubdomains: true,
+            Override: true,
+          },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      }),
+    });
+    // Assess
+    expect(policyRef.asString()).toBe(
+      logicalId(template, 'AWS::CloudFront::ResponseHeadersPolicy', 'ReaderHeaders'),
+    );
+    const directives = Object.fromEntries(
+      csp
+        .asString()
+        .split('; ')
+        .map((d) => {
+          const [name, ...values] = d.split(' ');
+          return [name, values];
+        }),
+    );
+    expect(directives).toMatchObject({
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'connect-src': ["'self'", apiOrigin, contentOrigin],
+      'img-src': ["'self'", 'blob:', 'data:', contentOrigin],
+      'frame-src': ["'self'", 'blob:'],
+      'child-src': ["'self'", 'blob:'],
+      'worker-src': ["'self'", 'blob:'],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      'frame-ancestors': ["'none'"],
+    });
+    expect(directives['script-src']).not.toContain("'unsafe-inline'");
+  });
+
+  it('falls back to /index.html for 403 and 404 (client-side routes)', () => {
+    // Prepare
+    const { template } = prepare(placeholderSitePath);
+    // Act / Assess
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        CustomErrorResponses: [
+          { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+          { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+        ],
+        Logging: Match.objectLike({ Prefix: 'cloudfront/reader/' }),
+      }),
+    });
+  });
+
+  it('publishes the build with config.json and invalidates the distribution', () => {
+    // Prepare
+    const { template } = prepare(placeholderSitePath);
+    // Act / Assess
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: logicalId(template, 'AWS::S3::Bucket', 'ReaderBucket') },
+      DistributionPaths: ['/*'],
+      Prune: true,
+    });
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    // The build and the generated config.json ({ apiBaseUrl }).
+    expect(deployment?.Properties.SourceObjectKeys).toHaveLength(2);
+  });
+
+  it('deploys a placeholder with a synth warning when web/dist is not built', () => {
+    // Prepare / Act
+    const { stack } = prepare();
+    // Assess
+    const warnings = Annotations.fromStack(stack).findWarning(
+      '*',
+      Match.stringLikeRegexp('web/dist is missing'),
+    );
+    expect(warnings.length).toBe(existsSync(`${webDistPath}/index.html`) ? 0 : 1);
+  });
+});

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../infra/constructs/paths.js';
+
+interface Template {
+  Resources: Record<
+    string,
+    { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
+  >;
+  Outputs: Record<string, unknown>;
+}
+
+/**
+ * `npm run synth` exactly as on a fresh clone: the CDK CLI runs cdk.json's app (tsx infra/app.ts), bundles
+ * the three handlers with local esbuild, runs cdk-nag, and needs no AWS account or network.
+ */
+describe('npm run synth', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'pustaka-synth-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it(
+    'produces the template and bundled ESM handlers offline, with no AWS credentials',
+    { timeout: 120_000 },
+    () => {
+      // Prepare
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' };
+      // Act
+      const run = spawnSync('npm', ['run', 'synth', '--', '--output', outdir], {
+        cwd: repoRoot,
+        env,
+        encoding: 'utf8',
+      });
+      // Assess
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const template = JSON.parse(
+        readFileSync(path.join(outdir, 'Pustaka.template.json'), 'utf8'),
+      ) as Template;
+      expect(Object.keys(template.Outputs).sort()).toEqual(['ApiUrl', 'SiteUrl']);
+
+      const functions = Object.entries(template.Resources).filter(
+        ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
+      );
+      expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'ApiLibrarianApiFunction',
+        'ApiPatronApiFunction',
+        'SweeperFunction',
+      ]);
+      for (const [id, fn] of functions) {
+        const assetDir = path.join(outdir, fn.Metadata?.['aws:asset:path'] as string);
+        const bundle = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+        expect(existsSync(path.join(assetDir, 'index.mjs.map')), id).toBe(true);
+        expect(bundle, id).toMatch(/export\s*\{[^}]*as handler\s*\}/);
+        // The AWS SDK and every other dependency are inside the bundle: only Node built-ins are imported.
+        const imports = [...bundle.matchAll(/(?:from|import)\s*["']([^"']+)["']/g)].map((m) => m[1]);
+        expect(
+          imports.filter((name) => !name?.startsWith('node:')),
+          id,
+        ).toEqual([]);
+      }
+    },
+  );
+});
