@@ -7,6 +7,7 @@ import { PustakaError, TooManyRequestsError } from '../domain/errors';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
 import { healthRoutes } from './routes/health';
+import { lendingRoutes } from './routes/lending';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   if (surface !== 'librarian') {
     healthRoutes(app);
     titleRoutes(app);
+    lendingRoutes(app);
   }
 
   app.doc31('/openapi.json', {
