@@ -279,6 +279,11 @@ export class DynamoLendingRepository implements LendingRepository {
     return loan?.status === 'active' ? loan : undefined;
   }
 
+  async loanOf(patronId: string, loanId: string): Promise<Loan | undefined> {
+    const loan = await this.getLoan(loanId);
+    return loan?.patronId === patronId ? loan : undefined;
+  }
+
   async loansOf(patronId: string): Promise<Loan[]> {
     const items = await this.queryAll({
       IndexName: 'gsi2',

@@ -44,6 +44,8 @@ export interface LendingRepository {
   /** The patron's active loan of a title (it may be past its end if the sweeper has not run yet). */
   activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined>;
   loansOf(patronId: string): Promise<Loan[]>;
+  /** One loan of the patron's, active or ended; undefined when it does not exist or is someone else's. */
+  loanOf(patronId: string, loanId: string): Promise<Loan | undefined>;
   holdsOf(patronId: string): Promise<HoldView[]>;
   /** Ends loans past their end and lapses missed reservations, passing copies on. Safe to run concurrently. */
   sweep(): Promise<SweepReport>;

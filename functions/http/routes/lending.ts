@@ -134,6 +134,19 @@ const myLoans = createRoute({
   },
 });
 
+const getLoan = createRoute({
+  method: 'get',
+  path: '/loans/{id}',
+  summary: 'One of my loans',
+  security: bearer,
+  request: { params: idParam },
+  responses: {
+    200: { description: 'The loan', content: { 'application/json': { schema: LoanSchema } } },
+    401: problemContent('Not signed in'),
+    404: problemContent('No such loan of yours'),
+  },
+});
+
 const returnLoan = createRoute({
   method: 'delete',
   path: '/loans/{id}',
@@ -258,6 +271,13 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(myLoans, async (c) => {
     const loans = await c.get('deps').lending.loansOf(callerOf(c).patronId);
     return c.json({ data: loans.map(loanView) }, 200);
+  });
+
+  app.openapi(getLoan, async (c) => {
+    const { id } = c.req.valid('param');
+    const loan = await c.get('deps').lending.loanOf(callerOf(c).patronId, id);
+    if (!loan) throw lendingErrors.loanNotFound(id);
+    return c.json(loanView(loan), 200);
   });
 
   app.openapi(returnLoan, async (c) => {
