@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { Hono } from 'hono';
 import { createAwsClients } from '../functions/adapters/aws-clients';
 import { ensureTable } from '../functions/adapters/table-admin';
 import { loadConfig } from '../functions/config';
@@ -24,8 +23,8 @@ import { defaultLimits } from '../functions/domain/patron';
 import { sortTitleOf, type Title } from '../functions/domain/title';
 import { createDeps } from '../functions/handlers/deps';
 import { createApp } from '../functions/http/app';
-import type { AppEnv } from '../functions/http/deps';
 import { claimPort, startDynamoLocal } from '../functions/local/emulators';
+import { ensureLocalSigningKeys } from '../functions/local/signing-keys';
 
 const patrons = Number(process.argv[2] ?? 200);
 const copies = Number(process.argv[3] ?? 5);
@@ -46,13 +45,8 @@ try {
   await ensureTable(clients.dynamo, config.TABLE_NAME);
   const deps = createDeps(config, clients);
 
-  // Bench-only stand-in for sign-in until identity is on main: the caller comes from a header.
-  const app = new Hono<AppEnv>();
-  app.use('*', async (c, next) => {
-    c.set('caller', { patronId: c.req.header('X-Bench-Patron') ?? '', roles: ['patron'] });
-    await next();
-  });
-  app.route('/', createApp(deps));
+  ensureLocalSigningKeys(config.DATA_DIR);
+  const app = createApp(deps);
   const port = await claimPort(0);
   server = await new Promise<ServerType>((ready) => {
     const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => ready(s));
@@ -60,6 +54,8 @@ try {
   const base = `http://127.0.0.1:${port}`;
 
   const now = new Date();
+  /** Each patron signs in once before the storm (access tokens issued by the real token service). */
+  const tokens = new Map<string, string>();
   const addTitle = async (concurrency: number) => {
     const id = `t-${randomUUID().slice(0, 12)}`;
     const title: Title = {
@@ -109,6 +105,7 @@ try {
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
       });
+      tokens.set(id, (await deps.tokens.issue({ patronId: id, roles: ['patron'] }, { now })).token);
       return id;
     });
 
@@ -122,7 +119,7 @@ try {
           headers: {
             'Content-Type': 'application/json',
             'Idempotency-Key': randomUUID(),
-            'X-Bench-Patron': patronId,
+            Authorization: `Bearer ${tokens.get(patronId)}`,
           },
           body: JSON.stringify({ titleId }),
         });

@@ -130,3 +130,17 @@ export const usageKeys = {
   monthPartition: (day: string) => `USAGE#${day.slice(0, 7)}`,
   monthSort: (titleId: string, day: string, metric: string) => `${titleId}#${day}#${metric}`,
 };
+
+// ---- sign-in sessions (refresh-token families) ----------------------------------------------------
+export const sessionKeys = {
+  /** A refresh-token family: who it belongs to, whether it is revoked, which token is current. */
+  item: (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  /** One refresh token, by the SHA-256 of the token (the token itself is never stored). */
+  refreshToken: (tokenHash: string): ItemKey => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' }),
+};
+
+// ---- failed sign-ins ------------------------------------------------------------------------------
+export const loginAttemptKeys = {
+  /** Failed sign-ins of one card number (known or not) in the current window, and its lock. */
+  item: (cardNumber: string): ItemKey => ({ pk: `LOGIN#${cardNumber}`, sk: 'ATTEMPTS' }),
+};

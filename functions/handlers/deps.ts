@@ -1,19 +1,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
-import { createAwsClients, localCredentials, type AwsClients } from '../adapters/aws-clients';
-import { createPresigner } from '../adapters/presigner';
-import { dynamoCheck, s3Check } from '../adapters/content-store';
+import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
+import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
+import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
+import { scryptPinVerifier } from '../adapters/pin-hasher';
+import { createPresigner } from '../adapters/presigner';
+import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import { DynamoLendingRepository } from '../adapters/lending-repository';
 import type { RetryPolicy } from '../adapters/transactions';
 import { DynamoUsageRecorder } from '../adapters/usage-recorder';
 import type { Clock } from '../domain/ports';
+import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
+import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
 
 export const systemClock = { now: () => new Date() };
 
-/** Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests. */
 /** Local mode signs with the emulator's keys; on Lambda with the role credentials from the environment. */
 function linkSigner(config: Config) {
   const credentials =
@@ -32,6 +36,21 @@ function linkSigner(config: Config) {
   });
 }
 
+/** On AWS the keys are a Secrets Manager secret; locally a file in DATA_DIR. Read lazily, once. */
+function signingKeys(config: Config): SigningKeySource {
+  if (config.SIGNING_KEYS_SECRET_ARN) {
+    return secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION);
+  }
+  if (config.MODE === 'aws') {
+    return () => Promise.reject(new Error('SIGNING_KEYS_SECRET_ARN is not set'));
+  }
+  return fileKeySource(config.DATA_DIR);
+}
+
+/**
+ * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
+ * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
+ */
 export interface DepsOptions {
   /** Tests move time by hand; everything else uses the system clock. */
   clock?: Clock;
@@ -41,7 +60,7 @@ export interface DepsOptions {
 
 export function createDeps(
   config: Config,
-  clients: AwsClients = createAwsClients(config),
+  clients: DynamoClients = createDynamoClients(config),
   options: DepsOptions = {},
 ): AppDeps {
   const logger = new Logger({
@@ -49,15 +68,24 @@ export function createDeps(
     logLevel: config.LOG_LEVEL,
   });
   const clock = options.clock ?? systemClock;
+  const links = linkSigner(config);
   return {
     config,
     logger,
     clock,
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
-    links: linkSigner(config),
+    links,
     lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
     usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
-    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],
+    tokens: createTokenService({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      keys: signingKeys(config),
+    }),
+    sessions: new DynamoSessionRepository(clients.documents, config.TABLE_NAME),
+    loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
+    pins: scryptPinVerifier,
+    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
   };
 }

@@ -4,6 +4,8 @@ import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { Clock, DependencyCheck, PatronRepository, TitleRepository } from '../domain/ports';
+import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -18,6 +20,13 @@ export interface AppDeps {
   lending: LendingRepository;
   /** Usage statistics: issued links and turnaways. */
   usage: UsageRecorder;
+  /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
+  tokens: TokenService;
+  /** Refresh-token families (sign-in sessions). */
+  sessions: SessionRepository;
+  /** Failed sign-ins per card and the lock they lead to. */
+  loginAttempts: LoginAttemptRepository;
+  pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }

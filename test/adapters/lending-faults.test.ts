@@ -7,14 +7,13 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCredentials } from '../../functions/adapters/aws-clients';
 import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
 import type { RetryPolicy } from '../../functions/adapters/transactions';
 import { createApp } from '../../functions/http/app';
-import type { AppEnv } from '../../functions/http/deps';
-import { addLicence, addPatron, addTitle, FakeClock } from '../helpers/lending';
+import { bearer, createPatron } from '../helpers/auth';
+import { addLicence, addTitle, FakeClock } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 
 /**
@@ -55,20 +54,10 @@ function faultyApp() {
   mock.on(GetCommand).callsFake((input) => real.send(new GetCommand(input)));
   mock.on(QueryCommand).callsFake((input) => real.send(new QueryCommand(input)));
   const lending = new DynamoLendingRepository(faulty, stack.config.TABLE_NAME, clock, quickRetry);
-  return { mock, app: withCaller(createApp({ ...stack.deps, lending })), real };
+  return { mock, app: createApp({ ...stack.deps, lending }), real };
 }
 
-let currentPatron = '';
-/** TEMPORARY test-only caller injection until identity's requireCaller is on main (see test/http/lending.test.ts). */
-function withCaller(inner: ReturnType<typeof createApp>) {
-  const outer = new Hono<AppEnv>();
-  outer.use('*', async (c, next) => {
-    c.set('caller', { patronId: currentPatron, roles: ['patron'] });
-    await next();
-  });
-  outer.route('/', inner);
-  return outer;
-}
+let currentToken = '';
 
 async function scanTable() {
   const { Items = [] } = await stack.clients.documents.send(
@@ -80,8 +69,8 @@ async function scanTable() {
 async function lendingSetup() {
   const title = await addTitle(stack);
   await addLicence(stack, title.id, { concurrency: 1, checkouts: 3 });
-  const patron = await addPatron(stack);
-  currentPatron = patron.id;
+  const { patron, accessToken } = await createPatron(stack);
+  currentToken = accessToken;
   return { title, patron };
 }
 
@@ -100,7 +89,7 @@ describe('transient failures', () => {
     // Act
     const response = await app.request('/loans', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'retry-me' },
+      headers: bearer(currentToken, { 'Content-Type': 'application/json', 'Idempotency-Key': 'retry-me' }),
       body: JSON.stringify({ titleId: title.id }),
     });
     // Assess
@@ -122,7 +111,7 @@ describe('transient failures', () => {
     // Act
     const response = await app.request('/loans', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: bearer(currentToken, { 'Content-Type': 'application/json' }),
       body: JSON.stringify({ titleId: title.id }),
     });
     // Assess

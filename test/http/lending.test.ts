@@ -1,29 +1,15 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../functions/http/deps';
-import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helpers/lending';
+import { bearer, createPatron, type NewPatron } from '../helpers/auth';
+import { addLicence, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 
-/*
- * TEMPORARY (test-only) caller injection until the identity branch lands: the wrapper below sets the caller
- * from an `X-Test-Patron` header in front of the real app. Production code has no such path; once
- * `requireCaller` and test/helpers/auth.ts are on main these tests sign in with real tokens instead.
- */
 let stack: TestStack;
-let app: Hono<AppEnv>;
 const clock = new FakeClock('2026-05-04T07:00:00.000Z');
 
 beforeAll(async () => {
   stack = await createTestStack({ deps: { clock } });
   await stack.deps.lending.sweep();
-  app = new Hono<AppEnv>();
-  app.use('*', async (c, next) => {
-    const patronId = c.req.header('X-Test-Patron');
-    if (patronId) c.set('caller', { patronId, roles: ['patron'] });
-    await next();
-  });
-  app.route('/', stack.app);
 });
 afterAll(() => stack.destroy());
 
@@ -38,38 +24,41 @@ interface LoanBody {
   expiresAt: string;
 }
 
-async function patron(overrides: Parameters<typeof addPatron>[1] = {}) {
-  const p = await addPatron(stack, overrides);
-  return { id: p.id, headers: { 'X-Test-Patron': p.id } };
+interface Who {
+  id: string;
 }
 
-function post(
-  path: string,
-  who: { headers: Record<string, string> } | undefined,
-  body?: unknown,
-  headers = {},
-) {
-  return app.request(path, {
+/** A patron through identity's test helper; tokens are issued per request, so the fake clock may jump days. */
+async function patron(options: NewPatron = {}): Promise<Who> {
+  return { id: (await createPatron(stack, options)).patron.id };
+}
+
+async function authOf(who: Who | undefined): Promise<Record<string, string>> {
+  if (!who) return {};
+  const { token } = await stack.deps.tokens.issue(
+    { patronId: who.id, roles: ['patron'] },
+    { now: clock.now() },
+  );
+  return bearer(token);
+}
+
+async function post(path: string, who: Who | undefined, body?: unknown, headers = {}) {
+  return stack.app.request(path, {
     method: 'POST',
     headers: {
-      ...(who?.headers ?? {}),
+      ...(await authOf(who)),
       ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
       ...headers,
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
-const del = (path: string, who: { headers: Record<string, string> }) =>
-  app.request(path, { method: 'DELETE', headers: who.headers });
-const get = (path: string, who?: { headers: Record<string, string> }) =>
-  app.request(path, { headers: who?.headers ?? {} });
+const del = async (path: string, who: Who) =>
+  stack.app.request(path, { method: 'DELETE', headers: await authOf(who) });
+const get = async (path: string, who?: Who) => stack.app.request(path, { headers: await authOf(who) });
 
-const borrow = (
-  who: { headers: Record<string, string> },
-  titleId: string,
-  extra: Record<string, unknown> = {},
-  key?: string,
-) => post('/loans', who, { titleId, ...extra }, key ? { 'Idempotency-Key': key } : {});
+const borrow = (who: Who, titleId: string, extra: Record<string, unknown> = {}, key?: string) =>
+  post('/loans', who, { titleId, ...extra }, key ? { 'Idempotency-Key': key } : {});
 
 async function scanTable() {
   const { Items = [] } = await stack.clients.documents.send(

@@ -1,12 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import type { Caller } from '../../domain/caller';
-import { UnauthorizedError } from '../../domain/errors';
 import type { Hold } from '../../domain/hold';
 import { decideAccess, denialMetricOf } from '../../domain/lending';
 import { lendingErrors } from '../../domain/lending-errors';
 import type { HoldView } from '../../domain/lending-ports';
 import type { Loan } from '../../domain/loan';
+import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
@@ -50,7 +50,20 @@ const AccessLinkSchema = z
 
 const idParam = z.object({ id: z.string().min(1).max(128) });
 const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Every lending path but reading needs a signed-in caller (requireCaller: 401 otherwise). */
 const bearer = [{ bearer: [] }];
+
+/**
+ * Reading: open titles need no sign-in, so the caller is established only when a token is sent (and a bad
+ * token is still a 401, never silently anonymous).
+ */
+function callerIfSignedIn() {
+  const verify = requireCaller();
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (c.req.header('Authorization')) await verify(c, next);
+    else await next();
+  });
+}
 
 export function loanView(loan: Loan): z.infer<typeof LoanSchema> {
   const { patronId: _p, licenceId: _l, ...view } = loan;
@@ -70,13 +83,6 @@ export function holdView(hold: HoldView | Hold): z.infer<typeof HoldSchema> {
   };
 }
 
-/** The signed-in caller; the auth middleware sets it on every lending path. */
-function callerOf(c: Context<AppEnv>): Caller {
-  const caller = c.get('caller') as Caller | undefined;
-  if (!caller) throw new UnauthorizedError('Sign in first: this needs an access token.');
-  return caller;
-}
-
 // ---- routes -------------------------------------------------------------------------------------
 
 const checkout = createRoute({
@@ -86,6 +92,7 @@ const checkout = createRoute({
   description:
     'Send an Idempotency-Key: a retry with the same key and body returns the same loan (200), never a second one.',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: {
     headers: z.object({
       'idempotency-key': z.string().regex(idempotencyKeyPattern).optional(),
@@ -125,6 +132,7 @@ const myLoans = createRoute({
   path: '/me/loans',
   summary: 'My active loans',
   security: bearer,
+  middleware: [requireCaller()] as const,
   responses: {
     200: {
       description: 'Active loans',
@@ -139,6 +147,7 @@ const getLoan = createRoute({
   path: '/loans/{id}',
   summary: 'One of my loans',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: { params: idParam },
   responses: {
     200: { description: 'The loan', content: { 'application/json': { schema: LoanSchema } } },
@@ -152,6 +161,7 @@ const returnLoan = createRoute({
   path: '/loans/{id}',
   summary: 'Return a loan early',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: { params: idParam },
   responses: {
     200: { description: 'The ended loan', content: { 'application/json': { schema: LoanSchema } } },
@@ -167,6 +177,7 @@ const renewLoan = createRoute({
   path: '/loans/{id}/renew',
   summary: 'Renew a loan (only when nobody waits)',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: { params: idParam },
   responses: {
     200: { description: 'The renewed loan', content: { 'application/json': { schema: LoanSchema } } },
@@ -183,6 +194,7 @@ const placeHold = createRoute({
   path: '/holds',
   summary: 'Join the queue for a title with no free copy',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: {
     body: {
       required: true,
@@ -207,6 +219,7 @@ const myHolds = createRoute({
   path: '/me/holds',
   summary: 'My holds, with place in line and estimated wait',
   security: bearer,
+  middleware: [requireCaller()] as const,
   responses: {
     200: {
       description: 'Live holds',
@@ -221,6 +234,7 @@ const cancelHold = createRoute({
   path: '/holds/{id}',
   summary: 'Cancel a hold (a reserved copy passes to the next in line)',
   security: bearer,
+  middleware: [requireCaller()] as const,
   request: { params: idParam },
   responses: {
     200: { description: 'The cancelled hold', content: { 'application/json': { schema: HoldSchema } } },
@@ -236,6 +250,7 @@ const access = createRoute({
   summary: 'A short-lived link to read a title',
   description:
     'Open titles: anyone. Licensed titles: a patron with an active loan, never past its end. Partner titles: an entitlement.',
+  middleware: callerIfSignedIn(),
   request: { params: idParam },
   responses: {
     200: { description: 'A signed link', content: { 'application/json': { schema: AccessLinkSchema } } },
@@ -248,7 +263,7 @@ const access = createRoute({
 
 export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(checkout, async (c) => {
-    const { patronId } = callerOf(c);
+    const { patronId } = c.get('caller');
     const { titleId, days } = c.req.valid('json');
     const idempotencyKey = c.req.valid('header')['idempotency-key'];
     const deps = c.get('deps');
@@ -269,13 +284,13 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(myLoans, async (c) => {
-    const loans = await c.get('deps').lending.loansOf(callerOf(c).patronId);
+    const loans = await c.get('deps').lending.loansOf(c.get('caller').patronId);
     return c.json({ data: loans.map(loanView) }, 200);
   });
 
   app.openapi(getLoan, async (c) => {
     const { id } = c.req.valid('param');
-    const loan = await c.get('deps').lending.loanOf(callerOf(c).patronId, id);
+    const loan = await c.get('deps').lending.loanOf(c.get('caller').patronId, id);
     if (!loan) throw lendingErrors.loanNotFound(id);
     return c.json(loanView(loan), 200);
   });
@@ -283,33 +298,33 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(returnLoan, async (c) => {
     const loan = await c
       .get('deps')
-      .lending.returnLoan({ patronId: callerOf(c).patronId, loanId: c.req.valid('param').id });
+      .lending.returnLoan({ patronId: c.get('caller').patronId, loanId: c.req.valid('param').id });
     return c.json(loanView(loan), 200);
   });
 
   app.openapi(renewLoan, async (c) => {
     const loan = await c
       .get('deps')
-      .lending.renew({ patronId: callerOf(c).patronId, loanId: c.req.valid('param').id });
+      .lending.renew({ patronId: c.get('caller').patronId, loanId: c.req.valid('param').id });
     return c.json(loanView(loan), 200);
   });
 
   app.openapi(placeHold, async (c) => {
     const hold = await c
       .get('deps')
-      .lending.placeHold({ patronId: callerOf(c).patronId, titleId: c.req.valid('json').titleId });
+      .lending.placeHold({ patronId: c.get('caller').patronId, titleId: c.req.valid('json').titleId });
     return c.json(holdView(hold), 201);
   });
 
   app.openapi(myHolds, async (c) => {
-    const holds = await c.get('deps').lending.holdsOf(callerOf(c).patronId);
+    const holds = await c.get('deps').lending.holdsOf(c.get('caller').patronId);
     return c.json({ data: holds.map(holdView) }, 200);
   });
 
   app.openapi(cancelHold, async (c) => {
     const hold = await c
       .get('deps')
-      .lending.cancelHold({ patronId: callerOf(c).patronId, holdId: c.req.valid('param').id });
+      .lending.cancelHold({ patronId: c.get('caller').patronId, holdId: c.req.valid('param').id });
     return c.json(holdView(hold), 200);
   });
 
