@@ -9,7 +9,7 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
-import { startSweepTimer } from '../handlers/sweeper';
+import { startSweepTimer } from '../handlers/sweep';
 import { createApp } from '../http/app';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
