@@ -34,11 +34,6 @@ export interface CatalogueSearch {
   current(): Promise<CatalogueIndex>;
 }
 
-/** Which licensed titles have a copy free right now (the lending engine answers; open titles always do). */
-export interface AvailabilityLookup {
-  availableNow(titles: Title[]): Promise<Set<string>>;
-}
-
 export interface PatronRepository {
   get(patronId: string): Promise<Patron | undefined>;
   getByCard(cardNumber: string): Promise<Patron | undefined>;

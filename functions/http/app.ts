@@ -14,6 +14,7 @@ import { adminTitleRoutes } from './routes/admin-titles';
 import { adminUploadRoutes } from './routes/admin-uploads';
 import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
 import { readingRoutes } from './routes/reading';
 import { titleRoutes } from './routes/titles';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     meRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
+    lendingRoutes(app);
   }
   if (surface !== 'patron') {
     app.use('/admin/*', auditTrail());

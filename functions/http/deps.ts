@@ -2,11 +2,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type {
   AuditLog,
-  AvailabilityLookup,
   CatalogueSearch,
   Clock,
   DependencyCheck,
@@ -32,8 +32,10 @@ export interface AppDeps {
   catalogue: CatalogueSearch;
   /** Reading positions and bookmarks. */
   reading: ReadingRepository;
-  /** Which licensed titles have a free copy now; without it only open titles count as available. */
-  availability?: AvailabilityLookup;
+  /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */
+  lending: LendingRepository;
+  /** Usage statistics: issued links and turnaways. */
+  usage: UsageRecorder;
   /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
   tokens: TokenService;
   /** Refresh-token families (sign-in sessions). */

@@ -9,12 +9,14 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
+import { startSweepTimer } from '../handlers/sweep';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
+import { writeShippedSamples } from './shipped-samples';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
@@ -34,7 +36,7 @@ export interface LocalGateway {
   config: Config;
   clients: AwsClients;
   deps: AppDeps;
-  seed: SeedReport | undefined;
+  seed: SeedReport;
   timings: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -82,7 +84,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
   const running: RunningEmulator[] = [];
   let server: ServerType | undefined;
+  let stopSweeper: (() => Promise<void>) | undefined;
   const stop = async () => {
+    await stopSweeper?.();
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
@@ -114,18 +118,18 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
-    let seed: SeedReport | undefined;
-    if (existsSync(fixturesDir)) {
-      seed = await seedSampleLibrary(
-        { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock },
-        fixturesDir,
-      );
-      log(
-        `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
-      );
-    } else {
-      log(`No fixtures at ${fixturesDir}: starting with an empty catalogue.`);
-    }
+    const sourceDir = existsSync(fixturesDir)
+      ? fixturesDir
+      : writeShippedSamples(join(dataDir, 'shipped-samples'));
+    if (sourceDir !== fixturesDir)
+      log(`No fixtures at ${fixturesDir}: seeding the samples the project ships.`);
+    const seed = await seedSampleLibrary(
+      { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
+      sourceDir,
+    );
+    log(
+      `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
+    );
     mark('seed');
 
     if (options.buildWeb) await buildWebApp();
@@ -150,6 +154,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
     });
     mark('listening');
+    stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
     return { url, config, clients, deps, seed, timings, stop };
   } catch (error) {
     await stop();

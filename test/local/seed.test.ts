@@ -1,8 +1,18 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeShippedSamples } from '../../functions/local/shipped-samples';
 import { verifyPin } from '../../functions/adapters/pin-hasher';
-import { demoAccounts, sampleFiles, seedSampleLibrary, type SeedDeps } from '../../functions/local/seed';
+import {
+  demoAccounts,
+  sampleFiles,
+  sampleLicences,
+  seedSampleLibrary,
+  type SeedDeps,
+} from '../../functions/local/seed';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -15,6 +25,7 @@ beforeAll(async () => {
     patrons: stack.deps.patrons,
     content: stack.content,
     clock: stack.deps.clock,
+    lending: stack.deps.lending,
   };
 });
 afterAll(() => stack.destroy());
@@ -42,11 +53,16 @@ describe('seeding the sample library', () => {
     for (const report of again) {
       expect(report.titles.created).toEqual([]);
       expect(report.patrons.created).toEqual([]);
+      expect(report.licences.created).toEqual([]);
     }
+    expect(first.licences.created.sort()).toEqual(Object.keys(sampleLicences).sort());
     const items = await storedItems();
     expect(items.filter((i) => i.sk === 'TITLE')).toHaveLength(files.length);
     expect(items.filter((i) => i.sk === 'PATRON')).toHaveLength(demoAccounts.length);
     expect(items.filter((i) => i.sk === 'CARD')).toHaveLength(demoAccounts.length);
+    expect(items.filter((i) => String(i.sk).startsWith('LICENCE#'))).toHaveLength(
+      Object.keys(sampleLicences).length,
+    );
     const objects = await stack.clients.s3.send(
       new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET }),
     );
@@ -65,5 +81,31 @@ describe('seeding the sample library', () => {
     expect(await verifyPin(librarian.pin, stored!.pinHash)).toBe(true);
     expect(await verifyPin('0000', stored!.pinHash)).toBe(false);
     expect(stored?.roles).toEqual(['patron', 'librarian']);
+  });
+
+  it('falls back to the samples the project ships, which pass the same inspection as any upload', async () => {
+    // Prepare
+    const dir = writeShippedSamples(mkdtempSync(join(tmpdir(), 'pustaka-shipped-')));
+    const own = await createTestStack();
+    // Act
+    const report = await seedSampleLibrary(
+      { titles: own.deps.titles, patrons: own.deps.patrons, content: own.content, clock: own.deps.clock },
+      dir,
+    );
+    const response = await own.app.request('/titles?limit=10');
+    const { data } = (await response.json()) as {
+      data: { title: string; authors: string[]; format: string; pageCount?: number }[];
+    };
+    await own.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    // Assess
+    expect(report.titles.created).toHaveLength(2);
+    expect(data.map((t) => [t.title, t.authors, t.format])).toEqual(
+      expect.arrayContaining([
+        ['Perpustakaan yang Tidak Pernah Tidur', ['Tim Pustaka'], 'epub'],
+        ['The Library That Never Sleeps', ['Tim Pustaka'], 'pdf'],
+      ]),
+    );
+    expect(data.find((t) => t.format === 'pdf')?.pageCount).toBe(2);
   });
 });

@@ -4,7 +4,8 @@ import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CatalogueHit } from '../../domain/catalogue';
 import type { Title } from '../../domain/title';
 import type { AppDeps, AppEnv } from '../deps';
-import { problemContent, TitlePageSchema, TitleSchema } from '../schemas';
+import { availabilityOf } from '../../domain/lending';
+import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
 
 /** The public view of a title: storage keys and hashes stay inside. */
 export function titleView(title: Title): z.infer<typeof TitleSchema> {
@@ -57,7 +58,10 @@ const getTitle = createRoute({
   summary: 'One title',
   request: { params: z.object({ id: z.string().min(1).max(128) }) },
   responses: {
-    200: { description: 'The title', content: { 'application/json': { schema: TitleSchema } } },
+    200: {
+      description: 'The title, with its availability',
+      content: { 'application/json': { schema: TitleDetailSchema } },
+    },
     404: problemContent('No such title'),
   },
 });
@@ -102,12 +106,29 @@ function encodeSearchCursor(offset: number, digest: string): string {
   return Buffer.from(JSON.stringify({ o: offset, h: digest }), 'utf8').toString('base64url');
 }
 
-/** Open titles can always be read; licensed ones need the lending engine's word that a copy is free. */
-async function availableOnly(deps: AppDeps, hits: CatalogueHit[]): Promise<CatalogueHit[]> {
-  const licensed = hits.filter((h) => h.title.access !== 'open').map((h) => h.title);
-  const free =
-    deps.availability && licensed.length ? await deps.availability.availableNow(licensed) : new Set();
-  return hits.filter((h) => h.title.access === 'open' || free.has(h.title.id));
+/**
+ * "Available now": open titles always; licensed ones when the lending engine says a copy is free (a title with
+ * holds waiting is not). Checked lazily, a batch at a time in rank order, only until the requested page (and
+ * one more, to know whether there is a next page) is filled — never one read per match of a broad query.
+ */
+async function availableOnly(deps: AppDeps, hits: CatalogueHit[], wanted: number): Promise<CatalogueHit[]> {
+  const now = deps.clock.now();
+  const kept: CatalogueHit[] = [];
+  const batchSize = 25;
+  for (let start = 0; start < hits.length && kept.length < wanted; start += batchSize) {
+    const batch = hits.slice(start, start + batchSize);
+    const free = await Promise.all(
+      batch.map(async (hit) => {
+        if (hit.title.access === 'open') return true;
+        const lending = await deps.lending.titleLending(hit.title.id);
+        if (!lending) return false;
+        const { available } = availabilityOf(lending, now);
+        return available === null || available > 0;
+      }),
+    );
+    batch.forEach((hit, i) => free[i] && kept.push(hit));
+  }
+  return kept;
 }
 
 export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -124,7 +145,7 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const offset = decodeSearchCursor(cursor, digest);
     const index = await deps.catalogue.current();
     let hits = index.query(filters);
-    if (available) hits = await availableOnly(deps, hits);
+    if (available) hits = await availableOnly(deps, hits, offset + limit + 1);
     const page = hits.slice(offset, offset + limit);
     const next = offset + limit < hits.length ? encodeSearchCursor(offset + limit, digest) : null;
     return c.json({ data: page.map((h) => titleView(h.title)), cursor: next }, 200);
@@ -132,9 +153,10 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(getTitle, async (c) => {
     const { id } = c.req.valid('param');
-    const title = await c.get('deps').titles.get(id);
-    if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
-    return c.json(titleView(title), 200);
+    const deps = c.get('deps');
+    const [title, lending] = await Promise.all([deps.titles.get(id), deps.lending.titleLending(id)]);
+    if (!title || !lending) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
   });
 
   app.openapi(getCover, async (c) => {
