@@ -157,6 +157,14 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       context.stage.dataset.page = String(location.start.displayed.page);
       context.onLocator(locatorOf(location), percent);
     });
+    // Every frame needs an accessible name: the book's title and the chapter.
+    r.on('rendered', (section: { href: string }, view: { iframe?: HTMLIFrameElement }) => {
+      const chapter = tocLabel(section.href);
+      view.iframe?.setAttribute(
+        'title',
+        chapter ? `${context.title.title}: ${chapter}` : context.title.title,
+      );
+    });
     r.on('keyup', onKey);
     let touchX: number | undefined;
     r.on('touchstart', (event: TouchEvent) => (touchX = event.changedTouches[0]?.screenX));
