@@ -92,6 +92,17 @@ describe('catalogue in the browser', () => {
     // Act / Assess
     await page.goto(`${gateway.url}/`);
     await page.locator('.results li').first().waitFor();
+    // Covers drawn and the availability of every licensed title filled in
+    await expect
+      .poll(() =>
+        page.locator('img.cover').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete)),
+      )
+      .toBe(true);
+    await expect
+      .poll(() =>
+        page.locator('.results .availability').evaluateAll((els) => els.every((e) => e.textContent)),
+      )
+      .toBe(true);
     await screenshot(page, 'catalogue');
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.locator('.results li h2 a').first().click();

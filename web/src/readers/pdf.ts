@@ -121,12 +121,15 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   const task = rangeOff
     ? getDocument({ ...common, url: context.link.url, disableRange: true })
     : getDocument({ ...common, range: transport });
+  let opened = false;
   task.onProgress = ({ loaded, total }: { loaded: number; total: number }) => {
     const whole = total || length;
-    context.setLoading(
-      whole ? Math.min(loaded / whole, 0.99) : undefined,
-      t('reader.loaded', { loaded: formatBytes(loaded), total: formatBytes(whole) }),
-    );
+    // After the first page the bar goes away; the footer keeps counting what has been fetched.
+    if (!opened)
+      context.setLoading(
+        whole ? Math.min(loaded / whole, 0.99) : undefined,
+        t('reader.loaded', { loaded: formatBytes(loaded), total: formatBytes(whole) }),
+      );
     loadedText.textContent = t('reader.loaded', { loaded: formatBytes(loaded), total: formatBytes(whole) });
   };
   context.setLoading(undefined, t('reader.opening'));
@@ -420,6 +423,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   resizeObserver.observe(scroller);
 
   await show(pageNumber);
+  opened = true;
   context.setLoading(1);
 
   return {
