@@ -148,6 +148,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
         c.res.headers.set('X-Frame-Options', 'DENY');
       }
     });
+    // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
+    root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
     root.all('*', (c) => api.fetch(c.req.raw));
     server = await new Promise<ServerType>((ready) => {

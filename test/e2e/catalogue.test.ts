@@ -159,6 +159,15 @@ describe('catalogue in the browser', () => {
     await page.getByRole('heading', { name: 'Pinjaman' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Pesanan' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Keluar' }).count()).toBe(1);
+    // an open-access book in the reader
+    await page.goto(`${gateway.url}/#/?q=georgia`);
+    await page.getByRole('link', { name: 'Georgia' }).click();
+    await page.getByRole('link', { name: 'Baca' }).click();
+    await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Daftar isi' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Tampilan' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Halaman berikutnya' }).count()).toBe(1);
+    await page.goto(`${gateway.url}/#/shelf`);
     // A reload keeps the language.
     await page.reload();
     await page.getByRole('heading', { name: 'Rak saya' }).waitFor();

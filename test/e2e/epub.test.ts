@@ -158,6 +158,22 @@ describe('EPUB reader', () => {
     await waitForBook(page);
     const bookUrl = page.url();
     expect(await accessibilityViolations(page)).toEqual([]);
+    // Percent read appears once locations are generated in the background; a bookmark lists in the panel;
+    // the table of contents moves the reader.
+    await expect
+      .poll(() => page.locator('#reader-progress').innerText(), { timeout: 20_000 })
+      .toMatch(/^\d+(\.\d)?% read$/);
+    await page.getByRole('button', { name: 'Bookmark this page' }).click();
+    await page.locator('#status').filter({ hasText: 'Bookmark added.' }).waitFor();
+    await page.getByRole('button', { name: 'Bookmarks', exact: true }).click();
+    await expect.poll(() => page.locator('#bookmarks-panel li button.link').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Bookmarks', exact: true }).click();
+    await page.getByRole('button', { name: 'Contents' }).click();
+    const entries = page.locator('#epub-panel a');
+    expect(await entries.count()).toBeGreaterThan(1);
+    const before = await position(page);
+    await entries.last().click();
+    await expect.poll(async () => (await position(page)).cfi).not.toBe(before.cfi);
     // Act: return it from the shelf
     page.once('dialog', (dialog) => void dialog.accept());
     await page.goto(`${gateway.url}/#/shelf`);

@@ -131,4 +131,19 @@ api.onSessionChange((session, reason) => {
     renderHeader(parseRoute(location.hash));
   }
 });
-void render();
+/**
+ * The deployment says where the API is: on AWS the reader site ships /config.json with `apiBaseUrl` (the HTTP
+ * API's own origin); the local gateway serves the API on the page's origin and answers `{"apiBaseUrl": ""}`.
+ */
+async function configure(): Promise<void> {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-cache' });
+    if (!response.ok) return;
+    const config = (await response.json()) as { apiBaseUrl?: unknown };
+    if (typeof config.apiBaseUrl === 'string') api.setBase(config.apiBaseUrl);
+  } catch {
+    // same origin
+  }
+}
+
+void configure().then(render);

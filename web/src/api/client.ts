@@ -65,7 +65,7 @@ interface RequestOptions {
  * and signs out when the server says the family is revoked.
  */
 export class ApiClient {
-  private readonly base: string;
+  private base: string;
   private readonly storage: Storage | undefined;
   private readonly fetcher: typeof fetch;
   private readonly now: () => number;
@@ -83,6 +83,16 @@ export class ApiClient {
         if (event.key === sessionKey) this.emit(this.session);
       });
     }
+  }
+
+  /** Where the API answers (from the deployment's /config.json; '' = the page's own origin). */
+  setBase(base: string): void {
+    this.base = base.replace(/\/+$/, '');
+  }
+
+  /** An API path as a URL the browser can load (e.g. a cover image). */
+  url(path: string): string {
+    return `${this.base}${path}`;
   }
 
   get session(): Session | undefined {

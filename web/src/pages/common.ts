@@ -1,3 +1,4 @@
+import { api } from '../api/client';
 import type { Availability, Title } from '../api/types';
 import { h } from '../dom';
 import { languageName, t } from '../i18n';
@@ -6,7 +7,7 @@ export function coverOf(title: Title, large = false): HTMLElement {
   if (title.cover) {
     return h('img', {
       class: large ? 'cover large' : 'cover',
-      src: title.cover,
+      src: api.url(title.cover),
       alt: large ? t('catalogue.coverOf', { title: title.title }) : '',
       loading: 'lazy',
       width: large ? 160 : 80,
