@@ -30,6 +30,33 @@ export const patronKeys = {
   listSort: (name: string, patronId: string) => `${name.toLowerCase()}#${patronId}`,
 };
 
+// ---- partners (federation) ------------------------------------------------------------------
+export const partnerKeys = {
+  /** A partner's record. */
+  item: (partnerId: string): ItemKey => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
+  /** Exact issuer string → partner id; also what keeps issuers unique across partners. */
+  issuer: (issuer: string): ItemKey => ({ pk: `PARTNER_ISSUER#${issuer}`, sk: 'PARTNER_ISSUER' }),
+  /** Listing partners (gsi1). */
+  listPartition: 'PARTNERS',
+  listSort: (partnerId: string) => partnerId,
+};
+
+// ---- replay guards --------------------------------------------------------------------------
+export const replayKeys = {
+  /** A partner token's `jti`, kept (TTL attribute `ttl` = the token's `exp`) so it is accepted once. */
+  assertion: (partnerId: string, jti: string): ItemKey => ({ pk: `JTI#${partnerId}#${jti}`, sk: 'JTI' }),
+};
+
+// ---- usage events (COUNTER-style statistics) ------------------------------------------------
+export const usageKeys = {
+  /** One event; partitioned by UTC day so a day's report is one query. */
+  event: (day: string, at: string, eventId: string): ItemKey => ({
+    pk: `USAGE#${day}`,
+    sk: `${at}#${eventId}`,
+  }),
+  dayPartition: (day: string) => `USAGE#${day}`,
+};
+
 // ---- seeding --------------------------------------------------------------------------------
 export const seedKeys = {
   /** Marks that the sample library of a given version has been seeded. */

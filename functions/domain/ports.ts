@@ -1,3 +1,4 @@
+import type { Partner } from './partner';
 import type { Patron } from './patron';
 import type { Title } from './title';
 
@@ -29,4 +30,37 @@ export interface DependencyCheck {
 
 export interface Clock {
   now(): Date;
+}
+
+/** Librarian-managed academic partners (federation). */
+export interface PartnerRepository {
+  get(partnerId: string): Promise<Partner | undefined>;
+  /** By the exact issuer string (no normalisation). */
+  getByIssuer(issuer: string): Promise<Partner | undefined>;
+  /** Every partner (a library has tens, not thousands); served from a short cache. */
+  list(): Promise<Partner[]>;
+  /** False when the id or the issuer is taken. */
+  create(partner: Partner): Promise<boolean>;
+  /**
+   * Replaces the partner when it is still as read (`previous.updatedAt`), moving the issuer claim if it
+   * changed. Throws ConflictError when the partner changed meanwhile or the new issuer is taken.
+   */
+  update(partner: Partner, previous: Partner): Promise<void>;
+}
+
+/** A usage event, COUNTER-style: denials and redirects are counted, never the patron's identity in clear. */
+export interface UsageEvent {
+  type: 'Limit_Exceeded' | 'No_License' | 'Database_Redirect';
+  at: string;
+  /** Patron id or a partner member's pseudonym; `campus:<partner>` for campus access. */
+  subject: string;
+  partnerId?: string;
+  titleId?: string;
+  /** For redirects: the database and the host reached. */
+  database?: string;
+  host?: string;
+}
+
+export interface UsageRecorder {
+  record(event: UsageEvent): Promise<void>;
 }

@@ -6,6 +6,13 @@ import { dynamoCheck, s3Check } from '../adapters/content-store';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import type { AppDeps } from '../http/deps';
+import { localPseudonymSecret } from '../config';
+import { createAssertionVerifier } from '../adapters/assertion-verifier';
+import { DynamoPartnerRepository } from '../adapters/partner-repository';
+import { hmacPseudonyms } from '../adapters/pseudonyms';
+import { DynamoReplayGuard } from '../adapters/replay-guard';
+import { DynamoUsageRecorder } from '../adapters/usage-recorder';
+import { unavailableMemberSessions } from '../http/member-sessions';
 
 export const systemClock = { now: () => new Date() };
 
@@ -33,10 +40,22 @@ export function createDeps(config: Config, clients: AwsClients = createAwsClient
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
+  const pseudonymSecret = config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
   return {
     config,
     logger,
     clock: systemClock,
+    partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, systemClock),
+    assertions: createAssertionVerifier({
+      timeoutMs: config.JWKS_TIMEOUT_MS,
+      cooldownMs: config.JWKS_COOLDOWN_MS,
+      cacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
+      clockToleranceSeconds: 30,
+    }),
+    replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
+    pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
+    memberSessions: unavailableMemberSessions,
+    usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME),
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links: linkSigner(config),
