@@ -1,38 +1,24 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
+import { clientTimeouts, createDynamoClients, localCredentials, type DynamoClients } from './dynamo-clients';
 
-export interface AwsClients {
-  dynamo: DynamoDBClient;
-  documents: DynamoDBDocumentClient;
+export { localCredentials };
+
+export interface AwsClients extends DynamoClients {
   s3: S3Client;
 }
-
-/** Fixed credentials for the local emulators: DynamoDB Local and s3rver accept any, AWS never sees these. */
-export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /**
  * The SDK clients, created once per process (module scope in handlers) and injected everywhere.
  * One code path: locally they get an endpoint, on AWS they get none and use the default credential chain.
+ * The API itself needs only the DynamoDB ones (./dynamo-clients.ts); S3's is for local mode, seeding and tests.
  */
 export function createAwsClients(config: Config): AwsClients {
-  const local = config.MODE === 'local';
-  const requestHandler = { connectionTimeout: 2_000, requestTimeout: 10_000 };
-  const dynamo = new DynamoDBClient({
-    region: config.AWS_REGION,
-    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-    ...(local ? { credentials: localCredentials } : {}),
-    requestHandler,
-  });
-  const documents = DynamoDBDocumentClient.from(dynamo, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
   const s3 = new S3Client({
     region: config.AWS_REGION,
     ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT, forcePathStyle: true } : {}),
-    ...(local ? { credentials: localCredentials } : {}),
-    requestHandler,
+    ...(config.MODE === 'local' ? { credentials: localCredentials } : {}),
+    requestHandler: clientTimeouts,
   });
-  return { dynamo, documents, s3 };
+  return { ...createDynamoClients(config), s3 };
 }

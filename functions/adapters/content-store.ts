@@ -1,6 +1,4 @@
-import { HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DependencyCheck } from '../domain/ports';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /** The content bucket: where validated publications and covers live. */
 export class S3ContentStore {
@@ -25,29 +23,4 @@ export class S3ContentStore {
       }),
     );
   }
-}
-
-/** Health probes answer within a couple of seconds, so a dead dependency shows as 503, not a hung request. */
-const probeTimeoutMs = 2_500;
-
-export function dynamoCheck(dynamo: DynamoDBClient, tableName: string): DependencyCheck {
-  return {
-    name: 'dynamodb',
-    async check() {
-      await dynamo.send(new DescribeTableCommand({ TableName: tableName }), {
-        abortSignal: AbortSignal.timeout(probeTimeoutMs),
-      });
-    },
-  };
-}
-
-export function s3Check(s3: S3Client, bucket: string): DependencyCheck {
-  return {
-    name: 's3',
-    async check() {
-      await s3.send(new HeadBucketCommand({ Bucket: bucket }), {
-        abortSignal: AbortSignal.timeout(probeTimeoutMs),
-      });
-    },
-  };
 }

@@ -71,3 +71,17 @@ export const objectKeys = {
   /** Uploads before validation: no patron link ever points here. */
   incoming: (uploadId: string) => `incoming/${uploadId}`,
 };
+
+// ---- sign-in sessions (refresh-token families) ----------------------------------------------------
+export const sessionKeys = {
+  /** A refresh-token family: who it belongs to, whether it is revoked, which token is current. */
+  item: (sessionId: string): ItemKey => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  /** One refresh token, by the SHA-256 of the token (the token itself is never stored). */
+  refreshToken: (tokenHash: string): ItemKey => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' }),
+};
+
+// ---- failed sign-ins ------------------------------------------------------------------------------
+export const loginAttemptKeys = {
+  /** Failed sign-ins of one card number (known or not) in the current window, and its lock. */
+  item: (cardNumber: string): ItemKey => ({ pk: `LOGIN#${cardNumber}`, sk: 'ATTEMPTS' }),
+};

@@ -1,8 +1,16 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Patron } from '../domain/patron';
-import type { PatronRepository } from '../domain/ports';
-import { isTransactionCancelled, recordOf } from './dynamo-item';
+import type { PatronChanges, PatronRepository } from '../domain/ports';
+import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
 import { patronKeys } from './keys';
+
+/** Stands in for the patron id of an unknown card, so a lookup costs two reads either way (see getByCard). */
+const noPatron = '-';
 
 export class DynamoPatronRepository implements PatronRepository {
   constructor(
@@ -17,11 +25,17 @@ export class DynamoPatronRepository implements PatronRepository {
     return Item ? recordOf<Patron>(Item) : undefined;
   }
 
+  /**
+   * Always two reads (card, then patron), also for an unknown card: sign-in must take the same time whether
+   * or not a card exists.
+   */
   async getByCard(cardNumber: string): Promise<Patron | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: patronKeys.card(cardNumber), ConsistentRead: true }),
     );
-    return typeof Item?.patronId === 'string' ? this.get(Item.patronId) : undefined;
+    const patronId = typeof Item?.patronId === 'string' ? Item.patronId : undefined;
+    const patron = await this.get(patronId ?? noPatron);
+    return patronId ? patron : undefined;
   }
 
   async create(patron: Patron): Promise<boolean> {
@@ -59,6 +73,46 @@ export class DynamoPatronRepository implements PatronRepository {
       ) {
         return false;
       }
+      throw error;
+    }
+  }
+
+  async update(patronId: string, changes: PatronChanges, now: Date): Promise<Patron | undefined> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
+    const sets = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined && field !== 'email') continue;
+      names[`#${field}`] = field;
+      if (value === undefined) {
+        removes.push(`#${field}`);
+        continue;
+      }
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (changes.name !== undefined) {
+      // The listing index sorts by name, so it follows a rename.
+      names['#gsi1sk'] = 'gsi1sk';
+      values[':gsi1sk'] = patronKeys.listSort(changes.name, patronId);
+      sets.push('#gsi1sk = :gsi1sk');
+    }
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: patronKeys.item(patronId),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? recordOf<Patron>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }

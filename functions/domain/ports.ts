@@ -20,7 +20,14 @@ export interface PatronRepository {
   getByCard(cardNumber: string): Promise<Patron | undefined>;
   /** Creates the patron and claims the card number in one transaction; false when the card is taken. */
   create(patron: Patron): Promise<boolean>;
+  /** Changes a patron's editable fields; undefined when there is no such patron. */
+  update(patronId: string, changes: PatronChanges, now: Date): Promise<Patron | undefined>;
 }
+
+/** What a librarian (or a PIN reset) may change on a patron record; the card number is fixed. */
+export type PatronChanges = Partial<
+  Pick<Patron, 'name' | 'email' | 'status' | 'roles' | 'loanLimit' | 'holdLimit' | 'pinHash'>
+>;
 
 /** Something the gateway depends on, for /health. */
 export interface DependencyCheck {

@@ -1,10 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
-import { createAwsClients, localCredentials, type AwsClients } from '../adapters/aws-clients';
-import { createPresigner } from '../adapters/presigner';
-import { dynamoCheck, s3Check } from '../adapters/content-store';
+import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
+import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
+import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
+import { scryptPinVerifier } from '../adapters/pin-hasher';
+import { createPresigner } from '../adapters/presigner';
+import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
+import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
+import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
 import { localPseudonymSecret } from '../config';
 import { createAssertionVerifier } from '../adapters/assertion-verifier';
@@ -12,11 +17,9 @@ import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import { hmacPseudonyms } from '../adapters/pseudonyms';
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoUsageRecorder } from '../adapters/usage-recorder';
-import { unavailableMemberSessions } from '../http/member-sessions';
 
 export const systemClock = { now: () => new Date() };
 
-/** Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests. */
 /** Local mode signs with the emulator's keys; on Lambda with the role credentials from the environment. */
 function linkSigner(config: Config) {
   const credentials =
@@ -35,12 +38,28 @@ function linkSigner(config: Config) {
   });
 }
 
-export function createDeps(config: Config, clients: AwsClients = createAwsClients(config)): AppDeps {
+/** On AWS the keys are a Secrets Manager secret; locally a file in DATA_DIR. Read lazily, once. */
+function signingKeys(config: Config): SigningKeySource {
+  if (config.SIGNING_KEYS_SECRET_ARN) {
+    return secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION);
+  }
+  if (config.MODE === 'aws') {
+    return () => Promise.reject(new Error('SIGNING_KEYS_SECRET_ARN is not set'));
+  }
+  return fileKeySource(config.DATA_DIR);
+}
+
+/**
+ * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
+ * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
+ */
+export function createDeps(config: Config, clients: DynamoClients = createDynamoClients(config)): AppDeps {
   const logger = new Logger({
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
   const pseudonymSecret = config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
+  const links = linkSigner(config);
   return {
     config,
     logger,
@@ -54,11 +73,18 @@ export function createDeps(config: Config, clients: AwsClients = createAwsClient
     }),
     replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
     pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
-    memberSessions: unavailableMemberSessions,
     usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME),
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
-    links: linkSigner(config),
-    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), s3Check(clients.s3, config.CONTENT_BUCKET)],
+    links,
+    tokens: createTokenService({
+      issuer: config.TOKEN_ISSUER,
+      audience: config.TOKEN_AUDIENCE,
+      keys: signingKeys(config),
+    }),
+    sessions: new DynamoSessionRepository(clients.documents, config.TABLE_NAME),
+    loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
+    pins: scryptPinVerifier,
+    checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
   };
 }

@@ -4,9 +4,12 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { PustakaError, TooManyRequestsError } from '../domain/errors';
+import { authChallenge, requireCaller, requireRole } from './auth';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
+import { authRoutes } from './routes/auth';
 import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -55,10 +58,25 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     }),
   );
 
+  // Every /admin path is librarian-only, whether or not a route exists there yet: no token → 401, a patron → 403.
+  // The librarian's record is read again per request (admin actions are few and weighty), so a block or a
+  // removed role applies at once rather than when the access token expires.
+  const librarianOnly = [requireCaller({ recheckPatron: true }), requireRole('librarian')] as const;
+  app.use('/admin', ...librarianOnly);
+  app.use('/admin/*', ...librarianOnly);
+
   if (surface !== 'librarian') {
     healthRoutes(app);
+    authRoutes(app);
+    meRoutes(app);
     titleRoutes(app);
   }
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -80,7 +98,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       });
     }
     if (error instanceof PustakaError) {
-      return problemResponse(c, error.status, error.code, error.message, error.context);
+      const headers = error.status === 401 ? authChallenge(error.code) : {};
+      return problemResponse(c, error.status, error.code, error.message, error.context, headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, error.status, 'BAD_REQUEST', error.message || 'The request is not valid.');

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
-import type { AssertionVerifier, GatewaySessionIssuer, Pseudonyms, ReplayGuard } from '../domain/federation';
+import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
 import type {
   Clock,
   DependencyCheck,
@@ -11,6 +11,8 @@ import type {
   TitleRepository,
   UsageRecorder,
 } from '../domain/ports';
+import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -27,10 +29,15 @@ export interface AppDeps {
   replays: ReplayGuard;
   /** Undefined on AWS until PSEUDONYM_SECRET is set (federated sign-in then answers 503). */
   pseudonyms: Pseudonyms | undefined;
-  /** Issues the gateway's tokens to partner members (identity's token service). */
-  memberSessions: GatewaySessionIssuer;
   /** COUNTER-style usage events (denials, database redirects). */
   usage: UsageRecorder;
+  /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
+  tokens: TokenService;
+  /** Refresh-token families (sign-in sessions). */
+  sessions: SessionRepository;
+  /** Failed sign-ins per card and the lock they lead to. */
+  loginAttempts: LoginAttemptRepository;
+  pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
 }

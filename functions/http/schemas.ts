@@ -53,3 +53,37 @@ export const TitleSchema = z
 export const TitlePageSchema = z
   .object({ data: z.array(TitleSchema), cursor: z.string().nullable() })
   .openapi('TitlePage');
+
+export const PatronProfileSchema = z
+  .object({
+    id: z.string(),
+    cardNumber: z.string(),
+    name: z.string(),
+    email: z.string().optional(),
+    status: z.enum(['active', 'blocked']),
+    roles: z.array(z.enum(['patron', 'librarian'])),
+    loanLimit: z.number().int(),
+    holdLimit: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('PatronProfile');
+
+export const SignedInSchema = z
+  .object({
+    accessToken: z
+      .string()
+      .openapi({ description: 'EdDSA JWT (typ at+jwt), verifiable with /.well-known/jwks.json' }),
+    refreshToken: z.string().openapi({ description: 'Opaque; single use: each refresh returns a new one' }),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+    patron: PatronProfileSchema,
+  })
+  .openapi('SignedIn');
+
+export const JwksSchema = z
+  .object({
+    keys: z.array(
+      z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).passthrough(),
+    ),
+  })
+  .openapi('JsonWebKeySet');

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
@@ -27,8 +30,11 @@ export async function createTestStack(
   options: { env?: Record<string, string>; adjust?: (deps: AppDeps) => AppDeps } = {},
 ): Promise<TestStack> {
   const suffix = randomUUID().slice(0, 8);
+  // Its own DATA_DIR, so signing keys are made fresh per test file and never land in the repository.
+  const dataDir = mkdtempSync(join(tmpdir(), 'pustaka-test-'));
   const config = loadConfig({
     MODE: 'local',
+    DATA_DIR: dataDir,
     TABLE_NAME: `pustaka-test-${suffix}`,
     CONTENT_BUCKET: `pustaka-test-${suffix}`,
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
@@ -61,6 +67,7 @@ export async function createTestStack(
       await clients.s3.send(new DeleteBucketCommand({ Bucket: config.CONTENT_BUCKET })).catch(() => {});
       clients.dynamo.destroy();
       clients.s3.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ServiceUnavailableError } from '../../domain/errors';
 import { exchangeAssertion } from '../../domain/federation';
 import type { AppEnv } from '../deps';
+import { memberSessions } from '../member-sessions';
 import { problemContent } from '../schemas';
 
 const FederatedRequestSchema = z
@@ -48,7 +49,7 @@ export function federationRoutes(app: OpenAPIHono<AppEnv>): void {
         assertions: deps.assertions,
         replays: deps.replays,
         pseudonyms: deps.pseudonyms,
-        sessions: deps.memberSessions,
+        sessions: memberSessions(deps),
       },
       c.req.valid('json').assertion,
     );

@@ -1,0 +1,30 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config';
+
+/**
+ * The DynamoDB clients, apart from S3's: the API functions need only these (content is reached through signed
+ * links), so their bundles leave @aws-sdk/client-s3 out. Created once per process and injected.
+ */
+export interface DynamoClients {
+  dynamo: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+}
+
+/** Fixed credentials for the local emulators: DynamoDB Local and s3rver accept any, AWS never sees these. */
+export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export const clientTimeouts = { connectionTimeout: 2_000, requestTimeout: 10_000 } as const;
+
+export function createDynamoClients(config: Config): DynamoClients {
+  const dynamo = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    ...(config.MODE === 'local' ? { credentials: localCredentials } : {}),
+    requestHandler: clientTimeouts,
+  });
+  const documents = DynamoDBDocumentClient.from(dynamo, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return { dynamo, documents };
+}

@@ -1,0 +1,99 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { login, logout, refresh } from '../../domain/sign-in';
+import type { AppEnv } from '../deps';
+import { JwksSchema, problemContent, SignedInSchema } from '../schemas';
+
+const LoginSchema = z
+  .object({
+    cardNumber: z.string().trim().min(1).max(64).openapi({ example: '20000001' }),
+    pin: z.string().min(1).max(128).openapi({ example: '1234' }),
+  })
+  .openapi('Login');
+
+const RefreshTokenSchema = z
+  .object({ refreshToken: z.string().min(1).max(512) })
+  .openapi('RefreshTokenRequest');
+
+const json = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+const signedIn = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: SignedInSchema } },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  summary: 'Sign in with a library card and PIN',
+  request: { body: json(LoginSchema) },
+  responses: {
+    200: signedIn('Signed in'),
+    400: problemContent('Invalid body'),
+    401: problemContent('INVALID_CREDENTIALS: unknown card or wrong PIN (the same answer for both)'),
+    403: problemContent('ACCOUNT_BLOCKED'),
+    429: problemContent('ACCOUNT_LOCKED after 5 wrong PINs in 15 minutes; see Retry-After'),
+  },
+});
+
+const refreshRoute = createRoute({
+  method: 'post',
+  path: '/auth/refresh',
+  summary: 'A new token pair for a refresh token (rotation: the old refresh token stops working)',
+  description: 'Presenting a refresh token that was already rotated revokes its whole session.',
+  request: { body: json(RefreshTokenSchema) },
+  responses: {
+    200: signedIn('New tokens'),
+    400: problemContent('Invalid body'),
+    401: problemContent('INVALID_REFRESH_TOKEN'),
+    403: problemContent('ACCOUNT_BLOCKED'),
+  },
+});
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  summary: 'Sign out: revokes the session of the refresh token',
+  request: { body: json(RefreshTokenSchema) },
+  responses: {
+    204: { description: 'Signed out (also when the token was unknown or already revoked)' },
+    400: problemContent('Invalid body'),
+  },
+});
+
+const jwksRoute = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  summary: 'Public keys that verify the gateway’s access tokens (current and, during a rotation, previous)',
+  responses: {
+    200: { description: 'The key set', content: { 'application/json': { schema: JwksSchema } } },
+  },
+});
+
+export function authRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(loginRoute, async (c) => {
+    const result = await login(c.get('deps'), c.req.valid('json'));
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  });
+
+  app.openapi(refreshRoute, async (c) => {
+    const result = await refresh(c.get('deps'), c.req.valid('json').refreshToken);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    await logout(c.get('deps'), c.req.valid('json').refreshToken);
+    return c.body(null, 204);
+  });
+
+  app.openapi(jwksRoute, async (c) => {
+    const jwks = await c.get('deps').tokens.jwks();
+    // Short caching: verifiers pick up a rotation within minutes.
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(jwks, 200);
+  });
+}

@@ -1,0 +1,29 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { NotFoundError } from '../../domain/errors';
+import { profileOf } from '../../domain/patron';
+import { requireCaller } from '../auth';
+import type { AppEnv } from '../deps';
+import { PatronProfileSchema, problemContent } from '../schemas';
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/me',
+  summary: 'The signed-in patron: profile, roles, loan and hold limits',
+  security: [{ bearer: [] }],
+  middleware: [requireCaller()] as const,
+  responses: {
+    200: { description: 'The profile', content: { 'application/json': { schema: PatronProfileSchema } } },
+    401: problemContent('No or invalid access token'),
+    404: problemContent('No patron record (e.g. a partner member)'),
+  },
+});
+
+export function meRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(meRoute, async (c) => {
+    const { patronId } = c.get('caller');
+    const patron = await c.get('deps').patrons.get(patronId);
+    if (!patron) throw new NotFoundError('Patron', patronId, 'PATRON_NOT_FOUND');
+    c.header('Cache-Control', 'no-store');
+    return c.json(profileOf(patron), 200);
+  });
+}
