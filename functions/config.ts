@@ -76,7 +76,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       checkIpRange(range);
     } catch {
-      throw new ConfigError(`Invalid configuration: TRUSTED_PROXY_CIDRS: ${range} is not a usable CIDR range`);
+      throw new ConfigError(
+        `Invalid configuration: TRUSTED_PROXY_CIDRS: ${range} is not a usable CIDR range`,
+      );
     }
   }
   return config;

@@ -1,11 +1,4 @@
-import {
-  createRemoteJWKSet,
-  customFetch,
-  decodeJwt,
-  errors,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { federationErrors, type AssertionVerifier, type VerifiedAssertion } from '../domain/federation';
 import { asymmetricAlgorithms, type Partner } from '../domain/partner';
 
@@ -48,7 +41,8 @@ const noRedirects: typeof fetch = (input, init) => fetch(input, { ...init, redir
 function isKeySetFailure(error: unknown): boolean {
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
   // Connection refused, DNS failure, a refused redirect: fetch rejects with TypeError('fetch failed').
-  if (!(error instanceof errors.JOSEError)) return error instanceof TypeError && error.message === 'fetch failed';
+  if (!(error instanceof errors.JOSEError))
+    return error instanceof TypeError && error.message === 'fetch failed';
   // A non-200 answer or a body that is not JSON: jose's generic error.
   return error.code === 'ERR_JOSE_GENERIC';
 }
@@ -83,7 +77,9 @@ export function createAssertionVerifier(
     },
 
     async verify(assertion: string, partner: Partner, now: Date): Promise<VerifiedAssertion> {
-      const algorithms = partner.algorithms.filter((a) => (asymmetricAlgorithms as readonly string[]).includes(a));
+      const algorithms = partner.algorithms.filter((a) =>
+        (asymmetricAlgorithms as readonly string[]).includes(a),
+      );
       if (algorithms.length === 0) throw federationErrors.invalidAssertion();
       try {
         const { payload } = await jwtVerify(assertion, keySetOf(partner), {

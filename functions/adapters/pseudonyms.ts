@@ -10,7 +10,11 @@ export function hmacPseudonyms(secret: string): Pseudonyms {
   if (secret.length < 32) throw new TypeError('hmacPseudonyms: the secret must be at least 32 characters');
   return {
     subjectFor(issuer: string, sub: string): string {
-      const digest = createHmac('sha256', secret).update(issuer).update('\u0000').update(sub).digest('base64url');
+      const digest = createHmac('sha256', secret)
+        .update(issuer)
+        .update('\u0000')
+        .update(sub)
+        .digest('base64url');
       return `fm-${digest.slice(0, 32)}`;
     },
   };

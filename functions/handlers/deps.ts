@@ -58,7 +58,8 @@ export function createDeps(config: Config, clients: DynamoClients = createDynamo
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
-  const pseudonymSecret = config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
+  const pseudonymSecret =
+    config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
   const links = linkSigner(config);
   return {
     config,

@@ -8,7 +8,12 @@ import { authChallenge, requireCaller, requireRole } from './auth';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
 import { authRoutes } from './routes/auth';
+import { federationRoutes } from './routes/federation';
+import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
+import { opdsRoutes } from './routes/opds';
+import { openUrlRoutes } from './routes/openurl';
+import { partnerRoutes } from './routes/partners';
 import { meRoutes } from './routes/me';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
@@ -68,8 +73,15 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   if (surface !== 'librarian') {
     healthRoutes(app);
     authRoutes(app);
+    federationRoutes(app);
     meRoutes(app);
     titleRoutes(app);
+    goRoutes(app);
+    opdsRoutes(app, deps);
+    openUrlRoutes(app);
+  }
+  if (surface !== 'patron') {
+    partnerRoutes(app);
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

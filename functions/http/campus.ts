@@ -30,7 +30,8 @@ interface NetworkBindings {
 /** The network peer's address, from whichever runtime serves the app; undefined when there is none. */
 export function peerAddress(env: unknown): string | undefined {
   const bindings = (env ?? {}) as NetworkBindings;
-  const fromGateway = bindings.event?.requestContext?.http?.sourceIp ?? bindings.event?.requestContext?.identity?.sourceIp;
+  const fromGateway =
+    bindings.event?.requestContext?.http?.sourceIp ?? bindings.event?.requestContext?.identity?.sourceIp;
   if (typeof fromGateway === 'string') return fromGateway;
   const fromSocket = bindings.incoming?.socket?.remoteAddress;
   return typeof fromSocket === 'string' ? fromSocket : undefined;

@@ -6,7 +6,13 @@ import { memberSessions } from '../member-sessions';
 import { problemContent } from '../schemas';
 
 const FederatedRequestSchema = z
-  .object({ assertion: z.string().min(1).max(8192).openapi({ description: 'The member token (a JWT) from the partner IdP' }) })
+  .object({
+    assertion: z
+      .string()
+      .min(1)
+      .max(8192)
+      .openapi({ description: 'The member token (a JWT) from the partner IdP' }),
+  })
   .strict()
   .openapi('FederatedSignInRequest');
 

@@ -1,6 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ConflictError, NotFoundError } from '../../domain/errors';
-import { asymmetricAlgorithms, buildPartner, type PartnerInput, type PartnerPolicy } from '../../domain/partner';
+import {
+  asymmetricAlgorithms,
+  buildPartner,
+  type PartnerInput,
+  type PartnerPolicy,
+} from '../../domain/partner';
 import type { AppDeps, AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
@@ -62,11 +67,7 @@ const PartnerInputSchema = z
   .object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), ...fields })
   .strict()
   .openapi('PartnerInput');
-const PartnerPatchSchema = z
-  .object(fields)
-  .partial()
-  .strict()
-  .openapi('PartnerPatch');
+const PartnerPatchSchema = z.object(fields).partial().strict().openapi('PartnerPatch');
 
 const PartnerSchema = z
   .object({
@@ -151,7 +152,11 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(createPartner, async (c) => {
     const deps = c.get('deps');
-    const partner = buildPartner(c.req.valid('json') as PartnerInput, partnerPolicy(deps.config), deps.clock.now());
+    const partner = buildPartner(
+      c.req.valid('json') as PartnerInput,
+      partnerPolicy(deps.config),
+      deps.clock.now(),
+    );
     if (!(await deps.partners.create(partner))) {
       throw new ConflictError('PARTNER_EXISTS', 'A partner with this id or issuer is already registered.', {
         id: partner.id,
