@@ -172,6 +172,7 @@ const publicationsRoute = createRoute({
     query: z.object({
       query: z.string().trim().min(1).max(200).optional(),
       cursor: z.string().min(1).max(4096).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(pageSize),
     }),
   },
   responses: { 200: feedResponse('A page of publications'), 400: problemContent('Invalid query') },
@@ -276,26 +277,26 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   );
 
   app.openapi(publicationsRoute, async (c) => {
-    const { query, cursor } = c.req.valid('query');
+    const { query, cursor, limit } = c.req.valid('query');
     const deps = c.get('deps');
     let titles: Title[];
     let next: string | null = null;
     if (query) {
       titles = await search(deps, query);
     } else {
-      const page = await deps.titles.list({ limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
       titles = page.data.filter((t) => t.status === 'active');
       next = page.cursor;
     }
-    const self = query
-      ? `/opds/publications?query=${encodeURIComponent(query)}`
-      : `/opds/publications${cursor ? `?cursor=${cursor}` : ''}`;
+    const paging = (at: string | undefined) =>
+      `/opds/publications?limit=${limit}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`;
+    const self = query ? `/opds/publications?query=${encodeURIComponent(query)}` : paging(cursor);
     const links: Link[] = [
       { rel: 'self', href: self, type: opdsTypes.feed },
       { rel: 'start', href: '/opds', type: opdsTypes.feed },
       { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
       authLink,
-      ...(next ? [{ rel: 'next', href: `/opds/publications?cursor=${next}`, type: opdsTypes.feed }] : []),
+      ...(next ? [{ rel: 'next', href: paging(next), type: opdsTypes.feed }] : []),
     ];
     const publications = titles.map(publicationOf);
     return opdsJson(
@@ -303,7 +304,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       {
         metadata: {
           title: query ? `Search: ${query}` : 'All titles',
-          itemsPerPage: query ? maxSearchResults : pageSize,
+          itemsPerPage: query ? maxSearchResults : limit,
           ...(query ? { numberOfItems: publications.length } : {}),
         },
         links,
