@@ -37,9 +37,18 @@ export function opdsValidator(): (id: keyof typeof opdsSchemaIds, document: unkn
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addFormat('uri', isAbsoluteUri);
   ajv.addFormat('uri-reference', (value: string) => !/\s/.test(value));
-  ajv.addFormat('uri-template', (value: string) => !/\s/.test(value) && /^[^{}]*(\{[^{}]+\}[^{}]*)*$/.test(value));
-  ajv.addFormat('date', (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)));
-  ajv.addFormat('date-time', (value: string) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)));
+  ajv.addFormat(
+    'uri-template',
+    (value: string) => !/\s/.test(value) && /^[^{}]*(\{[^{}]+\}[^{}]*)*$/.test(value),
+  );
+  ajv.addFormat(
+    'date',
+    (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)),
+  );
+  ajv.addFormat(
+    'date-time',
+    (value: string) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)),
+  );
   for (const file of jsonFiles(schemasDir)) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')) as object);
   const validators = new Map<string, ValidateFunction>();
   return (id, document) => {
@@ -51,6 +60,8 @@ export function opdsValidator(): (id: keyof typeof opdsSchemaIds, document: unkn
     }
     return validate(document)
       ? []
-      : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+      : (validate.errors ?? []).map(
+          (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+        );
   };
 }

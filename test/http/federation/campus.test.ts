@@ -20,7 +20,11 @@ const fromSocket = (remoteAddress: string) => ({ incoming: { socket: { remoteAdd
 const read = (env: unknown, headers: Record<string, string> = {}, app = stack.app) =>
   app.request(`/opds/publications/${title.id}/content`, { headers }, env);
 
-const idp = { issuer: 'https://idp.campus.edu', jwksUri: 'https://idp.campus.edu/jwks.json', audience: 'pustaka' };
+const idp = {
+  issuer: 'https://idp.campus.edu',
+  jwksUri: 'https://idp.campus.edu/jwks.json',
+  audience: 'pustaka',
+};
 
 beforeAll(async () => {
   stack = await createTestStack();
@@ -74,8 +78,13 @@ describe('campus IP ranges', () => {
       config: { ...stack.deps.config, TRUSTED_PROXY_CIDRS: ['10.0.0.0/8'] },
     });
     // Act / Assess
-    expect((await read(fromGateway('10.1.2.3'), { 'X-Forwarded-For': '192.0.2.77' }, behindProxy)).status).toBe(302);
-    await expectProblem(await read(fromGateway('203.0.113.9'), { 'X-Forwarded-For': '192.0.2.77' }, behindProxy), 401);
+    expect(
+      (await read(fromGateway('10.1.2.3'), { 'X-Forwarded-For': '192.0.2.77' }, behindProxy)).status,
+    ).toBe(302);
+    await expectProblem(
+      await read(fromGateway('203.0.113.9'), { 'X-Forwarded-For': '192.0.2.77' }, behindProxy),
+      401,
+    );
     await expectProblem(
       await read(fromGateway('10.1.2.3'), { 'X-Forwarded-For': '192.0.2.77, 203.0.113.9' }, behindProxy),
       401,
@@ -86,14 +95,23 @@ describe('campus IP ranges', () => {
     // Prepare
     const other = await createTitle(stack, { subjects: ['Somewhere Else'] });
     // Act
-    const response = await stack.app.request(`/opds/publications/${other.id}/content`, {}, fromGateway('192.0.2.77'));
+    const response = await stack.app.request(
+      `/opds/publications/${other.id}/content`,
+      {},
+      fromGateway('192.0.2.77'),
+    );
     // Assess
     await expectProblem(response, 403, 'NOT_ENTITLED');
     const events = await new DynamoUsageRecorder(stack.clients.documents, stack.config.TABLE_NAME).ofDay(
       stack.deps.clock.now().toISOString().slice(0, 10),
     );
     expect(events).toContainEqual(
-      expect.objectContaining({ type: 'No_License', titleId: other.id, partnerId: 'campus-u', subject: 'campus:campus-u' }),
+      expect.objectContaining({
+        type: 'No_License',
+        titleId: other.id,
+        partnerId: 'campus-u',
+        subject: 'campus:campus-u',
+      }),
     );
   });
 
@@ -112,7 +130,11 @@ describe('saving ranges', () => {
     // Act
     const response = await stack.app.request(
       '/admin/partners',
-      json('POST', partnerInput({ ...idp, issuer: `https://x-${range.length}.example` }, { ipRanges: [range] }), bearer(librarian)),
+      json(
+        'POST',
+        partnerInput({ ...idp, issuer: `https://x-${range.length}.example` }, { ipRanges: [range] }),
+        bearer(librarian),
+      ),
     );
     // Assess
     const body = await expectProblem(response, 400, 'VALIDATION_FAILED');
@@ -126,6 +148,9 @@ describe('saving ranges', () => {
     );
     await expectProblem(response, 400);
     const stored = await stack.app.request('/admin/partners/campus-u', { headers: bearer(librarian) });
-    expect(((await stored.json()) as { ipRanges: string[] }).ipRanges).toEqual(['192.0.2.0/24', '2001:db8:10::/48']);
+    expect(((await stored.json()) as { ipRanges: string[] }).ipRanges).toEqual([
+      '192.0.2.0/24',
+      '2001:db8:10::/48',
+    ]);
   });
 });

@@ -22,7 +22,11 @@ beforeAll(async () => {
     stack,
     librarian,
     partnerInput(
-      { issuer: 'https://idp.lic-partner.edu', jwksUri: 'https://idp.lic-partner.edu/jwks', audience: 'pustaka' },
+      {
+        issuer: 'https://idp.lic-partner.edu',
+        jwksUri: 'https://idp.lic-partner.edu/jwks',
+        audience: 'pustaka',
+      },
       {
         id: 'lic-partner',
         databases: [
@@ -96,10 +100,14 @@ describe('GET /go', () => {
   });
 
   it('refuses the parameter given twice', async () => {
-    const response = await go(`url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://evil.com/')}`);
+    const response = await go(
+      `url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://evil.com/')}`,
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
-    const same = await go(`url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://lic.com/')}`);
+    const same = await go(
+      `url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://lic.com/')}`,
+    );
     expect(same.status).toBe(400);
   });
 

@@ -27,7 +27,12 @@ const validate = opdsValidator();
 beforeAll(async () => {
   stack = await createTestStack();
   await seedSampleLibrary(
-    { titles: stack.deps.titles, patrons: stack.deps.patrons, content: stack.content, clock: stack.deps.clock },
+    {
+      titles: stack.deps.titles,
+      patrons: stack.deps.patrons,
+      content: stack.content,
+      clock: stack.deps.clock,
+    },
     fixturesDir,
   );
   partnerTitle = await createTitle(stack);
@@ -63,14 +68,18 @@ async function expectResolves(link: Link) {
   const ok = response.status === 200 || response.status === 302 || response.status === 401;
   expect(ok, `${href} answered ${response.status}`).toBe(true);
   if (response.status === 401) {
-    expect(response.headers.get('link')).toContain('</opds/authentication>; rel="http://opds-spec.org/auth/document"');
+    expect(response.headers.get('link')).toContain(
+      '</opds/authentication>; rel="http://opds-spec.org/auth/document"',
+    );
   }
   if (response.status === 302) expect(response.headers.get('location')).toMatch(/^https?:\/\//);
 }
 
 describe('OPDS 2.0 catalogue', () => {
   it('checks with a validator that does refuse what the schemas refuse', () => {
-    expect(validate('feed', { metadata: { title: 'x' }, links: [{ href: '/opds', rel: 'self' }] })).not.toEqual([]);
+    expect(
+      validate('feed', { metadata: { title: 'x' }, links: [{ href: '/opds', rel: 'self' }] }),
+    ).not.toEqual([]);
     expect(validate('authentication', { title: 'x', id: 'not a uri', authentication: [] })).not.toEqual([]);
   });
 
@@ -113,13 +122,16 @@ describe('OPDS 2.0 catalogue', () => {
     // Act
     for (const entry of feed.publications ?? []) {
       const self = entry.links.find((l) => rels(l).includes('self'))!;
-      const publication = await getJson<Feed['publications'] & object>(self.href, 'application/opds-publication+json');
+      const publication = await getJson<Feed['publications'] & object>(
+        self.href,
+        'application/opds-publication+json',
+      );
       // Assess
       expect(validate('publication', publication), self.href).toEqual([]);
       const title = (await stack.deps.titles.get(decodeURIComponent(self.href.split('/').pop()!)))!;
-      const acquisition = (publication as unknown as { links: (Link & { properties?: unknown })[] }).links.find((l) =>
-        rels(l).some((r) => r.startsWith('http://opds-spec.org/acquisition')),
-      )!;
+      const acquisition = (
+        publication as unknown as { links: (Link & { properties?: unknown })[] }
+      ).links.find((l) => rels(l).some((r) => r.startsWith('http://opds-spec.org/acquisition')))!;
       byAccess.set(title.access, rels(acquisition)[0]!);
       expect(acquisition.properties).toMatchObject({ availability: { state: 'available' } });
     }
@@ -151,10 +163,11 @@ describe('OPDS 2.0 catalogue', () => {
 
   it('serves the Authentication for OPDS document, which validates and whose links resolve', async () => {
     // Act
-    const doc = await getJson<{ id: string; authentication: { type: string; links?: Link[] }[]; links: Link[] }>(
-      '/opds/authentication',
-      'application/opds-authentication+json',
-    );
+    const doc = await getJson<{
+      id: string;
+      authentication: { type: string; links?: Link[] }[];
+      links: Link[];
+    }>('/opds/authentication', 'application/opds-authentication+json');
     // Assess
     expect(validate('authentication', doc)).toEqual([]);
     expect(doc.authentication.map((a) => a.type)).toEqual([
@@ -164,16 +177,24 @@ describe('OPDS 2.0 catalogue', () => {
     for (const link of doc.links) await expectResolves(link);
     // The OAuth links are POST endpoints: they exist (a GET is not a 404 route miss).
     for (const link of doc.authentication.flatMap((a) => a.links ?? [])) {
-      const response = await stack.app.request(link.href, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      const response = await stack.app.request(link.href, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
       expect(response.status, link.href).toBe(400);
     }
   });
 
   it('answers an OPDS client’s 401 with the Authentication Document itself', async () => {
     // Prepare
-    const licensed = (await stack.deps.titles.list({ limit: 100 })).data.find((t) => t.access === 'licensed')!;
+    const licensed = (await stack.deps.titles.list({ limit: 100 })).data.find(
+      (t) => t.access === 'licensed',
+    )!;
     // Act
-    const response = await get(`/opds/publications/${licensed.id}/content`, { Accept: 'application/opds+json' });
+    const response = await get(`/opds/publications/${licensed.id}/content`, {
+      Accept: 'application/opds+json',
+    });
     // Assess
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/opds-authentication+json');
@@ -182,7 +203,9 @@ describe('OPDS 2.0 catalogue', () => {
   });
 
   it('sends a signed-in patron without a loan of a licensed title to borrowing first', async () => {
-    const licensed = (await stack.deps.titles.list({ limit: 100 })).data.find((t) => t.access === 'licensed')!;
+    const licensed = (await stack.deps.titles.list({ limit: 100 })).data.find(
+      (t) => t.access === 'licensed',
+    )!;
     const { accessToken } = await createPatron(stack);
     const response = await get(`/opds/publications/${licensed.id}/content`, bearer(accessToken));
     expect(response.status).toBe(403);
