@@ -107,7 +107,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     const api = createApp(deps);
     const root = new Hono();
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
-    root.all('*', (c) => api.fetch(c.req.raw));
+    // The node bindings (the socket) go along: campus access reads the peer address from them.
+    root.all('*', (c) => api.fetch(c.req.raw, c.env));
     server = await new Promise<ServerType>((ready) => {
       const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
     });

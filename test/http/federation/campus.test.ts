@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoUsageRecorder } from '../../../functions/adapters/usage-recorder';
 import type { Title } from '../../../functions/domain/title';
@@ -122,6 +124,36 @@ describe('campus IP ranges', () => {
   it('a library patron (no partner entitlement) off campus is refused', async () => {
     const { accessToken } = await createPatron(stack);
     await expectProblem(await read(fromGateway('203.0.113.9'), bearer(accessToken)), 403, 'NOT_ENTITLED');
+  });
+});
+
+describe('campus access over a real socket (npm start)', () => {
+  it('reads the ::ffff:-mapped peer address of a dual-stack listener', async () => {
+    // Prepare: a campus range for loopback, and the app served by @hono/node-server on [::] (dual stack).
+    await registerPartner(
+      stack,
+      librarian,
+      partnerInput({ ...idp, issuer: 'https://idp.loopback.edu' }, { id: 'loopback-u', ipRanges: ['127.0.0.0/8'] }),
+    );
+    const server = await new Promise<ServerType>((ready) => {
+      const s = serve({ fetch: stack.app.fetch, port: 0, hostname: '::' }, () => ready(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    try {
+      // Act: IPv4 client → the socket reports ::ffff:127.0.0.1
+      const response = await fetch(`http://127.0.0.1:${port}/opds/publications/${title.id}/content`, {
+        redirect: 'manual',
+      });
+      // Assess
+      expect(response.status).toBe(302);
+      const spoofed = await fetch(`http://127.0.0.1:${port}/opds/publications/${title.id}/content`, {
+        redirect: 'manual',
+        headers: { 'X-Forwarded-For': '203.0.113.9' },
+      });
+      expect(spoofed.status).toBe(302);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
   });
 });
 
