@@ -47,14 +47,16 @@ export const replayKeys = {
   assertion: (partnerId: string, jti: string): ItemKey => ({ pk: `JTI#${partnerId}#${jti}`, sk: 'JTI' }),
 };
 
-// ---- usage events (COUNTER-style statistics) ------------------------------------------------
-export const usageKeys = {
-  /** One event; partitioned by UTC day so a day's report is one query. */
-  event: (day: string, at: string, eventId: string): ItemKey => ({
-    pk: `USAGE#${day}`,
-    sk: `${at}#${eventId}`,
+// ---- partner database use (/go) -----------------------------------------------------------
+export const databaseUsageKeys = {
+  /** A daily counter of redirects to one partner database host: counts only, no patron. */
+  counter: (partnerId: string, host: string, day: string): ItemKey => ({
+    pk: `DBUSE#${partnerId}`,
+    sk: `${day}#${host}`,
   }),
-  dayPartition: (day: string) => `USAGE#${day}`,
+  /** All counters of a month across partners (gsi1), for reports. */
+  monthPartition: (day: string) => `DBUSE#${day.slice(0, 7)}`,
+  monthSort: (partnerId: string, host: string, day: string) => `${partnerId}#${day}#${host}`,
 };
 
 // ---- seeding --------------------------------------------------------------------------------

@@ -55,19 +55,14 @@ export interface PartnerRepository {
   update(partner: Partner, previous: Partner): Promise<void>;
 }
 
-/** A usage event, COUNTER-style: denials and redirects are counted, never the patron's identity in clear. */
-export interface UsageEvent {
-  type: 'Limit_Exceeded' | 'No_License' | 'Database_Redirect';
-  at: string;
-  /** Patron id or a partner member's pseudonym; `campus:<partner>` for campus access. */
-  subject: string;
-  partnerId?: string;
-  titleId?: string;
-  /** For redirects: the database and the host reached. */
-  database?: string;
-  host?: string;
+/** One use of `/go`: which partner database was reached (counted per day; never who went). */
+export interface DatabaseUse {
+  partnerId: string;
+  database: string;
+  host: string;
+  at: Date;
 }
 
-export interface UsageRecorder {
-  record(event: UsageEvent): Promise<void>;
+export interface DatabaseUsageRecorder {
+  record(use: DatabaseUse): Promise<void>;
 }

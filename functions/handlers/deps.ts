@@ -16,7 +16,7 @@ import { createAssertionVerifier } from '../adapters/assertion-verifier';
 import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import { hmacPseudonyms } from '../adapters/pseudonyms';
 import { DynamoReplayGuard } from '../adapters/replay-guard';
-import { DynamoUsageRecorder } from '../adapters/usage-recorder';
+import { DynamoDatabaseUsage } from '../adapters/database-usage';
 
 export const systemClock = { now: () => new Date() };
 
@@ -74,7 +74,7 @@ export function createDeps(config: Config, clients: DynamoClients = createDynamo
     }),
     replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
     pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
-    usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME),
+    databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,

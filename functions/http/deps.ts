@@ -9,7 +9,7 @@ import type {
   PartnerRepository,
   PatronRepository,
   TitleRepository,
-  UsageRecorder,
+  DatabaseUsageRecorder,
 } from '../domain/ports';
 import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
 import type { TokenService } from '../domain/tokens';
@@ -29,8 +29,8 @@ export interface AppDeps {
   replays: ReplayGuard;
   /** Undefined on AWS until PSEUDONYM_SECRET is set (federated sign-in then answers 503). */
   pseudonyms: Pseudonyms | undefined;
-  /** COUNTER-style usage events (denials, database redirects). */
-  usage: UsageRecorder;
+  /** Counts uses of partner databases through /go. */
+  databaseUsage: DatabaseUsageRecorder;
   /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
   tokens: TokenService;
   /** Refresh-token families (sign-in sessions). */

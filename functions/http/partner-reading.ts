@@ -25,13 +25,7 @@ export async function assertPartnerAccess(
     inUse: 0,
   });
   if (decision.allowed) return;
-  await deps.usage.record({
-    type: decision.metric,
-    at: deps.clock.now().toISOString(),
-    subject: caller.patronId,
-    titleId: title.id,
-    ...(caller.partnerId ? { partnerId: caller.partnerId } : {}),
-  });
+  await deps.usage.record({ titleId: title.id, metric: decision.metric, at: deps.clock.now() });
   throw decision.error;
 }
 

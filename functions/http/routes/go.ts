@@ -8,7 +8,7 @@ import { problemContent } from '../schemas';
 /**
  * `GET /go?url=…`: sends a signed-in patron or partner member on to a partner's licensed database. Only targets
  * that pass the domain's check against the active partners' allow-listed databases are redirected; everything
- * else is a 400 problem, never a redirect. Each use is recorded as a usage event (`Database_Redirect`).
+ * else is a 400 problem, never a redirect. Each use is counted (per partner, host and day; never who went).
  */
 
 const goRoute = createRoute({
@@ -43,14 +43,12 @@ export function goRoutes(app: OpenAPIHono<AppEnv>): void {
       databases.map((d) => d.database),
     );
     if (!verdict.ok) throw new ValidationError(verdict.reason, { field: 'url' }, 'GO_TARGET_REFUSED');
-    const owner = databases.find((d) => d.database === verdict.database);
-    await deps.usage.record({
-      type: 'Database_Redirect',
-      at: deps.clock.now().toISOString(),
-      subject: caller.patronId,
+    const owner = databases.find((d) => d.database === verdict.database)!;
+    await deps.databaseUsage.record({
+      partnerId: owner.partnerId,
       database: verdict.database.name,
       host: new URL(verdict.url).hostname,
-      ...(owner ? { partnerId: owner.partnerId } : {}),
+      at: deps.clock.now(),
     });
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
