@@ -18,6 +18,8 @@ const schema = z.object({
   S3_ENDPOINT: optionalUrl,
   /** Default lifetime of a signed content link, seconds (never past the loan's end). */
   LINK_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Local mode: how often the embedded sweeper runs (on AWS a schedule runs functions/handlers/sweeper.ts). */
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TOKEN_ISSUER: z.string().min(1).default('https://pustaka.local'),
   TOKEN_AUDIENCE: z.string().min(1).default('pustaka-api'),
   /** On AWS: the Secrets Manager secret that holds the signing keys. Locally the keys live in DATA_DIR. */

@@ -44,7 +44,11 @@ export class DynamoDatabaseUsage implements DatabaseUsageRecorder {
   /** How often a host of a partner was reached on a day (reports; tests). */
   async count(partnerId: string, host: string, day: string): Promise<number> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: databaseUsageKeys.counter(partnerId, host, day), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: databaseUsageKeys.counter(partnerId, host, day),
+        ConsistentRead: true,
+      }),
     );
     return typeof Item?.count === 'number' ? Item.count : 0;
   }

@@ -74,6 +74,92 @@ export const objectKeys = {
   incoming: (uploadId: string) => `incoming/${uploadId}`,
 };
 
+// ---- lending: licences and the hold queue (under the title) ---------------------------------
+export const licenceKeys = {
+  /** One licence of a title's pool; read with the title in one query of the title's partition. */
+  item: (titleId: string, licenceId: string): ItemKey => ({
+    pk: titleKeys.partition(titleId),
+    sk: `LICENCE#${licenceId}`,
+  }),
+  sortPrefix: 'LICENCE#',
+};
+
+export const holdQueueKeys = {
+  /** Per title: counts of waiting and reserved holds and the last queue number (the queue's lock). */
+  item: (titleId: string): ItemKey => ({ pk: titleKeys.partition(titleId), sk: 'HOLDQUEUE' }),
+  /** Waiting holds of a title in queue order (gsi1); a hold leaves this partition once reserved. */
+  waitingPartition: (titleId: string) => `HOLDQ#${titleId}`,
+  waitingSort: (seq: number) => String(seq).padStart(12, '0'),
+};
+
+// ---- lending: loans and holds ---------------------------------------------------------------
+export const loanKeys = {
+  item: (loanId: string): ItemKey => ({ pk: `LOAN#${loanId}`, sk: 'LOAN' }),
+  /** A patron's active loans (gsi2); ended loans leave the index. */
+  patronPartition: (patronId: string) => `LOANS#${patronId}`,
+  patronSort: (checkedOutAt: string, loanId: string) => `${checkedOutAt}#${loanId}`,
+};
+
+export const holdKeys = {
+  item: (holdId: string): ItemKey => ({ pk: `HOLD#${holdId}`, sk: 'HOLD' }),
+  /** A patron's live holds (gsi2); ended holds leave the index. */
+  patronPartition: (patronId: string) => `HOLDS#${patronId}`,
+  patronSort: (placedAt: string, holdId: string) => `${placedAt}#${holdId}`,
+};
+
+/**
+ * Things that fall due (loan ends, reservation deadlines), one gsi1 partition per UTC day, sorted by the
+ * instant: the sweeper reads only the days since it last finished, never the whole table.
+ */
+export const dueKeys = {
+  partition: (at: string) => `DUE#${at.slice(0, 10)}`,
+  sort: (at: string, kind: 'LOAN' | 'HOLD', id: string) => `${at}#${kind}#${id}`,
+  /** Upper bound of a sort key for everything due at or before `at`. */
+  upTo: (at: string) => `${at}#~`,
+};
+
+export const sweeperKeys = {
+  /** The first day whose due partition may still hold something: where the next sweep starts. */
+  watermark: { pk: 'SWEEPER', sk: 'WATERMARK' } as ItemKey,
+};
+
+// ---- lending: per-patron counters and uniqueness markers (under the patron) -----------------
+export const patronLendingKeys = {
+  /** Active loans and live holds, counted in the same transaction as each change (limits are conditions). */
+  counters: (patronId: string): ItemKey => ({ pk: `PATRON#${patronId}`, sk: 'LENDING#COUNTS' }),
+  /** Exists while the patron has an active loan of the title: what keeps it to one. */
+  loanOfTitle: (patronId: string, titleId: string): ItemKey => ({
+    pk: `PATRON#${patronId}`,
+    sk: `LENDING#LOAN#${titleId}`,
+  }),
+  /** Exists while the patron has a live hold on the title. */
+  holdOfTitle: (patronId: string, titleId: string): ItemKey => ({
+    pk: `PATRON#${patronId}`,
+    sk: `LENDING#HOLD#${titleId}`,
+  }),
+};
+
+// ---- idempotency records --------------------------------------------------------------------
+export const idempotencyKeys = {
+  /** A request's outcome under the client's Idempotency-Key, scoped to the patron; expires by TTL. */
+  record: (patronId: string, key: string): ItemKey => ({
+    pk: `IDEMPOTENCY#${patronId}#${key}`,
+    sk: 'IDEMPOTENCY',
+  }),
+};
+
+// ---- usage events (COUNTER-style statistics) ------------------------------------------------
+export const usageKeys = {
+  /** A daily counter of one metric for one title: only what statistics need, no patron. */
+  counter: (titleId: string, day: string, metric: string): ItemKey => ({
+    pk: `USAGE#${titleId}`,
+    sk: `${day}#${metric}`,
+  }),
+  /** All counters of a month across titles (gsi1), for reports. */
+  monthPartition: (day: string) => `USAGE#${day.slice(0, 7)}`,
+  monthSort: (titleId: string, day: string, metric: string) => `${titleId}#${day}#${metric}`,
+};
+
 // ---- sign-in sessions (refresh-token families) ----------------------------------------------------
 export const sessionKeys = {
   /** A refresh-token family: who it belongs to, whether it is revoked, which token is current. */

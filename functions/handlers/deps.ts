@@ -8,6 +8,10 @@ import { scryptPinVerifier } from '../adapters/pin-hasher';
 import { createPresigner } from '../adapters/presigner';
 import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
+import { DynamoLendingRepository } from '../adapters/lending-repository';
+import type { RetryPolicy } from '../adapters/transactions';
+import { DynamoUsageRecorder } from '../adapters/usage-recorder';
+import type { Clock } from '../domain/ports';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
@@ -53,19 +57,31 @@ function signingKeys(config: Config): SigningKeySource {
  * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
  * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
  */
-export function createDeps(config: Config, clients: DynamoClients = createDynamoClients(config)): AppDeps {
+export interface DepsOptions {
+  /** Tests move time by hand; everything else uses the system clock. */
+  clock?: Clock;
+  /** Tests shorten the backoff of the lending transactions. */
+  lendingRetry?: RetryPolicy;
+}
+
+export function createDeps(
+  config: Config,
+  clients: DynamoClients = createDynamoClients(config),
+  options: DepsOptions = {},
+): AppDeps {
   const logger = new Logger({
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
   });
+  const clock = options.clock ?? systemClock;
   const pseudonymSecret =
     config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
   const links = linkSigner(config);
   return {
     config,
     logger,
-    clock: systemClock,
-    partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, systemClock),
+    clock,
+    partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),
     assertions: createAssertionVerifier({
       timeoutMs: config.JWKS_TIMEOUT_MS,
       cooldownMs: config.JWKS_COOLDOWN_MS,
@@ -78,6 +94,8 @@ export function createDeps(config: Config, clients: DynamoClients = createDynamo
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
+    lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+    usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
     tokens: createTokenService({
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,

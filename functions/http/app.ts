@@ -11,10 +11,11 @@ import { authRoutes } from './routes/auth';
 import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
+import { lendingRoutes } from './routes/lending';
+import { meRoutes } from './routes/me';
 import { opdsRoutes } from './routes/opds';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
-import { meRoutes } from './routes/me';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     federationRoutes(app);
     meRoutes(app);
     titleRoutes(app);
+    lendingRoutes(app);
     goRoutes(app);
     opdsRoutes(app, deps);
     openUrlRoutes(app);

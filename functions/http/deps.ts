@@ -11,6 +11,7 @@ import type {
   TitleRepository,
   DatabaseUsageRecorder,
 } from '../domain/ports';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
 import type { TokenService } from '../domain/tokens';
 
@@ -31,6 +32,10 @@ export interface AppDeps {
   pseudonyms: Pseudonyms | undefined;
   /** Counts uses of partner databases through /go. */
   databaseUsage: DatabaseUsageRecorder;
+  /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */
+  lending: LendingRepository;
+  /** Usage statistics: issued links and turnaways. */
+  usage: UsageRecorder;
   /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
   tokens: TokenService;
   /** Refresh-token families (sign-in sessions). */

@@ -54,6 +54,26 @@ export const TitlePageSchema = z
   .object({ data: z.array(TitleSchema), cursor: z.string().nullable() })
   .openapi('TitlePage');
 
+export const AvailabilitySchema = z
+  .object({
+    copies: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Concurrent copies the library holds; null = unlimited' }),
+    available: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Copies free to borrow now; null = unlimited' }),
+    holds: z.number().int().openapi({ description: 'Patrons waiting or with a copy reserved' }),
+    access: z.enum(['open', 'licensed', 'partner']),
+  })
+  .openapi('Availability');
+
+export const TitleDetailSchema = TitleSchema.extend({ availability: AvailabilitySchema }).openapi(
+  'TitleDetail',
+);
 export const PatronProfileSchema = z
   .object({
     id: z.string(),

@@ -9,6 +9,7 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
+import { startSweepTimer } from '../handlers/sweeper';
 import { createApp } from '../http/app';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
@@ -58,7 +59,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
   const running: RunningEmulator[] = [];
   let server: ServerType | undefined;
+  let stopSweeper: (() => Promise<void>) | undefined;
   const stop = async () => {
+    await stopSweeper?.();
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
@@ -90,7 +93,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     let seed: SeedReport | undefined;
     if (existsSync(fixturesDir)) {
       seed = await seedSampleLibrary(
-        { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock },
+        { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
         fixturesDir,
       );
       log(
@@ -113,6 +116,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
     });
     mark('listening');
+    stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
     return { url, config, clients, deps, seed, timings, stop };
   } catch (error) {
     await stop();

@@ -6,6 +6,8 @@ import { withFileByteSource } from '../adapters/file-byte-source';
 import { objectKeys } from '../adapters/keys';
 import { hashPin } from '../adapters/pin-hasher';
 import { defaultLimits, type Patron, type Role } from '../domain/patron';
+import type { LendingRepository } from '../domain/lending-ports';
+import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import { inspectPublication } from '../domain/publication';
 import { sortTitleOf, type AccessMode, type Title } from '../domain/title';
@@ -44,16 +46,33 @@ export const demoAccounts: { cardNumber: string; pin: string; name: string; emai
   ];
 
 /**
- * How each sample title may be read. Licence terms for licensed titles are varied across the sample
- * (one copy one user; 3 concurrent; 10 checkouts; expiring in 30 days) by the lending seed.
+ * How each sample title may be read; every other sample title is licensed (see `sampleLicences`).
  */
 export const sampleAccess: Record<string, AccessMode> = {
   'georgia-cfi.epub': 'open',
 };
 
+/**
+ * The licence each licensed sample title gets, terms varied so every lending rule can be tried by hand
+ * (ODL terms; null = unlimited / perpetual / library default). `expiresInDays` counts from the first seed.
+ */
+export const sampleLicences: Record<
+  string,
+  { concurrency: number | null; checkouts: number | null; expiresInDays: number | null }
+> = {
+  'moby-dick.epub': { concurrency: 1, checkouts: null, expiresInDays: null }, // one copy, one user
+  'childrens-literature.epub': { concurrency: 3, checkouts: null, expiresInDays: null },
+  'accessible_epub_3.epub': { concurrency: 2, checkouts: 10, expiresInDays: null },
+  'wasteland.epub': { concurrency: 2, checkouts: null, expiresInDays: 30 },
+  'internallinks.epub': { concurrency: 1, checkouts: null, expiresInDays: null },
+  'gnuplot.pdf': { concurrency: 3, checkouts: null, expiresInDays: null },
+  'R-intro.pdf': { concurrency: 5, checkouts: null, expiresInDays: null },
+};
+
 export interface SeedReport {
   titles: { created: string[]; existing: string[] };
   patrons: { created: string[]; existing: string[] };
+  licences: { created: string[]; existing: string[] };
 }
 
 export interface SeedDeps {
@@ -61,6 +80,8 @@ export interface SeedDeps {
   patrons: PatronRepository;
   content: S3ContentStore;
   clock: Clock;
+  /** Where licences go; without it titles are seeded without licences. */
+  lending?: Pick<LendingRepository, 'addLicence'>;
 }
 
 const stableId = (prefix: string, seed: string) =>
@@ -93,6 +114,30 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
   const report: SeedReport = {
     titles: { created: [], existing: [] },
     patrons: { created: [], existing: [] },
+    licences: { created: [], existing: [] },
+  };
+
+  /** Deterministic licence ids and a conditional write: a second seed (or two at once) adds nothing. */
+  const seedLicence = async (titleId: string, fileName: string) => {
+    const terms = sampleLicences[fileName];
+    if (!deps.lending || !terms || (sampleAccess[fileName] ?? 'licensed') !== 'licensed') return;
+    const now = deps.clock.now();
+    const licence = newLicence(
+      stableId('lic-', `seed:${fileName}`),
+      titleId,
+      {
+        concurrency: terms.concurrency,
+        checkouts: terms.checkouts,
+        expires:
+          terms.expiresInDays === null
+            ? null
+            : new Date(now.getTime() + terms.expiresInDays * 86_400_000).toISOString(),
+        loanLength: null,
+      },
+      now,
+    );
+    if (await deps.lending.addLicence(licence)) report.licences.created.push(fileName);
+    else report.licences.existing.push(fileName);
   };
 
   for (const path of sampleFiles(fixturesDir)) {
@@ -101,6 +146,7 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     const existing = await deps.titles.get(id);
     if (existing) {
       report.titles.existing.push(existing.title);
+      await seedLicence(id, basename(path));
       continue;
     }
     const inspection = await withFileByteSource(path, (source) =>
@@ -143,6 +189,7 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     };
     if (await deps.titles.create(title)) report.titles.created.push(title.title);
     else report.titles.existing.push(title.title);
+    await seedLicence(id, basename(path));
   }
 
   for (const account of demoAccounts) {

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../functions/config';
 import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-clients';
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
-import { createDeps } from '../../functions/handlers/deps';
+import { createDeps, type DepsOptions } from '../../functions/handlers/deps';
 import { createApp } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
 
@@ -27,7 +27,12 @@ export interface TestStack {
  * `env` overrides configuration; `adjust` may swap parts of the deps (e.g. a fake clock) before the app is built.
  */
 export async function createTestStack(
-  options: { env?: Record<string, string>; adjust?: (deps: AppDeps) => AppDeps } = {},
+  options: {
+    env?: Record<string, string>;
+    adjust?: (deps: AppDeps) => AppDeps;
+    /** A fake clock and a quicker retry policy for lending tests. */
+    deps?: DepsOptions;
+  } = {},
 ): Promise<TestStack> {
   const suffix = randomUUID().slice(0, 8);
   // Its own DATA_DIR, so signing keys are made fresh per test file and never land in the repository.
@@ -45,7 +50,7 @@ export async function createTestStack(
   const clients = createAwsClients(config);
   await ensureTable(clients.dynamo, config.TABLE_NAME);
   await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
-  const baseDeps = createDeps(config, clients);
+  const baseDeps = createDeps(config, clients, options.deps);
   const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;
   return {
     config,

@@ -2,7 +2,13 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPin } from '../../functions/adapters/pin-hasher';
-import { demoAccounts, sampleFiles, seedSampleLibrary, type SeedDeps } from '../../functions/local/seed';
+import {
+  demoAccounts,
+  sampleFiles,
+  sampleLicences,
+  seedSampleLibrary,
+  type SeedDeps,
+} from '../../functions/local/seed';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -15,6 +21,7 @@ beforeAll(async () => {
     patrons: stack.deps.patrons,
     content: stack.content,
     clock: stack.deps.clock,
+    lending: stack.deps.lending,
   };
 });
 afterAll(() => stack.destroy());
@@ -42,11 +49,16 @@ describe('seeding the sample library', () => {
     for (const report of again) {
       expect(report.titles.created).toEqual([]);
       expect(report.patrons.created).toEqual([]);
+      expect(report.licences.created).toEqual([]);
     }
+    expect(first.licences.created.sort()).toEqual(Object.keys(sampleLicences).sort());
     const items = await storedItems();
     expect(items.filter((i) => i.sk === 'TITLE')).toHaveLength(files.length);
     expect(items.filter((i) => i.sk === 'PATRON')).toHaveLength(demoAccounts.length);
     expect(items.filter((i) => i.sk === 'CARD')).toHaveLength(demoAccounts.length);
+    expect(items.filter((i) => String(i.sk).startsWith('LICENCE#'))).toHaveLength(
+      Object.keys(sampleLicences).length,
+    );
     const objects = await stack.clients.s3.send(
       new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET }),
     );

@@ -2,7 +2,8 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../../domain/errors';
 import type { Title } from '../../domain/title';
 import type { AppEnv } from '../deps';
-import { problemContent, TitlePageSchema, TitleSchema } from '../schemas';
+import { availabilityOf } from '../../domain/lending';
+import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
 
 /** The public view of a title: storage keys and hashes stay inside. */
 export function titleView(title: Title): z.infer<typeof TitleSchema> {
@@ -32,7 +33,10 @@ const getTitle = createRoute({
   summary: 'One title',
   request: { params: z.object({ id: z.string().min(1).max(128) }) },
   responses: {
-    200: { description: 'The title', content: { 'application/json': { schema: TitleSchema } } },
+    200: {
+      description: 'The title, with its availability',
+      content: { 'application/json': { schema: TitleDetailSchema } },
+    },
     404: problemContent('No such title'),
   },
 });
@@ -46,8 +50,9 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(getTitle, async (c) => {
     const { id } = c.req.valid('param');
-    const title = await c.get('deps').titles.get(id);
-    if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
-    return c.json(titleView(title), 200);
+    const deps = c.get('deps');
+    const [title, lending] = await Promise.all([deps.titles.get(id), deps.lending.titleLending(id)]);
+    if (!title || !lending) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
   });
 }

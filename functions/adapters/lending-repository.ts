@@ -1,0 +1,1004 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { emptyQueue, isHoldLive, type Hold, type HoldQueue } from '../domain/hold';
+import {
+  decideCancelHold,
+  decideCheckout,
+  decideExpiry,
+  decideLapse,
+  decidePlaceHold,
+  decideRenew,
+  decideReturn,
+  estimatedWaitDays,
+  type PatronLending,
+  type Release,
+  type TitleLending,
+} from '../domain/lending';
+import { lendingErrors } from '../domain/lending-errors';
+import type {
+  CheckoutRequest,
+  CheckoutResult,
+  HoldView,
+  LendingRepository,
+  SweepReport,
+} from '../domain/lending-ports';
+import { isUsable, summarisePool, type Licence } from '../domain/licence';
+import type { Loan, LoanDays } from '../domain/loan';
+import { defaultLimits, type Patron } from '../domain/patron';
+import type { Clock } from '../domain/ports';
+import type { Title } from '../domain/title';
+import { isConditionalCheckFailure, recordOf } from './dynamo-item';
+import {
+  dueKeys,
+  holdKeys,
+  holdQueueKeys,
+  idempotencyKeys,
+  licenceKeys,
+  loanKeys,
+  patronKeys,
+  patronLendingKeys,
+  sweeperKeys,
+  titleKeys,
+  type ItemKey,
+} from './keys';
+import {
+  defaultRetryPolicy,
+  runTransaction,
+  type OnConditionFailed,
+  type Plan,
+  type PlannedWrite,
+  type RetryPolicy,
+} from './transactions';
+
+/** Ended loans and holds are kept this long (a patron's recent history), then DynamoDB deletes them. */
+const endedRetentionSeconds = 30 * 86_400;
+/** A client may retry a checkout with the same Idempotency-Key for this long. */
+const idempotencyRetentionSeconds = 24 * 3_600;
+/** How far back the very first sweep looks. */
+const firstSweepLookbackDays = 30;
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  loanId: string;
+}
+
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+/** Collects the changes to the two shared counters of a transaction (a transaction may touch an item once). */
+class Counter {
+  private readonly deltas = new Map<string, number>();
+  private readonly sets = new Map<string, number>();
+  private readonly conditions: {
+    expression: string;
+    values: Record<string, unknown>;
+    onFail: OnConditionFailed;
+  }[] = [];
+
+  add(attribute: string, delta: number): this {
+    this.deltas.set(attribute, (this.deltas.get(attribute) ?? 0) + delta);
+    return this;
+  }
+
+  set(attribute: string, value: number): this {
+    this.sets.set(attribute, value);
+    return this;
+  }
+
+  require(expression: string, values: Record<string, unknown>, onFail: OnConditionFailed): this {
+    this.conditions.push({ expression, values, onFail });
+    return this;
+  }
+
+  /** One Update (or ConditionCheck) of `key`; the first definite refusal wins when its condition fails. */
+  write(tableName: string, key: ItemKey): PlannedWrite | undefined {
+    const deltas = [...this.deltas].filter(([, d]) => d !== 0);
+    if (deltas.length === 0 && this.sets.size === 0 && this.conditions.length === 0) return undefined;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    for (const c of this.conditions) Object.assign(values, c.values);
+    const conditionExpression = this.conditions.map((c) => `(${c.expression})`).join(' AND ') || undefined;
+    const onConditionFailed =
+      this.conditions.find((c) => typeof c.onFail === 'function')?.onFail ??
+      this.conditions[0]?.onFail ??
+      'stale';
+    if (deltas.length === 0 && this.sets.size === 0) {
+      return {
+        item: {
+          ConditionCheck: {
+            TableName: tableName,
+            Key: key,
+            ConditionExpression: conditionExpression!,
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          },
+        },
+        onConditionFailed,
+      };
+    }
+    const adds = deltas.map(([attribute, delta], i) => {
+      names[`#a${i}`] = attribute;
+      values[`:a${i}`] = delta;
+      return `#a${i} :a${i}`;
+    });
+    const sets = [...this.sets].map(([attribute, value], i) => {
+      names[`#s${i}`] = attribute;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    const update = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
+    return {
+      item: {
+        Update: {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: update,
+          ...(conditionExpression ? { ConditionExpression: conditionExpression } : {}),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      onConditionFailed,
+    };
+  }
+}
+
+/**
+ * Lending on the single table. Every change is one TransactWriteItems built from a pure decision
+ * (functions/domain/lending.ts); see ./transactions.ts for how failures become refusals, fresh decisions or 503.
+ *
+ * Items (keys in ./keys.ts): licences and the hold queue live in the title's partition, so one consistent
+ * query reads a title's whole lending state; counters and "one per title" markers live in the patron's
+ * partition; loans and holds are items of their own, listed per patron on gsi2 and, while they can fall due,
+ * on gsi1 under the day they fall due (waiting holds sit on gsi1 in their title's queue instead).
+ */
+export class DynamoLendingRepository implements LendingRepository {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    private readonly retry: RetryPolicy = defaultRetryPolicy,
+  ) {}
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async getItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async titleLending(titleId: string): Promise<TitleLending | undefined> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': titleKeys.partition(titleId) },
+      ConsistentRead: true,
+    });
+    const titleItem = items.find((i) => i.sk === titleKeys.item(titleId).sk);
+    if (!titleItem) return undefined;
+    const title = recordOf<Title>(titleItem);
+    const queueItem = items.find((i) => i.sk === holdQueueKeys.item(titleId).sk);
+    return {
+      titleId,
+      access: title.access,
+      status: title.status,
+      licences: items
+        .filter((i) => String(i.sk).startsWith(licenceKeys.sortPrefix))
+        .map((i) => recordOf<Licence>(i)),
+      queue: queueItem
+        ? {
+            waiting: Number(queueItem.waiting ?? 0),
+            reserved: Number(queueItem.reserved ?? 0),
+            lastSeq: Number(queueItem.lastSeq ?? 0),
+          }
+        : emptyQueue,
+    };
+  }
+
+  private async getLoan(loanId: string): Promise<Loan | undefined> {
+    const item = await this.getItem(loanKeys.item(loanId));
+    return item ? recordOf<Loan>(item) : undefined;
+  }
+
+  private async getHold(holdId: string): Promise<Hold | undefined> {
+    const item = await this.getItem(holdKeys.item(holdId));
+    return item ? recordOf<Hold>(item) : undefined;
+  }
+
+  private async patronLending(patronId: string, titleId: string): Promise<PatronLending> {
+    const [patronItem, counters, loanMarker, holdMarker] = await Promise.all([
+      this.getItem(patronKeys.item(patronId)),
+      this.getItem(patronLendingKeys.counters(patronId)),
+      this.getItem(patronLendingKeys.loanOfTitle(patronId, titleId)),
+      this.getItem(patronLendingKeys.holdOfTitle(patronId, titleId)),
+    ]);
+    if (!patronItem) throw lendingErrors.patronBlocked();
+    const patron = recordOf<Patron>(patronItem);
+    const [loanOfTitle, holdOfTitle] = await Promise.all([
+      typeof loanMarker?.loanId === 'string' ? this.getLoan(loanMarker.loanId) : undefined,
+      typeof holdMarker?.holdId === 'string' ? this.getHold(holdMarker.holdId) : undefined,
+    ]);
+    return {
+      patronId,
+      status: patron.status,
+      loanLimit: patron.loanLimit ?? defaultLimits.loanLimit,
+      holdLimit: patron.holdLimit ?? defaultLimits.holdLimit,
+      loans: Number(counters?.loans ?? 0),
+      holds: Number(counters?.holds ?? 0),
+      ...(loanOfTitle ? { loanOfTitle } : {}),
+      ...(holdOfTitle && isHoldLive(holdOfTitle) ? { holdOfTitle } : {}),
+    };
+  }
+
+  /** The first waiting hold of a title's queue (gsi1, in queue order). */
+  private async firstWaiting(titleId: string, queue: HoldQueue): Promise<Hold | undefined> {
+    if (queue.waiting === 0) return undefined;
+    const { Items = [] } = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :q',
+        ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
+        Limit: 1,
+      }),
+    );
+    const first = Items[0];
+    // The counter says someone waits but the index has not caught up yet: decide again in a moment.
+    if (!first)
+      throw Object.assign(new Error('hold queue index behind its counter'), { name: 'TimeoutError' });
+    return recordOf<Hold>(first);
+  }
+
+  async activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined> {
+    const marker = await this.getItem(patronLendingKeys.loanOfTitle(patronId, titleId));
+    if (typeof marker?.loanId !== 'string') return undefined;
+    const loan = await this.getLoan(marker.loanId);
+    return loan?.status === 'active' ? loan : undefined;
+  }
+
+  async loanOf(patronId: string, loanId: string): Promise<Loan | undefined> {
+    const loan = await this.getLoan(loanId);
+    return loan?.patronId === patronId ? loan : undefined;
+  }
+
+  async loansOf(patronId: string): Promise<Loan[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': loanKeys.patronPartition(patronId) },
+    });
+    return items.map((i) => recordOf<Loan>(i)).filter((l) => l.status === 'active');
+  }
+
+  async holdsOf(patronId: string): Promise<HoldView[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :p',
+      ExpressionAttributeValues: { ':p': holdKeys.patronPartition(patronId) },
+    });
+    const holds = items.map((i) => recordOf<Hold>(i)).filter(isHoldLive);
+    return Promise.all(holds.map((hold) => this.viewOf(hold)));
+  }
+
+  private async viewOf(hold: Hold, title?: TitleLending): Promise<HoldView> {
+    if (hold.status !== 'waiting') return { ...hold, position: 0, estimatedWaitDays: 0 };
+    const [ahead, lending] = await Promise.all([
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :q AND gsi1sk < :me',
+          ExpressionAttributeValues: {
+            ':q': holdQueueKeys.waitingPartition(hold.titleId),
+            ':me': holdQueueKeys.waitingSort(hold.seq),
+          },
+          Select: 'COUNT',
+        }),
+      ),
+      title ?? this.titleLending(hold.titleId),
+    ]);
+    const position = (ahead.Count ?? 0) + 1;
+    const copies = lending ? summarisePool(lending.licences, this.clock.now()).copies : 0;
+    return { ...hold, position, estimatedWaitDays: estimatedWaitDays(position, copies) };
+  }
+
+  // ---- write helpers ----------------------------------------------------------------------------
+
+  private transact<T>(attempt: () => Promise<Plan<T>>): Promise<T> {
+    return runTransaction(
+      (items) => this.documents.send(new TransactWriteCommand({ TransactItems: items })),
+      attempt,
+      this.retry,
+    );
+  }
+
+  private loanItem(loan: Loan): Record<string, unknown> {
+    return {
+      ...loanKeys.item(loan.id),
+      ...loan,
+      gsi1pk: dueKeys.partition(loan.expiresAt),
+      gsi1sk: dueKeys.sort(loan.expiresAt, 'LOAN', loan.id),
+      gsi2pk: loanKeys.patronPartition(loan.patronId),
+      gsi2sk: loanKeys.patronSort(loan.checkedOutAt, loan.id),
+    };
+  }
+
+  private holdItem(hold: Hold): Record<string, unknown> {
+    return {
+      ...holdKeys.item(hold.id),
+      ...hold,
+      gsi1pk: holdQueueKeys.waitingPartition(hold.titleId),
+      gsi1sk: holdQueueKeys.waitingSort(hold.seq),
+      gsi2pk: holdKeys.patronPartition(hold.patronId),
+      gsi2sk: holdKeys.patronSort(hold.placedAt, hold.id),
+    };
+  }
+
+  /** A loan or hold that ended: leaves the indexes and expires from the table later. */
+  private endRecord(
+    key: ItemKey,
+    status: string,
+    endedAt: string,
+    condition: string,
+    values: Record<string, unknown>,
+    now: Date,
+  ): PlannedWrite {
+    return {
+      item: {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET #status = :ended, endedAt = :endedAt, #ttl = :ttl REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':ended': status,
+            ':endedAt': endedAt,
+            ':ttl': epochSeconds(now) + endedRetentionSeconds,
+            ...values,
+          },
+        },
+      },
+      onConditionFailed: 'stale',
+    };
+  }
+
+  private deleteMarker(key: ItemKey): PlannedWrite {
+    return {
+      item: { Delete: { TableName: this.tableName, Key: key } },
+      onConditionFailed: 'stale',
+    };
+  }
+
+  /**
+   * Where a slot given back goes: to the first waiting hold (reserved, now due at its deadline), or back to
+   * the licence's free slots, on condition that nobody waits (else the decision is made again).
+   */
+  private release(release: Release, licence: Licence | undefined, queue: Counter, now: Date): PlannedWrite[] {
+    if (release.kind === 'reserve') {
+      const hold = release.hold;
+      queue.add('waiting', -1).add('reserved', 1);
+      return [
+        {
+          item: {
+            Update: {
+              TableName: this.tableName,
+              Key: holdKeys.item(hold.id),
+              UpdateExpression:
+                'SET #status = :reserved, reservedAt = :at, reservedUntil = :until, licenceId = :licence, gsi1pk = :due, gsi1sk = :dueSort',
+              ConditionExpression: '#status = :waiting',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':reserved': 'reserved',
+                ':waiting': 'waiting',
+                ':at': hold.reservedAt,
+                ':until': hold.reservedUntil,
+                ':licence': hold.licenceId,
+                ':due': dueKeys.partition(hold.reservedUntil!),
+                ':dueSort': dueKeys.sort(hold.reservedUntil!, 'HOLD', hold.id),
+              },
+            },
+          },
+          onConditionFailed: 'stale',
+        },
+      ];
+    }
+    if (!licence) return [];
+    if (isUsable(licence, now)) {
+      queue.require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale');
+    }
+    if (licence.available === null) return [];
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: licenceKeys.item(licence.titleId, licence.id),
+            UpdateExpression: 'ADD available :one',
+            ConditionExpression: 'available < :concurrency',
+            ExpressionAttributeValues: { ':one': 1, ':concurrency': licence.terms.concurrency },
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+    ];
+  }
+
+  private titleIsLendable(titleId: string): PlannedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: titleKeys.item(titleId),
+          ConditionExpression: '#status = :active AND #access = :licensed',
+          ExpressionAttributeNames: { '#status': 'status', '#access': 'access' },
+          ExpressionAttributeValues: { ':active': 'active', ':licensed': 'licensed' },
+        },
+      },
+      onConditionFailed: 'stale',
+    };
+  }
+
+  private patronIsActive(patronId: string): PlannedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: patronKeys.item(patronId),
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active' },
+        },
+      },
+      onConditionFailed: () => lendingErrors.patronBlocked(),
+    };
+  }
+
+  private writes(...groups: (PlannedWrite | PlannedWrite[] | undefined)[]): PlannedWrite[] {
+    return groups.flat().filter((w): w is PlannedWrite => w !== undefined);
+  }
+
+  // ---- licences ---------------------------------------------------------------------------------
+
+  async addLicence(licence: Licence): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...licenceKeys.item(licence.titleId, licence.id), ...licence },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---- checkout ---------------------------------------------------------------------------------
+
+  async checkout(request: CheckoutRequest): Promise<CheckoutResult> {
+    const { patronId, titleId, idempotencyKey } = request;
+    const fingerprint = JSON.stringify({ titleId, days: request.days ?? null });
+    const loanId = `l-${randomUUID()}`;
+    const idempotencyKeyOf = idempotencyKey ? idempotencyKeys.record(patronId, idempotencyKey) : undefined;
+
+    return this.transact<CheckoutResult>(async () => {
+      const now = this.clock.now();
+      if (idempotencyKeyOf) {
+        const record = await this.getItem(idempotencyKeyOf);
+        if (record) {
+          const { fingerprint: seen, loanId: existing } = record as unknown as IdempotencyRecord;
+          if (seen !== fingerprint) throw lendingErrors.idempotencyKeyReused();
+          const loan = await this.getLoan(existing);
+          if (!loan) throw new Error(`idempotency record points at missing loan ${existing}`);
+          return { writes: [], result: { loan, replayed: true } };
+        }
+      }
+      const title = await this.titleLending(titleId);
+      if (!title) throw lendingErrors.titleNotFound(titleId);
+      const patron = await this.patronLending(patronId, titleId);
+      // A loan past its end has ended even if the sweeper has not been by: end it now, then decide afresh.
+      const stale = patron.loanOfTitle;
+      if (stale && decideExpiry({ loan: stale, licence: undefined, firstWaiting: undefined, now })) {
+        await this.expireLoan(stale.id);
+        return this.checkoutAgain();
+      }
+      const decision = decideCheckout({
+        title,
+        patron,
+        ...(request.days ? { days: request.days } : {}),
+        now,
+        loanId,
+      });
+      const { loan, licence } = decision;
+
+      const counters = new Counter()
+        .add('loans', 1)
+        .require(
+          'attribute_not_exists(loans) OR loans < :loanLimit',
+          { ':loanLimit': patron.loanLimit },
+          () => lendingErrors.loanLimitReached(patron.loanLimit),
+        );
+      const queue = new Counter();
+      const licenceChange = new Counter().require('attribute_exists(pk)', {}, 'stale');
+      if (decision.takesSlot)
+        licenceChange.add('available', -1).require('available > :zero', { ':zero': 0 }, 'stale');
+      if (decision.usesCheckout)
+        licenceChange.add('checkoutsLeft', -1).require('checkoutsLeft > :zero', { ':zero': 0 }, 'stale');
+
+      const writes: PlannedWrite[] = [];
+      if (idempotencyKeyOf) {
+        writes.push({
+          item: {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...idempotencyKeyOf,
+                fingerprint,
+                loanId: loan.id,
+                ttl: epochSeconds(now) + idempotencyRetentionSeconds,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: 'replay',
+        });
+      }
+      writes.push(
+        {
+          item: {
+            Put: {
+              TableName: this.tableName,
+              Item: this.loanItem(loan),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: 'stale',
+        },
+        {
+          item: {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...patronLendingKeys.loanOfTitle(patronId, titleId), loanId: loan.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          onConditionFailed: () => lendingErrors.alreadyOnLoan(titleId),
+        },
+        this.patronIsActive(patronId),
+        this.titleIsLendable(titleId),
+      );
+
+      const hold = decision.consumesHold;
+      if (hold) {
+        counters.add('holds', -1);
+        queue.add('reserved', -1);
+        writes.push(
+          this.endRecord(
+            holdKeys.item(hold.id),
+            'fulfilled',
+            now.toISOString(),
+            '#status = :reserved AND reservedUntil > :now AND patronId = :patron',
+            { ':reserved': 'reserved', ':now': now.toISOString(), ':patron': patronId },
+            now,
+          ),
+          this.deleteMarker(patronLendingKeys.holdOfTitle(patronId, titleId)),
+        );
+      } else {
+        // Only when nobody waits may a copy go to whoever asks first.
+        queue.require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale');
+      }
+      return {
+        writes: this.writes(
+          writes,
+          counters.write(this.tableName, patronLendingKeys.counters(patronId)),
+          licenceChange.write(this.tableName, licenceKeys.item(titleId, licence.id)),
+          queue.write(this.tableName, holdQueueKeys.item(titleId)),
+        ),
+        result: { loan, replayed: false },
+      };
+    });
+  }
+
+  /** Makes the transaction runner decide again on fresh state (after ending an expired loan on the way). */
+  private checkoutAgain(): never {
+    throw Object.assign(new Error('expired loan ended; decide again'), {
+      name: 'TransactionConflictException',
+    });
+  }
+
+  // ---- return and expiry ------------------------------------------------------------------------
+
+  private endLoanPlan(
+    decision: { loan: Loan; release: Release },
+    licence: Licence | undefined,
+    condition: string,
+    values: Record<string, unknown>,
+    now: Date,
+  ): PlannedWrite[] {
+    const { loan } = decision;
+    const queue = new Counter();
+    const released = this.release(decision.release, licence, queue, now);
+    return this.writes(
+      this.endRecord(loanKeys.item(loan.id), loan.status, loan.endedAt!, condition, values, now),
+      {
+        item: {
+          Delete: {
+            TableName: this.tableName,
+            Key: patronLendingKeys.loanOfTitle(loan.patronId, loan.titleId),
+            ConditionExpression: 'loanId = :loan',
+            ExpressionAttributeValues: { ':loan': loan.id },
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      new Counter().add('loans', -1).write(this.tableName, patronLendingKeys.counters(loan.patronId)),
+      released,
+      queue.write(this.tableName, holdQueueKeys.item(loan.titleId)),
+    );
+  }
+
+  private async slotContext(titleId: string, licenceId: string | undefined) {
+    const title = await this.titleLending(titleId);
+    const licence = title?.licences.find((l) => l.id === licenceId);
+    const firstWaiting = title ? await this.firstWaiting(titleId, title.queue) : undefined;
+    return { title, licence, firstWaiting };
+  }
+
+  async returnLoan({ patronId, loanId }: { patronId: string; loanId: string }): Promise<Loan> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const loan = await this.getLoan(loanId);
+      if (!loan || loan.patronId !== patronId) throw lendingErrors.loanNotFound(loanId);
+      const { licence, firstWaiting } = await this.slotContext(loan.titleId, loan.licenceId);
+      const decision = decideReturn({ loan, loanId, patronId, licence, firstWaiting, now });
+      return {
+        writes: this.endLoanPlan(
+          decision,
+          licence,
+          '#status = :active AND patronId = :patron',
+          { ':active': 'active', ':patron': patronId },
+          now,
+        ),
+        result: decision.loan,
+      };
+    });
+  }
+
+  /** Ends one loan past its end (sweeper, or a checkout meeting it); true when this call ended it. */
+  async expireLoan(loanId: string): Promise<boolean> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const loan = await this.getLoan(loanId);
+      if (!loan) return { writes: [], result: false };
+      const { licence, firstWaiting } = await this.slotContext(loan.titleId, loan.licenceId);
+      const decision = decideExpiry({ loan, licence, firstWaiting, now });
+      if (!decision) return { writes: [], result: false };
+      return {
+        writes: this.endLoanPlan(
+          decision,
+          licence,
+          '#status = :active AND expiresAt <= :now',
+          { ':active': 'active', ':now': now.toISOString() },
+          now,
+        ),
+        result: true,
+      };
+    });
+  }
+
+  // ---- renew ------------------------------------------------------------------------------------
+
+  async renew({
+    patronId,
+    loanId,
+    days,
+  }: {
+    patronId: string;
+    loanId: string;
+    days?: LoanDays;
+  }): Promise<Loan> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const loan = await this.getLoan(loanId);
+      if (!loan || loan.patronId !== patronId) throw lendingErrors.loanNotFound(loanId);
+      const title = await this.titleLending(loan.titleId);
+      const licence = title?.licences.find((l) => l.id === loan.licenceId);
+      const decision = decideRenew({
+        loan,
+        loanId,
+        patronId,
+        licence,
+        queue: title?.queue ?? emptyQueue,
+        ...(days ? { days } : {}),
+        now,
+      });
+      const renewed = decision.loan;
+      const licenceChange = new Counter().require('attribute_exists(pk)', {}, 'stale');
+      if (decision.usesCheckout)
+        licenceChange.add('checkoutsLeft', -1).require('checkoutsLeft > :zero', { ':zero': 0 }, 'stale');
+      return {
+        writes: this.writes(
+          {
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: loanKeys.item(loanId),
+                UpdateExpression:
+                  'SET expiresAt = :expires, #days = :days, renewals = :renewals, gsi1pk = :due, gsi1sk = :dueSort',
+                ConditionExpression: '#status = :active AND expiresAt = :current AND expiresAt > :now',
+                ExpressionAttributeNames: { '#status': 'status', '#days': 'days' },
+                ExpressionAttributeValues: {
+                  ':expires': renewed.expiresAt,
+                  ':days': renewed.days,
+                  ':renewals': renewed.renewals,
+                  ':due': dueKeys.partition(renewed.expiresAt),
+                  ':dueSort': dueKeys.sort(renewed.expiresAt, 'LOAN', loanId),
+                  ':active': 'active',
+                  ':current': loan.expiresAt,
+                  ':now': now.toISOString(),
+                },
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          licenceChange.write(this.tableName, licenceKeys.item(loan.titleId, loan.licenceId)),
+          new Counter()
+            .require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale')
+            .write(this.tableName, holdQueueKeys.item(loan.titleId)),
+        ),
+        result: renewed,
+      };
+    });
+  }
+
+  // ---- holds ------------------------------------------------------------------------------------
+
+  async placeHold({ patronId, titleId }: { patronId: string; titleId: string }): Promise<HoldView> {
+    const holdId = `h-${randomUUID()}`;
+    const hold = await this.transact(async () => {
+      const now = this.clock.now();
+      const [title, patron] = await Promise.all([
+        this.titleLending(titleId),
+        this.patronLending(patronId, titleId),
+      ]);
+      if (!title) throw lendingErrors.titleNotFound(titleId);
+      const hold = decidePlaceHold({ title, patron, now, holdId });
+      const queue = new Counter().add('waiting', 1).set('lastSeq', hold.seq);
+      queue.require(
+        hold.seq === 1 ? 'attribute_not_exists(lastSeq) OR lastSeq = :seen' : 'lastSeq = :seen',
+        { ':seen': hold.seq - 1 },
+        'stale',
+      );
+      // The hold was allowed because no copy was free: keep it so until the hold is written.
+      const licenceChecks: PlannedWrite[] =
+        title.queue.waiting > 0
+          ? []
+          : title.licences
+              .filter((l) => isUsable(l, now))
+              .map((l) => ({
+                item: {
+                  ConditionCheck: {
+                    TableName: this.tableName,
+                    Key: licenceKeys.item(titleId, l.id),
+                    ConditionExpression: 'available = :zero',
+                    ExpressionAttributeValues: { ':zero': 0 },
+                  },
+                },
+                onConditionFailed: 'stale' as const,
+              }));
+      return {
+        writes: this.writes(
+          {
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: this.holdItem(hold),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          {
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...patronLendingKeys.holdOfTitle(patronId, titleId), holdId: hold.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            onConditionFailed: () => lendingErrors.alreadyOnHold(titleId),
+          },
+          {
+            item: {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: patronLendingKeys.loanOfTitle(patronId, titleId),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            onConditionFailed: () => lendingErrors.alreadyOnLoan(titleId),
+          },
+          new Counter()
+            .add('holds', 1)
+            .require(
+              'attribute_not_exists(holds) OR holds < :holdLimit',
+              { ':holdLimit': patron.holdLimit },
+              () => lendingErrors.holdLimitReached(patron.holdLimit),
+            )
+            .write(this.tableName, patronLendingKeys.counters(patronId)),
+          this.patronIsActive(patronId),
+          this.titleIsLendable(titleId),
+          queue.write(this.tableName, holdQueueKeys.item(titleId)),
+          licenceChecks,
+        ),
+        result: hold,
+      };
+    });
+    return this.viewOf(hold);
+  }
+
+  private endHoldPlan(
+    decision: { hold: Hold; release?: Release },
+    previous: Hold,
+    licence: Licence | undefined,
+    condition: string,
+    values: Record<string, unknown>,
+    now: Date,
+  ): PlannedWrite[] {
+    const { hold } = decision;
+    const queue = new Counter();
+    if (previous.status === 'waiting') queue.add('waiting', -1);
+    else queue.add('reserved', -1);
+    const released = decision.release ? this.release(decision.release, licence, queue, now) : [];
+    return this.writes(
+      this.endRecord(holdKeys.item(hold.id), hold.status, hold.endedAt!, condition, values, now),
+      {
+        item: {
+          Delete: {
+            TableName: this.tableName,
+            Key: patronLendingKeys.holdOfTitle(hold.patronId, hold.titleId),
+            ConditionExpression: 'holdId = :hold',
+            ExpressionAttributeValues: { ':hold': hold.id },
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      new Counter().add('holds', -1).write(this.tableName, patronLendingKeys.counters(hold.patronId)),
+      released,
+      queue.write(this.tableName, holdQueueKeys.item(hold.titleId)),
+    );
+  }
+
+  async cancelHold({ patronId, holdId }: { patronId: string; holdId: string }): Promise<Hold> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const hold = await this.getHold(holdId);
+      if (!hold || hold.patronId !== patronId) throw lendingErrors.holdNotFound(holdId);
+      const { licence, firstWaiting } =
+        hold.status === 'reserved'
+          ? await this.slotContext(hold.titleId, hold.licenceId)
+          : { licence: undefined, firstWaiting: undefined };
+      const decision = decideCancelHold({ hold, holdId, patronId, licence, firstWaiting, now });
+      return {
+        writes: this.endHoldPlan(
+          decision,
+          hold,
+          licence,
+          '#status = :seen AND patronId = :patron',
+          { ':seen': hold.status, ':patron': patronId },
+          now,
+        ),
+        result: decision.hold,
+      };
+    });
+  }
+
+  /** Lapses one reservation past its deadline; true when this call lapsed it. */
+  async lapseHold(holdId: string): Promise<boolean> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const hold = await this.getHold(holdId);
+      if (!hold || hold.status !== 'reserved') return { writes: [], result: false };
+      const { licence, firstWaiting } = await this.slotContext(hold.titleId, hold.licenceId);
+      const decision = decideLapse({ hold, licence, firstWaiting, now });
+      if (!decision) return { writes: [], result: false };
+      return {
+        writes: this.endHoldPlan(
+          decision,
+          hold,
+          licence,
+          '#status = :reserved AND reservedUntil <= :now',
+          { ':reserved': 'reserved', ':now': now.toISOString() },
+          now,
+        ),
+        result: true,
+      };
+    });
+  }
+
+  // ---- sweeper ----------------------------------------------------------------------------------
+
+  /**
+   * Reads the due partitions from the watermark day to today (everything due up to now), ends what is due,
+   * and moves the watermark past days that are over and empty. Each item ends in its own conditional
+   * transaction, so two sweeps at once end it once and never free a slot twice.
+   */
+  async sweep(): Promise<SweepReport> {
+    const now = this.clock.now();
+    const today = dayOf(now);
+    const mark = await this.getItem(sweeperKeys.watermark);
+    let day =
+      typeof mark?.day === 'string'
+        ? mark.day
+        : dayOf(new Date(now.getTime() - firstSweepLookbackDays * 86_400_000));
+    const report: SweepReport = { loansExpired: 0, reservationsLapsed: 0, daysScanned: 0 };
+    let clean = true;
+    while (day <= today) {
+      const items = await this.queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :upTo',
+        ExpressionAttributeValues: {
+          ':due': dueKeys.partition(day),
+          ':upTo': dueKeys.upTo(now.toISOString()),
+        },
+      });
+      report.daysScanned += 1;
+      for (const item of items) {
+        try {
+          if (String(item.sk) === 'LOAN') {
+            if (await this.expireLoan(String(item.id))) report.loansExpired += 1;
+          } else if (String(item.sk) === 'HOLD') {
+            if (await this.lapseHold(String(item.id))) report.reservationsLapsed += 1;
+          }
+        } catch {
+          clean = false; // left for the next sweep; the watermark stays on this day
+        }
+      }
+      if (day >= today || !clean) break;
+      const next = dayOf(new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000));
+      await this.documents
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: sweeperKeys.watermark,
+            UpdateExpression: 'SET #day = :next',
+            ConditionExpression: 'attribute_not_exists(#day) OR #day < :next',
+            ExpressionAttributeNames: { '#day': 'day' },
+            ExpressionAttributeValues: { ':next': next },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalCheckFailure(error)) throw error;
+        });
+      day = next;
+    }
+    return report;
+  }
+}

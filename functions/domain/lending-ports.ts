@@ -1,0 +1,59 @@
+import type { Hold } from './hold';
+import type { DenialMetric, TitleLending } from './lending';
+import type { Licence } from './licence';
+import type { Loan, LoanDays } from './loan';
+
+/** Ports of the lending engine; the DynamoDB adapter implements them (functions/adapters/lending-repository.ts). */
+
+export interface CheckoutRequest {
+  patronId: string;
+  titleId: string;
+  days?: LoanDays;
+  /** The client's Idempotency-Key: a retry with the same key and body returns the same loan. */
+  idempotencyKey?: string;
+}
+
+export interface CheckoutResult {
+  loan: Loan;
+  /** True when this is a retry answered from the idempotency record. */
+  replayed: boolean;
+}
+
+export interface HoldView extends Hold {
+  /** 1 = next in line; 0 once reserved. */
+  position: number;
+  estimatedWaitDays: number;
+}
+
+export interface SweepReport {
+  loansExpired: number;
+  reservationsLapsed: number;
+  daysScanned: number;
+}
+
+export interface LendingRepository {
+  /** Adds a licence to a title's pool; false when a licence with that id exists (idempotent seeding). */
+  addLicence(licence: Licence): Promise<boolean>;
+  /** The title's lending state (title, licence pool, hold queue), read consistently; undefined if no title. */
+  titleLending(titleId: string): Promise<TitleLending | undefined>;
+  checkout(request: CheckoutRequest): Promise<CheckoutResult>;
+  returnLoan(request: { patronId: string; loanId: string }): Promise<Loan>;
+  renew(request: { patronId: string; loanId: string; days?: LoanDays }): Promise<Loan>;
+  placeHold(request: { patronId: string; titleId: string }): Promise<HoldView>;
+  cancelHold(request: { patronId: string; holdId: string }): Promise<Hold>;
+  /** The patron's active loan of a title (it may be past its end if the sweeper has not run yet). */
+  activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined>;
+  loansOf(patronId: string): Promise<Loan[]>;
+  /** One loan of the patron's, active or ended; undefined when it does not exist or is someone else's. */
+  loanOf(patronId: string, loanId: string): Promise<Loan | undefined>;
+  holdsOf(patronId: string): Promise<HoldView[]>;
+  /** Ends loans past their end and lapses missed reservations, passing copies on. Safe to run concurrently. */
+  sweep(): Promise<SweepReport>;
+}
+
+export type UsageMetric = 'Total_Item_Requests' | DenialMetric;
+
+/** Usage statistics (COUNTER-style): counts only, no patron. Recording never fails the request it counts. */
+export interface UsageRecorder {
+  record(event: { titleId: string; metric: UsageMetric; at: Date }): Promise<void>;
+}

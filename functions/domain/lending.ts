@@ -1,0 +1,357 @@
+import type { Caller } from './caller';
+import { UnauthorizedError } from './errors';
+import { isReservationOpen, reservationHours, type Hold, type HoldQueue } from './hold';
+import { lendingErrors } from './lending-errors';
+import { chooseLicence, isUsable, summarisePool, type Licence } from './licence';
+import { defaultLoanDays, isLoanCurrent, loanEndOf, type Loan, type LoanDays } from './loan';
+import type { PatronStatus } from './patron';
+import type { AccessMode, TitleStatus } from './title';
+
+/**
+ * The lending decisions, as pure functions over a snapshot of the state and an instant. Each returns what
+ * should change (or throws the refusal); the repository writes the change in one transaction whose
+ * conditions hold exactly the facts the decision relied on, so a decision made on a stale snapshot is never
+ * written: it is made again on fresh state.
+ */
+
+/** What lending needs to know about a title. */
+export interface TitleLending {
+  titleId: string;
+  access: AccessMode;
+  status: TitleStatus;
+  licences: Licence[];
+  queue: HoldQueue;
+}
+
+/** What lending needs to know about a patron, for one title. */
+export interface PatronLending {
+  patronId: string;
+  status: PatronStatus;
+  loanLimit: number;
+  holdLimit: number;
+  /** Active loans (by the counter kept with every loan change). */
+  loans: number;
+  /** Live holds (waiting or reserved). */
+  holds: number;
+  /** The patron's active loan of this title, if any. */
+  loanOfTitle?: Loan;
+  /** The patron's live hold on this title, if any. */
+  holdOfTitle?: Hold;
+}
+
+/** A denial worth counting, COUNTER-style. */
+export type DenialMetric = 'Limit_Exceeded' | 'No_License';
+
+export interface CheckoutDecision {
+  loan: Loan;
+  /** The licence as read; its slot and checkouts are what the write is conditioned on. */
+  licence: Licence;
+  /** True when a free slot is taken; false when the loan takes up the slot kept for the patron's hold. */
+  takesSlot: boolean;
+  usesCheckout: boolean;
+  /** The reserved hold this loan fulfils. */
+  consumesHold?: Hold;
+}
+
+function assertLendable(title: TitleLending): void {
+  if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.titleId);
+  if (title.access !== 'licensed') throw lendingErrors.notLendable(title.titleId);
+}
+
+export function decideCheckout(input: {
+  title: TitleLending;
+  patron: PatronLending;
+  days?: LoanDays;
+  now: Date;
+  loanId: string;
+}): CheckoutDecision {
+  const { title, patron, now } = input;
+  const days = input.days ?? defaultLoanDays;
+  assertLendable(title);
+  if (patron.status !== 'active') throw lendingErrors.patronBlocked();
+  if (patron.loanOfTitle) throw lendingErrors.alreadyOnLoan(title.titleId);
+  if (patron.loans >= patron.loanLimit) throw lendingErrors.loanLimitReached(patron.loanLimit);
+
+  const newLoan = (licence: Licence): Loan => ({
+    id: input.loanId,
+    patronId: patron.patronId,
+    titleId: title.titleId,
+    licenceId: licence.id,
+    status: 'active',
+    days,
+    checkedOutAt: now.toISOString(),
+    expiresAt: loanEndOf(now, now, days, licence).toISOString(),
+    renewals: 0,
+  });
+
+  const hold = patron.holdOfTitle;
+  if (hold && isReservationOpen(hold, now)) {
+    const licence = title.licences.find((l) => l.id === hold.licenceId);
+    if (!licence || !isUsable(licence, now))
+      throw lendingErrors.noCopyAvailable(title.titleId, 'no-active-licence');
+    return {
+      loan: newLoan(licence),
+      licence,
+      takesSlot: false,
+      usesCheckout: licence.checkoutsLeft !== null,
+      consumesHold: hold,
+    };
+  }
+
+  if (!title.licences.some((l) => isUsable(l, now))) {
+    throw lendingErrors.noCopyAvailable(title.titleId, 'no-active-licence');
+  }
+  // Patrons in the queue come first: a copy freed while holds wait is kept for the first of them.
+  if (title.queue.waiting > 0) throw lendingErrors.noCopyAvailable(title.titleId, 'holds-waiting');
+  const licence = chooseLicence(title.licences, now);
+  if (!licence) throw lendingErrors.noCopyAvailable(title.titleId, 'no-free-copy');
+  return {
+    loan: newLoan(licence),
+    licence,
+    takesSlot: licence.available !== null,
+    usesCheckout: licence.checkoutsLeft !== null,
+  };
+}
+
+/** Which statistic a checkout refusal counts as, if any. */
+export function denialMetricOf(error: unknown): DenialMetric | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, context } = error as { code?: string; context?: { reason?: string } };
+  if (code === 'NO_COPY_AVAILABLE')
+    return context?.reason === 'no-active-licence' ? 'No_License' : 'Limit_Exceeded';
+  if (code === 'NOT_ENTITLED') return 'No_License';
+  return undefined;
+}
+
+/** What happens to a slot that a loan or a reservation gives back. */
+export type Release =
+  /** Kept for the first waiting hold, which becomes reserved. */
+  | { kind: 'reserve'; hold: Hold }
+  /** Back to the licence's free slots (or, for unlimited concurrency, nothing to count). */
+  | { kind: 'free' };
+
+export function decideRelease(input: {
+  licence: Licence | undefined;
+  firstWaiting: Hold | undefined;
+  now: Date;
+}): Release {
+  const { licence, firstWaiting, now } = input;
+  if (licence && firstWaiting && licence.available !== null && isUsable(licence, now)) {
+    return {
+      kind: 'reserve',
+      hold: {
+        ...firstWaiting,
+        status: 'reserved',
+        reservedAt: now.toISOString(),
+        reservedUntil: new Date(now.getTime() + reservationHours * 3_600_000).toISOString(),
+        licenceId: licence.id,
+      },
+    };
+  }
+  return { kind: 'free' };
+}
+
+export interface EndLoanDecision {
+  loan: Loan;
+  release: Release;
+}
+
+function endLoan(
+  loan: Loan,
+  status: 'returned' | 'expired',
+  endedAt: Date,
+  context: { licence: Licence | undefined; firstWaiting: Hold | undefined; now: Date },
+): EndLoanDecision {
+  return {
+    loan: { ...loan, status, endedAt: endedAt.toISOString() },
+    release: decideRelease(context),
+  };
+}
+
+/** Return early. A loan already past its end is recorded as expired (it ended then), not as returned. */
+export function decideReturn(input: {
+  loan: Loan | undefined;
+  loanId: string;
+  patronId: string;
+  licence: Licence | undefined;
+  firstWaiting: Hold | undefined;
+  now: Date;
+}): EndLoanDecision {
+  const { loan, now } = input;
+  if (!loan || loan.patronId !== input.patronId) throw lendingErrors.loanNotFound(input.loanId);
+  if (loan.status !== 'active') throw lendingErrors.loanEnded(loan.id);
+  return isLoanCurrent(loan, now)
+    ? endLoan(loan, 'returned', now, input)
+    : endLoan(loan, 'expired', new Date(loan.expiresAt), input);
+}
+
+/** The sweeper's (or a lazy reader's) decision about a loan: ended at `expiresAt`, or nothing to do. */
+export function decideExpiry(input: {
+  loan: Loan;
+  licence: Licence | undefined;
+  firstWaiting: Hold | undefined;
+  now: Date;
+}): EndLoanDecision | undefined {
+  const { loan, now } = input;
+  if (loan.status !== 'active' || isLoanCurrent(loan, now)) return undefined;
+  return endLoan(loan, 'expired', new Date(loan.expiresAt), input);
+}
+
+export interface RenewDecision {
+  loan: Loan;
+  licence: Licence;
+  usesCheckout: boolean;
+}
+
+export function decideRenew(input: {
+  loan: Loan | undefined;
+  loanId: string;
+  patronId: string;
+  licence: Licence | undefined;
+  queue: HoldQueue;
+  days?: LoanDays;
+  now: Date;
+}): RenewDecision {
+  const { loan, licence, now } = input;
+  if (!loan || loan.patronId !== input.patronId) throw lendingErrors.loanNotFound(input.loanId);
+  if (loan.status !== 'active') throw lendingErrors.loanEnded(loan.id);
+  if (!isLoanCurrent(loan, now)) throw lendingErrors.loanExpired(loan.titleId);
+  if (input.queue.waiting > 0) throw lendingErrors.holdsWaiting(loan.id);
+  if (!licence || !isUsable(licence, now)) throw lendingErrors.licenceExhausted(loan.id);
+  const days = input.days ?? loan.days;
+  const current = new Date(loan.expiresAt);
+  const expiresAt = loanEndOf(current, now, days, licence);
+  if (expiresAt.getTime() <= current.getTime()) throw lendingErrors.licenceExhausted(loan.id);
+  return {
+    loan: { ...loan, days, expiresAt: expiresAt.toISOString(), renewals: loan.renewals + 1 },
+    licence,
+    usesCheckout: licence.checkoutsLeft !== null,
+  };
+}
+
+export function decidePlaceHold(input: {
+  title: TitleLending;
+  patron: PatronLending;
+  now: Date;
+  holdId: string;
+}): Hold {
+  const { title, patron, now } = input;
+  assertLendable(title);
+  if (patron.status !== 'active') throw lendingErrors.patronBlocked();
+  if (patron.loanOfTitle) throw lendingErrors.alreadyOnLoan(title.titleId);
+  if (patron.holdOfTitle) throw lendingErrors.alreadyOnHold(title.titleId);
+  if (patron.holds >= patron.holdLimit) throw lendingErrors.holdLimitReached(patron.holdLimit);
+  if (title.queue.waiting === 0 && chooseLicence(title.licences, now)) {
+    throw lendingErrors.copyAvailable(title.titleId);
+  }
+  return {
+    id: input.holdId,
+    patronId: patron.patronId,
+    titleId: title.titleId,
+    status: 'waiting',
+    seq: title.queue.lastSeq + 1,
+    placedAt: now.toISOString(),
+  };
+}
+
+export interface EndHoldDecision {
+  hold: Hold;
+  /** Set when the hold was reserved: where its kept slot goes. */
+  release?: Release;
+}
+
+export function decideCancelHold(input: {
+  hold: Hold | undefined;
+  holdId: string;
+  patronId: string;
+  licence: Licence | undefined;
+  firstWaiting: Hold | undefined;
+  now: Date;
+}): EndHoldDecision {
+  const { hold, now } = input;
+  if (!hold || hold.patronId !== input.patronId) throw lendingErrors.holdNotFound(input.holdId);
+  if (hold.status !== 'waiting' && hold.status !== 'reserved') throw lendingErrors.holdNotFound(input.holdId);
+  const ended: Hold = { ...hold, status: 'cancelled', endedAt: now.toISOString() };
+  return hold.status === 'reserved' ? { hold: ended, release: decideRelease(input) } : { hold: ended };
+}
+
+/** A reservation not taken up in time lapses and its copy passes to the next in line. */
+export function decideLapse(input: {
+  hold: Hold;
+  licence: Licence | undefined;
+  firstWaiting: Hold | undefined;
+  now: Date;
+}): EndHoldDecision | undefined {
+  const { hold, now } = input;
+  if (hold.status !== 'reserved' || isReservationOpen(hold, now)) return undefined;
+  return {
+    hold: { ...hold, status: 'lapsed', endedAt: hold.reservedUntil ?? now.toISOString() },
+    release: decideRelease(input),
+  };
+}
+
+export interface AccessDecision {
+  /** Seconds the signed link may live: the configured lifetime, never past the loan's end. */
+  expiresIn: number;
+}
+
+/**
+ * Extension point for partner access (federation is a later issue): a partner member or campus caller
+ * carries entitlements; until titles name the entitlement they need, any entitlement is accepted.
+ */
+export function isEntitled(caller: Caller | undefined): boolean {
+  return (caller?.entitlements?.length ?? 0) > 0;
+}
+
+export function decideAccess(input: {
+  title: { id: string; access: AccessMode; status: TitleStatus };
+  caller: Caller | undefined;
+  /** The caller's active loan of this title, if any. */
+  loan: Loan | undefined;
+  linkTtlSeconds: number;
+  now: Date;
+}): AccessDecision {
+  const { title, caller, loan, now, linkTtlSeconds } = input;
+  if (title.access === 'open') {
+    if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.id);
+    return { expiresIn: linkTtlSeconds };
+  }
+  if (!caller) throw new UnauthorizedError('Sign in to read this title.');
+  if (title.access === 'partner') {
+    if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.id);
+    if (!isEntitled(caller)) throw lendingErrors.notEntitled(title.id);
+    return { expiresIn: linkTtlSeconds };
+  }
+  // A withdrawn title stays readable to patrons who have it on loan until their loan ends.
+  if (!loan || loan.patronId !== caller.patronId || loan.status !== 'active') {
+    throw lendingErrors.noActiveLoan(title.id);
+  }
+  const left = Math.floor((Date.parse(loan.expiresAt) - now.getTime()) / 1000);
+  if (left < 1) throw lendingErrors.loanExpired(title.id);
+  return { expiresIn: Math.min(linkTtlSeconds, left) };
+}
+
+export interface Availability {
+  /** Concurrent copies under usable licences; null = unlimited. */
+  copies: number | null;
+  /** Copies a patron could borrow now; null = unlimited. */
+  available: number | null;
+  /** Holds waiting or reserved. */
+  holds: number;
+  access: AccessMode;
+}
+
+export function availabilityOf(title: TitleLending, now: Date): Availability {
+  const holds = title.queue.waiting + title.queue.reserved;
+  if (title.access !== 'licensed') return { copies: null, available: null, holds: 0, access: title.access };
+  const pool = summarisePool(title.licences, now);
+  const available = title.status === 'withdrawn' || title.queue.waiting > 0 ? 0 : pool.available;
+  return { copies: pool.copies, available, holds, access: title.access };
+}
+
+/** A rough wait for a hold at `position` (1 = next): each copy turns over once per default loan. */
+export function estimatedWaitDays(position: number, copies: number | null): number {
+  if (position <= 0) return 0;
+  if (copies === null) return 0;
+  return Math.ceil(position / Math.max(copies, 1)) * defaultLoanDays;
+}

@@ -1,0 +1,389 @@
+import { describe, expect, it } from 'vitest';
+import type { Caller } from '../../functions/domain/caller';
+import {
+  availabilityOf,
+  decideAccess,
+  decideCancelHold,
+  decideCheckout,
+  decideExpiry,
+  decideLapse,
+  decidePlaceHold,
+  decideRelease,
+  decideRenew,
+  decideReturn,
+  denialMetricOf,
+  estimatedWaitDays,
+} from '../../functions/domain/lending';
+import { activeLoan, day, fakeClock, hour, licence, patron, title, waitingHold } from './lending-fixtures';
+
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return { code: (error as { code: string }).code, status: (error as { status: number }).status };
+  }
+  return undefined;
+};
+
+describe('checkout', () => {
+  it('lends a free copy for 14 days by default, taking a slot and a checkout', () => {
+    // Prepare
+    const clock = fakeClock();
+    const lic = licence('lic-1', { concurrency: 2, checkouts: 5 });
+    // Act
+    const decision = decideCheckout({
+      title: title([lic]),
+      patron: patron(),
+      now: clock.now(),
+      loanId: 'l-1',
+    });
+    // Assess
+    expect(decision.loan).toMatchObject({ id: 'l-1', licenceId: 'lic-1', status: 'active', days: 14 });
+    expect(Date.parse(decision.loan.expiresAt) - clock.now().getTime()).toBe(14 * day);
+    expect(decision).toMatchObject({ takesSlot: true, usesCheckout: true });
+  });
+
+  it.each([7, 21] as const)('lends for %i days when asked', (days) => {
+    const clock = fakeClock();
+    const decision = decideCheckout({
+      title: title([licence('lic-1')]),
+      patron: patron(),
+      days,
+      now: clock.now(),
+      loanId: 'l',
+    });
+    expect(Date.parse(decision.loan.expiresAt) - clock.now().getTime()).toBe(days * day);
+  });
+
+  it('caps the loan at the licence expiry and at its longest loan', () => {
+    // Prepare
+    const clock = fakeClock();
+    const expires = new Date(clock.now().getTime() + 3 * day).toISOString();
+    // Act
+    const capped = decideCheckout({
+      title: title([licence('lic-1', { expires })]),
+      patron: patron(),
+      now: clock.now(),
+      loanId: 'l',
+    });
+    const short = decideCheckout({
+      title: title([licence('lic-1', { loanLength: 5 * 86_400 })]),
+      patron: patron(),
+      now: clock.now(),
+      loanId: 'l',
+    });
+    // Assess
+    expect(capped.loan.expiresAt).toBe(expires);
+    expect(Date.parse(short.loan.expiresAt) - clock.now().getTime()).toBe(5 * day);
+  });
+
+  it('refuses with the stable codes', () => {
+    const now = fakeClock().now();
+    const lic = licence('lic-1');
+    const busy = { ...lic, available: 0 };
+    const spent = { ...licence('lic-2', { checkouts: 2 }), checkoutsLeft: 0 };
+    const go =
+      (t = title([lic]), p = patron()) =>
+      () =>
+        decideCheckout({ title: t, patron: p, now, loanId: 'l' });
+    expect(code(go(title([lic], { status: 'withdrawn' })))).toEqual({ code: 'TITLE_WITHDRAWN', status: 409 });
+    expect(code(go(title([lic], { access: 'open' })))).toEqual({ code: 'NOT_LENDABLE', status: 409 });
+    expect(code(go(undefined, patron({ status: 'blocked' }))))?.toMatchObject({ code: 'PATRON_BLOCKED' });
+    expect(code(go(undefined, patron({ loanOfTitle: activeLoan() }))))?.toEqual({
+      code: 'ALREADY_ON_LOAN',
+      status: 409,
+    });
+    expect(code(go(undefined, patron({ loans: 10 })))).toEqual({ code: 'LOAN_LIMIT_REACHED', status: 403 });
+    expect(code(go(title([busy])))).toEqual({ code: 'NO_COPY_AVAILABLE', status: 409 });
+    expect(code(go(title([spent])))).toEqual({ code: 'NO_COPY_AVAILABLE', status: 409 });
+    expect(code(go(title([]))))?.toEqual({ code: 'NO_COPY_AVAILABLE', status: 409 });
+  });
+
+  it('keeps a free copy for the queue: only the patron whose hold is reserved may take it', () => {
+    // Prepare
+    const clock = fakeClock();
+    const lic = licence('lic-1', { checkouts: 4 });
+    const reserved = waitingHold({
+      patronId: 'p-a',
+      status: 'reserved',
+      licenceId: 'lic-1',
+      reservedUntil: new Date(clock.now().getTime() + 72 * hour).toISOString(),
+    });
+    const t = title([{ ...lic, available: 0 }], { queue: { waiting: 1, reserved: 1, lastSeq: 2 } });
+    // Act
+    const forA = decideCheckout({
+      title: t,
+      patron: patron({ holdOfTitle: reserved }),
+      now: clock.now(),
+      loanId: 'l',
+    });
+    const forB = () =>
+      decideCheckout({ title: t, patron: patron({ patronId: 'p-b' }), now: clock.now(), loanId: 'l' });
+    // Assess
+    expect(forA).toMatchObject({ takesSlot: false, usesCheckout: true, consumesHold: { id: 'h-1' } });
+    expect(code(forB)).toEqual({ code: 'NO_COPY_AVAILABLE', status: 409 });
+  });
+
+  it('counts refusals for statistics: Limit_Exceeded when busy, No_License without a usable licence', () => {
+    const now = fakeClock().now();
+    const attempt = (t: ReturnType<typeof title>) => {
+      try {
+        decideCheckout({ title: t, patron: patron(), now, loanId: 'l' });
+      } catch (error) {
+        return denialMetricOf(error);
+      }
+    };
+    expect(attempt(title([{ ...licence('a'), available: 0 }]))).toBe('Limit_Exceeded');
+    expect(attempt(title([{ ...licence('a', { checkouts: 1 }), checkoutsLeft: 0 }]))).toBe('No_License');
+  });
+});
+
+describe('return, expiry and the queue', () => {
+  it('frees the slot when nobody waits, and keeps it for the first in line when someone does', () => {
+    // Prepare
+    const clock = fakeClock();
+    const lic = { ...licence('lic-1'), available: 0 };
+    const loan = activeLoan();
+    // Act
+    const alone = decideReturn({
+      loan,
+      loanId: loan.id,
+      patronId: 'p-a',
+      licence: lic,
+      firstWaiting: undefined,
+      now: clock.now(),
+    });
+    const queued = decideReturn({
+      loan,
+      loanId: loan.id,
+      patronId: 'p-a',
+      licence: lic,
+      firstWaiting: waitingHold(),
+      now: clock.now(),
+    });
+    // Assess
+    expect(alone.loan).toMatchObject({ status: 'returned', endedAt: clock.now().toISOString() });
+    expect(alone.release).toEqual({ kind: 'free' });
+    expect(queued.release).toMatchObject({
+      kind: 'reserve',
+      hold: {
+        id: 'h-1',
+        status: 'reserved',
+        licenceId: 'lic-1',
+        reservedUntil: new Date(clock.now().getTime() + 72 * hour).toISOString(),
+      },
+    });
+  });
+
+  it('will not return another patron’s loan (404) or one already ended', () => {
+    const now = fakeClock().now();
+    const base = { loanId: 'l-1', licence: licence('lic-1'), firstWaiting: undefined, now };
+    expect(code(() => decideReturn({ ...base, loan: activeLoan(), patronId: 'p-b' }))).toEqual({
+      code: 'LOAN_NOT_FOUND',
+      status: 404,
+    });
+    expect(
+      code(() => decideReturn({ ...base, loan: activeLoan({ status: 'returned' }), patronId: 'p-a' })),
+    )?.toMatchObject({
+      code: 'LOAN_ENDED',
+    });
+  });
+
+  it('ends a loan at expiresAt: nothing to do before, expired after, once', () => {
+    // Prepare
+    const clock = fakeClock();
+    const loan = activeLoan({ expiresAt: new Date(clock.now().getTime() + day).toISOString() });
+    const lic = { ...licence('lic-1'), available: 0 };
+    // Act
+    const early = decideExpiry({ loan, licence: lic, firstWaiting: undefined, now: clock.now() });
+    clock.advance(day);
+    const due = decideExpiry({ loan, licence: lic, firstWaiting: undefined, now: clock.now() });
+    const again = decideExpiry({ loan: due!.loan, licence: lic, firstWaiting: undefined, now: clock.now() });
+    // Assess
+    expect(early).toBeUndefined();
+    expect(due?.loan).toMatchObject({ status: 'expired', endedAt: loan.expiresAt });
+    expect(again).toBeUndefined();
+  });
+
+  it('does not keep a slot of a licence that can no longer lend for anybody', () => {
+    const now = fakeClock().now();
+    const spent = { ...licence('lic-1', { checkouts: 1 }), checkoutsLeft: 0, available: 0 };
+    expect(decideRelease({ licence: spent, firstWaiting: waitingHold(), now })).toEqual({ kind: 'free' });
+  });
+
+  it('lapses a reservation missed for 72 hours and passes the copy on', () => {
+    // Prepare
+    const clock = fakeClock();
+    const reserved = waitingHold({
+      status: 'reserved',
+      licenceId: 'lic-1',
+      reservedUntil: new Date(clock.now().getTime() + 72 * hour).toISOString(),
+    });
+    const next = waitingHold({ id: 'h-2', patronId: 'p-c', seq: 2 });
+    const lic = { ...licence('lic-1'), available: 0 };
+    // Act
+    const tooEarly = decideLapse({ hold: reserved, licence: lic, firstWaiting: next, now: clock.now() });
+    clock.advance(72 * hour);
+    const lapsed = decideLapse({ hold: reserved, licence: lic, firstWaiting: next, now: clock.now() });
+    // Assess
+    expect(tooEarly).toBeUndefined();
+    expect(lapsed?.hold.status).toBe('lapsed');
+    expect(lapsed?.release).toMatchObject({ kind: 'reserve', hold: { id: 'h-2', status: 'reserved' } });
+  });
+});
+
+describe('renew', () => {
+  const queue = { waiting: 0, reserved: 0, lastSeq: 0 };
+
+  it('extends from the current end by the loan period, using a checkout of a limited licence', () => {
+    // Prepare
+    const clock = fakeClock();
+    const loan = activeLoan();
+    const lic = licence('lic-1', { checkouts: 3 });
+    // Act
+    const renewed = decideRenew({
+      loan,
+      loanId: loan.id,
+      patronId: 'p-a',
+      licence: lic,
+      queue,
+      now: clock.now(),
+    });
+    // Assess
+    expect(Date.parse(renewed.loan.expiresAt) - Date.parse(loan.expiresAt)).toBe(14 * day);
+    expect(renewed).toMatchObject({ usesCheckout: true, loan: { renewals: 1 } });
+  });
+
+  it('is refused while someone waits, after the end, for another patron, and past the licence', () => {
+    const clock = fakeClock();
+    const loan = activeLoan();
+    const lic = licence('lic-1');
+    const base = { loan, loanId: loan.id, patronId: 'p-a', licence: lic, queue, now: clock.now() };
+    expect(code(() => decideRenew({ ...base, queue: { ...queue, waiting: 1 } }))).toEqual({
+      code: 'HOLDS_WAITING',
+      status: 409,
+    });
+    expect(code(() => decideRenew({ ...base, patronId: 'p-b' })))?.toMatchObject({ status: 404 });
+    expect(code(() => decideRenew({ ...base, now: new Date(loan.expiresAt) })))?.toMatchObject({
+      code: 'LOAN_EXPIRED',
+    });
+    const endsWithLoan = licence('lic-1', { expires: loan.expiresAt });
+    expect(code(() => decideRenew({ ...base, licence: endsWithLoan })))?.toMatchObject({
+      code: 'LICENCE_EXHAUSTED',
+    });
+  });
+});
+
+describe('holds', () => {
+  it('queues a hold with the next number when no copy is free', () => {
+    const now = fakeClock().now();
+    const t = title([{ ...licence('lic-1'), available: 0 }], {
+      queue: { waiting: 2, reserved: 0, lastSeq: 7 },
+    });
+    const hold = decidePlaceHold({ title: t, patron: patron(), now, holdId: 'h-9' });
+    expect(hold).toMatchObject({ id: 'h-9', status: 'waiting', seq: 8, placedAt: now.toISOString() });
+  });
+
+  it('refuses a hold while a copy is free, twice, on a title on loan, and over the limit', () => {
+    const now = fakeClock().now();
+    const busy = title([{ ...licence('lic-1'), available: 0 }]);
+    const go =
+      (t = busy, p = patron()) =>
+      () =>
+        decidePlaceHold({ title: t, patron: p, now, holdId: 'h' });
+    expect(code(go(title([licence('lic-1')])))).toEqual({ code: 'COPY_AVAILABLE', status: 409 });
+    expect(code(go(busy, patron({ holdOfTitle: waitingHold() }))))?.toMatchObject({
+      code: 'ALREADY_ON_HOLD',
+    });
+    expect(code(go(busy, patron({ loanOfTitle: activeLoan() }))))?.toMatchObject({ code: 'ALREADY_ON_LOAN' });
+    expect(code(go(busy, patron({ holds: 10 })))).toEqual({ code: 'HOLD_LIMIT_REACHED', status: 403 });
+  });
+
+  it('cancels a waiting hold without touching slots, and passes on the slot of a reserved one', () => {
+    const now = fakeClock().now();
+    const lic = { ...licence('lic-1'), available: 0 };
+    const base = { holdId: 'h-1', licence: lic, firstWaiting: waitingHold({ id: 'h-2', seq: 2 }), now };
+    const waiting = decideCancelHold({ ...base, hold: waitingHold({ patronId: 'p-a' }), patronId: 'p-a' });
+    const reserved = decideCancelHold({
+      ...base,
+      hold: waitingHold({ patronId: 'p-a', status: 'reserved', licenceId: 'lic-1' }),
+      patronId: 'p-a',
+    });
+    expect(waiting).toEqual({ hold: expect.objectContaining({ status: 'cancelled' }) });
+    expect(reserved.release).toMatchObject({ kind: 'reserve', hold: { id: 'h-2' } });
+    expect(code(() => decideCancelHold({ ...base, hold: waitingHold(), patronId: 'p-a' })))?.toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('estimates the wait from the position and the copies', () => {
+    expect(estimatedWaitDays(0, 1)).toBe(0);
+    expect(estimatedWaitDays(1, 1)).toBe(14);
+    expect(estimatedWaitDays(3, 2)).toBe(28);
+  });
+});
+
+describe('access', () => {
+  const caller: Caller = { patronId: 'p-a', roles: ['patron'] };
+  const licensed = { id: 't-1', access: 'licensed' as const, status: 'active' as const };
+
+  it('lets anyone read an open title, with the configured link lifetime', () => {
+    const now = fakeClock().now();
+    const open = { ...licensed, access: 'open' as const };
+    expect(
+      decideAccess({ title: open, caller: undefined, loan: undefined, linkTtlSeconds: 300, now }),
+    ).toEqual({
+      expiresIn: 300,
+    });
+  });
+
+  it('needs an active loan of the caller, and never links past its end', () => {
+    // Prepare
+    const clock = fakeClock();
+    const loan = activeLoan({ expiresAt: new Date(clock.now().getTime() + 120_000).toISOString() });
+    const go =
+      (l: typeof loan | undefined = loan, who: Caller | undefined = caller) =>
+      () =>
+        decideAccess({ title: licensed, caller: who, loan: l, linkTtlSeconds: 300, now: clock.now() });
+    // Act / Assess
+    expect(go()()).toEqual({ expiresIn: 120 });
+    expect(code(go(activeLoan({ status: 'returned' })))).toEqual({ code: 'NO_ACTIVE_LOAN', status: 403 });
+    const anonymous = () =>
+      decideAccess({ title: licensed, caller: undefined, loan, linkTtlSeconds: 300, now: clock.now() });
+    expect(code(anonymous)).toMatchObject({ status: 401 });
+    expect(code(go(loan, { ...caller, patronId: 'p-b' })))?.toMatchObject({ code: 'NO_ACTIVE_LOAN' });
+    clock.advance(120_000);
+    expect(code(go())).toEqual({ code: 'LOAN_EXPIRED', status: 403 });
+  });
+
+  it('reaches partner titles only with an entitlement', () => {
+    const now = fakeClock().now();
+    const partner = { ...licensed, access: 'partner' as const };
+    const base = { title: partner, loan: undefined, linkTtlSeconds: 300, now };
+    expect(code(() => decideAccess({ ...base, caller }))).toEqual({ code: 'NOT_ENTITLED', status: 403 });
+    expect(decideAccess({ ...base, caller: { ...caller, entitlements: ['member'] } })).toEqual({
+      expiresIn: 300,
+    });
+  });
+});
+
+describe('availability', () => {
+  it('shows copies, free copies and holds; none free while holds wait', () => {
+    const now = fakeClock().now();
+    const lic = { ...licence('lic-1', { concurrency: 3 }), available: 1 };
+    expect(availabilityOf(title([lic]), now)).toEqual({
+      copies: 3,
+      available: 1,
+      holds: 0,
+      access: 'licensed',
+    });
+    expect(availabilityOf(title([lic], { queue: { waiting: 2, reserved: 1, lastSeq: 3 } }), now)).toEqual({
+      copies: 3,
+      available: 0,
+      holds: 3,
+      access: 'licensed',
+    });
+    const spent = { ...licence('lic-2', { checkouts: 1 }), checkoutsLeft: 0 };
+    expect(availabilityOf(title([spent]), now)).toMatchObject({ copies: 0, available: 0 });
+  });
+});
