@@ -47,6 +47,12 @@ export const replayKeys = {
   assertion: (partnerId: string, jti: string): ItemKey => ({ pk: `JTI#${partnerId}#${jti}`, sk: 'JTI' }),
 };
 
+// ---- reading slots of partner titles --------------------------------------------------------
+export const readingSlotKeys = {
+  /** Slot `index` of a concurrency-limited partner title: a lease held by one reader until it runs out. */
+  slot: (titleId: string, index: number): ItemKey => ({ pk: `PSLOT#${titleId}`, sk: `SLOT#${index}` }),
+};
+
 // ---- partner database use (/go) -----------------------------------------------------------
 export const databaseUsageKeys = {
   /** A daily counter of redirects to one partner database host: counts only, no patron. */

@@ -1,82 +1,88 @@
 import type { Caller } from './caller';
 import { entitlementOpens } from './entitlements';
-import { ForbiddenError, UnauthorizedError } from './errors';
+import { UnauthorizedError, type PustakaError } from './errors';
+import type { DenialMetric } from './lending';
+import { lendingErrors } from './lending-errors';
+import { summarisePool, type Licence } from './licence';
 import type { Partner } from './partner';
 
 /**
  * The access decision for titles with `partner` access: the caller must hold an entitlement (from a federated
- * sign-in or a campus range) that the caller's partner grants for this title, and the title's licences still
- * cap how many read at once when they have a concurrency. Denials name their COUNTER metric so they can be
- * counted: `No_License` (no entitlement, or no usable licence) and `Limit_Exceeded` (every slot in use).
+ * sign-in or a campus range) that the caller's partner grants for this title. There is no loan, but the title's
+ * licences still cap how many read at once when they have a concurrency: the caller then needs one of that many
+ * reading slots (a short lease, see ReadingSlots). Denials are lending's errors, so they are counted the same way
+ * (`denialMetricOf`): NOT_ENTITLED and "no active licence" → No_License, every slot taken → Limit_Exceeded.
  */
 
-export type PartnerDenialMetric = 'Limit_Exceeded' | 'No_License';
+/** How many may read at once: null = unlimited; 0 = no usable licence. */
+export type ReadingCapacity = number | null;
+
+/**
+ * A title without any licence is not capacity-limited (the partner's own content, or a licence with no terms to
+ * count); with licences, only usable ones count (not expired, checkouts left), and one unlimited one lifts the cap.
+ */
+export function readingCapacityOf(licences: readonly Licence[], now: Date): ReadingCapacity {
+  if (licences.length === 0) return null;
+  return summarisePool(licences, now).copies;
+}
 
 export interface PartnerAccessInput {
-  title: { id: string; access: 'partner'; status: 'active' | 'withdrawn'; collections: readonly string[] };
+  title: { id: string; status: 'active' | 'withdrawn'; collections: readonly string[] };
   caller: Caller | undefined;
   /** The caller's partner, read by `caller.partnerId`. */
   partner: Pick<Partner, 'id' | 'status' | 'grants'> | undefined;
-  /**
-   * Concurrent readers the title's usable licences allow: null = unlimited; 0 = no usable licence.
-   * Undefined when the title has no licence at all (partner titles need none unless limited).
-   */
-  concurrency: number | null | undefined;
-  /** Readers holding a slot right now. */
-  inUse: number;
+  licences: readonly Licence[];
+  now: Date;
 }
 
 export type PartnerAccessDecision =
-  | { allowed: true }
-  | { allowed: false; metric: PartnerDenialMetric; error: ForbiddenError | UnauthorizedError };
+  /** Allowed; `slots` > 0 means a reading slot out of that many must be claimed first. */
+  | { allowed: true; slots: number | null }
+  | { allowed: false; metric: DenialMetric | undefined; error: PustakaError };
 
 export function decidePartnerAccess(input: PartnerAccessInput): PartnerAccessDecision {
   const { title, caller, partner } = input;
+  if (title.status === 'withdrawn') {
+    return { allowed: false, metric: undefined, error: lendingErrors.titleWithdrawn(title.id) };
+  }
   if (!caller) {
     return {
       allowed: false,
-      metric: 'No_License',
+      metric: undefined,
       error: new UnauthorizedError('Sign in through your university, or connect from its network.'),
     };
   }
-  const entitlements = caller.entitlements ?? [];
   const entitled =
-    title.status === 'active' &&
     partner !== undefined &&
     partner.status === 'active' &&
     caller.partnerId === partner.id &&
-    entitlementOpens(partner, entitlements, title);
-  if (!entitled) {
+    entitlementOpens(partner, caller.entitlements ?? [], title);
+  if (!entitled) return { allowed: false, metric: 'No_License', error: lendingErrors.notEntitled(title.id) };
+  const capacity = readingCapacityOf(input.licences, input.now);
+  if (capacity === 0) {
     return {
       allowed: false,
       metric: 'No_License',
-      error: new ForbiddenError('Your account is not entitled to this resource.', 'NOT_ENTITLED', {
-        titleId: title.id,
-      }),
+      error: lendingErrors.noCopyAvailable(title.id, 'no-active-licence'),
     };
   }
-  if (input.concurrency === 0) {
-    return {
-      allowed: false,
-      metric: 'No_License',
-      error: new ForbiddenError('The library has no usable licence for this title.', 'NO_LICENSE', {
-        titleId: title.id,
-      }),
-    };
-  }
-  if (typeof input.concurrency === 'number' && input.inUse >= input.concurrency) {
-    return {
-      allowed: false,
-      metric: 'Limit_Exceeded',
-      error: new ForbiddenError(
-        'Every licensed copy is in use right now. Try again later.',
-        'LIMIT_EXCEEDED',
-        {
-          titleId: title.id,
-          concurrency: input.concurrency,
-        },
-      ),
-    };
-  }
-  return { allowed: true };
+  return { allowed: true, slots: capacity };
+}
+
+/** Every reading slot of a concurrency-limited partner title is taken. */
+export const partnerLimitExceeded = (titleId: string) =>
+  lendingErrors.noCopyAvailable(titleId, 'no-free-copy');
+
+/**
+ * Port: reading slots of concurrency-limited partner titles. A slot is a lease until `until` (the signed link's
+ * end); the same holder asking again (a reader refreshing an expired link) renews its own slot.
+ */
+export interface ReadingSlots {
+  claim(request: {
+    titleId: string;
+    holder: string;
+    slots: number;
+    now: Date;
+    until: Date;
+  }): Promise<boolean>;
 }

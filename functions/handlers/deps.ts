@@ -21,6 +21,7 @@ import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import { hmacPseudonyms } from '../adapters/pseudonyms';
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
+import { DynamoReadingSlots } from '../adapters/reading-slots';
 
 export const systemClock = { now: () => new Date() };
 
@@ -90,6 +91,7 @@ export function createDeps(
     }),
     replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
     pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
+    readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),

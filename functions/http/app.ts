@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { PustakaError, TooManyRequestsError } from '../domain/errors';
 import { authChallenge, requireCaller, requireRole } from './auth';
+import { campusAccess } from './campus';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
 import { authRoutes } from './routes/auth';
@@ -77,6 +78,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     federationRoutes(app);
     meRoutes(app);
     titleRoutes(app);
+    // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
+    app.use('/titles/:id/access', campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }));
     lendingRoutes(app);
     goRoutes(app);
     opdsRoutes(app, deps);

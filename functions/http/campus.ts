@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { campusPartnerFor, clientAddress } from '../domain/campus';
 import { checkIpRange } from '../domain/partner';
 import type { AppEnv } from './deps';
+import { campusReaderId } from './partner-reading';
 
 /**
  * Campus access, as a middleware factory: a request without a token that comes from one of a partner's campus
@@ -51,10 +52,11 @@ export function campusAccess(options: CampusAccessOptions): MiddlewareHandler<Ap
         const partner = campusPartnerFor(await c.get('deps').partners.list(), address);
         if (partner && partner.campusEntitlements.length > 0) {
           c.set('caller', {
-            patronId: `campus:${partner.id}`,
+            patronId: campusReaderId(partner.id, address),
             roles: [],
             partnerId: partner.id,
             entitlements: partner.campusEntitlements,
+            campus: true,
           });
         }
       }

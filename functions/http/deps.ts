@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
+import type { ReadingSlots } from '../domain/partner-access';
 import type {
   Clock,
   DependencyCheck,
@@ -30,6 +31,8 @@ export interface AppDeps {
   replays: ReplayGuard;
   /** Undefined on AWS until PSEUDONYM_SECRET is set (federated sign-in then answers 503). */
   pseudonyms: Pseudonyms | undefined;
+  /** Reading slots of concurrency-limited partner titles. */
+  readingSlots: ReadingSlots;
   /** Counts uses of partner databases through /go. */
   databaseUsage: DatabaseUsageRecorder;
   /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */

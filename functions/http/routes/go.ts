@@ -33,7 +33,7 @@ export function goRoutes(app: OpenAPIHono<AppEnv>): void {
       throw new ValidationError('Give the target url exactly once.', { field: 'url' }, 'GO_TARGET_REFUSED');
     }
     const caller = c.get('caller');
-    if (caller.patronId.startsWith('campus:')) throw new UnauthorizedError();
+    if (caller.campus) throw new UnauthorizedError();
     const deps = c.get('deps');
     const databases = (await deps.partners.list())
       .filter((p) => p.status === 'active')

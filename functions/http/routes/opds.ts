@@ -1,11 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../domain/errors';
+import { signedIn } from '../../domain/caller';
+import { NotFoundError } from '../../domain/errors';
+import { decideAccess, denialMetricOf } from '../../domain/lending';
 import { sortTitleOf, type Title } from '../../domain/title';
 import { campusAccess } from '../campus';
 import { callerOf, optionalCaller } from '../caller-optional';
 import type { AppDeps, AppEnv } from '../deps';
-import { assertPartnerAccess } from '../partner-reading';
+import { partnerAccess } from '../partner-reading';
 import { problemContent } from '../schemas';
 
 /**
@@ -326,20 +328,38 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     const deps = c.get('deps');
     const title = await activeTitle(deps, c.req.valid('param').id);
     const caller = callerOf(c);
-    if (title.access === 'licensed') {
-      // Borrowing goes through lending (POST /loans, then POST /titles/{id}/access).
-      if (!caller) throw new UnauthorizedError('Sign in with your library card to borrow this title.');
-      throw new ForbiddenError('Borrow this title before reading it.', 'NO_ACTIVE_LOAN', {
-        titleId: title.id,
-      });
+    const now = deps.clock.now();
+    let expiresIn: number;
+    if (title.access === 'partner') {
+      ({ expiresIn } = await partnerAccess(deps, title, caller));
+    } else {
+      // Open titles: anyone. Licensed: the caller's active loan (borrowing is POST /loans).
+      const patron = signedIn(caller);
+      const loan =
+        title.access === 'licensed' && patron
+          ? await deps.lending.activeLoanOf(patron.patronId, title.id)
+          : undefined;
+      try {
+        ({ expiresIn } = decideAccess({
+          title,
+          caller: patron,
+          loan,
+          linkTtlSeconds: deps.config.LINK_TTL_SECONDS,
+          now,
+        }));
+      } catch (error) {
+        const metric = denialMetricOf(error);
+        if (metric) await deps.usage.record({ titleId: title.id, metric, at: now });
+        throw error;
+      }
     }
-    if (title.access === 'partner') await assertPartnerAccess(deps, title, caller);
     const url = await deps.links.signGet(title.contentKey, {
-      expiresIn: deps.config.LINK_TTL_SECONDS,
+      expiresIn,
       contentType: title.contentType,
       filename: `${sortTitleOf(title.title).replaceAll(' ', '-') || title.id}.${title.format}`,
-      now: deps.clock.now(),
+      now,
     });
+    await deps.usage.record({ titleId: title.id, metric: 'Total_Item_Requests', at: now });
     c.header('Cache-Control', 'no-store');
     return c.redirect(url, 302);
   });
