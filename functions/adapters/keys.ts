@@ -14,6 +14,8 @@ export const titleKeys = {
   item: (titleId: string): ItemKey => ({ pk: `TITLE#${titleId}`, sk: 'TITLE' }),
   /** Listing all titles in catalogue order (gsi1). */
   listPartition: 'TITLES',
+  /** Withdrawn titles, out of the catalogue listing but kept for running loans and the librarians (gsi1). */
+  withdrawnPartition: 'TITLES#WITHDRAWN',
   listSort: (sortTitle: string, titleId: string) => `${sortTitle}#${titleId}`,
   /** Everything stored under a title (record, licences, ...). */
   partition: (titleId: string) => `TITLE#${titleId}`,
@@ -178,4 +180,22 @@ export const sessionKeys = {
 export const loginAttemptKeys = {
   /** Failed sign-ins of one card number (known or not) in the current window, and its lock. */
   item: (cardNumber: string): ItemKey => ({ pk: `LOGIN#${cardNumber}`, sk: 'ATTEMPTS' }),
+};
+
+// ---- uploads --------------------------------------------------------------------------------
+export const uploadKeys = {
+  /** An upload's record (expires through the table's TTL once it can no longer become a title). */
+  item: (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
+};
+
+// ---- audit trail ----------------------------------------------------------------------------
+export const auditKeys = {
+  /** One librarian action. */
+  item: (entryId: string): ItemKey => ({ pk: `AUDIT#${entryId}`, sk: 'AUDIT' }),
+  /** Every action, newest last by time (gsi1). Librarian actions are few, so one partition carries them. */
+  listPartition: 'AUDIT',
+  listSort: (at: string, entryId: string) => `${at}#${entryId}`,
+  /** The actions on one target (a title, a patron, an upload), by time (gsi2). */
+  targetPartition: (targetType: string, targetId: string) => `AUDIT#${targetType}#${targetId}`,
+  targetSort: (at: string, entryId: string) => `${at}#${entryId}`,
 };

@@ -1,13 +1,25 @@
 import {
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { Patron } from '../domain/patron';
-import type { PatronChanges, PatronRepository } from '../domain/ports';
+import type { Page, PatronChanges, PatronRepository } from '../domain/ports';
+import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
 import { patronKeys } from './keys';
+
+const searchCursor = z
+  .object({
+    pk: z.string().startsWith('PATRON#'),
+    sk: z.literal('PATRON'),
+    gsi1pk: z.literal(patronKeys.listPartition),
+    gsi1sk: z.string(),
+  })
+  .strict();
 
 /** Stands in for the patron id of an unknown card, so a lookup costs two reads either way (see getByCard). */
 const noPatron = '-';
@@ -36,6 +48,25 @@ export class DynamoPatronRepository implements PatronRepository {
     const patronId = typeof Item?.patronId === 'string' ? Item.patronId : undefined;
     const patron = await this.get(patronId ?? noPatron);
     return patronId ? patron : undefined;
+  }
+
+  /** Name order on gsi1 (the sort key is the lower-cased name), narrowed by a name prefix. */
+  async search(options: { namePrefix?: string; limit: number; cursor?: string }): Promise<Page<Patron>> {
+    const prefix = options.namePrefix?.trim().toLowerCase();
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: prefix ? 'gsi1pk = :p AND begins_with(gsi1sk, :name)' : 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': patronKeys.listPartition, ...(prefix ? { ':name': prefix } : {}) },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor, searchCursor),
+      }),
+    );
+    return {
+      data: (result.Items ?? []).map((item) => recordOf<Patron>(item)),
+      cursor: encodeCursor(result.LastEvaluatedKey),
+    };
   }
 
   async create(patron: Patron): Promise<boolean> {

@@ -1,7 +1,13 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { Page, TitleRepository } from '../domain/ports';
-import type { Title } from '../domain/title';
+import type { Title, TitleChanges } from '../domain/title';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionalCheckFailure, recordOf } from './dynamo-item';
 import { titleKeys } from './keys';
@@ -64,6 +70,50 @@ export class DynamoTitleRepository implements TitleRepository {
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Edits a title. A withdrawn title leaves the catalogue listing (its gsi1 entry moves to the withdrawn
+   * partition) but stays readable by id, so running loans keep working.
+   */
+  async update(titleId: string, changes: TitleChanges, now: Date): Promise<Title | undefined> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': now.toISOString() };
+    const sets = ['#updatedAt = :updatedAt'];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    if (changes.sortTitle !== undefined) {
+      names['#gsi1sk'] = 'gsi1sk';
+      values[':gsi1sk'] = titleKeys.listSort(changes.sortTitle, titleId);
+      sets.push('#gsi1sk = :gsi1sk');
+    }
+    if (changes.status !== undefined) {
+      names['#gsi1pk'] = 'gsi1pk';
+      values[':gsi1pk'] =
+        changes.status === 'withdrawn' ? titleKeys.withdrawnPartition : titleKeys.listPartition;
+      sets.push('#gsi1pk = :gsi1pk');
+    }
+    try {
+      const { Attributes } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: titleKeys.item(titleId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? recordOf<Title>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return undefined;
       throw error;
     }
   }

@@ -1,6 +1,9 @@
 import type { Partner } from './partner';
+import type { AuditEntry, AuditFilter } from './audit';
 import type { Patron } from './patron';
-import type { Title } from './title';
+import type { ByteSource } from './publication/byte-source';
+import type { Title, TitleChanges } from './title';
+import type { Upload, UploadState } from './upload';
 
 /** A page of a listing; `cursor` is null on the last page. */
 export interface Page<T> {
@@ -13,6 +16,8 @@ export interface TitleRepository {
   list(options: { limit: number; cursor?: string }): Promise<Page<Title>>;
   /** Creates the title; refuses (returns false) when one with the same id exists. */
   create(title: Title): Promise<boolean>;
+  /** Changes a title's editable fields (and keeps the catalogue order in step); undefined when there is none. */
+  update(titleId: string, changes: TitleChanges, now: Date): Promise<Title | undefined>;
 }
 
 export interface PatronRepository {
@@ -22,6 +27,8 @@ export interface PatronRepository {
   create(patron: Patron): Promise<boolean>;
   /** Changes a patron's editable fields; undefined when there is no such patron. */
   update(patronId: string, changes: PatronChanges, now: Date): Promise<Patron | undefined>;
+  /** Patrons whose name starts with `namePrefix` (any case), in name order. */
+  search(options: { namePrefix?: string; limit: number; cursor?: string }): Promise<Page<Patron>>;
 }
 
 /** What a librarian (or a PIN reset) may change on a patron record; the card number is fixed. */
@@ -65,4 +72,46 @@ export interface DatabaseUse {
 
 export interface DatabaseUsageRecorder {
   record(use: DatabaseUse): Promise<void>;
+}
+
+export interface UploadRepository {
+  create(upload: Upload): Promise<void>;
+  get(uploadId: string): Promise<Upload | undefined>;
+  /**
+   * Moves an upload on from one of the `from` states (conditional write, so two requests never both win);
+   * undefined when it was in none of them.
+   */
+  transition(
+    uploadId: string,
+    from: UploadState[],
+    changes: Partial<Omit<Upload, 'id'>> & { state: UploadState },
+    now: Date,
+  ): Promise<Upload | undefined>;
+}
+
+/** The object store as the upload pipeline sees it: incoming objects, multipart uploads, publishing. */
+export interface UploadObjectStore {
+  startMultipart(key: string, contentType: string): Promise<string>;
+  completeMultipart(
+    key: string,
+    multipartId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<void>;
+  /** Drops the upload and every part stored for it; fine when it is already gone. */
+  abortMultipart(key: string, multipartId: string): Promise<void>;
+  /** The stored size, or undefined when there is no such object. */
+  sizeOf(key: string): Promise<number | undefined>;
+  /** Random access by ranged reads: the object is never read whole into memory. */
+  open(key: string, size: number): ByteSource;
+  /** SHA-256 (hex) of the object, streamed. */
+  sha256(key: string): Promise<string>;
+  remove(key: string): Promise<void>;
+  /** Copies a validated object to its final key (inside the store; the bytes do not pass through us). */
+  copy(fromKey: string, toKey: string, contentType: string): Promise<void>;
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  list(filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 }

@@ -36,6 +36,8 @@ export interface Title {
   coverType?: string;
   createdAt: string;
   updatedAt: string;
+  /** When a librarian withdrew it (status 'withdrawn'). */
+  withdrawnAt?: string;
 }
 
 export const contentTypeOf: Record<Format, string> = {
@@ -55,4 +57,101 @@ export function sortTitleOf(title: string): string {
     .replace(leadingArticles, '')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
+}
+
+/** The catalogue fields a librarian may set on upload or edit later. */
+export interface TitleMetadata {
+  title?: string;
+  authors?: string[];
+  language?: string;
+  publisher?: string;
+  published?: string;
+  description?: string;
+  subjects?: string[];
+  identifiers?: Identifiers;
+}
+
+/** What an edit or a withdrawal may change on a stored title. */
+export type TitleChanges = TitleMetadata & {
+  access?: AccessMode;
+  status?: TitleStatus;
+  sortTitle?: string;
+  withdrawnAt?: string;
+};
+
+/** Where the validated publication was stored, and what it is. */
+export interface StoredPublication {
+  contentKey: string;
+  size: number;
+  sha256: string;
+  cover?: { key: string; contentType: string };
+}
+
+/** What a publication says about itself (see publication/types.ts), as far as the catalogue needs it. */
+export interface InspectedPublication {
+  format: Format;
+  contentType: string;
+  metadata: TitleMetadata & { title: string; authors: string[]; subjects: string[]; pageCount?: number };
+}
+
+/**
+ * A new catalogue title from an inspected publication: the file's own metadata, with anything the librarian
+ * gave taking precedence. The one place an inspection becomes a Title (upload route and sample seed).
+ */
+export function titleFromPublication(input: {
+  id: string;
+  inspection: InspectedPublication;
+  stored: StoredPublication;
+  access: AccessMode;
+  overrides?: TitleMetadata;
+  now: Date;
+}): Title {
+  const { metadata } = input.inspection;
+  const merged = { ...withoutUndefined(metadata), ...withoutUndefined(input.overrides ?? {}) };
+  const now = input.now.toISOString();
+  const optional = <K extends 'language' | 'publisher' | 'published' | 'description'>(key: K) =>
+    merged[key] ? { [key]: merged[key] } : {};
+  return {
+    id: input.id,
+    title: merged.title,
+    sortTitle: sortTitleOf(merged.title),
+    authors: merged.authors,
+    subjects: merged.subjects,
+    identifiers: merged.identifiers ?? {},
+    ...optional('language'),
+    ...optional('publisher'),
+    ...optional('published'),
+    ...optional('description'),
+    ...(metadata.pageCount ? { pageCount: metadata.pageCount } : {}),
+    format: input.inspection.format,
+    access: input.access,
+    status: 'active',
+    contentKey: input.stored.contentKey,
+    contentType: input.inspection.contentType,
+    size: input.stored.size,
+    sha256: input.stored.sha256,
+    ...(input.stored.cover
+      ? { coverKey: input.stored.cover.key, coverType: input.stored.cover.contentType }
+      : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The changes an edit makes, with the catalogue sort key kept in step with the title. */
+export function titleEdit(metadata: TitleMetadata & { access?: AccessMode }): TitleChanges {
+  const changes: TitleChanges = withoutUndefined(metadata);
+  if (changes.title !== undefined) changes.sortTitle = sortTitleOf(changes.title);
+  return changes;
+}
+
+/** File extension for a cover image's content type (`image/jpeg` → `jpg`, `image/svg+xml` → `svg`). */
+export function coverExtension(contentType: string): string {
+  // The type comes from the (untrusted) publication: only a short plain token may become part of a key.
+  const extension = contentType.split('/')[1]?.replace('jpeg', 'jpg').replace(/\+.*$/, '') ?? '';
+  return /^[a-z0-9]{1,8}$/.test(extension) ? extension : 'img';
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,7 +1,15 @@
 import { handle } from 'hono/aws-lambda';
+import { createAwsClients } from '../adapters/aws-clients';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
 import { createDeps } from './deps';
+import { createPublishing } from './publishing';
 
 /** Librarian API (/admin/*) on Lambda: its own function, because only it may write content. */
-export const handler = handle(createApp(createDeps(loadConfig()), { surface: 'librarian' }));
+const config = loadConfig();
+const clients = createAwsClients(config);
+const deps = {
+  ...createDeps(config, clients),
+  publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+};
+export const handler = handle(createApp(deps, { surface: 'librarian' }));

@@ -12,6 +12,9 @@ import { DynamoLendingRepository } from '../adapters/lending-repository';
 import type { RetryPolicy } from '../adapters/transactions';
 import { DynamoUsageRecorder } from '../adapters/usage-recorder';
 import type { Clock } from '../domain/ports';
+import { DynamoAuditLog } from '../adapters/audit-log';
+import { hashPin } from '../adapters/pin-hasher';
+import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
@@ -107,5 +110,8 @@ export function createDeps(
     loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
     pins: scryptPinVerifier,
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
+    uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
+    audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    hashPin,
   };
 }

@@ -8,6 +8,11 @@ import { authChallenge, requireCaller, requireRole } from './auth';
 import { campusAccess } from './campus';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
+import { auditTrail } from './admin';
+import { adminAuditRoutes } from './routes/admin-audit';
+import { adminPatronRoutes, maxImportBytes } from './routes/admin-patrons';
+import { adminTitleRoutes } from './routes/admin-titles';
+import { adminUploadRoutes } from './routes/admin-uploads';
 import { authRoutes } from './routes/auth';
 import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
@@ -56,13 +61,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       maxAge: 600,
     }),
   );
-  app.use(
-    '*',
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: maxJsonBodyBytes,
-      onError: (c) =>
-        problemResponse(c, 413, 'BODY_TOO_LARGE', `The request body is over ${maxJsonBodyBytes} bytes.`),
-    }),
+      maxSize,
+      onError: (c) => problemResponse(c, 413, 'BODY_TOO_LARGE', `The request body is over ${maxSize} bytes.`),
+    });
+  const jsonBodyLimit = limitBody(maxJsonBodyBytes);
+  const importBodyLimit = limitBody(maxImportBytes);
+  // One path carries more than JSON: the librarians' CSV import of patrons.
+  app.use('*', (c, next) =>
+    c.req.path === '/admin/patrons/import' ? importBodyLimit(c, next) : jsonBodyLimit(c, next),
   );
 
   // Every /admin path is librarian-only, whether or not a route exists there yet: no token → 401, a patron → 403.
@@ -87,6 +95,13 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   }
   if (surface !== 'patron') {
     partnerRoutes(app);
+  }
+  if (surface !== 'patron') {
+    app.use('/admin/*', auditTrail());
+    adminUploadRoutes(app);
+    adminTitleRoutes(app);
+    adminPatronRoutes(app);
+    adminAuditRoutes(app);
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -4,13 +4,18 @@ import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
 import type { ReadingSlots } from '../domain/partner-access';
+import type { AuditTargetType } from '../domain/audit';
+import type { inspectPublication } from '../domain/publication';
 import type {
+  AuditLog,
   Clock,
+  DatabaseUsageRecorder,
   DependencyCheck,
   PartnerRepository,
   PatronRepository,
   TitleRepository,
-  DatabaseUsageRecorder,
+  UploadObjectStore,
+  UploadRepository,
 } from '../domain/ports';
 import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
@@ -48,6 +53,30 @@ export interface AppDeps {
   pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];
+  /** Librarian uploads: their records and the store's side (incoming/, multipart, publishing to content/). */
+  uploads: UploadRepository;
+  /**
+   * The librarian surface only (and local mode): the S3 side of uploads and the publication inspector.
+   * Optional so that the patron API's bundle carries neither the S3 client nor pdf.js.
+   */
+  publishing?: Publishing;
+  /** The trail of librarian actions. */
+  audit: AuditLog;
+  /** scrypt, for PINs set by librarians. */
+  hashPin(pin: string): Promise<string>;
+}
+
+export interface Publishing {
+  store: UploadObjectStore;
+  inspect: typeof inspectPublication;
+}
+
+/** What a librarian route tells the audit trail about the action it handles. */
+export interface AuditNote {
+  action: string;
+  targetType?: AuditTargetType;
+  targetId?: string;
+  details?: Record<string, unknown>;
 }
 
 export interface AppEnv {
@@ -56,5 +85,7 @@ export interface AppEnv {
     deps: AppDeps;
     /** Set by the auth middleware once a token is verified. */
     caller: Caller;
+    /** Set by /admin routes; written to the audit trail once the response is known. */
+    audit: AuditNote;
   };
 }

@@ -47,6 +47,7 @@ export const TitleSchema = z
       .openapi({ description: 'URL of the cover image, when the publication has one' }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    withdrawnAt: z.string().optional(),
   })
   .openapi('Title');
 

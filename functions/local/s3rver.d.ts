@@ -11,6 +11,8 @@ declare module 's3rver' {
   }
   export default class S3rver {
     constructor(options: S3rverOptions);
+    /** Koa's middleware stack (s3rver extends Koa); composed when the server starts. */
+    middleware: ((ctx: never, next: () => Promise<void>) => unknown)[];
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
   }

@@ -10,7 +10,7 @@ import type { LendingRepository } from '../domain/lending-ports';
 import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import { inspectPublication } from '../domain/publication';
-import { sortTitleOf, type AccessMode, type Title } from '../domain/title';
+import { coverExtension, titleFromPublication, type AccessMode } from '../domain/title';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -155,38 +155,21 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     const size = statSync(path).size;
     const contentKey = objectKeys.content(id, inspection.format);
     await deps.content.put(contentKey, createReadStream(path), inspection.contentType, size);
-    let coverKey: string | undefined;
+    let cover: { key: string; contentType: string } | undefined;
     if (inspection.cover) {
-      const extension =
-        inspection.cover.contentType.split('/')[1]?.replace('jpeg', 'jpg').replace(/\+.*$/, '') ?? 'img';
-      coverKey = objectKeys.cover(id, extension);
-      await deps.content.put(coverKey, inspection.cover.bytes, inspection.cover.contentType);
+      cover = {
+        key: objectKeys.cover(id, coverExtension(inspection.cover.contentType)),
+        contentType: inspection.cover.contentType,
+      };
+      await deps.content.put(cover.key, inspection.cover.bytes, cover.contentType);
     }
-    const now = deps.clock.now().toISOString();
-    const { metadata } = inspection;
-    const title: Title = {
+    const title = titleFromPublication({
       id,
-      title: metadata.title,
-      sortTitle: sortTitleOf(metadata.title),
-      authors: metadata.authors,
-      subjects: metadata.subjects,
-      identifiers: metadata.identifiers,
-      ...(metadata.language ? { language: metadata.language } : {}),
-      ...(metadata.publisher ? { publisher: metadata.publisher } : {}),
-      ...(metadata.published ? { published: metadata.published } : {}),
-      ...(metadata.description ? { description: metadata.description } : {}),
-      ...(metadata.pageCount ? { pageCount: metadata.pageCount } : {}),
-      format: inspection.format,
+      inspection,
+      stored: { contentKey, size, sha256, ...(cover ? { cover } : {}) },
       access: sampleAccess[basename(path)] ?? 'licensed',
-      status: 'active',
-      contentKey,
-      contentType: inspection.contentType,
-      size,
-      sha256,
-      ...(coverKey && inspection.cover ? { coverKey, coverType: inspection.cover.contentType } : {}),
-      createdAt: now,
-      updatedAt: now,
-    };
+      now: deps.clock.now(),
+    });
     if (await deps.titles.create(title)) report.titles.created.push(title.title);
     else report.titles.existing.push(title.title);
     await seedLicence(id, basename(path));

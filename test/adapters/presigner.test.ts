@@ -56,11 +56,13 @@ function parts(url: string) {
   const q = url.indexOf('?');
   const origin = new URL(url).origin;
   const rawQuery = url.slice(q + 1).split('&');
-  const query: Record<string, string> = {};
-  for (const pair of rawQuery) {
-    const eq = pair.indexOf('=');
-    query[decodeURIComponent(pair.slice(0, eq))] = decodeURIComponent(pair.slice(eq + 1));
-  }
+  // fromEntries defines own properties, so a parameter named `__proto__` survives parsing.
+  const query: Record<string, string> = Object.fromEntries(
+    rawQuery.map((pair) => {
+      const eq = pair.indexOf('=');
+      return [decodeURIComponent(pair.slice(0, eq)), decodeURIComponent(pair.slice(eq + 1))];
+    }),
+  );
   return {
     origin,
     path: url.slice(origin.length, q),
@@ -161,7 +163,9 @@ describe('presignUrl', () => {
       contentType: fc.option(text(0, 30), { nil: undefined }),
       disposition: fc.option(text(0, 30), { nil: undefined }),
       query: fc.dictionary(
-        text(1, 12).filter((name) => !reserved.test(name)),
+        // `__proto__` is left out: smithy's signer copies the query into a plain object and drops it, so the
+        // two signers would disagree for a reason in the reference, not in ours.
+        text(1, 12).filter((name) => !reserved.test(name) && name !== '__proto__'),
         text(0, 20),
         { maxKeys: 3 },
       ),

@@ -10,6 +10,7 @@ import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
 import { createDeps, type DepsOptions } from '../../functions/handlers/deps';
+import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
 
@@ -50,7 +51,10 @@ export async function createTestStack(
   const clients = createAwsClients(config);
   await ensureTable(clients.dynamo, config.TABLE_NAME);
   await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
-  const baseDeps = createDeps(config, clients, options.deps);
+  const baseDeps = {
+    ...createDeps(config, clients, options.deps),
+    publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+  };
   const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;
   return {
     config,

@@ -491,7 +491,7 @@ describe('the /admin guard', () => {
       const response = await request(method, path, bearer(accessToken));
       expect([401, 403], `${method} ${path}`).not.toContain(response.status);
     }
-    const response = await request('GET', '/admin/patrons', bearer(accessToken));
+    const response = await request('GET', '/admin/anything/not/built/yet', bearer(accessToken));
     await expectProblem(response, 404, 'ROUTE_NOT_FOUND');
   });
 

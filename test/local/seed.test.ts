@@ -1,6 +1,10 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeShippedSamples } from '../../functions/local/shipped-samples';
 import { verifyPin } from '../../functions/adapters/pin-hasher';
 import {
   demoAccounts,
@@ -77,5 +81,31 @@ describe('seeding the sample library', () => {
     expect(await verifyPin(librarian.pin, stored!.pinHash)).toBe(true);
     expect(await verifyPin('0000', stored!.pinHash)).toBe(false);
     expect(stored?.roles).toEqual(['patron', 'librarian']);
+  });
+
+  it('falls back to the samples the project ships, which pass the same inspection as any upload', async () => {
+    // Prepare
+    const dir = writeShippedSamples(mkdtempSync(join(tmpdir(), 'pustaka-shipped-')));
+    const own = await createTestStack();
+    // Act
+    const report = await seedSampleLibrary(
+      { titles: own.deps.titles, patrons: own.deps.patrons, content: own.content, clock: own.deps.clock },
+      dir,
+    );
+    const response = await own.app.request('/titles?limit=10');
+    const { data } = (await response.json()) as {
+      data: { title: string; authors: string[]; format: string; pageCount?: number }[];
+    };
+    await own.destroy();
+    rmSync(dir, { recursive: true, force: true });
+    // Assess
+    expect(report.titles.created).toHaveLength(2);
+    expect(data.map((t) => [t.title, t.authors, t.format])).toEqual(
+      expect.arrayContaining([
+        ['Perpustakaan yang Tidak Pernah Tidur', ['Tim Pustaka'], 'epub'],
+        ['The Library That Never Sleeps', ['Tim Pustaka'], 'pdf'],
+      ]),
+    );
+    expect(data.find((t) => t.format === 'pdf')?.pageCount).toBe(2);
   });
 });

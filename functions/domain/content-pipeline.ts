@@ -1,0 +1,303 @@
+import type { ContentLinkSigner } from './content-links';
+import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
+import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
+import type { inspectPublication, InspectionLimits } from './publication';
+import {
+  coverExtension,
+  titleFromPublication,
+  type AccessMode,
+  type Title,
+  type TitleMetadata,
+} from './title';
+import {
+  checkCompletedParts,
+  partRange,
+  planUpload,
+  uploadLimits,
+  type Upload,
+  type UploadState,
+} from './upload';
+
+/**
+ * The librarian's content pipeline: an upload goes straight from the browser to the store (under incoming/),
+ * is checked by its content, and only then becomes a title under content/. Everything refused is deleted.
+ */
+export interface ContentPipelineDeps {
+  uploads: UploadRepository;
+  objects: UploadObjectStore;
+  /** The publication inspector (injected: it is heavy, and only the librarian function carries it). */
+  inspect: typeof inspectPublication;
+  titles: TitleRepository;
+  links: ContentLinkSigner;
+  clock: Clock;
+  /** Object keys (built in the adapters' keys module). */
+  keys: {
+    incoming(uploadId: string): string;
+    content(titleId: string, format: string): string;
+    cover(titleId: string, extension: string): string;
+  };
+  inspectionLimits?: Partial<InspectionLimits>;
+}
+
+export interface UploadRequest {
+  fileName: string;
+  contentType: string;
+  size: number;
+}
+
+export interface PartLink {
+  partNumber: number;
+  url: string;
+  /** Bytes [start, end) of the file this part carries. */
+  start: number;
+  end: number;
+}
+
+export interface UploadTicket {
+  upload: Upload;
+  /** Single: one PUT of the whole file. */
+  url?: string;
+  /** Multipart: one PUT per part; keep each response's ETag for the completion. */
+  parts?: PartLink[];
+}
+
+const newId = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`;
+
+export async function startUpload(
+  deps: ContentPipelineDeps,
+  request: UploadRequest,
+  librarianId: string,
+): Promise<UploadTicket> {
+  const plan = planUpload(request.size);
+  const now = deps.clock.now();
+  const id = newId('u-');
+  const objectKey = deps.keys.incoming(id);
+  const contentType = request.contentType || 'application/octet-stream';
+  const multipartId =
+    plan.mode === 'multipart' ? await deps.objects.startMultipart(objectKey, contentType) : undefined;
+  const upload: Upload = {
+    id,
+    mode: plan.mode,
+    state: 'pending',
+    objectKey,
+    fileName: request.fileName,
+    contentType,
+    size: request.size,
+    ...(multipartId ? { multipartId, partSize: plan.partSize!, partCount: plan.partCount! } : {}),
+    createdBy: librarianId,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + uploadLimits.linkTtlSeconds * 1000).toISOString(),
+  };
+  await deps.uploads.create(upload);
+  if (upload.mode === 'single') {
+    const url = await deps.links.signPut(objectKey, { expiresIn: uploadLimits.linkTtlSeconds, now });
+    return { upload, url };
+  }
+  const numbers = Array.from({ length: upload.partCount! }, (_, i) => i + 1);
+  return { upload, parts: await signParts(deps, upload, numbers) };
+}
+
+/** Fresh links for some parts (a retry after a failure or after the first links expired). */
+export async function renewPartLinks(
+  deps: ContentPipelineDeps,
+  uploadId: string,
+  partNumbers: number[],
+): Promise<PartLink[]> {
+  const upload = await pendingUpload(deps, uploadId);
+  if (upload.mode !== 'multipart') {
+    throw new ConflictError('UPLOAD_NOT_MULTIPART', 'This upload is a single PUT; it has no parts.');
+  }
+  const outside = partNumbers.filter((n) => n < 1 || n > upload.partCount!);
+  if (outside.length) {
+    throw new UnprocessableError('UPLOAD_PART_UNKNOWN', `This upload has parts 1..${upload.partCount}.`, {
+      partNumbers: outside,
+    });
+  }
+  return signParts(deps, upload, partNumbers);
+}
+
+async function signParts(deps: ContentPipelineDeps, upload: Upload, numbers: number[]): Promise<PartLink[]> {
+  const now = deps.clock.now();
+  return Promise.all(
+    numbers.map(async (partNumber) => ({
+      partNumber,
+      ...partRange(upload, partNumber),
+      url: await deps.links.signUploadPart(
+        upload.objectKey,
+        { uploadId: upload.multipartId!, partNumber },
+        { expiresIn: uploadLimits.linkTtlSeconds, now },
+      ),
+    })),
+  );
+}
+
+/**
+ * The librarian says the bytes are there: for multipart, S3 assembles the parts; then the stored size must be
+ * exactly the declared one, or the object is deleted and the upload refused.
+ */
+export async function completeUpload(
+  deps: ContentPipelineDeps,
+  uploadId: string,
+  parts: { partNumber: number; etag: string }[] | undefined,
+): Promise<Upload> {
+  const upload = await pendingUpload(deps, uploadId);
+  if (upload.mode === 'multipart') {
+    if (!parts) {
+      throw new UnprocessableError('UPLOAD_PARTS_MISSING', 'A multipart upload is completed with its parts.');
+    }
+    checkCompletedParts(upload, parts);
+    await deps.objects.completeMultipart(upload.objectKey, upload.multipartId!, parts);
+  }
+  const stored = await deps.objects.sizeOf(upload.objectKey);
+  if (stored === undefined) {
+    throw new ConflictError('UPLOAD_NOT_RECEIVED', 'Nothing has been uploaded for this upload yet.');
+  }
+  if (stored !== upload.size) {
+    await deps.objects.remove(upload.objectKey);
+    await deps.uploads.transition(
+      upload.id,
+      ['pending'],
+      { state: 'rejected', rejection: 'SIZE_MISMATCH' },
+      deps.clock.now(),
+    );
+    throw new UnprocessableError(
+      'SIZE_MISMATCH',
+      `The stored file has ${stored} bytes but ${upload.size} were declared.`,
+      { declared: upload.size, stored },
+    );
+  }
+  return claim(deps, upload.id, ['pending'], { state: 'uploaded' });
+}
+
+/** Cancels an upload: drops the multipart upload and its parts, or the stored object. */
+export async function abortUpload(deps: ContentPipelineDeps, uploadId: string): Promise<Upload> {
+  const upload = await deps.uploads.get(uploadId);
+  if (!upload) throw new NotFoundError('Upload', uploadId, 'UPLOAD_NOT_FOUND');
+  if (upload.state === 'published' || upload.state === 'validating') {
+    throw new ConflictError(
+      'UPLOAD_PUBLISHED',
+      'This upload has become a title; withdraw the title instead.',
+      {
+        titleId: upload.titleId,
+      },
+    );
+  }
+  if (upload.state === 'aborted' || upload.state === 'rejected') return upload;
+  const aborted = await claim(deps, upload.id, ['pending', 'uploaded'], { state: 'aborted' });
+  if (upload.multipartId) await deps.objects.abortMultipart(upload.objectKey, upload.multipartId);
+  await deps.objects.remove(upload.objectKey);
+  return aborted;
+}
+
+export interface PublishRequest {
+  uploadId: string;
+  access: AccessMode;
+  metadata?: TitleMetadata;
+}
+
+/**
+ * Validates an upload by its content and, only if it passes, makes it a title: hashed, copied to content/,
+ * cover stored. A refusal (422 with the inspector's code) deletes the upload's object.
+ */
+export async function publishUpload(deps: ContentPipelineDeps, request: PublishRequest): Promise<Title> {
+  const found = await deps.uploads.get(request.uploadId);
+  if (!found) throw new NotFoundError('Upload', request.uploadId, 'UPLOAD_NOT_FOUND');
+  if (found.state !== 'uploaded') throw notReady(found.state, found);
+  const upload = await claim(deps, found.id, ['uploaded'], { state: 'validating' });
+
+  let inspection;
+  try {
+    const size = await deps.objects.sizeOf(upload.objectKey);
+    if (size !== upload.size) {
+      throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
+        declared: upload.size,
+        stored: size ?? 0,
+      });
+    }
+    inspection = await deps.inspect(deps.objects.open(upload.objectKey, upload.size), {
+      declaredName: upload.fileName,
+      ...(deps.inspectionLimits ? { limits: deps.inspectionLimits } : {}),
+    });
+  } catch (error) {
+    if (error instanceof UnprocessableError) {
+      await deps.objects.remove(upload.objectKey);
+      await deps.uploads.transition(
+        upload.id,
+        ['validating'],
+        { state: 'rejected', rejection: error.code },
+        deps.clock.now(),
+      );
+    } else {
+      // Our fault (the store, a timeout): the upload may be tried again.
+      await deps.uploads.transition(upload.id, ['validating'], { state: 'uploaded' }, deps.clock.now());
+    }
+    throw error;
+  }
+
+  const sha256 = await deps.objects.sha256(upload.objectKey);
+  const titleId = newId('t-');
+  const contentKey = deps.keys.content(titleId, inspection.format);
+  await deps.objects.copy(upload.objectKey, contentKey, inspection.contentType);
+  let cover: { key: string; contentType: string } | undefined;
+  if (inspection.cover) {
+    cover = {
+      key: deps.keys.cover(titleId, coverExtension(inspection.cover.contentType)),
+      contentType: inspection.cover.contentType,
+    };
+    await deps.objects.put(cover.key, inspection.cover.bytes, cover.contentType);
+  }
+  const title = titleFromPublication({
+    id: titleId,
+    inspection,
+    stored: { contentKey, size: upload.size, sha256, ...(cover ? { cover } : {}) },
+    access: request.access,
+    ...(request.metadata ? { overrides: request.metadata } : {}),
+    now: deps.clock.now(),
+  });
+  await deps.titles.create(title);
+  await deps.objects.remove(upload.objectKey);
+  await deps.uploads.transition(upload.id, ['validating'], { state: 'published', titleId }, deps.clock.now());
+  return title;
+}
+
+async function pendingUpload(deps: ContentPipelineDeps, uploadId: string): Promise<Upload> {
+  const upload = await deps.uploads.get(uploadId);
+  if (!upload) throw new NotFoundError('Upload', uploadId, 'UPLOAD_NOT_FOUND');
+  if (upload.state !== 'pending') throw notReady(upload.state, upload);
+  if (Date.parse(upload.expiresAt) <= deps.clock.now().getTime()) {
+    throw new ConflictError('UPLOAD_EXPIRED', 'This upload has expired; start a new one.');
+  }
+  return upload;
+}
+
+async function claim(
+  deps: ContentPipelineDeps,
+  uploadId: string,
+  from: UploadState[],
+  changes: Partial<Upload> & { state: UploadState },
+): Promise<Upload> {
+  const moved = await deps.uploads.transition(uploadId, from, changes, deps.clock.now());
+  if (!moved) {
+    const now = await deps.uploads.get(uploadId);
+    throw notReady(now?.state ?? 'aborted', now);
+  }
+  return moved;
+}
+
+function notReady(state: UploadState, upload: Upload | undefined): PustakaError {
+  const messages: Record<UploadState, [string, string]> = {
+    pending: ['UPLOAD_NOT_COMPLETE', 'The upload has not been completed yet.'],
+    uploaded: ['UPLOAD_ALREADY_COMPLETE', 'The upload is already complete.'],
+    validating: ['UPLOAD_BUSY', 'The upload is being validated.'],
+    published: ['UPLOAD_PUBLISHED', 'The upload has already become a title.'],
+    rejected: ['UPLOAD_REJECTED', 'The upload was refused; upload the file again.'],
+    aborted: ['UPLOAD_ABORTED', 'The upload was cancelled.'],
+  };
+  const [code, message] = messages[state];
+  return new ConflictError(code, message, {
+    state,
+    ...(upload?.titleId ? { titleId: upload.titleId } : {}),
+    ...(upload?.rejection ? { rejection: upload.rejection } : {}),
+  });
+}
