@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { signedIn } from '../../domain/caller';
 import { NotFoundError } from '../../domain/errors';
-import { decideAccess, denialMetricOf } from '../../domain/lending';
+import { availabilityOf, decideAccess, denialMetricOf, type Availability } from '../../domain/lending';
 import { sortTitleOf, type Title } from '../../domain/title';
 import { campusAccess } from '../campus';
 import { callerOf, optionalCaller } from '../caller-optional';
@@ -95,7 +95,23 @@ function publishedOf(value: string | undefined): string | undefined {
 
 const bcp47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
-function publicationOf(title: Title) {
+/** OPDS availability and copies from lending's view of the title (open and partner titles are always there). */
+function acquisitionProperties(
+  title: Title,
+  availability: Availability | undefined,
+): Record<string, unknown> {
+  if (title.status !== 'active') return { availability: { state: 'unavailable' } };
+  if (!availability || availability.access !== 'licensed') return { availability: { state: 'available' } };
+  const { copies, available, holds } = availability;
+  const free = available === null || available > 0;
+  return {
+    availability: { state: free ? 'available' : 'unavailable' },
+    ...(copies !== null && available !== null ? { copies: { total: copies, available } } : {}),
+    holds: { total: holds },
+  };
+}
+
+function publicationOf(title: Title, availability?: Availability) {
   const isbn = title.identifiers.isbn?.[0];
   const doi = title.identifiers.doi?.[0];
   const published = publishedOf(title.published);
@@ -114,9 +130,7 @@ function publicationOf(title: Title) {
             type: title.contentType,
           }
         : { rel: 'http://opds-spec.org/acquisition', href: `${base}/content`, type: title.contentType };
-  acquisition.properties = {
-    availability: { state: title.status === 'active' ? 'available' : 'unavailable' },
-  };
+  acquisition.properties = acquisitionProperties(title, availability);
   return {
     metadata: {
       '@type': 'http://schema.org/Book',
@@ -229,6 +243,20 @@ const authenticationRoute = createRoute({
   },
 });
 
+/** Lending's availability of each licensed title (one consistent read per title, in parallel). */
+async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<string, Availability>> {
+  const now = deps.clock.now();
+  const found = await Promise.all(
+    titles
+      .filter((t) => t.access === 'licensed')
+      .map(async (t) => {
+        const lending = await deps.lending.titleLending(t.id);
+        return lending ? ([t.id, availabilityOf(lending, now)] as const) : undefined;
+      }),
+  );
+  return new Map(found.filter((entry) => entry !== undefined));
+}
+
 async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
   const title = await deps.titles.get(id);
   if (!title || title.status !== 'active') throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
@@ -300,7 +328,8 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       authLink,
       ...(next ? [{ rel: 'next', href: paging(next), type: opdsTypes.feed }] : []),
     ];
-    const publications = titles.map(publicationOf);
+    const available = await availabilities(deps, titles);
+    const publications = titles.map((t) => publicationOf(t, available.get(t.id)));
     return opdsJson(
       c,
       {
@@ -320,8 +349,10 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   });
 
   app.openapi(publicationRoute, async (c) => {
-    const title = await activeTitle(c.get('deps'), c.req.valid('param').id);
-    return opdsJson(c, publicationOf(title), opdsTypes.publication);
+    const deps = c.get('deps');
+    const title = await activeTitle(deps, c.req.valid('param').id);
+    const available = await availabilities(deps, [title]);
+    return opdsJson(c, publicationOf(title, available.get(title.id)), opdsTypes.publication);
   });
 
   app.openapi(contentRoute, async (c) => {

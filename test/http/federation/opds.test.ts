@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newLicence } from '../../../functions/domain/licence';
 import type { Title } from '../../../functions/domain/title';
 import { seedSampleLibrary } from '../../../functions/local/seed';
 import { bearer, createPatron } from '../../helpers/auth';
@@ -133,7 +134,21 @@ describe('OPDS 2.0 catalogue', () => {
         publication as unknown as { links: (Link & { properties?: unknown })[] }
       ).links.find((l) => rels(l).some((r) => r.startsWith('http://opds-spec.org/acquisition')))!;
       byAccess.set(title.access, rels(acquisition)[0]!);
-      expect(acquisition.properties).toMatchObject({ availability: { state: 'available' } });
+      expect(acquisition.properties).toMatchObject({ availability: { state: expect.any(String) } });
+      if (title.access === 'licensed') {
+        const availability = (await (await get(`/titles/${title.id}`)).json()) as {
+          availability: { copies: number | null; available: number | null; holds: number };
+        };
+        expect(acquisition.properties).toMatchObject({ holds: { total: availability.availability.holds } });
+        if (availability.availability.copies !== null) {
+          expect(acquisition.properties).toMatchObject({
+            copies: {
+              total: availability.availability.copies,
+              available: availability.availability.available,
+            },
+          });
+        }
+      }
     }
     expect(byAccess.get('open')).toBe('http://opds-spec.org/acquisition/open-access');
     expect(byAccess.get('licensed')).toBe('http://opds-spec.org/acquisition/borrow');
@@ -209,6 +224,43 @@ describe('OPDS 2.0 catalogue', () => {
     const { accessToken } = await createPatron(stack);
     const response = await get(`/opds/publications/${licensed.id}/content`, bearer(accessToken));
     expect(response.status).toBe(403);
+  });
+
+  it('shows a licensed title whose copies are all out as unavailable', async () => {
+    // Prepare: a licensed title with one concurrent copy, borrowed.
+    const single = await createTitle(stack, { access: 'licensed', title: 'Single Copy Atlas' });
+    await stack.deps.lending.addLicence(
+      newLicence(
+        'l-single',
+        single.id,
+        { concurrency: 1, checkouts: null, expires: null, loanLength: null },
+        new Date(),
+      ),
+    );
+    const { accessToken } = await createPatron(stack);
+    const loan = await stack.app.request('/loans', {
+      method: 'POST',
+      headers: { ...bearer(accessToken), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ titleId: single.id }),
+    });
+    expect(loan.status).toBe(201);
+    // Act
+    const publication = await getJson<{ links: (Link & { properties?: unknown })[] }>(
+      `/opds/publications/${single.id}`,
+      'application/opds-publication+json',
+    );
+    // Assess
+    expect(validate('publication', publication)).toEqual([]);
+    const borrow = publication.links.find((l) =>
+      rels(l).includes('http://opds-spec.org/acquisition/borrow'),
+    )!;
+    expect(borrow.properties).toMatchObject({
+      availability: { state: 'unavailable' },
+      copies: { total: 1, available: 0 },
+    });
+    // The borrower reads it through the same link.
+    const read = await get(borrow.href, bearer(accessToken));
+    expect(read.status).toBe(302);
   });
 
   it('answers an unknown publication with a 404 problem', async () => {
