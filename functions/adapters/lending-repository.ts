@@ -50,6 +50,7 @@ import {
   type ItemKey,
 } from './keys';
 import {
+  DecideAgain,
   defaultRetryPolicy,
   runTransaction,
   type OnConditionFailed,
@@ -235,7 +236,8 @@ export class DynamoLendingRepository implements LendingRepository {
       this.getItem(patronLendingKeys.loanOfTitle(patronId, titleId)),
       this.getItem(patronLendingKeys.holdOfTitle(patronId, titleId)),
     ]);
-    if (!patronItem) throw lendingErrors.patronBlocked();
+    // Partner members have no patron record: they read partner titles by entitlement, they do not borrow.
+    if (!patronItem) throw lendingErrors.notEntitled(titleId);
     const patron = recordOf<Patron>(patronItem);
     const [loanOfTitle, holdOfTitle] = await Promise.all([
       typeof loanMarker?.loanId === 'string' ? this.getLoan(loanMarker.loanId) : undefined,
@@ -267,8 +269,7 @@ export class DynamoLendingRepository implements LendingRepository {
     );
     const first = Items[0];
     // The counter says someone waits but the index has not caught up yet: decide again in a moment.
-    if (!first)
-      throw Object.assign(new Error('hold queue index behind its counter'), { name: 'TimeoutError' });
+    if (!first) throw new DecideAgain('hold queue index behind its counter');
     return recordOf<Hold>(first);
   }
 
@@ -527,7 +528,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const stale = patron.loanOfTitle;
       if (stale && decideExpiry({ loan: stale, licence: undefined, firstWaiting: undefined, now })) {
         await this.expireLoan(stale.id);
-        return this.checkoutAgain();
+        throw new DecideAgain('an expired loan was ended on the way');
       }
       const decision = decideCheckout({
         title,
@@ -623,13 +624,6 @@ export class DynamoLendingRepository implements LendingRepository {
         ),
         result: { loan, replayed: false },
       };
-    });
-  }
-
-  /** Makes the transaction runner decide again on fresh state (after ending an expired loan on the way). */
-  private checkoutAgain(): never {
-    throw Object.assign(new Error('expired loan ended; decide again'), {
-      name: 'TransactionConflictException',
     });
   }
 

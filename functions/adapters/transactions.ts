@@ -24,6 +24,14 @@ export interface Plan<T> {
   result: T;
 }
 
+/**
+ * Thrown from an attempt to have it made again on fresh state at once (e.g. after ending an expired loan on
+ * the way, or when an index has not caught up with its counter yet). Bounded by `maxRounds`.
+ */
+export class DecideAgain extends Error {
+  override name = 'DecideAgain';
+}
+
 export interface RetryPolicy {
   /** Transient failures (throttling, conflicts) tolerated before giving up with 503. */
   maxTransientFailures: number;
@@ -100,6 +108,10 @@ export async function runTransaction<T>(
     } catch (error) {
       if (error instanceof PustakaError) throw error;
       lastError = error;
+      if (error instanceof DecideAgain) {
+        await sleep(Math.random() * policy.baseDelayMs);
+        continue;
+      }
       if (plan && isTransactionCancelled(error)) {
         const failed = (error.CancellationReasons ?? [])
           .map((reason, index) =>

@@ -18,7 +18,9 @@ export const lendingErrors = {
         titleId,
       },
     ),
-  patronBlocked: () => new ForbiddenError('Your library account is blocked.', 'PATRON_BLOCKED'),
+  /** Same code as sign-in uses for a blocked card. */
+  patronBlocked: () =>
+    new ForbiddenError('This card is blocked. Please contact the library.', 'ACCOUNT_BLOCKED'),
   /** No free copy now; `reason` tells a turnaway (no-free-copy) from a title with no usable licence. */
   noCopyAvailable: (titleId: string, reason: 'no-free-copy' | 'no-active-licence' | 'holds-waiting') =>
     new ConflictError('NO_COPY_AVAILABLE', 'No copy of this title is free to borrow right now.', {

@@ -296,8 +296,9 @@ export interface AccessDecision {
 }
 
 /**
- * Extension point for partner access (federation is a later issue): a partner member or campus caller
- * carries entitlements; until titles name the entitlement they need, any entitlement is accepted.
+ * A coarse first check only: the routes decide `partner` titles with `decidePartnerAccess`
+ * (functions/domain/partner-access.ts), which matches the entitlement against what the caller's partner grants
+ * for the title and applies the licences' concurrency.
  */
 export function isEntitled(caller: Caller | undefined): boolean {
   return (caller?.entitlements?.length ?? 0) > 0;

@@ -2,41 +2,14 @@ import { loadConfig } from '../config';
 import type { SweepReport } from '../domain/lending-ports';
 import type { AppDeps } from '../http/deps';
 import { createDeps } from './deps';
-
-/**
- * One sweep: ends loans past their end, lapses missed reservations and passes their copies on. The same
- * function runs on a schedule on AWS (this module's `handler`) and on a timer in local mode
- * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
- */
-export async function sweep(deps: Pick<AppDeps, 'lending' | 'logger'>): Promise<SweepReport> {
-  const report = await deps.lending.sweep();
-  if (report.loansExpired + report.reservationsLapsed > 0) deps.logger.info('sweep', { ...report });
-  return report;
-}
-
-/** Runs `sweep` every `everyMs` until stopped; a failed sweep is logged and the next one tries again. */
-export function startSweepTimer(
-  deps: Pick<AppDeps, 'lending' | 'logger'>,
-  everyMs: number,
-): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = sweep(deps).catch((error: unknown) =>
-      deps.logger.error('sweep failed', { error: error as Error }),
-    );
-  };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
-  tick();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
+import { sweep } from './sweep';
 
 let deps: AppDeps | undefined;
 
-/** Scheduled Lambda entry point; config and clients are built once per cold start. */
+/**
+ * Scheduled Lambda entry point (infra/constructs/sweeper.ts): returns expired loans, lapses reservations and
+ * advances hold queues (see ./sweep.ts). Config and clients are built once per cold start.
+ */
 export const handler = async (): Promise<SweepReport> => {
   deps ??= createDeps(loadConfig());
   return sweep(deps);

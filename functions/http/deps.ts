@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { ReadingSlots } from '../domain/partner-access';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
@@ -17,7 +18,6 @@ import type {
   UploadObjectStore,
   UploadRepository,
 } from '../domain/ports';
-import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
 import type { TokenService } from '../domain/tokens';
 

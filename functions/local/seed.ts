@@ -119,8 +119,9 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
 
   /** Deterministic licence ids and a conditional write: a second seed (or two at once) adds nothing. */
   const seedLicence = async (titleId: string, fileName: string) => {
-    const terms = sampleLicences[fileName];
-    if (!deps.lending || !terms || (sampleAccess[fileName] ?? 'licensed') !== 'licensed') return;
+    // Licensed samples not named above (e.g. the ones the project ships) get two perpetual copies.
+    const terms = sampleLicences[fileName] ?? { concurrency: 2, checkouts: null, expiresInDays: null };
+    if (!deps.lending || (sampleAccess[fileName] ?? 'licensed') !== 'licensed') return;
     const now = deps.clock.now();
     const licence = newLicence(
       stableId('lic-', `seed:${fileName}`),

@@ -88,7 +88,7 @@ describe('checkout', () => {
         decideCheckout({ title: t, patron: p, now, loanId: 'l' });
     expect(code(go(title([lic], { status: 'withdrawn' })))).toEqual({ code: 'TITLE_WITHDRAWN', status: 409 });
     expect(code(go(title([lic], { access: 'open' })))).toEqual({ code: 'NOT_LENDABLE', status: 409 });
-    expect(code(go(undefined, patron({ status: 'blocked' }))))?.toMatchObject({ code: 'PATRON_BLOCKED' });
+    expect(code(go(undefined, patron({ status: 'blocked' }))))?.toMatchObject({ code: 'ACCOUNT_BLOCKED' });
     expect(code(go(undefined, patron({ loanOfTitle: activeLoan() }))))?.toEqual({
       code: 'ALREADY_ON_LOAN',
       status: 409,

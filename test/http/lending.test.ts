@@ -196,6 +196,15 @@ describe('POST /loans refusals and terms', () => {
     expect(Date.parse(loan.expiresAt) - clock.now().getTime()).toBe(21 * day);
   });
 
+  it('refuses a blocked card at once, even with a token still valid', async () => {
+    const title = await addTitle(stack);
+    await addLicence(stack, title.id);
+    const blocked = await patron({ status: 'blocked' });
+    const response = await borrow(blocked, title.id);
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as Problem).code).toBe('ACCOUNT_BLOCKED');
+  });
+
   it('needs a signed-in caller', async () => {
     const response = await post('/loans', undefined, { titleId: 't-any' });
     expect(response.status).toBe(401);
@@ -359,6 +368,14 @@ describe('POST /titles/{id}/access', () => {
     }
     expect(((await link.json()) as Problem).code).toBe('NO_ACTIVE_LOAN');
     expect((await get(`/loans/${loan.id}`, a)).status).toBe(200);
+  });
+
+  it('answers a bad token with 401 even for an open title (never silently anonymous)', async () => {
+    const title = await addTitle(stack, { access: 'open' });
+    const response = await post(`/titles/${title.id}/access`, undefined, undefined, {
+      Authorization: 'Bearer not.a.token',
+    });
+    expect(response.status).toBe(401);
   });
 
   it('refuses a partner title without an entitlement and counts it as No_License', async () => {
