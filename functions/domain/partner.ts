@@ -159,6 +159,10 @@ export function checkIpRange(raw: string): string {
   }
   const [address, bits] = parsed;
   if (bits === 0) refuse('ipRanges', `${raw} would match every address: a /0 range is refused.`);
+  // No campus is bigger than a /8 (IPv4) or a /16 (IPv6): anything broader is a mistake that opens the
+  // partner's entitlements to a large part of the internet.
+  const broadest = address.kind() === 'ipv4' ? 8 : 16;
+  if (bits < broadest) refuse('ipRanges', `${raw} is broader than /${broadest}: not a campus network.`);
   // `::ffff:a.b.c.d/n` ranges are written as IPv4 instead; requests are compared in IPv4 form.
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
     refuse('ipRanges', `${raw}: write IPv4-mapped ranges as IPv4.`);
