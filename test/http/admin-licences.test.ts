@@ -45,7 +45,10 @@ interface HoldBody {
 
 /** Tokens are issued at the fake clock's time, so tests may move days ahead. */
 async function auth(who: Who): Promise<Record<string, string>> {
-  const { token } = await stack.deps.tokens.issue({ patronId: who.id, roles: who.roles }, { now: clock.now() });
+  const { token } = await stack.deps.tokens.issue(
+    { patronId: who.id, roles: who.roles },
+    { now: clock.now() },
+  );
   return bearer(token);
 }
 const librarian = (): Who => ({ id: librarianId, roles: ['patron', 'librarian'] });
@@ -139,7 +142,12 @@ describe('POST /admin/titles/{id}/licences', () => {
     expect(listed.availability).toMatchObject({ copies: 3, available: 3 });
     const audit = await stack.deps.audit.list({ targetType: 'licence', targetId: licence.id }, { limit: 5 });
     expect(audit.data).toEqual([
-      expect.objectContaining({ actor: librarianId, action: 'licence.add', outcome: 'succeeded', status: 201 }),
+      expect.objectContaining({
+        actor: librarianId,
+        action: 'licence.add',
+        outcome: 'succeeded',
+        status: 201,
+      }),
     ]);
     await expectInvariants(title.id);
   });
@@ -172,7 +180,11 @@ describe('POST /admin/titles/{id}/licences', () => {
     ['a fraction', { terms: { concurrency: 1.5 } }, 'terms.concurrency'],
     ['a loan length under an hour', { terms: { concurrency: 1, loanLength: 60 } }, 'terms.loanLength'],
     ['not a date', { terms: { concurrency: 1, expires: 'next year' } }, 'terms.expires'],
-    ['an expiry in the past', { terms: { concurrency: 1, expires: '2026-05-31T09:00:00Z' } }, 'terms.expires'],
+    [
+      'an expiry in the past',
+      { terms: { concurrency: 1, expires: '2026-05-31T09:00:00Z' } },
+      'terms.expires',
+    ],
     ['an unknown field', { terms: { concurrency: 1 }, price: 10 }, ''],
   ])('refuses %s with 400 VALIDATION_FAILED naming the field, and stores nothing', async (_, body, field) => {
     // Prepare
@@ -301,7 +313,9 @@ describe('PATCH /admin/titles/{id}/licences/{licenceId}', () => {
     expect((await stack.deps.lending.titleLending(title.id))?.licences[0]).toMatchObject({ available: 2 });
     await expectInvariants(title.id);
     const audit = await stack.deps.audit.list({ targetType: 'licence', targetId: licence.id }, { limit: 5 });
-    expect(audit.data).toEqual([expect.objectContaining({ action: 'licence.deactivate', outcome: 'succeeded' })]);
+    expect(audit.data).toEqual([
+      expect.objectContaining({ action: 'licence.deactivate', outcome: 'succeeded' }),
+    ]);
   });
 
   it('reactivates a licence: its free copies go to waiting holds first', async () => {
@@ -435,7 +449,11 @@ describe('DELETE /admin/titles/{id} (withdraw)', () => {
     expect(await reservedBorrow.json()).toMatchObject({ code: 'TITLE_WITHDRAWN' });
     const audit = await stack.deps.audit.list({ targetType: 'title', targetId: title.id }, { limit: 5 });
     expect(audit.data).toEqual([
-      expect.objectContaining({ action: 'title.withdraw', details: { holdsCancelled: 2 }, outcome: 'succeeded' }),
+      expect.objectContaining({
+        action: 'title.withdraw',
+        details: { holdsCancelled: 2 },
+        outcome: 'succeeded',
+      }),
     ]);
     // B's loan ends: its copy is simply free (nobody can wait for a withdrawn title).
     const loanOfB = (await (await call('GET', '/me/loans', b)).json()) as { data: { id: string }[] };
