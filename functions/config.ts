@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkIpRange } from './domain/partner';
 
 /**
  * The environment, read and validated once. Local mode (`npm start`, tests) gets defaults that point at the
@@ -29,6 +30,28 @@ const schema = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
+  /**
+   * Federation: HMAC secret for partner members' pseudonymous ids (≥ 32 characters). Local mode falls back to a
+   * fixed development secret; on AWS federation answers 503 until it is set.
+   */
+  PSEUDONYM_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32).optional()),
+  /** Partner key sets: fetch timeout, refetch cooldown for unknown key ids, and cache age (ms). */
+  JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_500),
+  JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  JWKS_CACHE_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(600_000),
+  /**
+   * CIDR ranges of proxies in front of the gateway whose X-Forwarded-For is believed (comma-separated). Empty
+   * (the default) means the client address is the network peer, and X-Forwarded-For is ignored.
+   */
+  TRUSTED_PROXY_CIDRS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
@@ -51,5 +74,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.MODE === 'aws' && (!config.AWS_ACCESS_KEY_ID || !config.AWS_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration: AWS credentials are missing from the environment');
   }
+  for (const range of config.TRUSTED_PROXY_CIDRS) {
+    try {
+      checkIpRange(range);
+    } catch {
+      throw new ConfigError(
+        `Invalid configuration: TRUSTED_PROXY_CIDRS: ${range} is not a usable CIDR range`,
+      );
+    }
+  }
   return config;
 }
+
+/** Local mode only: the development secret for pseudonyms when none is configured. */
+export const localPseudonymSecret = 'pustaka-local-development-pseudonym-secret-not-for-aws';

@@ -58,6 +58,41 @@ export const patronKeys = {
   listSort: (name: string, patronId: string) => `${name.toLowerCase()}#${patronId}`,
 };
 
+// ---- partners (federation) ------------------------------------------------------------------
+export const partnerKeys = {
+  /** A partner's record. */
+  item: (partnerId: string): ItemKey => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
+  /** Exact issuer string → partner id; also what keeps issuers unique across partners. */
+  issuer: (issuer: string): ItemKey => ({ pk: `PARTNER_ISSUER#${issuer}`, sk: 'PARTNER_ISSUER' }),
+  /** Listing partners (gsi1). */
+  listPartition: 'PARTNERS',
+  listSort: (partnerId: string) => partnerId,
+};
+
+// ---- replay guards --------------------------------------------------------------------------
+export const replayKeys = {
+  /** A partner token's `jti`, kept (TTL attribute `ttl` = the token's `exp`) so it is accepted once. */
+  assertion: (partnerId: string, jti: string): ItemKey => ({ pk: `JTI#${partnerId}#${jti}`, sk: 'JTI' }),
+};
+
+// ---- reading slots of partner titles --------------------------------------------------------
+export const readingSlotKeys = {
+  /** Slot `index` of a concurrency-limited partner title: a lease held by one reader until it runs out. */
+  slot: (titleId: string, index: number): ItemKey => ({ pk: `PSLOT#${titleId}`, sk: `SLOT#${index}` }),
+};
+
+// ---- partner database use (/go) -----------------------------------------------------------
+export const databaseUsageKeys = {
+  /** A daily counter of redirects to one partner database host: counts only, no patron. */
+  counter: (partnerId: string, host: string, day: string): ItemKey => ({
+    pk: `DBUSE#${partnerId}`,
+    sk: `${day}#${host}`,
+  }),
+  /** All counters of a month across partners (gsi1), for reports. */
+  monthPartition: (day: string) => `DBUSE#${day.slice(0, 7)}`,
+  monthSort: (partnerId: string, host: string, day: string) => `${partnerId}#${day}#${host}`,
+};
+
 // ---- seeding --------------------------------------------------------------------------------
 export const seedKeys = {
   /** Marks that the sample library of a given version has been seeded. */

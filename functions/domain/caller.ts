@@ -12,4 +12,14 @@ export interface Caller {
   partnerId?: string;
   /** Entitlements granted by a partner (federated login or campus IP range). */
   entitlements?: string[];
+  /**
+   * Set when the caller is known only by a campus network address (no token): good for `partner` titles,
+   * never a signed-in patron (no loans, no /go, nothing under /me).
+   */
+  campus?: true;
+}
+
+/** The caller as a signed-in patron or member: campus access does not count. */
+export function signedIn(caller: Caller | undefined): Caller | undefined {
+  return caller?.campus ? undefined : caller;
 }

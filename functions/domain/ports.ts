@@ -1,3 +1,4 @@
+import type { Partner } from './partner';
 import type { AuditEntry, AuditFilter } from './audit';
 import type { CatalogueIndex } from './catalogue';
 import type { Patron } from './patron';
@@ -75,6 +76,34 @@ export interface DependencyCheck {
 
 export interface Clock {
   now(): Date;
+}
+
+/** Librarian-managed academic partners (federation). */
+export interface PartnerRepository {
+  get(partnerId: string): Promise<Partner | undefined>;
+  /** By the exact issuer string (no normalisation). */
+  getByIssuer(issuer: string): Promise<Partner | undefined>;
+  /** Every partner (a library has tens, not thousands); served from a short cache. */
+  list(): Promise<Partner[]>;
+  /** False when the id or the issuer is taken. */
+  create(partner: Partner): Promise<boolean>;
+  /**
+   * Replaces the partner when it is still as read (`previous.updatedAt`), moving the issuer claim if it
+   * changed. Throws ConflictError when the partner changed meanwhile or the new issuer is taken.
+   */
+  update(partner: Partner, previous: Partner): Promise<void>;
+}
+
+/** One use of `/go`: which partner database was reached (counted per day; never who went). */
+export interface DatabaseUse {
+  partnerId: string;
+  database: string;
+  host: string;
+  at: Date;
+}
+
+export interface DatabaseUsageRecorder {
+  record(use: DatabaseUse): Promise<void>;
 }
 
 export interface UploadRepository {

@@ -20,6 +20,13 @@ import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
+import { localPseudonymSecret } from '../config';
+import { createAssertionVerifier } from '../adapters/assertion-verifier';
+import { DynamoPartnerRepository } from '../adapters/partner-repository';
+import { hmacPseudonyms } from '../adapters/pseudonyms';
+import { DynamoReplayGuard } from '../adapters/replay-guard';
+import { DynamoDatabaseUsage } from '../adapters/database-usage';
+import { DynamoReadingSlots } from '../adapters/reading-slots';
 
 export const systemClock = { now: () => new Date() };
 
@@ -74,6 +81,8 @@ export function createDeps(
   });
   const clock = options.clock ?? systemClock;
   const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
+  const pseudonymSecret =
+    config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
   const links = linkSigner(config);
   return {
     config,
@@ -82,6 +91,17 @@ export function createDeps(
     titles,
     catalogue: new CatalogueIndexHolder(titles, clock),
     reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
+    partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),
+    assertions: createAssertionVerifier({
+      timeoutMs: config.JWKS_TIMEOUT_MS,
+      cooldownMs: config.JWKS_COOLDOWN_MS,
+      cacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
+      clockToleranceSeconds: 30,
+    }),
+    replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
+    pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
+    readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
+    databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
     lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),

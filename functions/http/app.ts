@@ -5,18 +5,25 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { PustakaError, TooManyRequestsError } from '../domain/errors';
 import { authChallenge, requireCaller, requireRole } from './auth';
+import { campusAccess } from './campus';
 import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
 import { auditTrail } from './admin';
 import { adminAuditRoutes } from './routes/admin-audit';
+import { adminLicenceRoutes } from './routes/admin-licences';
 import { adminPatronRoutes, maxImportBytes } from './routes/admin-patrons';
 import { adminTitleRoutes } from './routes/admin-titles';
 import { adminUploadRoutes } from './routes/admin-uploads';
 import { authRoutes } from './routes/auth';
+import { federationRoutes } from './routes/federation';
+import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
 import { readingRoutes } from './routes/reading';
+import { opdsRoutes } from './routes/opds';
+import { openUrlRoutes } from './routes/openurl';
+import { partnerRoutes } from './routes/partners';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -78,15 +85,25 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   if (surface !== 'librarian') {
     healthRoutes(app);
     authRoutes(app);
+    federationRoutes(app);
     meRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
+    // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
+    app.use('/titles/:id/access', campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }));
     lendingRoutes(app);
+    goRoutes(app);
+    opdsRoutes(app, deps);
+    openUrlRoutes(app);
+  }
+  if (surface !== 'patron') {
+    partnerRoutes(app);
   }
   if (surface !== 'patron') {
     app.use('/admin/*', auditTrail());
     adminUploadRoutes(app);
     adminTitleRoutes(app);
+    adminLicenceRoutes(app);
     adminPatronRoutes(app);
     adminAuditRoutes(app);
   }

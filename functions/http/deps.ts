@@ -2,14 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
+import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
 import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
+import type { ReadingSlots } from '../domain/partner-access';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type {
   AuditLog,
   CatalogueSearch,
   Clock,
+  DatabaseUsageRecorder,
   DependencyCheck,
+  PartnerRepository,
   PatronRepository,
   ReadingRepository,
   TitleRepository,
@@ -32,6 +36,16 @@ export interface AppDeps {
   catalogue: CatalogueSearch;
   /** Reading positions and bookmarks. */
   reading: ReadingRepository;
+  /** Federation: academic partners, their member tokens, replay guard, pseudonyms, gateway sessions. */
+  partners: PartnerRepository;
+  assertions: AssertionVerifier;
+  replays: ReplayGuard;
+  /** Undefined on AWS until PSEUDONYM_SECRET is set (federated sign-in then answers 503). */
+  pseudonyms: Pseudonyms | undefined;
+  /** Reading slots of concurrency-limited partner titles. */
+  readingSlots: ReadingSlots;
+  /** Counts uses of partner databases through /go. */
+  databaseUsage: DatabaseUsageRecorder;
   /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */
   lending: LendingRepository;
   /** Usage statistics: issued links and turnaways. */

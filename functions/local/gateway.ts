@@ -151,7 +151,8 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
     root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
-    root.all('*', (c) => api.fetch(c.req.raw));
+    // The node bindings (the socket) go along: campus access reads the peer address from them.
+    root.all('*', (c) => api.fetch(c.req.raw, c.env));
     server = await new Promise<ServerType>((ready) => {
       const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
     });

@@ -1,26 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { newLicence, type Licence, type LicenceTerms } from '../../functions/domain/licence';
 import { defaultLimits, type Patron } from '../../functions/domain/patron';
-import type { Clock } from '../../functions/domain/ports';
 import { sortTitleOf, type AccessMode, type Title } from '../../functions/domain/title';
 import type { TestStack } from './stack';
 
-/** A clock tests move by hand; shared by the repository and the routes of one stack. */
-export class FakeClock implements Clock {
-  private at: number;
-  constructor(start = '2026-03-02T08:00:00.000Z') {
-    this.at = Date.parse(start);
-  }
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-  set(iso: string): void {
-    this.at = Date.parse(iso);
-  }
-}
+export { FakeClock } from './clock';
 
 export const hour = 3_600_000;
 export const day = 24 * hour;

@@ -5,25 +5,13 @@ import { enrolPatron, updatePatron } from '../../domain/patron-admin';
 import { importPatrons } from '../../domain/patron-import';
 import { noteAudit, patronAdminDeps } from '../admin';
 import type { AppEnv } from '../deps';
-import { problemContent } from '../schemas';
+import { PatronProfileSchema, problemContent } from '../schemas';
 
 /** CSV imports are the one librarian body larger than the global JSON limit (see app.ts). */
 export const maxImportBytes = 2 * 1024 * 1024;
 
-const PatronSchema = z
-  .object({
-    id: z.string(),
-    cardNumber: z.string(),
-    name: z.string(),
-    email: z.string().optional(),
-    status: z.enum(['active', 'blocked']),
-    roles: z.array(z.enum(['patron', 'librarian'])),
-    loanLimit: z.number().int(),
-    holdLimit: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('PatronRecord');
+/** A librarian sees the same record a patron sees of themself: never the PIN hash. */
+const PatronSchema = PatronProfileSchema;
 
 const cardNumber = z
   .string()

@@ -1,0 +1,121 @@
+import type { Caller } from './caller';
+import { entitlementsFromClaims } from './entitlements';
+import { ServiceUnavailableError, UnauthorizedError } from './errors';
+import type { Partner } from './partner';
+import type { Clock } from './ports';
+
+/**
+ * Exchanging a partner member's token (an "assertion" signed by the university's identity provider) for a
+ * gateway session: the issuer is looked up exactly, the token verified against the partner's pinned key set
+ * with the partner's algorithms, audience and age limits, its `jti` claimed once, its claims mapped to
+ * entitlements by the partner's rules, and the member known from then on only by a pseudonym.
+ */
+
+/** The claims of a verified member token that the exchange relies on. */
+export interface VerifiedAssertion {
+  sub: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  claims: Record<string, unknown>;
+}
+
+/** Port: verifies member tokens (adapter: jose with a remote key set cached per partner). */
+export interface AssertionVerifier {
+  /** The `iss` of a token, read without verifying (only to find the partner); undefined if unreadable. */
+  peekIssuer(assertion: string): string | undefined;
+  /**
+   * Verifies the token for the partner. Throws UnauthorizedError (INVALID_ASSERTION) for a token that does not
+   * verify, ServiceUnavailableError (PARTNER_KEYS_UNAVAILABLE) when the partner's key set cannot be fetched.
+   */
+  verify(assertion: string, partner: Partner, now: Date): Promise<VerifiedAssertion>;
+}
+
+/** Port: remembers used token ids until the token would have expired anyway. */
+export interface ReplayGuard {
+  /** True the first time (partner, jti) is seen; false on a replay. */
+  claimOnce(partnerId: string, jti: string, expiresAt: Date, now: Date): Promise<boolean>;
+}
+
+/** Port: a stable pseudonymous id for (issuer, subject): the same member always gets the same id. */
+export interface Pseudonyms {
+  subjectFor(issuer: string, sub: string): string;
+}
+
+export interface GatewaySession {
+  accessToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+}
+
+/** Port: issues the gateway's own tokens (identity's token service and sessions). */
+export interface GatewaySessionIssuer {
+  issue(member: Caller, now: Date): Promise<GatewaySession>;
+}
+
+export interface PartnerLookup {
+  getByIssuer(issuer: string): Promise<Partner | undefined>;
+}
+
+export interface FederationPorts {
+  clock: Clock;
+  partners: PartnerLookup;
+  assertions: AssertionVerifier;
+  replays: ReplayGuard;
+  pseudonyms: Pseudonyms;
+  sessions: GatewaySessionIssuer;
+}
+
+export interface FederatedSignIn extends GatewaySession {
+  partnerId: string;
+  entitlements: string[];
+}
+
+export const federationErrors = {
+  invalidAssertion: (detail = 'The partner token is not valid.') =>
+    new UnauthorizedError(detail, 'INVALID_ASSERTION'),
+  unknownIssuer: () =>
+    new UnauthorizedError(
+      'The partner token comes from an issuer the library does not trust.',
+      'UNKNOWN_ISSUER',
+    ),
+  replayed: () => new UnauthorizedError('This partner token was already used.', 'ASSERTION_REPLAYED'),
+  notEntitled: () =>
+    new UnauthorizedError(
+      'Your university did not grant you access to the library’s resources.',
+      'NOT_ENTITLED',
+    ),
+  keysUnavailable: (partnerId: string, cause?: unknown) =>
+    new ServiceUnavailableError(
+      'The university’s sign-in keys cannot be reached right now. Please try again shortly.',
+      'PARTNER_KEYS_UNAVAILABLE',
+      { partnerId },
+      cause,
+    ),
+};
+
+export async function exchangeAssertion(ports: FederationPorts, assertion: string): Promise<FederatedSignIn> {
+  const now = ports.clock.now();
+  const issuer = ports.assertions.peekIssuer(assertion);
+  if (issuer === undefined) throw federationErrors.invalidAssertion();
+  // Exact match: `https://idp.partner.edu/` and `https://IDP.partner.edu` are different (unknown) issuers.
+  const partner = await ports.partners.getByIssuer(issuer);
+  if (!partner || partner.status !== 'active' || partner.issuer !== issuer)
+    throw federationErrors.unknownIssuer();
+
+  const verified = await ports.assertions.verify(assertion, partner, now);
+  const entitlements = entitlementsFromClaims(partner, verified.claims);
+  if (entitlements.length === 0) throw federationErrors.notEntitled();
+  // Claimed only for tokens that would otherwise succeed, so a refused token does not burn its jti.
+  if (!(await ports.replays.claimOnce(partner.id, verified.jti, new Date(verified.exp * 1000), now))) {
+    throw federationErrors.replayed();
+  }
+  const member: Caller = {
+    patronId: ports.pseudonyms.subjectFor(partner.issuer, verified.sub),
+    roles: [],
+    partnerId: partner.id,
+    entitlements,
+  };
+  const session = await ports.sessions.issue(member, now);
+  return { ...session, partnerId: partner.id, entitlements };
+}

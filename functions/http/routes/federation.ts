@@ -1,0 +1,65 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ServiceUnavailableError } from '../../domain/errors';
+import { exchangeAssertion } from '../../domain/federation';
+import type { AppEnv } from '../deps';
+import { memberSessions } from '../member-sessions';
+import { problemContent } from '../schemas';
+
+const FederatedRequestSchema = z
+  .object({
+    assertion: z
+      .string()
+      .min(1)
+      .max(8192)
+      .openapi({ description: 'The member token (a JWT) from the partner IdP' }),
+  })
+  .strict()
+  .openapi('FederatedSignInRequest');
+
+const FederatedSignInSchema = z
+  .object({
+    accessToken: z.string(),
+    refreshToken: z.string().optional(),
+    expiresIn: z.number().int(),
+    partnerId: z.string(),
+    entitlements: z.array(z.string()),
+  })
+  .openapi('FederatedSignIn');
+
+const federatedRoute = createRoute({
+  method: 'post',
+  path: '/auth/federated',
+  summary: 'Exchange a partner member token for gateway tokens',
+  description:
+    'The token must come from a registered partner (exact issuer), be signed with a key from its pinned JWKS ' +
+    'with one of its algorithms, name its audience, be fresh, carry exp, iat, sub and jti, and be used once.',
+  request: { body: { required: true, content: { 'application/json': { schema: FederatedRequestSchema } } } },
+  responses: {
+    200: { description: 'Signed in', content: { 'application/json': { schema: FederatedSignInSchema } } },
+    400: problemContent('Invalid body'),
+    401: problemContent('INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED'),
+    503: problemContent('PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now'),
+  },
+});
+
+export function federationRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(federatedRoute, async (c) => {
+    const deps = c.get('deps');
+    if (!deps.pseudonyms) {
+      throw new ServiceUnavailableError('Partner sign-in is not configured.', 'FEDERATION_UNAVAILABLE');
+    }
+    const result = await exchangeAssertion(
+      {
+        clock: deps.clock,
+        partners: deps.partners,
+        assertions: deps.assertions,
+        replays: deps.replays,
+        pseudonyms: deps.pseudonyms,
+        sessions: memberSessions(deps),
+      },
+      c.req.valid('json').assertion,
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 200);
+  });
+}

@@ -1,0 +1,57 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { UnauthorizedError, ValidationError } from '../../domain/errors';
+import { checkGoTargetAgainst } from '../../domain/go-target';
+import { requireCaller } from '../auth';
+import type { AppEnv } from '../deps';
+import { problemContent } from '../schemas';
+
+/**
+ * `GET /go?url=…`: sends a signed-in patron or partner member on to a partner's licensed database. Only targets
+ * that pass the domain's check against the active partners' allow-listed databases are redirected; everything
+ * else is a 400 problem, never a redirect. Each use is counted (per partner, host and day; never who went).
+ */
+
+const goRoute = createRoute({
+  method: 'get',
+  path: '/go',
+  summary: 'Redirect to an allow-listed partner database',
+  security: [{ bearer: [] }],
+  request: { query: z.object({ url: z.string().min(1).max(2048) }) },
+  responses: {
+    302: { description: 'To the database' },
+    400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)'),
+    401: problemContent('Not signed in'),
+  },
+});
+
+export function goRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.use('/go', requireCaller());
+  app.openapi(goRoute, async (c) => {
+    // `url` twice: which one would a proxy or a browser use? Neither: refused outright.
+    const given = c.req.queries('url') ?? [];
+    if (given.length !== 1) {
+      throw new ValidationError('Give the target url exactly once.', { field: 'url' }, 'GO_TARGET_REFUSED');
+    }
+    const caller = c.get('caller');
+    if (caller.campus) throw new UnauthorizedError();
+    const deps = c.get('deps');
+    const databases = (await deps.partners.list())
+      .filter((p) => p.status === 'active')
+      .flatMap((p) => p.databases.map((d) => ({ partnerId: p.id, database: d })));
+    const verdict = checkGoTargetAgainst(
+      given[0]!,
+      databases.map((d) => d.database),
+    );
+    if (!verdict.ok) throw new ValidationError(verdict.reason, { field: 'url' }, 'GO_TARGET_REFUSED');
+    const owner = databases.find((d) => d.database === verdict.database)!;
+    await deps.databaseUsage.record({
+      partnerId: owner.partnerId,
+      database: verdict.database.name,
+      host: new URL(verdict.url).hostname,
+      at: deps.clock.now(),
+    });
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.redirect(verdict.url, 302);
+  });
+}

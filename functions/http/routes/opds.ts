@@ -1,0 +1,414 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { signedIn } from '../../domain/caller';
+import { NotFoundError } from '../../domain/errors';
+import { availabilityOf, decideAccess, denialMetricOf, type Availability } from '../../domain/lending';
+import { sortTitleOf, type Title } from '../../domain/title';
+import { campusAccess } from '../campus';
+import { callerOf, optionalCaller } from '../caller-optional';
+import type { AppDeps, AppEnv } from '../deps';
+import { partnerAccess } from '../partner-reading';
+import { problemContent } from '../schemas';
+
+/**
+ * OPDS 2.0 catalogue for reading apps and partner catalogues, plus the Authentication for OPDS 1.0 document.
+ *
+ *   /opds                         navigation feed (application/opds+json)
+ *   /opds/publications{?query}    publications feed, paged with a cursor; `query` searches title, author, subject
+ *   /opds/publications/{id}       one publication (application/opds-publication+json), acquisition links:
+ *                                 open-access (open), borrow (licensed), acquisition (partner)
+ *   /opds/publications/{id}/content   the acquisition itself: a 302 to a short signed link
+ *   /opds/publications/{id}/cover     the cover image: a 302 to a short signed link
+ *   /opds/authentication          how to sign in (card + PIN; OAuth password flow against /auth/login)
+ *
+ * Every 401 under /opds carries `Link: </opds/authentication>; rel="http://opds-spec.org/auth/document"`, and
+ * an OPDS client (Accept: application/opds…) gets the Authentication Document itself as the body, as the spec
+ * asks; anyone else gets the usual problem+json.
+ */
+
+export const opdsTypes = {
+  feed: 'application/opds+json',
+  publication: 'application/opds-publication+json',
+  authentication: 'application/opds-authentication+json',
+} as const;
+
+const authDocumentRel = 'http://opds-spec.org/auth/document';
+const authDocumentPath = '/opds/authentication';
+const pageSize = 20;
+const maxSearchResults = 50;
+
+type Link = {
+  href: string;
+  type?: string;
+  rel?: string | string[];
+  title?: string;
+  templated?: boolean;
+  properties?: Record<string, unknown>;
+};
+
+const authLink: Link = { href: authDocumentPath, rel: authDocumentRel, type: opdsTypes.authentication };
+
+/**
+ * OPDS documents are JSON with their own media types. zod-openapi types JSON answers as `c.json` responses; the
+ * OPDS ones are written as text with the right Content-Type, hence the cast (the body is checked by the tests
+ * against the OPDS JSON Schemas instead).
+ */
+function opdsJson(c: Context, body: unknown, type: string): never {
+  return c.body(JSON.stringify(body), 200, { 'Content-Type': type }) as never;
+}
+
+export function authenticationDocument(origin: string) {
+  return {
+    id: `${origin}${authDocumentPath}`,
+    title: 'Pustaka — Kota Nusantara libraries',
+    description:
+      'Sign in with your library card number and PIN. Members of partner universities sign in through their university.',
+    links: [
+      { rel: 'logo', href: '/opds', type: opdsTypes.feed, title: 'Catalogue' },
+      { rel: 'start', href: '/opds', type: opdsTypes.feed },
+    ],
+    authentication: [
+      {
+        type: 'http://opds-spec.org/auth/oauth/password',
+        labels: { login: 'Library card number', password: 'PIN' },
+        links: [
+          { rel: 'authenticate', href: '/auth/login', type: 'application/json' },
+          { rel: 'refresh', href: '/auth/refresh', type: 'application/json' },
+        ],
+      },
+      {
+        type: 'http://opds-spec.org/auth/basic',
+        labels: { login: 'Library card number', password: 'PIN' },
+      },
+    ],
+  };
+}
+
+/** Only full dates count as `published` in the Readium metadata; a bare year is kept out rather than invalid. */
+function publishedOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)))
+    return new Date(value).toISOString();
+  return undefined;
+}
+
+const bcp47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+
+/** OPDS availability and copies from lending's view of the title (open and partner titles are always there). */
+function acquisitionProperties(
+  title: Title,
+  availability: Availability | undefined,
+): Record<string, unknown> {
+  if (title.status !== 'active') return { availability: { state: 'unavailable' } };
+  if (!availability || availability.access !== 'licensed') return { availability: { state: 'available' } };
+  const { copies, available, holds } = availability;
+  const free = available === null || available > 0;
+  return {
+    availability: { state: free ? 'available' : 'unavailable' },
+    ...(copies !== null && available !== null ? { copies: { total: copies, available } } : {}),
+    holds: { total: holds },
+  };
+}
+
+function publicationOf(title: Title, availability?: Availability) {
+  const isbn = title.identifiers.isbn?.[0];
+  const doi = title.identifiers.doi?.[0];
+  const published = publishedOf(title.published);
+  const base = `/opds/publications/${encodeURIComponent(title.id)}`;
+  const acquisition: Link =
+    title.access === 'open'
+      ? {
+          rel: 'http://opds-spec.org/acquisition/open-access',
+          href: `${base}/content`,
+          type: title.contentType,
+        }
+      : title.access === 'licensed'
+        ? {
+            rel: 'http://opds-spec.org/acquisition/borrow',
+            href: `${base}/content`,
+            type: title.contentType,
+          }
+        : { rel: 'http://opds-spec.org/acquisition', href: `${base}/content`, type: title.contentType };
+  acquisition.properties = acquisitionProperties(title, availability);
+  return {
+    metadata: {
+      '@type': 'http://schema.org/Book',
+      title: title.title,
+      ...(isbn ? { identifier: `urn:isbn:${isbn}` } : doi ? { identifier: `https://doi.org/${doi}` } : {}),
+      ...(title.authors.length ? { author: title.authors } : {}),
+      ...(title.language && bcp47.test(title.language) ? { language: title.language } : {}),
+      ...(title.publisher ? { publisher: title.publisher } : {}),
+      ...(published ? { published } : {}),
+      ...(title.description ? { description: title.description } : {}),
+      ...(title.subjects.length ? { subject: title.subjects } : {}),
+      ...(title.pageCount && title.pageCount > 0 ? { numberOfPages: title.pageCount } : {}),
+      modified: new Date(title.updatedAt).toISOString(),
+    },
+    links: [{ rel: 'self', href: base, type: opdsTypes.publication }, acquisition],
+    ...(title.coverKey ? { images: [{ href: `${base}/cover`, type: title.coverType ?? 'image/jpeg' }] } : {}),
+  };
+}
+
+function matches(title: Title, words: string[]): boolean {
+  const haystack = sortTitleOf([title.title, ...title.authors, ...title.subjects].join(' '));
+  return words.every((w) => haystack.includes(w));
+}
+
+/** Catalogue search for the OPDS template. Scans the catalogue (fine for a library's thousands of titles). */
+async function search(deps: AppDeps, query: string): Promise<Title[]> {
+  const words = sortTitleOf(query).split(' ').filter(Boolean);
+  const found: Title[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    found.push(...page.data.filter((t) => t.status === 'active' && matches(t, words)));
+    cursor = page.cursor ?? undefined;
+  } while (cursor && found.length < maxSearchResults);
+  return found.slice(0, maxSearchResults);
+}
+
+const feedResponse = (description: string) => ({
+  description,
+  content: { [opdsTypes.feed]: { schema: z.object({}).passthrough() } },
+});
+
+const navigationRoute = createRoute({
+  method: 'get',
+  path: '/opds',
+  summary: 'OPDS 2.0 navigation feed',
+  responses: { 200: feedResponse('The catalogue root') },
+});
+
+const publicationsRoute = createRoute({
+  method: 'get',
+  path: '/opds/publications',
+  summary: 'OPDS 2.0 publications feed (paged; `query` searches)',
+  request: {
+    query: z.object({
+      query: z.string().trim().min(1).max(200).optional(),
+      cursor: z.string().min(1).max(4096).optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(pageSize),
+    }),
+  },
+  responses: { 200: feedResponse('A page of publications'), 400: problemContent('Invalid query') },
+});
+
+const idParam = z.object({ id: z.string().min(1).max(128) });
+
+const publicationRoute = createRoute({
+  method: 'get',
+  path: '/opds/publications/{id}',
+  summary: 'One OPDS 2.0 publication',
+  request: { params: idParam },
+  responses: {
+    200: {
+      description: 'The publication',
+      content: { [opdsTypes.publication]: { schema: z.object({}).passthrough() } },
+    },
+    404: problemContent('No such title'),
+  },
+});
+
+const contentRoute = createRoute({
+  method: 'get',
+  path: '/opds/publications/{id}/content',
+  summary: 'Acquire a publication: a redirect to a short-lived signed link',
+  request: { params: idParam },
+  responses: {
+    302: { description: 'To the signed link' },
+    401: problemContent('Sign in (see the Authentication Document)'),
+    403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN'),
+    404: problemContent('No such title'),
+  },
+});
+
+const coverRoute = createRoute({
+  method: 'get',
+  path: '/opds/publications/{id}/cover',
+  summary: 'A publication’s cover: a redirect to a short-lived signed link',
+  request: { params: idParam },
+  responses: { 302: { description: 'To the signed link' }, 404: problemContent('No cover') },
+});
+
+const authenticationRoute = createRoute({
+  method: 'get',
+  path: '/opds/authentication',
+  summary: 'Authentication for OPDS 1.0 document',
+  responses: {
+    200: {
+      description: 'How to sign in',
+      content: { [opdsTypes.authentication]: { schema: z.object({}).passthrough() } },
+    },
+  },
+});
+
+/** Lending's availability of each licensed title (one consistent read per title, in parallel). */
+async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<string, Availability>> {
+  const now = deps.clock.now();
+  const found = await Promise.all(
+    titles
+      .filter((t) => t.access === 'licensed')
+      .map(async (t) => {
+        const lending = await deps.lending.titleLending(t.id);
+        return lending ? ([t.id, availabilityOf(lending, now)] as const) : undefined;
+      }),
+  );
+  return new Map(found.filter((entry) => entry !== undefined));
+}
+
+async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
+  const title = await deps.titles.get(id);
+  if (!title || title.status !== 'active') throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+  return title;
+}
+
+function wantsOpds(c: Context): boolean {
+  return /application\/opds/i.test(c.req.header('Accept') ?? '');
+}
+
+export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+  // A token, when sent, must verify; without one, a campus address may still carry entitlements.
+  app.use('/opds/*', optionalCaller(), campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }));
+  app.use('/opds/*', async (c, next) => {
+    await next();
+    if (c.res.status !== 401) return;
+    const link = `<${authDocumentPath}>; rel="${authDocumentRel}"; type="${opdsTypes.authentication}"`;
+    if (wantsOpds(c)) {
+      const headers = new Headers(c.res.headers);
+      headers.set('Content-Type', opdsTypes.authentication);
+      headers.set('Link', link);
+      c.res = new Response(JSON.stringify(authenticationDocument(new URL(c.req.url).origin)), {
+        status: 401,
+        headers,
+      });
+    } else {
+      c.res.headers.set('Link', link);
+    }
+  });
+
+  app.openapi(navigationRoute, (c) =>
+    opdsJson(
+      c,
+      {
+        metadata: { title: 'Pustaka — Kota Nusantara libraries' },
+        links: [
+          { rel: 'self', href: '/opds', type: opdsTypes.feed },
+          { rel: 'start', href: '/opds', type: opdsTypes.feed },
+          { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
+          authLink,
+        ],
+        navigation: [
+          { href: '/opds/publications', title: 'All titles', type: opdsTypes.feed, rel: 'subsection' },
+        ],
+      },
+      opdsTypes.feed,
+    ),
+  );
+
+  app.openapi(publicationsRoute, async (c) => {
+    const { query, cursor, limit } = c.req.valid('query');
+    const deps = c.get('deps');
+    let titles: Title[];
+    let next: string | null = null;
+    if (query) {
+      titles = await search(deps, query);
+    } else {
+      const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
+      titles = page.data.filter((t) => t.status === 'active');
+      next = page.cursor;
+    }
+    const paging = (at: string | undefined) =>
+      `/opds/publications?limit=${limit}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`;
+    const self = query ? `/opds/publications?query=${encodeURIComponent(query)}` : paging(cursor);
+    const links: Link[] = [
+      { rel: 'self', href: self, type: opdsTypes.feed },
+      { rel: 'start', href: '/opds', type: opdsTypes.feed },
+      { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
+      authLink,
+      ...(next ? [{ rel: 'next', href: paging(next), type: opdsTypes.feed }] : []),
+    ];
+    const available = await availabilities(deps, titles);
+    const publications = titles.map((t) => publicationOf(t, available.get(t.id)));
+    return opdsJson(
+      c,
+      {
+        metadata: {
+          title: query ? `Search: ${query}` : 'All titles',
+          itemsPerPage: query ? maxSearchResults : limit,
+          ...(query ? { numberOfItems: publications.length } : {}),
+        },
+        links,
+        // The schema wants at least one publication; an empty result offers the way back instead.
+        ...(publications.length
+          ? { publications }
+          : { navigation: [{ href: '/opds', title: 'Back to the catalogue', type: opdsTypes.feed }] }),
+      },
+      opdsTypes.feed,
+    );
+  });
+
+  app.openapi(publicationRoute, async (c) => {
+    const deps = c.get('deps');
+    const title = await activeTitle(deps, c.req.valid('param').id);
+    const available = await availabilities(deps, [title]);
+    return opdsJson(c, publicationOf(title, available.get(title.id)), opdsTypes.publication);
+  });
+
+  app.openapi(contentRoute, async (c) => {
+    const deps = c.get('deps');
+    const title = await activeTitle(deps, c.req.valid('param').id);
+    const caller = callerOf(c);
+    const now = deps.clock.now();
+    let expiresIn: number;
+    if (title.access === 'partner') {
+      ({ expiresIn } = await partnerAccess(deps, title, caller));
+    } else {
+      // Open titles: anyone. Licensed: the caller's active loan (borrowing is POST /loans).
+      const patron = signedIn(caller);
+      const loan =
+        title.access === 'licensed' && patron
+          ? await deps.lending.activeLoanOf(patron.patronId, title.id)
+          : undefined;
+      try {
+        ({ expiresIn } = decideAccess({
+          title,
+          caller: patron,
+          loan,
+          linkTtlSeconds: deps.config.LINK_TTL_SECONDS,
+          now,
+        }));
+      } catch (error) {
+        const metric = denialMetricOf(error);
+        if (metric) await deps.usage.record({ titleId: title.id, metric, at: now });
+        throw error;
+      }
+    }
+    const url = await deps.links.signGet(title.contentKey, {
+      expiresIn,
+      contentType: title.contentType,
+      filename: `${sortTitleOf(title.title).replaceAll(' ', '-') || title.id}.${title.format}`,
+      now,
+    });
+    await deps.usage.record({ titleId: title.id, metric: 'Total_Item_Requests', at: now });
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(url, 302);
+  });
+
+  app.openapi(coverRoute, async (c) => {
+    const deps = c.get('deps');
+    const title = await activeTitle(deps, c.req.valid('param').id);
+    if (!title.coverKey) throw new NotFoundError('Cover of title', title.id, 'COVER_NOT_FOUND');
+    const url = await deps.links.signGet(title.coverKey, {
+      expiresIn: deps.config.LINK_TTL_SECONDS,
+      ...(title.coverType ? { contentType: title.coverType } : {}),
+      now: deps.clock.now(),
+    });
+    c.header('Cache-Control', 'private, max-age=60');
+    return c.redirect(url, 302);
+  });
+
+  app.openapi(authenticationRoute, (c) =>
+    opdsJson(c, authenticationDocument(new URL(c.req.url).origin), opdsTypes.authentication),
+  );
+}

@@ -1,0 +1,187 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import {
+  asymmetricAlgorithms,
+  buildPartner,
+  type PartnerInput,
+  type PartnerPolicy,
+} from '../../domain/partner';
+import type { AppDeps, AppEnv } from '../deps';
+import { problemContent } from '../schemas';
+
+/**
+ * `GET|POST|PATCH /admin/partners`: librarians register academic partners. Librarian-only through the
+ * `/admin/*` guard in app.ts; every rule that weakens trust is refused by the domain (buildPartner).
+ */
+
+const name = z.string().trim().min(1).max(200);
+const shortList = <T extends z.ZodType>(item: T, max = 50) => z.array(item).max(max);
+
+const RuleSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('values'),
+    claim: z.string().min(1).max(100),
+    values: shortList(z.string().min(1).max(500)).min(1),
+    shape: z.enum(['array', 'array-or-string']).optional(),
+    entitlement: z.string().min(1).max(100),
+  }),
+  z.object({
+    kind: z.literal('scoped-affiliation'),
+    claim: z.string().min(1).max(100),
+    affiliations: shortList(z.string().min(1).max(100)).min(1),
+    scopes: shortList(z.string().min(1).max(253)).min(1),
+    shape: z.enum(['array', 'array-or-string']).optional(),
+    entitlement: z.string().min(1).max(100),
+  }),
+]);
+
+const GrantSchema = z.object({
+  entitlement: z.string().min(1).max(100),
+  collections: shortList(z.string().min(1).max(200), 200).default([]),
+  titles: shortList(z.string().min(1).max(128), 1000).default([]),
+});
+
+const DatabaseSchema = z.object({
+  name,
+  host: z.string().min(1).max(253).optional(),
+  domain: z.string().min(1).max(253).optional(),
+  startUrl: z.string().min(1).max(2048),
+});
+
+const fields = {
+  name,
+  status: z.enum(['active', 'suspended']).optional(),
+  issuer: z.string().min(1).max(500).openapi({ example: 'https://idp.partner.edu' }),
+  jwksUri: z.string().min(1).max(2048).openapi({ example: 'https://idp.partner.edu/.well-known/jwks.json' }),
+  algorithms: shortList(z.enum(asymmetricAlgorithms), 11).min(1),
+  audience: z.string().min(1).max(500),
+  maxTokenAgeSeconds: z.number().int().min(30).max(3600).optional(),
+  ipRanges: shortList(z.string().min(1).max(64), 200).default([]),
+  campusEntitlements: shortList(z.string().min(1).max(100)).optional(),
+  entitlementRules: shortList(RuleSchema),
+  grants: shortList(GrantSchema, 100),
+  databases: shortList(DatabaseSchema, 100).default([]),
+};
+
+const PartnerInputSchema = z
+  .object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), ...fields })
+  .strict()
+  .openapi('PartnerInput');
+const PartnerPatchSchema = z.object(fields).partial().strict().openapi('PartnerPatch');
+
+const PartnerSchema = z
+  .object({
+    id: z.string(),
+    ...fields,
+    status: z.enum(['active', 'suspended']),
+    maxTokenAgeSeconds: z.number().int(),
+    campusEntitlements: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('Partner');
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+
+export function partnerPolicy(config: AppDeps['config']): PartnerPolicy {
+  return { allowLoopbackHttpJwks: config.MODE === 'local' };
+}
+
+const listPartners = createRoute({
+  method: 'get',
+  path: '/admin/partners',
+  summary: 'Academic partners (librarians)',
+  security: [{ bearer: [] }],
+  responses: {
+    200: {
+      description: 'Every partner',
+      content: { 'application/json': { schema: z.object({ data: z.array(PartnerSchema) }) } },
+    },
+    401: problemContent('Not signed in'),
+    403: problemContent('Not a librarian'),
+  },
+});
+
+const createPartner = createRoute({
+  method: 'post',
+  path: '/admin/partners',
+  summary: 'Register an academic partner',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: PartnerInputSchema } } } },
+  responses: {
+    201: { description: 'Registered', content: { 'application/json': { schema: PartnerSchema } } },
+    400: problemContent('Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm)'),
+    409: problemContent('PARTNER_EXISTS: the id or the issuer is taken'),
+  },
+});
+
+const getPartner = createRoute({
+  method: 'get',
+  path: '/admin/partners/{id}',
+  summary: 'One partner',
+  security: [{ bearer: [] }],
+  request: { params: idParam },
+  responses: {
+    200: { description: 'The partner', content: { 'application/json': { schema: PartnerSchema } } },
+    404: problemContent('No such partner'),
+  },
+});
+
+const patchPartner = createRoute({
+  method: 'patch',
+  path: '/admin/partners/{id}',
+  summary: 'Change a partner (the fields given replace the stored ones)',
+  security: [{ bearer: [] }],
+  request: {
+    params: idParam,
+    body: { required: true, content: { 'application/json': { schema: PartnerPatchSchema } } },
+  },
+  responses: {
+    200: { description: 'Changed', content: { 'application/json': { schema: PartnerSchema } } },
+    400: problemContent('Invalid change'),
+    404: problemContent('No such partner'),
+    409: problemContent('PARTNER_CONFLICT'),
+  },
+});
+
+export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listPartners, async (c) => {
+    const partners = await c.get('deps').partners.list();
+    return c.json({ data: [...partners].sort((a, b) => a.id.localeCompare(b.id)) }, 200);
+  });
+
+  app.openapi(createPartner, async (c) => {
+    const deps = c.get('deps');
+    const partner = buildPartner(
+      c.req.valid('json') as PartnerInput,
+      partnerPolicy(deps.config),
+      deps.clock.now(),
+    );
+    if (!(await deps.partners.create(partner))) {
+      throw new ConflictError('PARTNER_EXISTS', 'A partner with this id or issuer is already registered.', {
+        id: partner.id,
+        issuer: partner.issuer,
+      });
+    }
+    return c.json(partner, 201, { Location: `/admin/partners/${partner.id}` });
+  });
+
+  app.openapi(getPartner, async (c) => {
+    const { id } = c.req.valid('param');
+    const partner = await c.get('deps').partners.get(id);
+    if (!partner) throw new NotFoundError('Partner', id, 'PARTNER_NOT_FOUND');
+    return c.json(partner, 200);
+  });
+
+  app.openapi(patchPartner, async (c) => {
+    const deps = c.get('deps');
+    const { id } = c.req.valid('param');
+    const previous = await deps.partners.get(id);
+    if (!previous) throw new NotFoundError('Partner', id, 'PARTNER_NOT_FOUND');
+    const { createdAt: _c, updatedAt: _u, ...stored } = previous;
+    const merged = { ...stored, ...c.req.valid('json'), id } as PartnerInput;
+    const partner = buildPartner(merged, partnerPolicy(deps.config), deps.clock.now(), previous);
+    await deps.partners.update(partner, previous);
+    return c.json(partner, 200);
+  });
+}
