@@ -42,6 +42,33 @@ async function waitForBook(page: Page): Promise<void> {
 const progressSaved = (page: Page) =>
   page.waitForResponse((r) => r.url().includes('/me/progress/') && r.request().method() === 'PUT' && r.ok());
 
+/** Writes an EPUB straight into the store and the catalogue as an open-access title (no upload API needed). */
+async function addOpenEpub(id: string, name: string, bytes: Uint8Array, language = 'en'): Promise<void> {
+  const content = new S3ContentStore(gateway.clients.s3, gateway.config.CONTENT_BUCKET);
+  const contentKey = objectKeys.content(id, 'epub');
+  await content.put(contentKey, bytes, 'application/epub+zip', bytes.byteLength);
+  const now = new Date().toISOString();
+  const title: Title = {
+    id,
+    title: name,
+    sortTitle: sortTitleOf(name),
+    authors: ['Test'],
+    subjects: [],
+    identifiers: {},
+    language,
+    format: 'epub',
+    access: 'open',
+    status: 'active',
+    contentKey,
+    contentType: 'application/epub+zip',
+    size: bytes.byteLength,
+    sha256: 'test',
+    createdAt: now,
+    updatedAt: now,
+  };
+  expect(await gateway.deps.titles.create(title)).toBe(true);
+}
+
 describe('EPUB reader', () => {
   it('borrows Moby-Dick, opens on its first page, turns a page, and resumes there after a reload and on another device', async () => {
     // Prepare
@@ -96,30 +123,7 @@ describe('EPUB reader', () => {
   it('keeps a hostile chapter inert: it renders, but its scripts never run', async () => {
     // Prepare: an EPUB whose chapter tries to reach the app's window, written straight into the store
     const id = 't-hostile-e2e';
-    const bytes = hostileEpub();
-    const content = new S3ContentStore(gateway.clients.s3, gateway.config.CONTENT_BUCKET);
-    const contentKey = objectKeys.content(id, 'epub');
-    await content.put(contentKey, bytes, 'application/epub+zip', bytes.byteLength);
-    const now = new Date().toISOString();
-    const title: Title = {
-      id,
-      title: 'Hostile Test Book',
-      sortTitle: sortTitleOf('Hostile Test Book'),
-      authors: ['Mallory'],
-      subjects: [],
-      identifiers: {},
-      language: 'en',
-      format: 'epub',
-      access: 'open',
-      status: 'active',
-      contentKey,
-      contentType: 'application/epub+zip',
-      size: bytes.byteLength,
-      sha256: 'test',
-      createdAt: now,
-      updatedAt: now,
-    };
-    expect(await gateway.deps.titles.create(title)).toBe(true);
+    await addOpenEpub(id, 'Hostile Test Book', hostileEpub());
     const context = await newContext(browser);
     const { page } = await openPage(context);
     // Act
@@ -140,6 +144,27 @@ describe('EPUB reader', () => {
     }));
     expect(marks).toEqual({ parent: undefined, title: false });
     expect(await frame.locator('body[data-ran]').count()).toBe(0);
+    await context.close();
+  });
+
+  it('lays out a right-to-left book right to left: the left arrow goes forward', async () => {
+    // Prepare
+    await addOpenEpub('t-rtl-e2e', 'كتاب تجريبي', rtlEpub(), 'ar');
+    const context = await newContext(browser);
+    const { page } = await openPage(context);
+    await page.goto(`${gateway.url}/#/read/t-rtl-e2e`);
+    await waitForBook(page);
+    const start = await position(page);
+    // Act
+    await page.keyboard.press('ArrowLeft');
+    // Assess
+    await expect.poll(async () => (await position(page)).cfi).not.toBe(start.cfi);
+    expect(start.cfi).toMatch(/^epubcfi\(\/6\/2!/);
+    expect((await position(page)).cfi).toMatch(/^epubcfi\(\/6\/4!/);
+    expect(await page.locator('#epub-view .epub-container').getAttribute('dir')).toBe('rtl');
+    // and the right arrow goes back
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await position(page)).cfi).toMatch(/^epubcfi\(\/6\/2!/);
     await context.close();
   });
 
@@ -174,6 +199,23 @@ describe('EPUB reader', () => {
     const before = await position(page);
     await entries.last().click();
     await expect.poll(async () => (await position(page)).cfi).not.toBe(before.cfi);
+    // Display: dark theme, larger text, scrolled layout — the book keeps rendering in each.
+    await page.getByRole('button', { name: 'Display' }).click();
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    const body = page.frameLocator('#epub-view iframe').first().locator('body');
+    await expect
+      .poll(() => body.evaluate((b) => getComputedStyle(b).backgroundColor))
+      .toBe('rgb(18, 18, 18)');
+    await page.getByRole('button', { name: 'Larger text' }).click();
+    expect(await page.locator('#font-size-value').innerText()).toBe('110%');
+    const overflow = () =>
+      page.locator('#epub-view .epub-container').evaluate((el) => getComputedStyle(el).overflowY);
+    expect(await overflow()).toBe('hidden'); // pages
+    await page.getByRole('radio', { name: 'Scroll' }).check();
+    await expect.poll(overflow).toBe('auto'); // scrolled: the chapter scrolls
+    await page.frameLocator('#epub-view iframe').first().locator('body *').first().waitFor();
+    await page.getByRole('radio', { name: 'Pages' }).check();
+    await page.getByRole('radio', { name: 'Light' }).check();
     // Act: return it from the shelf
     page.once('dialog', (dialog) => void dialog.accept());
     await page.goto(`${gateway.url}/#/shelf`);
@@ -237,4 +279,46 @@ function hostileEpub(): Uint8Array {
     },
     { level: 6 },
   );
+}
+
+function rtlEpub(): Uint8Array {
+  const chapter = (n: number) => `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" dir="rtl" lang="ar" xml:lang="ar">
+<head><title>الفصل ${n}</title></head>
+<body><h1>الفصل ${n}</h1><p>هذا نص تجريبي للفصل رقم ${n}.</p></body></html>`;
+  const nav = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" dir="rtl">
+<head><title>المحتويات</title></head>
+<body><nav epub:type="toc"><ol><li><a href="c1.xhtml">الفصل 1</a></li><li><a href="c2.xhtml">الفصل 2</a></li><li><a href="c3.xhtml">الفصل 3</a></li></ol></nav></body></html>`;
+  const opf = `<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <dc:identifier id="uid">urn:uuid:7d0b7c3e-5b7e-4d64-9a6c-2f1f6f3e9a10</dc:identifier>
+    <dc:title>كتاب تجريبي</dc:title>
+    <dc:language>ar</dc:language>
+    <meta property="dcterms:modified">2026-01-01T00:00:00Z</meta>
+  </metadata>
+  <manifest>
+    <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+    <item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/>
+    <item id="c2" href="c2.xhtml" media-type="application/xhtml+xml"/>
+    <item id="c3" href="c3.xhtml" media-type="application/xhtml+xml"/>
+  </manifest>
+  <spine page-progression-direction="rtl"><itemref idref="c1"/><itemref idref="c2"/><itemref idref="c3"/></spine>
+</package>`;
+  const container = `<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>
+</container>`;
+  return zipSync({
+    mimetype: [strToU8('application/epub+zip'), { level: 0 }],
+    'META-INF/container.xml': strToU8(container),
+    'OEBPS/content.opf': strToU8(opf),
+    'OEBPS/nav.xhtml': strToU8(nav),
+    'OEBPS/c1.xhtml': strToU8(chapter(1)),
+    'OEBPS/c2.xhtml': strToU8(chapter(2)),
+    'OEBPS/c3.xhtml': strToU8(chapter(3)),
+  });
 }
