@@ -75,6 +75,19 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   try {
     link = await freshLink();
   } catch (error) {
+    if (error instanceof NoAccessError && !api.session) {
+      // Not signed in: say so, and come back here after signing in.
+      main.replaceChildren(
+        h(
+          'div',
+          { class: 'message', role: 'alert', id: 'reader-message' },
+          h('h1', {}, title.title),
+          h('p', {}, t('signin.needed')),
+          h('a', { class: 'button', href: href.signin(href.read(id)) }, t('nav.signin')),
+        ),
+      );
+      return cleanup;
+    }
     const text =
       error instanceof NoAccessError
         ? error.message === 'NO_ACTIVE_LOAN' || error.message === 'UNAUTHORIZED'
