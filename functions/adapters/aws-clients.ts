@@ -17,7 +17,16 @@ export function createAwsClients(config: Config): AwsClients {
   const s3 = new S3Client({
     region: config.AWS_REGION,
     ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT, forcePathStyle: true } : {}),
-    ...(config.MODE === 'local' ? { credentials: localCredentials } : {}),
+    ...(config.MODE === 'local'
+      ? {
+          credentials: localCredentials,
+          // The S3 emulator does not understand flexible checksums: with them the SDK sends a streamed body
+          // `aws-chunked` (chunk sizes and a CRC trailer inside the body) and s3rver stores those bytes as the
+          // object, so every seeded book came back corrupt. Checksums only where an operation requires them.
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }
+      : {}),
     requestHandler: clientTimeouts,
   });
   return { ...createDynamoClients(config), s3 };

@@ -21,6 +21,32 @@ export const titleKeys = {
   partition: (titleId: string) => `TITLE#${titleId}`,
 };
 
+// ---- catalogue index ------------------------------------------------------------------------
+export const catalogueKeys = {
+  /**
+   * The catalogue version marker: a counter bumped by every write that changes what search should find
+   * (title created, edited, withdrawn). Each API process holds the catalogue index in memory and rebuilds it
+   * when it sees a newer version here (one GetItem every few seconds, never a scan per query).
+   */
+  version: { pk: 'CATALOGUE', sk: 'VERSION' } as ItemKey,
+};
+
+// ---- reading position and bookmarks -------------------------------------------------------------
+export const readingKeys = {
+  /** A patron's reading position in one title (one item, overwritten). */
+  progress: (patronId: string, titleId: string): ItemKey => ({
+    pk: `PATRON#${patronId}`,
+    sk: `PROGRESS#${titleId}`,
+  }),
+  /** One bookmark; all of a patron's bookmarks in a title share the prefix and come back in one query. */
+  bookmark: (patronId: string, titleId: string, bookmarkId: string): ItemKey => ({
+    pk: `PATRON#${patronId}`,
+    sk: `BOOKMARK#${titleId}#${bookmarkId}`,
+  }),
+  bookmarkPartition: (patronId: string) => `PATRON#${patronId}`,
+  bookmarkPrefix: (titleId: string) => `BOOKMARK#${titleId}#`,
+};
+
 // ---- patrons --------------------------------------------------------------------------------
 export const patronKeys = {
   /** A patron's record. */

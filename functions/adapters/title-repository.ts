@@ -10,7 +10,7 @@ import type { Page, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionalCheckFailure, recordOf } from './dynamo-item';
-import { titleKeys } from './keys';
+import { catalogueKeys, titleKeys } from './keys';
 
 const listCursor = z
   .object({
@@ -67,11 +67,56 @@ export class DynamoTitleRepository implements TitleRepository {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
+    await this.touchCatalogue();
+    return true;
+  }
+
+  /**
+   * Bumps the catalogue version so every process rebuilds its search index on its next check. Call after any
+   * write that changes what search should find (create, edit, withdraw).
+   */
+  async touchCatalogue(): Promise<void> {
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: catalogueKeys.version,
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  }
+
+  /** The catalogue version marker (0 before the first title). */
+  async catalogueVersion(): Promise<number> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: catalogueKeys.version, ConsistentRead: true }),
+    );
+    return typeof Item?.version === 'number' ? Item.version : 0;
+  }
+
+  /** Every title, in catalogue order: what the search index is built from (a few MB even at 100k titles). */
+  async all(): Promise<Title[]> {
+    const titles: Title[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': titleKeys.listPartition },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) titles.push(recordOf<Title>(item));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return titles;
   }
 
   /**
@@ -111,6 +156,8 @@ export class DynamoTitleRepository implements TitleRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
+      // Search indexes in every process rebuild on their next check (edits and withdrawals change results).
+      if (Attributes) await this.touchCatalogue();
       return Attributes ? recordOf<Title>(Attributes) : undefined;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;

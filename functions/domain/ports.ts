@@ -1,7 +1,9 @@
 import type { Partner } from './partner';
 import type { AuditEntry, AuditFilter } from './audit';
+import type { CatalogueIndex } from './catalogue';
 import type { Patron } from './patron';
 import type { ByteSource } from './publication/byte-source';
+import type { Bookmark, ReadingProgress } from './reading';
 import type { Title, TitleChanges } from './title';
 import type { Upload, UploadState } from './upload';
 
@@ -20,6 +22,19 @@ export interface TitleRepository {
   update(titleId: string, changes: TitleChanges, now: Date): Promise<Title | undefined>;
 }
 
+/** What the catalogue search index is built from. */
+export interface CatalogueSource {
+  /** Every title (active or not). */
+  all(): Promise<Title[]>;
+  /** A counter bumped by every catalogue write; a cheap read that says whether the index is stale. */
+  catalogueVersion(): Promise<number>;
+}
+
+/** The catalogue index of this process, fresh within seconds of the last catalogue write. */
+export interface CatalogueSearch {
+  current(): Promise<CatalogueIndex>;
+}
+
 export interface PatronRepository {
   get(patronId: string): Promise<Patron | undefined>;
   getByCard(cardNumber: string): Promise<Patron | undefined>;
@@ -35,6 +50,23 @@ export interface PatronRepository {
 export type PatronChanges = Partial<
   Pick<Patron, 'name' | 'email' | 'status' | 'roles' | 'loanLimit' | 'holdLimit' | 'pinHash'>
 >;
+
+/** Reading positions and bookmarks, always scoped to one patron. */
+export interface ReadingRepository {
+  getProgress(patronId: string, titleId: string): Promise<ReadingProgress | undefined>;
+  /**
+   * Stores the position unless a newer one is already there; returns what is stored afterwards and whether
+   * this save won.
+   */
+  putProgress(
+    patronId: string,
+    progress: ReadingProgress,
+  ): Promise<{ stored: ReadingProgress; saved: boolean }>;
+  listBookmarks(patronId: string, titleId: string): Promise<Bookmark[]>;
+  addBookmark(patronId: string, bookmark: Bookmark): Promise<void>;
+  /** False when there was no such bookmark (of this patron). */
+  deleteBookmark(patronId: string, titleId: string, bookmarkId: string): Promise<boolean>;
+}
 
 /** Something the gateway depends on, for /health. */
 export interface DependencyCheck {

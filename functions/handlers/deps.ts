@@ -1,11 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
+import { CatalogueIndexHolder } from '../adapters/catalogue-index';
 import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
 import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
 import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { scryptPinVerifier } from '../adapters/pin-hasher';
 import { createPresigner } from '../adapters/presigner';
+import { DynamoReadingRepository } from '../adapters/reading-repository';
 import { DynamoSessionRepository } from '../adapters/session-repository';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import { DynamoLendingRepository } from '../adapters/lending-repository';
@@ -78,6 +80,7 @@ export function createDeps(
     logLevel: config.LOG_LEVEL,
   });
   const clock = options.clock ?? systemClock;
+  const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
   const pseudonymSecret =
     config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
   const links = linkSigner(config);
@@ -85,6 +88,9 @@ export function createDeps(
     config,
     logger,
     clock,
+    titles,
+    catalogue: new CatalogueIndexHolder(titles, clock),
+    reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
     partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),
     assertions: createAssertionVerifier({
       timeoutMs: config.JWKS_TIMEOUT_MS,
@@ -96,7 +102,6 @@ export function createDeps(
     pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
     readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
-    titles: new DynamoTitleRepository(clients.documents, config.TABLE_NAME),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
     lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),

@@ -20,6 +20,7 @@ import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
+import { readingRoutes } from './routes/reading';
 import { opdsRoutes } from './routes/opds';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     federationRoutes(app);
     meRoutes(app);
     titleRoutes(app);
+    readingRoutes(app);
     // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
     app.use('/titles/:id/access', campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }));
     lendingRoutes(app);

@@ -9,11 +9,13 @@ import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type {
   AuditLog,
+  CatalogueSearch,
   Clock,
   DatabaseUsageRecorder,
   DependencyCheck,
   PartnerRepository,
   PatronRepository,
+  ReadingRepository,
   TitleRepository,
   UploadObjectStore,
   UploadRepository,
@@ -30,6 +32,10 @@ export interface AppDeps {
   patrons: PatronRepository;
   /** Signs short-lived links to content objects (reads, uploads). */
   links: ContentLinkSigner;
+  /** The in-memory catalogue index behind GET /titles?q=… */
+  catalogue: CatalogueSearch;
+  /** Reading positions and bookmarks. */
+  reading: ReadingRepository;
   /** Federation: academic partners, their member tokens, replay guard, pseudonyms, gateway sessions. */
   partners: PartnerRepository;
   assertions: AssertionVerifier;

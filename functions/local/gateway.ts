@@ -41,6 +41,29 @@ export interface LocalGateway {
   stop(): Promise<void>;
 }
 
+/**
+ * The reader's strict CSP, as CloudFront sends it (infra/constructs/reader-site.ts, readerContentSecurityPolicy;
+ * a test keeps the two equal). Here the API is the page's own origin and the books come from the S3 emulator.
+ */
+export function localContentSecurityPolicy(contentOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    `connect-src 'self' ${contentOrigin}`,
+    `img-src 'self' blob: data: ${contentOrigin}`,
+    `media-src 'self' blob: ${contentOrigin}`,
+    "style-src 'self' 'unsafe-inline' blob:",
+    "font-src 'self' blob: data:",
+    "frame-src 'self' blob:",
+    "child-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 async function buildWebApp(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: join(repoRoot, 'web/vite.config.ts'), logLevel: 'warn' });
@@ -114,6 +137,19 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
     const api = createApp(deps);
     const root = new Hono();
+    const csp = localContentSecurityPolicy(new URL(s3.endpoint).origin);
+    root.use('*', async (c, next) => {
+      await next();
+      // The web app's pages get the strict CSP; API answers are JSON and keep their own headers.
+      if (c.res.headers.get('content-type')?.startsWith('text/html')) {
+        c.res.headers.set('Content-Security-Policy', csp);
+        c.res.headers.set('X-Content-Type-Options', 'nosniff');
+        c.res.headers.set('Referrer-Policy', 'no-referrer');
+        c.res.headers.set('X-Frame-Options', 'DENY');
+      }
+    });
+    // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
+    root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
     // The node bindings (the socket) go along: campus access reads the peer address from them.
     root.all('*', (c) => api.fetch(c.req.raw, c.env));

@@ -1,31 +1,149 @@
-interface TitleSummary {
-  id: string;
-  title: string;
-  authors: string[];
-  format: string;
+import './styles.css';
+import { api } from './api/client';
+import { announce, h } from './dom';
+import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
+import { renderCatalogue } from './pages/catalogue';
+import { renderReader } from './pages/reader';
+import { renderShelf } from './pages/shelf';
+import { renderSignIn } from './pages/signin';
+import { renderTitle } from './pages/title';
+import { href, navigate, parseRoute, type Route } from './router';
+
+/** A page: renders into `main` and may return a clean-up run when the route changes. */
+export type Cleanup = (() => void) | void;
+
+const header = document.getElementById('site-header')!;
+const main = document.getElementById('main')!;
+let cleanup: Cleanup;
+let renderId = 0;
+
+function renderHeader(route: Route): void {
+  const session = api.session;
+  const current = (name: Route['name']) => (route.name === name ? 'page' : undefined);
+  const languageSelect = h(
+    'select',
+    {
+      id: 'language',
+      onchange: (event: Event) => setLanguage((event.target as HTMLSelectElement).value as Language),
+    },
+    h('option', { value: 'id', selected: language() === 'id' }, 'Bahasa Indonesia'),
+    h('option', { value: 'en', selected: language() === 'en' }, 'English'),
+  );
+  header.replaceChildren(
+    h('a', { class: 'skip', href: '#main', onclick: skipToMain }, t('app.skip')),
+    h(
+      'div',
+      { class: 'bar' },
+      h('a', { class: 'brand', href: href.catalogue() }, t('app.name')),
+      h(
+        'nav',
+        { 'aria-label': t('nav.label') },
+        h(
+          'ul',
+          {},
+          h(
+            'li',
+            {},
+            h('a', { href: href.catalogue(), 'aria-current': current('catalogue') }, t('nav.catalogue')),
+          ),
+          session
+            ? h('li', {}, h('a', { href: href.shelf(), 'aria-current': current('shelf') }, t('nav.shelf')))
+            : null,
+          session
+            ? h(
+                'li',
+                {},
+                h(
+                  'button',
+                  { type: 'button', class: 'link', id: 'signout', onclick: () => void signOut() },
+                  t('nav.signout'),
+                ),
+              )
+            : h(
+                'li',
+                {},
+                h('a', { href: href.signin(), 'aria-current': current('signin') }, t('nav.signin')),
+              ),
+        ),
+      ),
+      h('div', { class: 'language' }, h('label', { for: 'language' }, t('nav.language')), languageSelect),
+    ),
+    ...(session ? [h('p', { class: 'who' }, t('nav.signedInAs', { name: session.patron.name }))] : []),
+  );
 }
 
-const app = document.querySelector<HTMLElement>('#app');
-
-function text(tag: string, content: string): HTMLElement {
-  const element = document.createElement(tag);
-  element.textContent = content;
-  return element;
+function skipToMain(event: Event): void {
+  event.preventDefault();
+  main.focus();
 }
 
-async function showCatalogue(root: HTMLElement): Promise<void> {
-  root.replaceChildren(text('h1', 'Pustaka'));
-  const response = await fetch('/titles?limit=100');
-  if (!response.ok) {
-    root.append(text('p', 'Katalog tidak tersedia / The catalogue is unavailable.'));
+async function signOut(): Promise<void> {
+  await api.signOut();
+  navigate(href.catalogue());
+  announce(t('signin.signedOut'));
+}
+
+async function render(): Promise<void> {
+  const id = ++renderId;
+  const route = parseRoute(location.hash);
+  if (typeof cleanup === 'function') cleanup();
+  cleanup = undefined;
+  document.body.dataset.route = route.name;
+  renderHeader(route);
+  announce('');
+  main.replaceChildren();
+  const result = await (async (): Promise<Cleanup> => {
+    switch (route.name) {
+      case 'catalogue':
+        return renderCatalogue(main, route.params);
+      case 'title':
+        return renderTitle(main, route.id);
+      case 'shelf':
+        return renderShelf(main);
+      case 'read':
+        return renderReader(main, route.id);
+      case 'signin':
+        return renderSignIn(main, route.next);
+      default:
+        main.replaceChildren(h('h1', {}, t('common.notFound')));
+        document.title = `${t('common.notFound')} · ${t('app.name')}`;
+    }
+  })().catch((error: Error) => {
+    main.replaceChildren(h('p', { role: 'alert' }, t('common.error', { detail: error.message })));
+  });
+  if (id !== renderId) {
+    if (typeof result === 'function') result();
     return;
   }
-  const { data } = (await response.json()) as { data: TitleSummary[] };
-  const list = document.createElement('ul');
-  for (const title of data) {
-    list.append(text('li', `${title.title} — ${title.authors.join(', ')} (${title.format.toUpperCase()})`));
-  }
-  root.append(list);
+  cleanup = result;
+  // After a route change, move focus to the new page, so keyboard and screen-reader users start at its top
+  // (not on the first load: there the skip link comes first).
+  if (id > 1 && route.name !== 'read') main.focus({ preventScroll: false });
 }
 
-if (app) void showCatalogue(app);
+window.addEventListener('hashchange', () => void render());
+onLanguageChange(() => void render());
+api.onSessionChange((session, reason) => {
+  if (!session && reason === 'revoked') {
+    navigate(href.signin());
+    setTimeout(() => announce(t('signin.expired'), 'error'));
+  } else {
+    renderHeader(parseRoute(location.hash));
+  }
+});
+/**
+ * The deployment says where the API is: on AWS the reader site ships /config.json with `apiBaseUrl` (the HTTP
+ * API's own origin); the local gateway serves the API on the page's origin and answers `{"apiBaseUrl": ""}`.
+ */
+async function configure(): Promise<void> {
+  try {
+    const response = await fetch('/config.json', { cache: 'no-cache' });
+    if (!response.ok) return;
+    const config = (await response.json()) as { apiBaseUrl?: unknown };
+    if (typeof config.apiBaseUrl === 'string') api.setBase(config.apiBaseUrl);
+  } catch {
+    // same origin
+  }
+}
+
+void configure().then(render);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { NotFoundError } from '../../domain/errors';
+import { NotFoundError, ValidationError } from '../../domain/errors';
+import type { CatalogueHit } from '../../domain/catalogue';
 import type { Title } from '../../domain/title';
-import type { AppEnv } from '../deps';
+import type { AppDeps, AppEnv } from '../deps';
 import { availabilityOf } from '../../domain/lending';
 import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
 
@@ -11,16 +13,39 @@ export function titleView(title: Title): z.infer<typeof TitleSchema> {
   return { ...view, ...(coverKey ? { cover: `/titles/${title.id}/cover` } : {}) };
 }
 
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .optional();
+
+const CatalogueQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(4096).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Words in title, authors, subjects, description' }),
+  lang: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
+    .optional()
+    .openapi({ description: 'BCP 47 language; `en` also matches `en-GB`' }),
+  format: z.enum(['epub', 'pdf']).optional(),
+  subject: z.string().trim().min(1).max(100).optional(),
+  access: z.enum(['open', 'licensed', 'partner']).optional(),
+  available: flag.openapi({ description: 'Only titles that can be read or borrowed right now' }),
+});
+
 const listTitles = createRoute({
   method: 'get',
   path: '/titles',
-  summary: 'List the catalogue, a page at a time',
-  request: {
-    query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().min(1).max(4096).optional(),
-    }),
-  },
+  summary: 'Search or list the catalogue, a page at a time',
+  description:
+    'Without `q` and filters: the catalogue in title order. With them: matches ranked best first (by title, ' +
+    'then authors, subjects and description; case and accents ignored). `cursor` continues the same query.',
+  request: { query: CatalogueQuerySchema },
   responses: {
     200: { description: 'A page of titles', content: { 'application/json': { schema: TitlePageSchema } } },
     400: problemContent('Invalid query'),
@@ -41,11 +66,89 @@ const getTitle = createRoute({
   },
 });
 
+const getCover = createRoute({
+  method: 'get',
+  path: '/titles/{id}/cover',
+  summary: "A title's cover image",
+  description:
+    'A redirect to a short-lived signed link to the image in the content store. The link is the same for ' +
+    'everyone within an hour, and the redirect is cacheable until then, so browsers and CDNs keep hitting ' +
+    'their caches; the image bytes never pass through the API.',
+  request: { params: z.object({ id: z.string().min(1).max(128) }) },
+  responses: {
+    302: { description: 'Redirect to the image (signed link)' },
+    404: problemContent('No such title, or it has no cover'),
+  },
+});
+
+/** Cover links are signed per hour-long window and stay valid for two. */
+const coverWindowMs = 3_600_000;
+
+/** A search cursor is the offset into the ranked result plus a digest of the query it belongs to. */
+const searchCursor = z.object({ o: z.number().int().min(0).max(100_000), h: z.string().length(12) }).strict();
+
+function queryDigest(query: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
+}
+
+function decodeSearchCursor(cursor: string | undefined, digest: string): number {
+  if (cursor === undefined) return 0;
+  try {
+    const parsed = searchCursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success && parsed.data.h === digest) return parsed.data.o;
+  } catch {
+    // below
+  }
+  throw new ValidationError('The cursor is not one this search issued.', { field: 'cursor' });
+}
+
+function encodeSearchCursor(offset: number, digest: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, h: digest }), 'utf8').toString('base64url');
+}
+
+/**
+ * "Available now": open titles always; licensed ones when the lending engine says a copy is free (a title with
+ * holds waiting is not). Checked lazily, a batch at a time in rank order, only until the requested page (and
+ * one more, to know whether there is a next page) is filled — never one read per match of a broad query.
+ */
+async function availableOnly(deps: AppDeps, hits: CatalogueHit[], wanted: number): Promise<CatalogueHit[]> {
+  const now = deps.clock.now();
+  const kept: CatalogueHit[] = [];
+  const batchSize = 25;
+  for (let start = 0; start < hits.length && kept.length < wanted; start += batchSize) {
+    const batch = hits.slice(start, start + batchSize);
+    const free = await Promise.all(
+      batch.map(async (hit) => {
+        if (hit.title.access === 'open') return true;
+        const lending = await deps.lending.titleLending(hit.title.id);
+        if (!lending) return false;
+        const { available } = availabilityOf(lending, now);
+        return available === null || available > 0;
+      }),
+    );
+    batch.forEach((hit, i) => free[i] && kept.push(hit));
+  }
+  return kept;
+}
+
 export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listTitles, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const page = await c.get('deps').titles.list({ limit, ...(cursor ? { cursor } : {}) });
-    return c.json({ data: page.data.map(titleView), cursor: page.cursor }, 200);
+    const { limit, cursor, available, ...filters } = c.req.valid('query');
+    const deps = c.get('deps');
+    const searching = Object.values(filters).some((v) => v !== undefined && v !== '') || available;
+    if (!searching) {
+      // The plain listing pages through the table in catalogue order, as it always has.
+      const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
+      return c.json({ data: page.data.map(titleView), cursor: page.cursor }, 200);
+    }
+    const digest = queryDigest({ ...filters, available });
+    const offset = decodeSearchCursor(cursor, digest);
+    const index = await deps.catalogue.current();
+    let hits = index.query(filters);
+    if (available) hits = await availableOnly(deps, hits, offset + limit + 1);
+    const page = hits.slice(offset, offset + limit);
+    const next = offset + limit < hits.length ? encodeSearchCursor(offset + limit, digest) : null;
+    return c.json({ data: page.map((h) => titleView(h.title)), cursor: next }, 200);
   });
 
   app.openapi(getTitle, async (c) => {
@@ -54,5 +157,27 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const [title, lending] = await Promise.all([deps.titles.get(id), deps.lending.titleLending(id)]);
     if (!title || !lending) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
     return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
+  });
+
+  app.openapi(getCover, async (c) => {
+    const { id } = c.req.valid('param');
+    const deps = c.get('deps');
+    const title = await deps.titles.get(id);
+    if (!title?.coverKey) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
+    // Links are signed for the current hour's window, so every request in that hour gets the same URL and the
+    // browser's (and CloudFront's) cache of the image keeps hitting; the redirect itself is cached until the
+    // link has an hour left.
+    const now = deps.clock.now().getTime();
+    const windowStart = Math.floor(now / coverWindowMs) * coverWindowMs;
+    const url = await deps.links.signGet(title.coverKey, {
+      expiresIn: (2 * coverWindowMs) / 1000,
+      now: new Date(windowStart),
+      ...(title.coverType ? { contentType: title.coverType } : {}),
+    });
+    const maxAge = Math.max(0, Math.floor((windowStart + coverWindowMs - now) / 1000));
+    return c.body(null, 302, {
+      Location: url,
+      'Cache-Control': `public, max-age=${maxAge}`,
+    });
   });
 }

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import { maxBookmarksPerTitle, type Bookmark, type ReadingProgress } from '../../domain/reading';
+import { requireCaller } from '../auth';
+import type { AppEnv } from '../deps';
+import { problemContent } from '../schemas';
+
+/** Readium-style locator (https://readium.org/architecture/models/locators/), kept small. */
+export const LocatorSchema = z
+  .object({
+    href: z.string().min(1).max(512),
+    type: z.string().min(1).max(100),
+    title: z.string().max(200).optional(),
+    locations: z
+      .object({
+        progression: z.number().min(0).max(1).optional(),
+        totalProgression: z.number().min(0).max(1).optional(),
+        position: z.number().int().min(1).max(10_000_000).optional(),
+        cfi: z
+          .string()
+          .max(1024)
+          .regex(/^epubcfi\(.+\)$/)
+          .optional(),
+        page: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict(),
+    text: z
+      .object({
+        before: z.string().max(500).optional(),
+        highlight: z.string().max(500).optional(),
+        after: z.string().max(500).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi('Locator');
+
+const ProgressSchema = z
+  .object({
+    titleId: z.string(),
+    locator: LocatorSchema,
+    modified: z.string().openapi({ format: 'date-time' }),
+    device: z.string().optional(),
+  })
+  .openapi('ReadingProgress');
+
+const ProgressBody = z
+  .object({
+    locator: LocatorSchema,
+    modified: z.iso
+      .datetime({ offset: true })
+      .openapi({ description: 'When the reader saved it; newest wins' }),
+    device: z.string().max(64).optional(),
+  })
+  .strict();
+
+const BookmarkSchema = z
+  .object({
+    id: z.string(),
+    titleId: z.string(),
+    locator: LocatorSchema,
+    label: z.string().optional(),
+    created: z.string(),
+  })
+  .openapi('Bookmark');
+
+const BookmarkBody = z
+  .object({ locator: LocatorSchema, label: z.string().trim().max(200).optional() })
+  .strict();
+
+const titleId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/)
+  .openapi({ param: { name: 'titleId', in: 'path' } });
+const bookmarkId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/)
+  .openapi({ param: { name: 'id', in: 'path' } });
+const json = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+const signedIn = requireCaller();
+
+const getProgress = createRoute({
+  security: [{ bearer: [] }],
+  middleware: [signedIn] as const,
+  method: 'get',
+  path: '/me/progress/{titleId}',
+  summary: 'Where the caller is in a title (saved by any of their devices)',
+  request: { params: z.object({ titleId }) },
+  responses: {
+    200: { description: 'The position', content: { 'application/json': { schema: ProgressSchema } } },
+    204: { description: 'Not read yet' },
+    401: problemContent('Not signed in'),
+  },
+});
+
+const putProgress = createRoute({
+  security: [{ bearer: [] }],
+  middleware: [signedIn] as const,
+  method: 'put',
+  path: '/me/progress/{titleId}',
+  summary: "Saves the caller's position in a title",
+  description:
+    'The newest `modified` wins: a save older than the stored one is refused with 409 STALE_PROGRESS.',
+  request: { params: z.object({ titleId }), body: json(ProgressBody) },
+  responses: {
+    200: { description: 'Saved', content: { 'application/json': { schema: ProgressSchema } } },
+    400: problemContent('Invalid locator'),
+    401: problemContent('Not signed in'),
+    404: problemContent('No such title'),
+    409: problemContent('A newer position is stored (it is in `current`)'),
+  },
+});
+
+const listBookmarks = createRoute({
+  security: [{ bearer: [] }],
+  middleware: [signedIn] as const,
+  method: 'get',
+  path: '/me/bookmarks/{titleId}',
+  summary: "The caller's bookmarks in a title, oldest first",
+  request: { params: z.object({ titleId }) },
+  responses: {
+    200: {
+      description: 'Bookmarks',
+      content: { 'application/json': { schema: z.object({ data: z.array(BookmarkSchema) }) } },
+    },
+    401: problemContent('Not signed in'),
+  },
+});
+
+const addBookmark = createRoute({
+  security: [{ bearer: [] }],
+  middleware: [signedIn] as const,
+  method: 'post',
+  path: '/me/bookmarks/{titleId}',
+  summary: 'Adds a bookmark',
+  request: { params: z.object({ titleId }), body: json(BookmarkBody) },
+  responses: {
+    201: { description: 'Added', content: { 'application/json': { schema: BookmarkSchema } } },
+    400: problemContent('Invalid locator'),
+    401: problemContent('Not signed in'),
+    404: problemContent('No such title'),
+    409: problemContent(`More than ${maxBookmarksPerTitle} bookmarks in this title`),
+  },
+});
+
+const deleteBookmark = createRoute({
+  security: [{ bearer: [] }],
+  middleware: [signedIn] as const,
+  method: 'delete',
+  path: '/me/bookmarks/{titleId}/{id}',
+  summary: 'Removes one of the caller’s bookmarks',
+  request: { params: z.object({ titleId, id: bookmarkId }) },
+  responses: {
+    204: { description: 'Removed' },
+    401: problemContent('Not signed in'),
+    404: problemContent('No such bookmark of the caller'),
+  },
+});
+
+/** Bookmark ids sort by creation time (base36 milliseconds) with a random tail. */
+function newBookmarkId(now: Date): string {
+  return `${now.getTime().toString(36).padStart(9, '0')}${randomBytes(5).toString('hex')}`;
+}
+
+/**
+ * Reading positions and bookmarks. Every key is built from the verified caller's id, never from the request,
+ * so a patron can only ever read or change their own.
+ */
+export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(getProgress, async (c) => {
+    const { titleId } = c.req.valid('param');
+    const progress = await c.get('deps').reading.getProgress(c.get('caller').patronId, titleId);
+    c.header('Cache-Control', 'no-store');
+    if (!progress) return c.body(null, 204);
+    return c.json(progress, 200);
+  });
+
+  app.openapi(putProgress, async (c) => {
+    const { titleId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const deps = c.get('deps');
+    if (!(await deps.titles.get(titleId))) throw new NotFoundError('Title', titleId, 'TITLE_NOT_FOUND');
+    const progress: ReadingProgress = {
+      titleId,
+      locator: body.locator,
+      // Stored in UTC so that the newest-wins comparison is a plain string comparison.
+      modified: new Date(body.modified).toISOString(),
+      ...(body.device ? { device: body.device } : {}),
+    };
+    const { stored, saved } = await deps.reading.putProgress(c.get('caller').patronId, progress);
+    if (!saved) {
+      throw new ConflictError('STALE_PROGRESS', 'A newer reading position is already saved.', {
+        current: stored,
+      });
+    }
+    return c.json(stored, 200);
+  });
+
+  app.openapi(listBookmarks, async (c) => {
+    const { titleId } = c.req.valid('param');
+    const data = await c.get('deps').reading.listBookmarks(c.get('caller').patronId, titleId);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ data }, 200);
+  });
+
+  app.openapi(addBookmark, async (c) => {
+    const { titleId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const deps = c.get('deps');
+    const patronId = c.get('caller').patronId;
+    if (!(await deps.titles.get(titleId))) throw new NotFoundError('Title', titleId, 'TITLE_NOT_FOUND');
+    const existing = await deps.reading.listBookmarks(patronId, titleId);
+    if (existing.length >= maxBookmarksPerTitle) {
+      throw new ConflictError(
+        'BOOKMARK_LIMIT_REACHED',
+        `A title can hold at most ${maxBookmarksPerTitle} bookmarks.`,
+        { limit: maxBookmarksPerTitle },
+      );
+    }
+    const now = deps.clock.now();
+    const bookmark: Bookmark = {
+      id: newBookmarkId(now),
+      titleId,
+      locator: body.locator,
+      ...(body.label ? { label: body.label } : {}),
+      created: now.toISOString(),
+    };
+    await deps.reading.addBookmark(patronId, bookmark);
+    c.header('Location', `/me/bookmarks/${titleId}/${bookmark.id}`);
+    return c.json(bookmark, 201);
+  });
+
+  app.openapi(deleteBookmark, async (c) => {
+    const { titleId, id } = c.req.valid('param');
+    const removed = await c.get('deps').reading.deleteBookmark(c.get('caller').patronId, titleId, id);
+    if (!removed) throw new NotFoundError('Bookmark', id, 'BOOKMARK_NOT_FOUND');
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sortTitleOf, type Title } from '../../functions/domain/title';
+import { bearer, createPatron, json, type CreatedPatron } from '../helpers/auth';
+import { createTestStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+let siti: CreatedPatron;
+let budi: CreatedPatron;
+const titleId = 't-reading-test';
+
+beforeAll(async () => {
+  stack = await createTestStack();
+  [siti, budi] = await Promise.all([createPatron(stack), createPatron(stack)]);
+  const now = new Date().toISOString();
+  const title: Title = {
+    id: titleId,
+    title: 'Ronggeng Dukuh Paruk',
+    sortTitle: sortTitleOf('Ronggeng Dukuh Paruk'),
+    authors: ['Ahmad Tohari'],
+    subjects: [],
+    identifiers: {},
+    format: 'epub',
+    access: 'licensed',
+    status: 'active',
+    contentKey: `content/${titleId}/publication.epub`,
+    contentType: 'application/epub+zip',
+    size: 1,
+    sha256: 'x',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await stack.deps.titles.create(title);
+});
+afterAll(() => stack.destroy());
+
+const locator = (cfi: string, totalProgression: number) => ({
+  href: 'OEBPS/chapter-2.xhtml',
+  type: 'application/xhtml+xml',
+  title: 'Bab 2',
+  locations: { cfi, totalProgression, position: 2 },
+});
+
+describe('GET|PUT /me/progress/{titleId}', () => {
+  it('saves a position and gives it back to the same patron on another device', async () => {
+    // Prepare
+    const body = {
+      locator: locator('epubcfi(/6/4!/4/2/1:0)', 0.12),
+      modified: new Date().toISOString(),
+      device: 'phone',
+    };
+    // Act
+    const put = await stack.app.request(
+      `/me/progress/${titleId}`,
+      json('PUT', body, bearer(siti.accessToken)),
+    );
+    const get = await stack.app.request(`/me/progress/${titleId}`, { headers: bearer(siti.accessToken) });
+    // Assess
+    expect(put.status).toBe(200);
+    expect(get.status).toBe(200);
+    expect(await get.json()).toMatchObject({ titleId, locator: body.locator, device: 'phone' });
+  });
+
+  it("never shows one patron's position to another", async () => {
+    const response = await stack.app.request(`/me/progress/${titleId}`, {
+      headers: bearer(budi.accessToken),
+    });
+    expect(response.status).toBe(204);
+  });
+
+  it('refuses an older save with 409 STALE_PROGRESS and keeps the newer position', async () => {
+    // Prepare
+    const newer = { locator: locator('epubcfi(/6/8!/4/2/1:0)', 0.5), modified: '2030-01-01T10:00:00+07:00' };
+    const older = { locator: locator('epubcfi(/6/2!/4/2/1:0)', 0.01), modified: '2030-01-01T02:00:00Z' };
+    await stack.app.request(`/me/progress/${titleId}`, json('PUT', newer, bearer(budi.accessToken)));
+    // Act
+    const response = await stack.app.request(
+      `/me/progress/${titleId}`,
+      json('PUT', older, bearer(budi.accessToken)),
+    );
+    // Assess
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({
+      code: 'STALE_PROGRESS',
+      current: { locator: { locations: { totalProgression: 0.5 } }, modified: '2030-01-01T03:00:00.000Z' },
+    });
+  });
+
+  it.each([
+    ['no locator', { modified: new Date().toISOString() }],
+    ['progression above 1', { locator: locator('epubcfi(/6/4)', 1.5), modified: new Date().toISOString() }],
+    [
+      'a CFI that is not one',
+      { locator: locator('javascript:alert(1)', 0.1), modified: new Date().toISOString() },
+    ],
+    [
+      'an unknown field',
+      { locator: { ...locator('epubcfi(/6/4)', 0.1), extra: 1 }, modified: new Date().toISOString() },
+    ],
+    ['a bad date', { locator: locator('epubcfi(/6/4)', 0.1), modified: 'yesterday' }],
+  ])('refuses %s with 400 VALIDATION_FAILED', async (_name, body) => {
+    const response = await stack.app.request(
+      `/me/progress/${titleId}`,
+      json('PUT', body, bearer(siti.accessToken)),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('answers 404 for an unknown title and 401 without a token', async () => {
+    const body = { locator: locator('epubcfi(/6/4)', 0.1), modified: new Date().toISOString() };
+    const unknown = await stack.app.request(
+      '/me/progress/t-none',
+      json('PUT', body, bearer(siti.accessToken)),
+    );
+    const anonymous = await stack.app.request(`/me/progress/${titleId}`);
+    expect(unknown.status).toBe(404);
+    expect(anonymous.status).toBe(401);
+  });
+});
+
+describe('GET|POST|DELETE /me/bookmarks/{titleId}[/{id}]', () => {
+  it('adds, lists and removes bookmarks of the caller only', async () => {
+    // Prepare
+    const add = (label: string) =>
+      stack.app.request(
+        `/me/bookmarks/${titleId}`,
+        json('POST', { locator: locator('epubcfi(/6/4!/4/2/1:0)', 0.1), label }, bearer(siti.accessToken)),
+      );
+    // Act
+    const first = await add('Srintil menari');
+    const second = await add('Dukuh Paruk terbakar');
+    const created = (await first.json()) as { id: string };
+    const byOther = await stack.app.request(`/me/bookmarks/${titleId}/${created.id}`, {
+      method: 'DELETE',
+      headers: bearer(budi.accessToken),
+    });
+    const removed = await stack.app.request(`/me/bookmarks/${titleId}/${created.id}`, {
+      method: 'DELETE',
+      headers: bearer(siti.accessToken),
+    });
+    const list = await stack.app.request(`/me/bookmarks/${titleId}`, { headers: bearer(siti.accessToken) });
+    const othersList = await stack.app.request(`/me/bookmarks/${titleId}`, {
+      headers: bearer(budi.accessToken),
+    });
+    // Assess
+    expect(first.status).toBe(201);
+    expect(first.headers.get('location')).toBe(`/me/bookmarks/${titleId}/${created.id}`);
+    expect(second.status).toBe(201);
+    expect(byOther.status).toBe(404);
+    expect(removed.status).toBe(204);
+    expect(((await list.json()) as { data: { label: string }[] }).data.map((b) => b.label)).toEqual([
+      'Dukuh Paruk terbakar',
+    ]);
+    expect(await othersList.json()).toEqual({ data: [] });
+  });
+
+  it('refuses a bookmark id that is not one', async () => {
+    const response = await stack.app.request(`/me/bookmarks/${titleId}/..%2F..%2Fx`, {
+      method: 'DELETE',
+      headers: bearer(siti.accessToken),
+    });
+    expect(response.status).toBe(400);
+  });
+});

@@ -1,0 +1,362 @@
+import type {
+  AccessLink,
+  Bookmark,
+  CatalogueQuery,
+  Hold,
+  Loan,
+  Locator,
+  Page,
+  Patron,
+  Problem,
+  ReadingProgress,
+  SignedIn,
+  Title,
+} from './types';
+
+/** A refused request: the problem the API sent (or a stand-in for a network failure). */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+    this.name = 'ApiError';
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms when the access token stops working. */
+  accessExpiresAt: number;
+  patron: Patron;
+}
+
+export type SignOutReason = 'signed-out' | 'revoked';
+
+export interface ApiClientOptions {
+  /** Where the API answers; '' = same origin. */
+  base?: string;
+  storage?: Storage;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+const sessionKey = 'pustaka.session';
+/** Refresh a little before the access token runs out, so a request never starts with a dying token. */
+const refreshMarginMs = 30_000;
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** true: needs a session (refreshes as needed); false: anonymous. */
+  auth?: boolean;
+  signal?: AbortSignal;
+  keepalive?: boolean;
+}
+
+/**
+ * The typed API client. It keeps the session in localStorage (so a reload and other tabs stay signed in),
+ * refreshes the access token before it expires or after a 401, with one refresh in flight at a time — across
+ * tabs too (Web Locks), since refresh tokens rotate and a second use of an old one would revoke the family —
+ * and signs out when the server says the family is revoked.
+ */
+export class ApiClient {
+  private base: string;
+  private readonly storage: Storage | undefined;
+  private readonly fetcher: typeof fetch;
+  private readonly now: () => number;
+  private refreshing: Promise<Session | undefined> | undefined;
+  private readonly listeners = new Set<(session: Session | undefined, reason?: SignOutReason) => void>();
+
+  constructor(options: ApiClientOptions = {}) {
+    this.base = options.base ?? '';
+    this.storage = options.storage ?? (typeof localStorage === 'undefined' ? undefined : localStorage);
+    this.fetcher = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.now ?? Date.now;
+    if (typeof window !== 'undefined') {
+      // Another tab signed in, out or refreshed.
+      window.addEventListener('storage', (event) => {
+        if (event.key === sessionKey) this.emit(this.session);
+      });
+    }
+  }
+
+  /** Where the API answers (from the deployment's /config.json; '' = the page's own origin). */
+  setBase(base: string): void {
+    this.base = base.replace(/\/+$/, '');
+  }
+
+  /** An API path as a URL the browser can load (e.g. a cover image). */
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
+  get session(): Session | undefined {
+    try {
+      const raw = this.storage?.getItem(sessionKey);
+      return raw ? (JSON.parse(raw) as Session) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private set session(session: Session | undefined) {
+    if (session) this.storage?.setItem(sessionKey, JSON.stringify(session));
+    else this.storage?.removeItem(sessionKey);
+  }
+
+  onSessionChange(listener: (session: Session | undefined, reason?: SignOutReason) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(session: Session | undefined, reason?: SignOutReason): void {
+    for (const listener of this.listeners) listener(session, reason);
+  }
+
+  private adopt(signedIn: SignedIn): Session {
+    const session: Session = {
+      accessToken: signedIn.accessToken,
+      refreshToken: signedIn.refreshToken,
+      accessExpiresAt: this.now() + signedIn.expiresIn * 1000,
+      patron: signedIn.patron,
+    };
+    this.session = session;
+    return session;
+  }
+
+  // ---- auth -------------------------------------------------------------------------------------
+  async signIn(cardNumber: string, pin: string): Promise<Session> {
+    const signedIn = await this.request<SignedIn>('POST', '/auth/login', {
+      body: { cardNumber, pin },
+      auth: false,
+    });
+    const session = this.adopt(signedIn);
+    this.emit(session);
+    return session;
+  }
+
+  async signOut(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    this.emit(undefined, 'signed-out');
+    if (session) {
+      await this.request('POST', '/auth/logout', {
+        body: { refreshToken: session.refreshToken },
+        auth: false,
+      }).catch(() => {});
+    }
+  }
+
+  /**
+   * One refresh at a time: callers that arrive while one runs share it. Inside the cross-tab lock the stored
+   * session is read again: if another tab already rotated the token, its result is used instead.
+   */
+  refresh(stale: Session): Promise<Session | undefined> {
+    this.refreshing ??= this.withLock(async () => {
+      const current = this.session;
+      if (!current) return undefined;
+      if (
+        current.refreshToken !== stale.refreshToken &&
+        current.accessExpiresAt - refreshMarginMs > this.now()
+      ) {
+        return current;
+      }
+      try {
+        const signedIn = await this.request<SignedIn>('POST', '/auth/refresh', {
+          body: { refreshToken: current.refreshToken },
+          auth: false,
+        });
+        return this.adopt(signedIn);
+      } catch (error) {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          // The family was revoked (reuse detected, signed out elsewhere, blocked card): sign out here too.
+          this.session = undefined;
+          this.emit(undefined, 'revoked');
+          return undefined;
+        }
+        throw error;
+      }
+    }).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    return locks ? locks.request('pustaka-refresh', work) : work();
+  }
+
+  private async validSession(): Promise<Session | undefined> {
+    const session = this.session;
+    if (!session) return undefined;
+    if (session.accessExpiresAt - refreshMarginMs > this.now()) return session;
+    return this.refresh(session);
+  }
+
+  // ---- transport ----------------------------------------------------------------------------------
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const auth = options.auth ?? true;
+    let session = auth ? await this.validSession() : undefined;
+    if (auth && !session) throw new ApiError(signInNeeded(path));
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await this.send(method, path, options, session);
+      if (response.status === 401 && auth && session && attempt === 0) {
+        // The token was refused (expired early, keys rotated): refresh once and retry.
+        session = await this.refresh(session);
+        if (!session) throw new ApiError(signInNeeded(path));
+        continue;
+      }
+      if (!response.ok) throw new ApiError(await problemOf(response));
+      if (response.status === 204) return undefined as T;
+      const type = response.headers.get('content-type') ?? '';
+      return (type.includes('json') ? await response.json() : undefined) as T;
+    }
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    session: Session | undefined,
+  ): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (session) headers.Authorization = `Bearer ${session.accessToken}`;
+    try {
+      return await this.fetcher(`${this.base}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.keepalive ? { keepalive: true } : {}),
+      });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new ApiError({ status: 0, code: 'NETWORK', detail: (error as Error).message });
+    }
+  }
+
+  // ---- catalogue ----------------------------------------------------------------------------------
+  searchTitles(query: CatalogueQuery): Promise<Page<Title>> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '' && value !== false) params.set(key, String(value));
+    }
+    return this.request('GET', `/titles?${params}`, { auth: false });
+  }
+
+  title(id: string): Promise<Title> {
+    return this.request('GET', `/titles/${encodeURIComponent(id)}`, { auth: false });
+  }
+
+  // ---- lending ------------------------------------------------------------------------------------
+  borrow(titleId: string, days: number, idempotencyKey: string): Promise<Loan> {
+    return this.request('POST', '/loans', {
+      body: { titleId, days },
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  }
+
+  async loans(): Promise<Loan[]> {
+    return listOf<Loan>(await this.request('GET', '/me/loans'));
+  }
+
+  returnLoan(loanId: string): Promise<void> {
+    return this.request('DELETE', `/loans/${encodeURIComponent(loanId)}`);
+  }
+
+  renewLoan(loanId: string): Promise<Loan> {
+    return this.request('POST', `/loans/${encodeURIComponent(loanId)}/renew`);
+  }
+
+  placeHold(titleId: string): Promise<Hold> {
+    return this.request('POST', '/holds', { body: { titleId } });
+  }
+
+  async holds(): Promise<Hold[]> {
+    return listOf<Hold>(await this.request('GET', '/me/holds'));
+  }
+
+  cancelHold(holdId: string): Promise<void> {
+    return this.request('DELETE', `/holds/${encodeURIComponent(holdId)}`);
+  }
+
+  /** A short-lived signed link to the publication (open titles need no session). */
+  access(titleId: string): Promise<AccessLink> {
+    return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access`, {
+      auth: this.session !== undefined,
+    });
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+  async progress(titleId: string): Promise<ReadingProgress | undefined> {
+    try {
+      return await this.request<ReadingProgress>('GET', `/me/progress/${encodeURIComponent(titleId)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  saveProgress(
+    titleId: string,
+    locator: Locator,
+    device: string,
+    keepalive = false,
+  ): Promise<ReadingProgress> {
+    return this.request('PUT', `/me/progress/${encodeURIComponent(titleId)}`, {
+      body: { locator, modified: new Date(this.now()).toISOString(), device },
+      keepalive,
+    });
+  }
+
+  async bookmarks(titleId: string): Promise<Bookmark[]> {
+    return listOf<Bookmark>(await this.request('GET', `/me/bookmarks/${encodeURIComponent(titleId)}`));
+  }
+
+  addBookmark(titleId: string, locator: Locator, label?: string): Promise<Bookmark> {
+    return this.request('POST', `/me/bookmarks/${encodeURIComponent(titleId)}`, {
+      body: { locator, ...(label ? { label } : {}) },
+    });
+  }
+
+  removeBookmark(titleId: string, bookmarkId: string): Promise<void> {
+    return this.request(
+      'DELETE',
+      `/me/bookmarks/${encodeURIComponent(titleId)}/${encodeURIComponent(bookmarkId)}`,
+    );
+  }
+}
+
+function listOf<T>(body: unknown): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const data = (body as { data?: unknown } | undefined)?.data;
+  return Array.isArray(data) ? (data as T[]) : [];
+}
+
+function signInNeeded(path: string): Problem {
+  return { status: 401, code: 'UNAUTHORIZED', detail: `Sign in first (${path}).` };
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    return {
+      ...body,
+      status: response.status,
+      code: body.code ?? `HTTP_${response.status}`,
+      detail: body.detail ?? response.statusText,
+    };
+  } catch {
+    return { status: response.status, code: `HTTP_${response.status}`, detail: response.statusText };
+  }
+}
+
+/** The one client of the app. */
+export const api = new ApiClient();

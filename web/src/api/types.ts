@@ -1,0 +1,131 @@
+/** The gateway's JSON contract as the reader uses it (see /openapi.json). */
+export type Format = 'epub' | 'pdf';
+export type AccessMode = 'open' | 'licensed' | 'partner';
+
+export interface Availability {
+  /** null: unlimited copies (e.g. open access or an unlimited licence). */
+  copies: number | null;
+  available: number | null;
+  holds: number;
+  access: AccessMode;
+}
+
+export interface Title {
+  id: string;
+  title: string;
+  authors: string[];
+  language?: string;
+  publisher?: string;
+  published?: string;
+  description?: string;
+  subjects: string[];
+  format: Format;
+  access: AccessMode;
+  status: 'active' | 'withdrawn';
+  pageCount?: number;
+  contentType: string;
+  size: number;
+  cover?: string;
+  availability?: Availability;
+}
+
+export interface Page<T> {
+  data: T[];
+  cursor: string | null;
+}
+
+export interface Patron {
+  id: string;
+  cardNumber: string;
+  name: string;
+  roles: string[];
+}
+
+export interface SignedIn {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  patron: Patron;
+}
+
+export interface Loan {
+  id: string;
+  titleId: string;
+  status: 'active' | 'returned' | 'expired';
+  days?: number;
+  checkedOutAt?: string;
+  expiresAt: string;
+  renewals?: number;
+  title?: Title;
+}
+
+export interface Hold {
+  id: string;
+  titleId: string;
+  status: 'waiting' | 'reserved' | 'fulfilled' | 'cancelled' | 'lapsed';
+  position?: number;
+  placedAt?: string;
+  reservedUntil?: string;
+  estimatedWaitDays?: number;
+  title?: Title;
+}
+
+export interface AccessLink {
+  url: string;
+  expiresAt: string;
+  contentType: string;
+  format: Format;
+  size?: number;
+}
+
+export interface Locations {
+  progression?: number;
+  totalProgression?: number;
+  position?: number;
+  cfi?: string;
+  page?: number;
+}
+
+export interface Locator {
+  href: string;
+  type: string;
+  title?: string;
+  locations: Locations;
+  text?: { before?: string; highlight?: string; after?: string };
+}
+
+export interface ReadingProgress {
+  titleId: string;
+  locator: Locator;
+  modified: string;
+  device?: string;
+}
+
+export interface Bookmark {
+  id: string;
+  titleId: string;
+  locator: Locator;
+  label?: string;
+  created: string;
+}
+
+export interface CatalogueQuery {
+  q?: string;
+  lang?: string;
+  format?: Format;
+  subject?: string;
+  access?: AccessMode;
+  available?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+/** RFC 9457 problem details with the gateway's stable `code`. */
+export interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  title?: string;
+  [extension: string]: unknown;
+}

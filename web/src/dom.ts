@@ -1,0 +1,63 @@
+/** A tiny element builder: no framework, no innerHTML (so no markup from data ever becomes DOM). */
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') {
+      element.addEventListener(name.slice(2).toLowerCase(), value);
+    } else if (name === 'class') {
+      element.className = String(value);
+    } else if (value === true) {
+      element.setAttribute(name, '');
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+function append(parent: Node, children: (Child | Child[])[]): void {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Announces a message to screen readers (and shows it) in the page's status region. */
+export function announce(message: string, kind: 'info' | 'error' = 'info'): void {
+  const region = document.getElementById('status');
+  if (!region) return;
+  region.className = `status status-${kind}`;
+  region.textContent = message;
+  region.hidden = message === '';
+}
+
+export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last: A | undefined;
+  const debounced = (...args: A) => {
+    last = args;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn(...args);
+    }, ms);
+  };
+  /** Runs a pending call now (e.g. when the page is hidden). */
+  debounced.flush = () => {
+    if (timer !== undefined && last) {
+      clearTimeout(timer);
+      timer = undefined;
+      fn(...last);
+    }
+  };
+  return debounced;
+}

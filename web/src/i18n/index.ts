@@ -1,0 +1,90 @@
+import { en } from './en';
+import { id, type MessageKey, type Messages } from './id';
+
+export type Language = 'id' | 'en';
+export type { MessageKey };
+
+const catalogues: Record<Language, Messages> = { id, en };
+const storageKey = 'pustaka.language';
+const listeners = new Set<() => void>();
+
+function stored(): Language {
+  try {
+    const value = localStorage.getItem(storageKey);
+    return value === 'en' || value === 'id' ? value : 'id';
+  } catch {
+    return 'id';
+  }
+}
+
+let current: Language = stored();
+
+export function language(): Language {
+  return current;
+}
+
+/** Switches the UI language, remembers it, and re-renders whoever listens. */
+export function setLanguage(next: Language): void {
+  current = next;
+  try {
+    localStorage.setItem(storageKey, next);
+  } catch {
+    // private mode: the switch still works for this visit
+  }
+  document.documentElement.lang = next;
+  for (const listener of listeners) listener();
+}
+
+export function onLanguageChange(listener: () => void): void {
+  listeners.add(listener);
+}
+
+/** The message for `key` in the current language, with `{name}` placeholders filled. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template = catalogues[current][key];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in params ? String(params[name]) : `{${name}}`,
+  );
+}
+
+/** Problem codes from the API that have a message of their own. */
+export function errorMessage(code: string | undefined, fallback: string): string {
+  const key = `error.${code ?? ''}` as MessageKey;
+  return key in catalogues[current] ? t(key) : fallback;
+}
+
+const locales: Record<Language, string> = { id: 'id-ID', en: 'en-GB' };
+
+export function formatDate(iso: string, withTime = false): string {
+  const date = new Date(iso);
+  return new Intl.DateTimeFormat(locales[current], {
+    dateStyle: 'long',
+    ...(withTime ? { timeStyle: 'short' } : {}),
+  }).format(date);
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${new Intl.NumberFormat(locales[current], { maximumFractionDigits: 1 }).format(value)} ${units[unit]}`;
+}
+
+/** A language code as words ("en-US" → "English"). */
+export function languageName(code: string | undefined): string {
+  if (!code) return '';
+  const base = code.toLowerCase().split('-')[0];
+  if (base === 'id' || base === 'ind') return t('lang.id');
+  if (base === 'en' || base === 'eng') return t('lang.en');
+  try {
+    return new Intl.DisplayNames([locales[current]], { type: 'language' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+document.documentElement.lang = current;

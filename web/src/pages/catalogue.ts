@@ -1,0 +1,171 @@
+import { api, ApiError } from '../api/client';
+import type { CatalogueQuery, Title } from '../api/types';
+import { h } from '../dom';
+import { t } from '../i18n';
+import { href, navigate } from '../router';
+import { availabilityText, badges, coverOf } from './common';
+
+const pageSize = 20;
+
+function queryOf(params: URLSearchParams): CatalogueQuery {
+  const format = params.get('format');
+  const access = params.get('access');
+  return {
+    q: params.get('q') ?? undefined,
+    lang: params.get('lang') ?? undefined,
+    format: format === 'epub' || format === 'pdf' ? format : undefined,
+    access: access === 'open' || access === 'licensed' || access === 'partner' ? access : undefined,
+    subject: params.get('subject') ?? undefined,
+    available: params.get('available') === 'true' || undefined,
+    limit: pageSize,
+  };
+}
+
+function select(id: string, label: string, value: string | undefined, options: [string, string][]) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    h(
+      'select',
+      { id, name: id },
+      h('option', { value: '' }, t('catalogue.any')),
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+    ),
+  );
+}
+
+export async function renderCatalogue(main: HTMLElement, params: URLSearchParams): Promise<void> {
+  document.title = `${t('catalogue.title')} · ${t('app.name')}`;
+  const query = queryOf(params);
+  const form = h(
+    'form',
+    {
+      role: 'search',
+      class: 'search',
+      'aria-label': t('catalogue.title'),
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const data = new FormData(event.target as HTMLFormElement);
+        const next = new URLSearchParams();
+        for (const key of ['q', 'lang', 'format', 'access']) {
+          const value = String(data.get(key) ?? '').trim();
+          if (value) next.set(key, value);
+        }
+        if (data.get('available')) next.set('available', 'true');
+        navigate(href.catalogue(next));
+      },
+    },
+    h(
+      'div',
+      { class: 'field q' },
+      h('label', { for: 'q' }, t('catalogue.search')),
+      h('input', { id: 'q', name: 'q', type: 'search', value: query.q ?? '', maxlength: 200 }),
+    ),
+    select('lang', t('catalogue.language'), query.lang, [
+      ['id', t('lang.id')],
+      ['en', t('lang.en')],
+    ]),
+    select('format', t('catalogue.format'), query.format, [
+      ['epub', 'EPUB'],
+      ['pdf', 'PDF'],
+    ]),
+    select('access', t('catalogue.access'), query.access, [
+      ['open', t('access.open')],
+      ['licensed', t('access.licensed')],
+    ]),
+    h(
+      'div',
+      { class: 'field check' },
+      h('input', {
+        id: 'available',
+        name: 'available',
+        type: 'checkbox',
+        value: 'true',
+        checked: !!query.available,
+      }),
+      h('label', { for: 'available' }, t('catalogue.availableNow')),
+    ),
+    h('button', { type: 'submit' }, t('catalogue.searchButton')),
+  );
+  const summary = h('p', { id: 'result-summary', role: 'status' }, t('common.loading'));
+  const list = h('ul', { class: 'results', 'aria-labelledby': 'result-summary' });
+  const more = h('div', { class: 'actions' });
+  main.replaceChildren(h('h1', {}, t('catalogue.title')), form, summary, list, more);
+
+  let shown = 0;
+  const load = async (cursor?: string) => {
+    try {
+      const page = await api.searchTitles({ ...query, ...(cursor ? { cursor } : {}) });
+      shown += page.data.length;
+      for (const title of page.data) list.append(card(title));
+      summary.textContent =
+        shown === 0
+          ? t('catalogue.none')
+          : page.cursor
+            ? t('catalogue.resultsMore', { count: shown })
+            : t('catalogue.results', { count: shown });
+      more.replaceChildren();
+      if (page.cursor) {
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: () => {
+              button.disabled = true;
+              const first = list.children.length;
+              void load(page.cursor!).then(() => {
+                // Keyboard users continue at the first new title.
+                list.children[first]?.querySelector('a')?.focus();
+              });
+            },
+          },
+          t('catalogue.more'),
+        );
+        more.append(button);
+      }
+      void fillAvailability(page.data, list);
+    } catch (error) {
+      summary.textContent = t('common.error', {
+        detail:
+          error instanceof ApiError && error.code === 'NETWORK'
+            ? t('common.offline')
+            : (error as Error).message,
+      });
+    }
+  };
+  await load();
+}
+
+function card(title: Title): HTMLElement {
+  return h(
+    'li',
+    { class: 'card', 'data-title-id': title.id },
+    coverOf(title),
+    h(
+      'div',
+      {},
+      h('h2', {}, h('a', { href: href.title(title.id) }, title.title)),
+      title.authors.length
+        ? h('p', { class: 'meta' }, t('catalogue.by', { authors: title.authors.join(', ') }))
+        : null,
+      badges(title),
+      h('p', { class: 'meta availability' }, availabilityText(title, title.availability)),
+    ),
+  );
+}
+
+/** The listing may not carry availability; fetch it per licensed title shown (a handful per page). */
+async function fillAvailability(titles: Title[], list: HTMLElement): Promise<void> {
+  await Promise.all(
+    titles
+      .filter((title) => title.access !== 'open' && !title.availability)
+      .map(async (title) => {
+        const full = await api.title(title.id).catch(() => undefined);
+        const text = full ? availabilityText(full, full.availability) : '';
+        const slot = list.querySelector(`[data-title-id="${CSS.escape(title.id)}"] .availability`);
+        if (slot && text) slot.textContent = text;
+      }),
+  );
+}

@@ -1,0 +1,49 @@
+import { api } from '../api/client';
+import type { Availability, Title } from '../api/types';
+import { h } from '../dom';
+import { languageName, t } from '../i18n';
+
+export function coverOf(title: Title, large = false): HTMLElement {
+  if (title.cover) {
+    return h('img', {
+      class: large ? 'cover large' : 'cover',
+      src: api.url(title.cover),
+      alt: large ? t('catalogue.coverOf', { title: title.title }) : '',
+      loading: 'lazy',
+      width: large ? 160 : 80,
+      height: large ? 240 : 120,
+    });
+  }
+  return h(
+    'div',
+    { class: large ? 'cover large cover-placeholder' : 'cover cover-placeholder', 'aria-hidden': 'true' },
+    title.format.toUpperCase(),
+  );
+}
+
+export function badges(title: Title): HTMLElement {
+  return h(
+    'p',
+    { class: 'meta' },
+    h('span', { class: 'badge' }, title.format.toUpperCase()),
+    h('span', { class: 'badge' }, t(`access.${title.access}`)),
+    title.language ? h('span', { class: 'badge' }, languageName(title.language)) : null,
+  );
+}
+
+export function availabilityText(title: Title, availability: Availability | undefined): string {
+  if (title.access === 'open') return t('availability.unlimited');
+  if (!availability) return '';
+  if (availability.copies === null || availability.available === null) return t('availability.unlimited');
+  const parts = [
+    availability.available > 0
+      ? t('availability.available', { available: availability.available, copies: availability.copies })
+      : t('availability.none'),
+  ];
+  if (availability.holds > 0) parts.push(t('availability.holds', { holds: availability.holds }));
+  return parts.join(' · ');
+}
+
+export function loadingNote(): HTMLElement {
+  return h('p', { class: 'loading', role: 'status' }, t('common.loading'));
+}

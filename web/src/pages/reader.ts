@@ -1,0 +1,258 @@
+import { api, ApiError } from '../api/client';
+import type { AccessLink, Bookmark, Locator, Title } from '../api/types';
+import { announce, debounce, h } from '../dom';
+import { t } from '../i18n';
+import { href } from '../router';
+import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
+import { loadingNote } from './common';
+
+const noAccessCodes = new Set([
+  'NO_ACTIVE_LOAN',
+  'LOAN_EXPIRED',
+  'NOT_ENTITLED',
+  'LOAN_ENDED',
+  'TITLE_WITHDRAWN',
+]);
+
+/** A stable id for this browser, so a position saved elsewhere can be told apart. */
+function deviceId(): string {
+  try {
+    let id = localStorage.getItem('pustaka.device');
+    if (!id) {
+      id = crypto.randomUUID();
+      localStorage.setItem('pustaka.device', id);
+    }
+    return id;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function messageBox(main: HTMLElement, title: Title | undefined, text: string): void {
+  main.replaceChildren(
+    h(
+      'div',
+      { class: 'message', role: 'alert', id: 'reader-message' },
+      h('h1', {}, title?.title ?? t('app.name')),
+      h('p', {}, text),
+      title ? h('a', { class: 'button', href: href.title(title.id) }, t('reader.backToTitle')) : null,
+    ),
+  );
+}
+
+export async function renderReader(main: HTMLElement, id: string): Promise<() => void> {
+  main.replaceChildren(loadingNote());
+  let destroyed = false;
+  let engine: ReadingEngine | undefined;
+  const cleanups: (() => void)[] = [];
+  const cleanup = () => {
+    destroyed = true;
+    for (const run of cleanups) run();
+    engine?.destroy();
+  };
+
+  let title: Title;
+  try {
+    title = await api.title(id);
+  } catch (error) {
+    messageBox(main, undefined, (error as Error).message);
+    return cleanup;
+  }
+  document.title = `${t('reader.title', { title: title.title })} · ${t('app.name')}`;
+
+  const freshLink = async (): Promise<AccessLink> => {
+    try {
+      return await api.access(id);
+    } catch (error) {
+      if (error instanceof ApiError && (noAccessCodes.has(error.code) || error.status === 401)) {
+        throw new NoAccessError(error.code);
+      }
+      throw error;
+    }
+  };
+
+  let link: AccessLink;
+  try {
+    link = await freshLink();
+  } catch (error) {
+    const text =
+      error instanceof NoAccessError
+        ? error.message === 'NO_ACTIVE_LOAN' || error.message === 'UNAUTHORIZED'
+          ? t('reader.needLoan')
+          : t('reader.noAccess')
+        : t('reader.notAvailable');
+    messageBox(main, title, text);
+    return cleanup;
+  }
+
+  const signedIn = api.session !== undefined;
+  const resume = signedIn ? await api.progress(id).catch(() => undefined) : undefined;
+
+  const toolbar = h('div', { class: 'reader-bar', role: 'toolbar', 'aria-label': t('reader.toolbar') });
+  const stage = h('div', { class: 'reader-stage', id: 'reader-stage' });
+  const body = h('div', { class: 'reader-body' }, stage);
+  const footer = h('div', { class: 'reader-foot' });
+  const progressBar = h('progress', { id: 'download-progress', max: 1, 'aria-label': t('reader.opening') });
+  const progressText = h('p', { id: 'download-text' }, t('reader.opening'));
+  const loading = h('div', { class: 'loading', id: 'reader-loading' }, progressText, progressBar);
+  const shell = h(
+    'section',
+    { class: 'reader', 'aria-label': t('reader.title', { title: title.title }) },
+    toolbar,
+    loading,
+    body,
+    footer,
+  );
+  main.replaceChildren(shell);
+
+  // Positions are saved a second after the reader settles, and right away when the page is hidden.
+  const device = deviceId();
+  const save = debounce((locator: Locator, keepalive: boolean = false) => {
+    if (!api.session) return;
+    void api.saveProgress(id, locator, device, keepalive).catch(() => {});
+  }, 800);
+  let lastLocator: Locator | undefined;
+  const onHide = () => {
+    if (document.visibilityState === 'hidden' && lastLocator) save.flush();
+  };
+  document.addEventListener('visibilitychange', onHide);
+  cleanups.push(() => {
+    document.removeEventListener('visibilitychange', onHide);
+    save.flush();
+  });
+
+  const context: ReaderContext = {
+    title,
+    link,
+    freshLink,
+    resumeAt: resume?.locator,
+    stage,
+    toolbar,
+    footer,
+    body,
+    onLocator(locator) {
+      lastLocator = locator;
+      save(locator);
+    },
+    fail(text) {
+      save.flush();
+      engine?.destroy();
+      engine = undefined;
+      messageBox(main, title, text);
+    },
+    setLoading(fraction, text) {
+      loading.hidden = fraction !== undefined && fraction >= 1;
+      if (fraction === undefined) progressBar.removeAttribute('value');
+      else progressBar.value = fraction;
+      if (text) progressText.textContent = text;
+    },
+  };
+
+  toolbar.append(
+    h('a', { href: href.title(id), class: 'button secondary', 'aria-label': t('reader.exit') }, '✕'),
+    h('h1', {}, title.title),
+  );
+
+  try {
+    // Each engine is its own chunk: the catalogue never downloads epub.js or pdf.js.
+    const { openBook } =
+      link.format === 'pdf' ? await import('../readers/pdf') : await import('../readers/epub');
+    if (destroyed) return cleanup;
+    engine = await openBook(context);
+    if (destroyed) {
+      engine.destroy();
+      return cleanup;
+    }
+  } catch (error) {
+    if (destroyed) return cleanup;
+    messageBox(main, title, error instanceof NoAccessError ? t('reader.noAccess') : t('reader.notAvailable'));
+    console.error(error);
+    return cleanup;
+  }
+  if (resume) announce(t('reader.resumed'));
+  if (signedIn && engine) addBookmarks(context, engine);
+  return cleanup;
+}
+
+/** Bookmarks: a button to mark the current place and a panel listing the marks. */
+function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
+  const id = context.title.id;
+  const panel = h('div', { class: 'panel', id: 'bookmarks-panel', hidden: true });
+  context.body.append(panel);
+  const list = h('ul', {});
+  const refresh = async () => {
+    const marks = await api.bookmarks(id).catch(() => [] as Bookmark[]);
+    list.replaceChildren(
+      ...(marks.length
+        ? marks.map((mark) =>
+            h(
+              'li',
+              {},
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'link',
+                  onclick: () => {
+                    panel.hidden = true;
+                    void engine.goTo(mark.locator);
+                  },
+                },
+                mark.label ?? mark.locator.title ?? mark.created,
+              ),
+              ' ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'link',
+                  'aria-label': `${t('reader.removeBookmark')}: ${mark.label ?? ''}`,
+                  onclick: async () => {
+                    await api.removeBookmark(id, mark.id).catch(() => {});
+                    await refresh();
+                  },
+                },
+                '✕',
+              ),
+            ),
+          )
+        : [h('li', {}, t('reader.noBookmarks'))]),
+    );
+  };
+  panel.append(h('h2', {}, t('reader.bookmarks')), list);
+  const toggle = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      'aria-expanded': 'false',
+      'aria-controls': 'bookmarks-panel',
+      onclick: async () => {
+        panel.hidden = !panel.hidden;
+        toggle.setAttribute('aria-expanded', String(!panel.hidden));
+        if (!panel.hidden) await refresh();
+      },
+    },
+    t('reader.bookmarks'),
+  );
+  const add = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'add-bookmark',
+      onclick: async () => {
+        const locator = engine.locator();
+        if (!locator) return;
+        const label = [locator.title, locator.locations.page ? `p. ${locator.locations.page}` : undefined]
+          .filter(Boolean)
+          .join(' · ');
+        await api.addBookmark(id, locator, label || undefined);
+        announce(t('reader.bookmarkAdded'));
+        if (!panel.hidden) await refresh();
+      },
+    },
+    t('reader.addBookmark'),
+  );
+  context.toolbar.append(add, toggle);
+}

@@ -1,0 +1,166 @@
+import { api, ApiError } from '../api/client';
+import type { Hold, Loan, Title } from '../api/types';
+import { announce, h } from '../dom';
+import { errorMessage, formatBytes, formatDate, languageName, t } from '../i18n';
+import { href, navigate } from '../router';
+import { availabilityText, badges, coverOf, loadingNote } from './common';
+
+const loanPeriods = [7, 14, 21] as const;
+
+export async function renderTitle(main: HTMLElement, id: string): Promise<void> {
+  main.replaceChildren(loadingNote());
+  let title: Title;
+  try {
+    title = await api.title(id);
+  } catch (error) {
+    document.title = `${t('common.notFound')} · ${t('app.name')}`;
+    main.replaceChildren(
+      h('h1', {}, t('common.notFound')),
+      h('p', {}, (error as Error).message),
+      h('a', { href: href.catalogue() }, t('nav.catalogue')),
+    );
+    return;
+  }
+  document.title = `${title.title} · ${t('app.name')}`;
+  const signedIn = api.session !== undefined;
+  const [loans, holds] = signedIn
+    ? await Promise.all([api.loans().catch(() => [] as Loan[]), api.holds().catch(() => [] as Hold[])])
+    : [[] as Loan[], [] as Hold[]];
+  const loan = loans.find((l) => l.titleId === id && l.status === 'active');
+  const hold = holds.find((x) => x.titleId === id && (x.status === 'waiting' || x.status === 'reserved'));
+
+  const actions = h('div', { class: 'actions', id: 'title-actions' });
+  const details = h(
+    'dl',
+    { class: 'details' },
+    title.publisher ? [h('dt', {}, t('title.publisher')), h('dd', {}, title.publisher)] : null,
+    title.published ? [h('dt', {}, t('title.published')), h('dd', {}, title.published)] : null,
+    title.language ? [h('dt', {}, t('title.language')), h('dd', {}, languageName(title.language))] : null,
+    title.subjects.length ? [h('dt', {}, t('title.subjects')), h('dd', {}, title.subjects.join(', '))] : null,
+    [h('dt', {}, t('title.size')), h('dd', {}, formatBytes(title.size))],
+    title.pageCount
+      ? [h('dt', {}, t('catalogue.format')), h('dd', {}, t('title.pages', { count: title.pageCount }))]
+      : null,
+  );
+  main.replaceChildren(
+    h(
+      'article',
+      { class: 'title-page' },
+      coverOf(title, true),
+      h(
+        'div',
+        { class: 'info' },
+        h('h1', {}, title.title),
+        title.authors.length ? h('p', {}, t('catalogue.by', { authors: title.authors.join(', ') })) : null,
+        badges(title),
+        h('p', { class: 'availability' }, availabilityText(title, title.availability)),
+        actions,
+        title.description ? h('p', { class: 'description' }, title.description) : null,
+        h('h2', {}, t('title.details')),
+        details,
+      ),
+    ),
+  );
+  renderActions(actions, title, loan, hold, signedIn);
+}
+
+function renderActions(
+  actions: HTMLElement,
+  title: Title,
+  loan: Loan | undefined,
+  hold: Hold | undefined,
+  signedIn: boolean,
+): void {
+  const read = () => h('a', { class: 'button', href: href.read(title.id) }, t('title.read'));
+  if (title.access === 'open') {
+    actions.replaceChildren(h('p', {}, t('title.openAccess')), read());
+    return;
+  }
+  if (!signedIn) {
+    actions.replaceChildren(
+      h('a', { class: 'button', href: href.signin(href.title(title.id)) }, t('title.signInToBorrow')),
+    );
+    return;
+  }
+  if (loan) {
+    actions.replaceChildren(h('p', {}, t('title.onLoan', { date: formatDate(loan.expiresAt) })), read());
+    return;
+  }
+  const available = title.availability?.available;
+  const canBorrow =
+    available === undefined || available === null || available > 0 || hold?.status === 'reserved';
+  const parts: HTMLElement[] = [];
+  if (canBorrow) {
+    const key = crypto.randomUUID();
+    const form = h(
+      'form',
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const days = Number(new FormData(form).get('days') ?? 14);
+          const button = form.querySelector('button')!;
+          button.disabled = true;
+          try {
+            // The same key on a retry: a double click or a lost response never makes a second loan.
+            const created = await api.borrow(title.id, days, key);
+            announce(t('title.borrowed', { date: formatDate(created.expiresAt) }));
+            renderActions(actions, title, created, hold, true);
+            actions.querySelector('a')?.focus();
+          } catch (error) {
+            button.disabled = false;
+            announce(errorMessage((error as ApiError).code, (error as Error).message), 'error');
+            if (error instanceof ApiError && error.code === 'ALREADY_ON_LOAN') navigate(href.read(title.id));
+          }
+        },
+      },
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('title.borrowFor')),
+        h(
+          'div',
+          { class: 'periods' },
+          loanPeriods.map((days) =>
+            h(
+              'label',
+              {},
+              h('input', { type: 'radio', name: 'days', value: days, checked: days === 14 }),
+              t('title.days', { days }),
+            ),
+          ),
+        ),
+      ),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'borrow' }, t('title.borrow'))),
+    );
+    parts.push(form);
+  }
+  if (hold) {
+    parts.push(h('p', {}, t('title.onHold')));
+  } else if (!canBorrow) {
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        id: 'place-hold',
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            const placed = await api.placeHold(title.id);
+            announce(
+              placed.position
+                ? t('title.holdPlaced', { position: placed.position })
+                : t('title.holdPlacedNoPos'),
+            );
+            renderActions(actions, title, undefined, placed, true);
+          } catch (error) {
+            button.disabled = false;
+            announce(errorMessage((error as ApiError).code, (error as Error).message), 'error');
+          }
+        },
+      },
+      t('title.placeHold'),
+    );
+    parts.push(button);
+  }
+  actions.replaceChildren(...parts);
+}

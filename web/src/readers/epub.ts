@@ -1,0 +1,520 @@
+import ePub from 'epubjs';
+import type Book from 'epubjs/types/book';
+import type Rendition from 'epubjs/types/rendition';
+import type { Location } from 'epubjs/types/rendition';
+import type { NavItem } from 'epubjs/types/navigation';
+import type { Locator } from '../api/types';
+import { h } from '../dom';
+import { t } from '../i18n';
+import { cacheGet, cachePut } from './cache';
+import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
+
+type Theme = 'light' | 'sepia' | 'dark';
+type Flow = 'paginated' | 'scrolled-doc';
+
+interface Settings {
+  fontSize: number;
+  theme: Theme;
+  flow: Flow;
+}
+
+const settingsKey = 'pustaka.epub.settings';
+const themes: Record<Theme, Record<string, Record<string, string>>> = {
+  light: { body: { color: '#1b1b1f', background: '#ffffff' } },
+  sepia: { body: { color: '#3b2f1e', background: '#f4ecd8' } },
+  dark: { body: { color: '#e6e6e6', background: '#121212' }, a: { color: '#8ec9ff' } },
+};
+
+function loadSettings(): Settings {
+  const fallback: Settings = { fontSize: 100, theme: 'light', flow: 'paginated' };
+  try {
+    return { ...fallback, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<Settings>) };
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Downloads the whole EPUB with a progress bar (epub.js needs the zip in memory anyway). A link that expired
+ * before the download started is replaced once.
+ */
+async function download(context: ReaderContext): Promise<ArrayBuffer> {
+  let link = context.link;
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(link.url);
+    if ((response.status === 403 || response.status === 401) && attempt === 0) {
+      link = await context.freshLink();
+      continue;
+    }
+    if (!response.ok || !response.body) throw new Error(`download failed: ${response.status}`);
+    const total = Number(response.headers.get('content-length')) || link.size || context.title.size;
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.byteLength;
+      const fraction = total ? Math.min(received / total, 0.99) : undefined;
+      context.setLoading(fraction, t('reader.downloading', { percent: Math.round((fraction ?? 0) * 100) }));
+    }
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return bytes.buffer;
+  }
+}
+
+export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
+  context.setLoading(0, t('reader.downloading', { percent: 0 }));
+  const buffer = await download(context);
+  context.setLoading(undefined, t('reader.opening'));
+  // epub.js takes the bytes as they are: the signed link has no `.epub` ending, so it could not guess the type.
+  const book: Book = ePub(buffer as unknown as string, { openAs: 'binary' } as never);
+  await book.ready;
+  const settings = loadSettings();
+  const rtl = (book.packaging?.metadata as { direction?: string } | undefined)?.direction === 'rtl';
+  let rendition: Rendition | undefined;
+  let current: Location | undefined;
+  let percent: number | undefined;
+  let destroyed = false;
+
+  const progressText = h('span', { id: 'reader-progress', 'aria-live': 'off' }, t('reader.progressPending'));
+  context.footer.append(progressText, h('span', { id: 'reader-chapter' }));
+
+  const locatorOf = (location: Location): Locator => {
+    const section = book.spine.get(location.start.href);
+    const chapter = tocLabel(location.start.href);
+    return {
+      href: location.start.href,
+      type: 'application/xhtml+xml',
+      ...(chapter ? { title: chapter } : {}),
+      locations: {
+        cfi: location.start.cfi,
+        ...(section ? { position: section.index + 1 } : {}),
+        ...(location.start.displayed.total
+          ? { progression: (location.start.displayed.page - 1) / location.start.displayed.total }
+          : {}),
+        ...(percent !== undefined ? { totalProgression: percent / 100 } : {}),
+      },
+    };
+  };
+
+  const updateProgress = () => {
+    if (!current) return;
+    if (book.locations.length()) {
+      percent = Math.round(book.locations.percentageFromCfi(current.start.cfi) * 1000) / 10;
+      progressText.textContent = t('reader.progress', { percent });
+    }
+  };
+
+  let toc: NavItem[] = [];
+  const tocLabel = (href: string): string | undefined => {
+    const path = href.split('#')[0];
+    const walk = (items: NavItem[]): string | undefined => {
+      for (const item of items) {
+        if (item.href.split('#')[0]?.endsWith(path ?? '')) return item.label.trim();
+        const inner = walk(item.subitems ?? []);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    return walk(toc);
+  };
+
+  const render = async (at?: string) => {
+    rendition?.destroy();
+    context.stage.replaceChildren();
+    const target = h('div', { class: 'epub-view', id: 'epub-view' });
+    target.style.height = '100%';
+    context.stage.append(target);
+    const r = book.renderTo(target, {
+      width: '100%',
+      height: '100%',
+      flow: settings.flow,
+      spread: 'auto',
+      minSpreadWidth: 900,
+      // Book content never runs scripts: the iframe is sandboxed without allow-scripts (the default; never
+      // turned on here).
+      ...(rtl ? { defaultDirection: 'rtl' } : {}),
+    });
+    rendition = r;
+    for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
+    r.themes.select(settings.theme);
+    r.themes.fontSize(`${settings.fontSize}%`);
+    r.on('relocated', (location: Location) => {
+      current = location;
+      updateProgress();
+      const chapter = tocLabel(location.start.href);
+      const chapterSlot = context.footer.querySelector('#reader-chapter');
+      if (chapterSlot) chapterSlot.textContent = chapter ?? '';
+      context.stage.dataset.cfi = location.start.cfi;
+      context.stage.dataset.href = location.start.href;
+      context.stage.dataset.page = String(location.start.displayed.page);
+      context.onLocator(locatorOf(location), percent);
+    });
+    // Every frame needs an accessible name: the book's title and the chapter.
+    r.on('rendered', (section: { href: string }, view: { iframe?: HTMLIFrameElement }) => {
+      const chapter = tocLabel(section.href);
+      view.iframe?.setAttribute(
+        'title',
+        chapter ? `${context.title.title}: ${chapter}` : context.title.title,
+      );
+    });
+    r.on('keyup', onKey);
+    let touchX: number | undefined;
+    r.on('touchstart', (event: TouchEvent) => (touchX = event.changedTouches[0]?.screenX));
+    r.on('touchend', (event: TouchEvent) => {
+      const endX = event.changedTouches[0]?.screenX;
+      if (touchX === undefined || endX === undefined) return;
+      const dx = endX - touchX;
+      if (Math.abs(dx) > 50) void (dx < 0 ? forward() : backward());
+    });
+    await r.display(at);
+    const shell = context.stage.closest('.reader');
+    shell?.classList.remove('theme-light', 'theme-sepia', 'theme-dark');
+    shell?.classList.add(`theme-${settings.theme}`);
+  };
+
+  const forward = () => rendition?.next();
+  const backward = () => rendition?.prev();
+  // In a right-to-left book the next page is to the left.
+  const onKey = (event: KeyboardEvent) => {
+    if (event.defaultPrevented || (event.target as HTMLElement | null)?.closest?.('input, select, textarea'))
+      return;
+    if (event.key === 'ArrowRight') void (rtl ? backward() : forward());
+    else if (event.key === 'ArrowLeft') void (rtl ? forward() : backward());
+  };
+  document.addEventListener('keyup', onKey);
+
+  const saveSettings = () => localStorage.setItem(settingsKey, JSON.stringify(settings));
+
+  // ---- toolbar ----
+  const panel = h('div', { class: 'panel', id: 'epub-panel', hidden: true });
+  context.body.append(panel);
+  const showPanel = (content: HTMLElement[], opener: HTMLElement) => {
+    if (!panel.hidden && panel.dataset.opener === opener.id) {
+      panel.hidden = true;
+      opener.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    panel.replaceChildren(...content);
+    panel.dataset.opener = opener.id;
+    panel.hidden = false;
+    for (const button of context.toolbar.querySelectorAll('[aria-controls="epub-panel"]')) {
+      button.setAttribute('aria-expanded', String(button === opener));
+    }
+    panel.querySelector<HTMLElement>('a, button, input')?.focus();
+  };
+  const closePanel = () => {
+    panel.hidden = true;
+    for (const button of context.toolbar.querySelectorAll('[aria-controls="epub-panel"]')) {
+      button.setAttribute('aria-expanded', 'false');
+    }
+  };
+
+  const tocButton: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'toc-button',
+      'aria-expanded': 'false',
+      'aria-controls': 'epub-panel',
+      onclick: () => showPanel(tocPanel(), tocButton),
+    },
+    t('reader.toc'),
+  );
+  const tocPanel = (): HTMLElement[] => {
+    const list = (items: NavItem[]): HTMLElement =>
+      h(
+        'ol',
+        {},
+        items.map((item) =>
+          h(
+            'li',
+            {},
+            h(
+              'a',
+              {
+                href: '#',
+                onclick: (event: Event) => {
+                  event.preventDefault();
+                  closePanel();
+                  void rendition?.display(item.href);
+                },
+              },
+              item.label.trim(),
+            ),
+            item.subitems?.length ? list(item.subitems) : null,
+          ),
+        ),
+      );
+    return [h('h2', {}, t('reader.toc')), toc.length ? list(toc) : h('p', {}, t('reader.noToc'))];
+  };
+
+  const searchButton: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'search-button',
+      'aria-expanded': 'false',
+      'aria-controls': 'epub-panel',
+      onclick: () => showPanel(searchPanel(), searchButton),
+    },
+    t('reader.search'),
+  );
+  const searchPanel = (): HTMLElement[] => {
+    const input = h('input', { id: 'book-search', type: 'search', maxlength: 100 });
+    const status = h('p', { role: 'status' });
+    const results = h('ol', { id: 'book-search-results' });
+    const form = h(
+      'form',
+      {
+        role: 'search',
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const query = input.value.trim();
+          if (!query) return;
+          status.textContent = t('reader.searching');
+          results.replaceChildren();
+          const found = await searchBook(book, query);
+          status.textContent = found.length
+            ? t('reader.searchResults', { count: found.length })
+            : t('reader.searchNone');
+          for (const hit of found.slice(0, 200)) {
+            results.append(
+              h(
+                'li',
+                {},
+                h(
+                  'a',
+                  {
+                    href: '#',
+                    onclick: (e: Event) => {
+                      e.preventDefault();
+                      closePanel();
+                      void rendition?.display(hit.cfi);
+                    },
+                  },
+                  hit.excerpt,
+                ),
+              ),
+            );
+          }
+        },
+      },
+      h('label', { for: 'book-search' }, t('reader.search')),
+      h('div', { class: 'actions' }, input, h('button', { type: 'submit' }, t('reader.searchButton'))),
+    );
+    return [h('h2', {}, t('reader.search')), form, status, results];
+  };
+
+  const settingsButton: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'settings-button',
+      'aria-expanded': 'false',
+      'aria-controls': 'epub-panel',
+      onclick: () => showPanel(settingsPanel(), settingsButton),
+    },
+    t('reader.settings'),
+  );
+  const settingsPanel = (): HTMLElement[] => {
+    const size = h('output', { id: 'font-size-value' }, `${settings.fontSize}%`);
+    const setSize = (delta: number) => {
+      settings.fontSize = Math.min(200, Math.max(70, settings.fontSize + delta));
+      size.textContent = `${settings.fontSize}%`;
+      rendition?.themes.fontSize(`${settings.fontSize}%`);
+      saveSettings();
+    };
+    const radio = <V extends string>(
+      name: string,
+      value: V,
+      selected: V,
+      label: string,
+      apply: (v: V) => void,
+    ) =>
+      h(
+        'label',
+        {},
+        h('input', {
+          type: 'radio',
+          name,
+          value,
+          checked: value === selected,
+          onchange: () => apply(value),
+        }),
+        label,
+      );
+    const setTheme = (theme: Theme) => {
+      settings.theme = theme;
+      rendition?.themes.select(theme);
+      const shell = context.stage.closest('.reader');
+      shell?.classList.remove('theme-light', 'theme-sepia', 'theme-dark');
+      shell?.classList.add(`theme-${theme}`);
+      saveSettings();
+    };
+    const setFlow = (flow: Flow) => {
+      settings.flow = flow;
+      saveSettings();
+      void render(current?.start.cfi);
+    };
+    return [
+      h('h2', {}, t('reader.settings')),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.fontSize')),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              onclick: () => setSize(-10),
+              'aria-label': t('reader.smaller'),
+            },
+            'A−',
+          ),
+          size,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              onclick: () => setSize(10),
+              'aria-label': t('reader.larger'),
+            },
+            'A+',
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.theme')),
+        h(
+          'div',
+          { class: 'periods' },
+          (['light', 'sepia', 'dark'] as const).map((theme) =>
+            radio('theme', theme, settings.theme, t(`reader.theme.${theme}`), setTheme),
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.layout')),
+        h(
+          'div',
+          { class: 'periods' },
+          radio('flow', 'paginated', settings.flow, t('reader.paginated'), setFlow),
+          radio('flow', 'scrolled-doc', settings.flow, t('reader.scrolled'), setFlow),
+        ),
+      ),
+    ];
+  };
+
+  context.toolbar.append(tocButton, searchButton, settingsButton);
+  const prevZone = h(
+    'button',
+    {
+      type: 'button',
+      class: 'zone prev',
+      id: 'prev-page',
+      'aria-label': t('reader.prev'),
+      onclick: () => void (rtl ? forward() : backward()),
+    },
+    '‹',
+  );
+  const nextZone = h(
+    'button',
+    {
+      type: 'button',
+      class: 'zone next',
+      id: 'next-page',
+      'aria-label': t('reader.next'),
+      onclick: () => void (rtl ? backward() : forward()),
+    },
+    '›',
+  );
+  context.body.append(prevZone, nextZone);
+
+  // ---- open at the saved place (the first page never waits for locations) ----
+  const navigation = await book.loaded.navigation;
+  toc = navigation.toc;
+  const resumeCfi = context.resumeAt?.locations.cfi;
+  try {
+    await render(resumeCfi);
+  } catch {
+    await render();
+  }
+  context.setLoading(1);
+  context.stage.dataset.ready = 'true';
+
+  // Locations (for percent) in the background, cached per title and file so the next visit has them at once.
+  const cacheKey = `locations:${context.title.id}:${context.title.size}`;
+  void (async () => {
+    const cached = await cacheGet<string>(cacheKey);
+    if (destroyed) return;
+    if (cached) {
+      book.locations.load(cached);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      if (destroyed) return;
+      await book.locations.generate(1024);
+      if (destroyed) return;
+      void cachePut(cacheKey, book.locations.save());
+    }
+    updateProgress();
+    context.stage.dataset.locations = 'true';
+    if (current) context.onLocator(locatorOf(current), percent);
+  })().catch(() => {});
+
+  return {
+    locator: () => (current ? locatorOf(current) : undefined),
+    async goTo(locator) {
+      if (locator.locations.cfi) await rendition?.display(locator.locations.cfi);
+      else await rendition?.display(locator.href);
+    },
+    destroy() {
+      destroyed = true;
+      document.removeEventListener('keyup', onKey);
+      rendition?.destroy();
+      book.destroy();
+    },
+  };
+}
+
+/** Full-text search, one spine item at a time (each loaded, searched, and unloaded again). */
+async function searchBook(book: Book, query: string): Promise<{ cfi: string; excerpt: string }[]> {
+  const results: { cfi: string; excerpt: string }[] = [];
+  const items = (
+    book.spine as unknown as {
+      spineItems: {
+        load: (r: unknown) => Promise<unknown>;
+        find: (q: string) => { cfi: string; excerpt: string }[];
+        unload: () => void;
+      }[];
+    }
+  ).spineItems;
+  for (const item of items) {
+    await item.load(book.load.bind(book));
+    results.push(...item.find(query));
+    item.unload();
+    if (results.length > 500) break;
+  }
+  return results;
+}
+
+export { NoAccessError };

@@ -1,0 +1,524 @@
+import {
+  getDocument,
+  GlobalWorkerOptions,
+  PDFDataRangeTransport,
+  TextLayer,
+  type PDFDocumentProxy,
+  type PDFPageProxy,
+  type RenderTask,
+} from 'pdfjs-dist';
+import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import type { AccessLink, Locator } from '../api/types';
+import { h } from '../dom';
+import { formatBytes, t } from '../i18n';
+import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
+import './pdf.css';
+
+// The worker comes from our own build (same version as the API, 'self' in the CSP).
+GlobalWorkerOptions.workerSrc = workerUrl;
+
+/** pdf.js asks for the file in 64 KiB ranges; only what the shown pages need is fetched. */
+export const rangeChunkSize = 64 * 1024;
+
+/**
+ * pdf.js's range transport, fetching byte ranges from the signed link ourselves. When the store refuses a range
+ * (the link expired mid-book: 403), it asks the API for a fresh link once (shared by all ranges in flight) and
+ * retries, so reading goes on. If the API says access has ended, `onAccessEnded` is told instead.
+ */
+export class SignedLinkRangeTransport extends PDFDataRangeTransport {
+  private link: AccessLink;
+  private renewing: Promise<AccessLink> | undefined;
+  bytesFetched = 0;
+  requests = 0;
+  linkRenewals = 0;
+
+  constructor(
+    length: number,
+    link: AccessLink,
+    private readonly freshLink: () => Promise<AccessLink>,
+    private readonly onAccessEnded: (error: Error) => void,
+  ) {
+    super(length, null);
+    this.link = link;
+  }
+
+  override requestDataRange(begin: number, end: number): void {
+    this.fetchRange(begin, end).then(
+      (bytes) => this.onDataRange(begin, bytes),
+      (error: Error) => this.onAccessEnded(error),
+    );
+  }
+
+  private async renew(stale: AccessLink): Promise<AccessLink> {
+    if (this.link !== stale) return this.link;
+    this.renewing ??= this.freshLink()
+      .then((link) => {
+        this.link = link;
+        this.linkRenewals += 1;
+        return link;
+      })
+      .finally(() => {
+        this.renewing = undefined;
+      });
+    return this.renewing;
+  }
+
+  private async fetchRange(begin: number, end: number): Promise<Uint8Array> {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const link = this.link;
+      let response: Response;
+      try {
+        response = await fetch(link.url, {
+          headers: { Range: `bytes=${begin}-${end - 1}` },
+          cache: 'no-store',
+        });
+      } catch (error) {
+        // A network blip: try again shortly.
+        if (attempt === 2) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300 * (attempt + 1)));
+        continue;
+      }
+      this.requests += 1;
+      if (response.status === 403 || response.status === 401 || response.status === 400) {
+        await response.body?.cancel();
+        await this.renew(link); // throws NoAccessError when the loan is over
+        continue;
+      }
+      if (response.status !== 206 && response.status !== 200)
+        throw new Error(`range ${begin}-${end}: ${response.status}`);
+      const buffer = new Uint8Array(await response.arrayBuffer());
+      this.bytesFetched += buffer.byteLength;
+      // A store that ignores Range sends the whole file; hand pdf.js just the part it asked for.
+      return response.status === 200 ? buffer.subarray(begin, end) : buffer;
+    }
+    throw new Error(`range ${begin}-${end}: refused after fresh links`);
+  }
+}
+
+type Zoom = number | 'fit-width';
+
+export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
+  const length = context.link.size ?? context.title.size;
+  let accessEnded = false;
+  const transport = new SignedLinkRangeTransport(length, context.link, context.freshLink, (error) => {
+    if (accessEnded) return;
+    accessEnded = true;
+    context.fail(error instanceof NoAccessError ? t('reader.noAccess') : t('reader.notAvailable'));
+  });
+  // For measurements (bench/reader-pdf.ts): `pustaka.pdf.range = off` downloads the whole file instead.
+  const rangeOff = localStorage.getItem('pustaka.pdf.range') === 'off';
+  const common = {
+    isEvalSupported: false, // the CSP has no 'unsafe-eval'
+    disableAutoFetch: true,
+    disableStream: true,
+    rangeChunkSize,
+    standardFontDataUrl: '/pdfjs/standard_fonts/',
+    cMapUrl: '/pdfjs/cmaps/',
+    cMapPacked: true,
+    useWasm: false,
+  };
+  const loadedText = h('span', { id: 'pdf-loaded' });
+  const task = rangeOff
+    ? getDocument({ ...common, url: context.link.url, disableRange: true })
+    : getDocument({ ...common, range: transport });
+  let opened = false;
+  task.onProgress = ({ loaded, total }: { loaded: number; total: number }) => {
+    const whole = total || length;
+    // After the first page the bar goes away; the footer keeps counting what has been fetched.
+    if (!opened)
+      context.setLoading(
+        whole ? Math.min(loaded / whole, 0.99) : undefined,
+        t('reader.loaded', { loaded: formatBytes(loaded), total: formatBytes(whole) }),
+      );
+    loadedText.textContent = t('reader.loaded', { loaded: formatBytes(loaded), total: formatBytes(whole) });
+  };
+  context.setLoading(undefined, t('reader.opening'));
+  const pdf: PDFDocumentProxy = await task.promise;
+  const pageCount = pdf.numPages;
+
+  let pageNumber = Math.min(Math.max(context.resumeAt?.locations.page ?? 1, 1), pageCount);
+  let zoom: Zoom = 'fit-width';
+  let renderTask: RenderTask | undefined;
+  let textLayer: TextLayer | undefined;
+  let destroyed = false;
+  let findQuery = '';
+
+  const scroller = h('div', {
+    class: 'pdf-scroll',
+    id: 'pdf-scroll',
+    tabindex: '0',
+    'aria-label': context.title.title,
+  });
+  const pageBox = h('div', { class: 'pdf-page', id: 'pdf-page' });
+  scroller.append(pageBox);
+  context.stage.append(scroller);
+
+  // ---- toolbar ----
+  const pageInput = h('input', {
+    id: 'page-number',
+    class: 'page-input',
+    type: 'number',
+    min: 1,
+    max: pageCount,
+    value: pageNumber,
+    inputmode: 'numeric',
+  });
+  const pageForm = h(
+    'form',
+    {
+      class: 'actions',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        void show(Number(pageInput.value));
+      },
+    },
+    h('label', { for: 'page-number' }, t('reader.page')),
+    pageInput,
+    h('span', {}, t('reader.pageOf', { count: pageCount })),
+    h('button', { type: 'submit', class: 'secondary', id: 'go-to-page' }, t('reader.goToPage')),
+  );
+  const prev = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'prev-page', onclick: () => void show(pageNumber - 1) },
+    t('reader.prev'),
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'secondary', id: 'next-page', onclick: () => void show(pageNumber + 1) },
+    t('reader.next'),
+  );
+  const zoomOut = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'zoom-out',
+      'aria-label': t('reader.zoomOut'),
+      onclick: () => setZoom(-0.2),
+    },
+    '−',
+  );
+  const zoomIn = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'zoom-in',
+      'aria-label': t('reader.zoomIn'),
+      onclick: () => setZoom(0.2),
+    },
+    '+',
+  );
+  const fit = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'fit-width',
+      onclick: () => {
+        zoom = 'fit-width';
+        void show(pageNumber);
+      },
+    },
+    t('reader.fitWidth'),
+  );
+
+  const panel = h('div', { class: 'panel', id: 'pdf-panel', hidden: true });
+  context.body.append(panel);
+  const togglePanel = (opener: HTMLElement, build: () => HTMLElement[]) => {
+    const open = panel.hidden || panel.dataset.opener !== opener.id;
+    for (const button of context.toolbar.querySelectorAll('[aria-controls="pdf-panel"]')) {
+      button.setAttribute('aria-expanded', String(open && button === opener));
+    }
+    panel.hidden = !open;
+    if (!open) return;
+    panel.dataset.opener = opener.id;
+    panel.replaceChildren(...build());
+    panel.querySelector<HTMLElement>('a, input, button')?.focus();
+  };
+  const closePanel = () => {
+    panel.hidden = true;
+    for (const button of context.toolbar.querySelectorAll('[aria-controls="pdf-panel"]')) {
+      button.setAttribute('aria-expanded', 'false');
+    }
+  };
+
+  const tocButton: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'toc-button',
+      'aria-controls': 'pdf-panel',
+      'aria-expanded': 'false',
+      onclick: () => togglePanel(tocButton, () => [h('h2', {}, t('reader.toc')), outlineList]),
+    },
+    t('reader.toc'),
+  );
+  const outlineList = h('div', {}, t('common.loading'));
+  void buildOutline(pdf, (page) => {
+    closePanel();
+    void show(page);
+  }).then((list) => outlineList.replaceChildren(list ?? h('p', {}, t('reader.noToc'))));
+
+  const findInput = h('input', { id: 'find-input', type: 'search', maxlength: 100 });
+  const findStatus = h('p', { role: 'status', id: 'find-status' });
+  const findButton: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'find-button',
+      'aria-controls': 'pdf-panel',
+      'aria-expanded': 'false',
+      onclick: () =>
+        togglePanel(findButton, () => [
+          h('h2', {}, t('reader.find')),
+          h(
+            'form',
+            {
+              role: 'search',
+              onsubmit: (event: Event) => {
+                event.preventDefault();
+                void find(findInput.value, findQuery === fold(findInput.value.trim()));
+              },
+            },
+            h('label', { for: 'find-input' }, t('reader.find')),
+            h(
+              'div',
+              { class: 'actions' },
+              findInput,
+              h('button', { type: 'submit', id: 'find-submit' }, t('reader.findNext')),
+            ),
+          ),
+          findStatus,
+        ]),
+    },
+    t('reader.find'),
+  );
+
+  context.toolbar.append(prev, next, pageForm, zoomOut, zoomIn, fit, tocButton, findButton);
+  const status = h('span', { id: 'pdf-status' });
+  context.footer.append(status, loadedText);
+
+  const setZoom = (delta: number) => {
+    const base = typeof zoom === 'number' ? zoom : currentScale;
+    zoom = Math.min(4, Math.max(0.4, Math.round((base + delta) * 10) / 10));
+    void show(pageNumber);
+  };
+
+  // ---- rendering ----
+  let currentScale = 1;
+  let showing = 0;
+  const show = async (requested: number) => {
+    const target = Math.min(Math.max(Math.round(requested) || 1, 1), pageCount);
+    const ticket = ++showing;
+    renderTask?.cancel();
+    textLayer?.cancel();
+    let page: PDFPageProxy;
+    try {
+      page = await pdf.getPage(target);
+    } catch (error) {
+      if (!destroyed && !accessEnded) console.error(error);
+      return;
+    }
+    if (ticket !== showing || destroyed) return;
+    pageNumber = target;
+    pageInput.value = String(target);
+    prev.disabled = target <= 1;
+    next.disabled = target >= pageCount;
+    const natural = page.getViewport({ scale: 1 });
+    const available = Math.max(scroller.clientWidth - 24, 200);
+    currentScale = zoom === 'fit-width' ? available / natural.width : zoom;
+    const viewport = page.getViewport({ scale: currentScale });
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = h('canvas', { id: 'pdf-canvas' });
+    canvas.width = Math.floor(viewport.width * ratio);
+    canvas.height = Math.floor(viewport.height * ratio);
+    canvas.style.width = `${Math.floor(viewport.width)}px`;
+    canvas.style.height = `${Math.floor(viewport.height)}px`;
+    const layer = h('div', { class: 'textLayer' });
+    const box = h('div', { class: 'pdf-page', id: 'pdf-page' }, canvas, layer);
+    box.style.width = `${Math.floor(viewport.width)}px`;
+    box.style.height = `${Math.floor(viewport.height)}px`;
+    box.style.setProperty('--scale-factor', String(currentScale));
+    box.style.setProperty('--total-scale-factor', String(currentScale));
+    box.dataset.page = String(target);
+    try {
+      renderTask = page.render({
+        canvas,
+        canvasContext: canvas.getContext('2d')!,
+        viewport,
+        transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined,
+      });
+      await renderTask.promise;
+      if (ticket !== showing || destroyed) return;
+      textLayer = new TextLayer({ textContentSource: page.streamTextContent(), container: layer, viewport });
+      await textLayer.render();
+    } catch (error) {
+      if ((error as Error).name !== 'RenderingCancelledException' && !destroyed && !accessEnded)
+        console.error(error);
+      return;
+    }
+    if (ticket !== showing || destroyed) return;
+    scroller.replaceChildren(box);
+    scroller.scrollTop = 0;
+    if (findQuery) highlight(layer, findQuery);
+    status.textContent = `${t('reader.page')} ${target} ${t('reader.pageOf', { count: pageCount })}`;
+    context.stage.dataset.page = String(target);
+    context.stage.dataset.ready = 'true';
+    context.stage.dataset.bytesFetched = String(transport.bytesFetched);
+    context.stage.dataset.linkRenewals = String(transport.linkRenewals);
+    context.onLocator(locatorOf(target), Math.round((target / pageCount) * 1000) / 10);
+  };
+
+  const locatorOf = (page: number): Locator => ({
+    href: `/titles/${context.title.id}/publication.pdf`,
+    type: 'application/pdf',
+    title: `${t('reader.page')} ${page}`,
+    locations: { page, position: page, progression: 0, totalProgression: page / pageCount },
+  });
+
+  /** Finds the next page (from the current one) whose text contains the query; each page's text once. */
+  const textCache = new Map<number, string>();
+  const pageText = async (n: number) => {
+    let text = textCache.get(n);
+    if (text === undefined) {
+      const content = await (await pdf.getPage(n)).getTextContent();
+      text = fold(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+      textCache.set(n, text);
+    }
+    return text;
+  };
+  const find = async (raw: string, again: boolean) => {
+    const query = fold(raw.trim());
+    if (!query) return;
+    findQuery = query;
+    findStatus.textContent = t('reader.searching');
+    const start = again ? pageNumber + 1 : pageNumber;
+    for (let offset = 0; offset < pageCount; offset += 1) {
+      const n = ((start - 1 + offset) % pageCount) + 1;
+      if ((await pageText(n)).includes(query)) {
+        if (destroyed) return;
+        await show(n);
+        findStatus.textContent = t('reader.findFound', { page: n });
+        return;
+      }
+    }
+    findStatus.textContent = t('reader.findNone', { query: raw.trim() });
+  };
+
+  const onKey = (event: KeyboardEvent) => {
+    if ((event.target as HTMLElement | null)?.closest?.('input, select, textarea')) return;
+    if (event.key === 'ArrowRight' || event.key === 'PageDown') void show(pageNumber + 1);
+    else if (event.key === 'ArrowLeft' || event.key === 'PageUp') void show(pageNumber - 1);
+    else if (event.key === 'Home') void show(1);
+    else if (event.key === 'End') void show(pageCount);
+  };
+  document.addEventListener('keyup', onKey);
+  const onResize = () => {
+    if (zoom === 'fit-width') void show(pageNumber);
+  };
+  const resizeObserver = new ResizeObserver(debounceFrame(onResize));
+  resizeObserver.observe(scroller);
+
+  await show(pageNumber);
+  opened = true;
+  context.setLoading(1);
+
+  return {
+    locator: () => locatorOf(pageNumber),
+    async goTo(locator) {
+      await show(locator.locations.page ?? locator.locations.position ?? 1);
+    },
+    destroy() {
+      destroyed = true;
+      document.removeEventListener('keyup', onKey);
+      resizeObserver.disconnect();
+      renderTask?.cancel();
+      textLayer?.cancel();
+      void task.destroy();
+    },
+  };
+}
+
+function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
+function highlight(layer: HTMLElement, query: string): void {
+  for (const span of layer.querySelectorAll('span')) {
+    if (span.children.length === 0 && fold(span.textContent ?? '').includes(query))
+      span.classList.add('match');
+  }
+}
+
+function debounceFrame(fn: () => void): () => void {
+  let queued = false;
+  let last = 0;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setTimeout(() => {
+      queued = false;
+      const now = performance.now();
+      if (now - last > 150) {
+        last = now;
+        fn();
+      }
+    }, 150);
+  };
+}
+
+interface OutlineNode {
+  title: string;
+  dest: string | unknown[] | null;
+  items: OutlineNode[];
+}
+
+async function buildOutline(
+  pdf: PDFDocumentProxy,
+  go: (page: number) => void,
+): Promise<HTMLElement | undefined> {
+  const outline = (await pdf.getOutline().catch(() => null)) as OutlineNode[] | null;
+  if (!outline?.length) return undefined;
+  const pageOf = async (dest: OutlineNode['dest']): Promise<number | undefined> => {
+    try {
+      const explicit = typeof dest === 'string' ? await pdf.getDestination(dest) : dest;
+      const ref = explicit?.[0];
+      if (ref === undefined || ref === null) return undefined;
+      if (typeof ref === 'number') return ref + 1;
+      return (await pdf.getPageIndex(ref as never)) + 1;
+    } catch {
+      return undefined;
+    }
+  };
+  const list = (items: OutlineNode[]): HTMLElement =>
+    h(
+      'ol',
+      {},
+      items.map((item) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              href: '#',
+              onclick: async (event: Event) => {
+                event.preventDefault();
+                const page = await pageOf(item.dest);
+                if (page) go(page);
+              },
+            },
+            item.title,
+          ),
+          item.items.length ? list(item.items) : null,
+        ),
+      ),
+    );
+  return list(outline);
+}
