@@ -47,7 +47,8 @@ export interface Pseudonyms {
 
 export interface GatewaySession {
   accessToken: string;
-  refreshToken?: string;
+  /** Rotated by POST /auth/refresh like a patron's (functions/domain/sign-in.ts). */
+  refreshToken: string;
   expiresIn: number;
 }
 
@@ -120,6 +121,6 @@ export async function exchangeAssertion(ports: FederationPorts, assertion: strin
     partnerId: partner.id,
     entitlements,
   };
-  const session = await ports.sessions.issue(member, now);
-  return { ...session, partnerId: partner.id, entitlements };
+  const { accessToken, refreshToken, expiresIn } = await ports.sessions.issue(member, now);
+  return { accessToken, refreshToken, expiresIn, partnerId: partner.id, entitlements };
 }
