@@ -1,6 +1,5 @@
 import {
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -8,8 +7,9 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { emptyQueue, isHoldLive, type Hold, type HoldQueue } from '../domain/hold';
+import { emptyQueue, isHoldLive, reservationHours, type Hold, type HoldQueue } from '../domain/hold';
 import {
+  decideAdvance,
   decideCancelHold,
   decideCheckout,
   decideExpiry,
@@ -20,6 +20,7 @@ import {
   estimatedWaitDays,
   type PatronLending,
   type Release,
+  type Reservation,
   type TitleLending,
 } from '../domain/lending';
 import { lendingErrors } from '../domain/lending-errors';
@@ -30,7 +31,7 @@ import type {
   LendingRepository,
   SweepReport,
 } from '../domain/lending-ports';
-import { isUsable, summarisePool, type Licence } from '../domain/licence';
+import { isActive, isUsable, summarisePool, type Licence } from '../domain/licence';
 import type { Loan, LoanDays } from '../domain/loan';
 import { defaultLimits, type Patron } from '../domain/patron';
 import type { Clock } from '../domain/ports';
@@ -65,6 +66,8 @@ const endedRetentionSeconds = 30 * 86_400;
 const idempotencyRetentionSeconds = 24 * 3_600;
 /** How far back the very first sweep looks. */
 const firstSweepLookbackDays = 30;
+/** Waiting holds reserved per transaction when slots are added (a transaction writes at most 100 items). */
+const advanceBatch = 25;
 
 interface IdempotencyRecord {
   fingerprint: string;
@@ -257,20 +260,24 @@ export class DynamoLendingRepository implements LendingRepository {
 
   /** The first waiting hold of a title's queue (gsi1, in queue order). */
   private async firstWaiting(titleId: string, queue: HoldQueue): Promise<Hold | undefined> {
-    if (queue.waiting === 0) return undefined;
+    return (await this.waitingHolds(titleId, queue, 1))[0];
+  }
+
+  /** The head of a title's queue: up to `limit` waiting holds, first in line first (gsi1). */
+  private async waitingHolds(titleId: string, queue: HoldQueue, limit: number): Promise<Hold[]> {
+    if (queue.waiting === 0) return [];
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :q',
         ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
-        Limit: 1,
+        Limit: limit,
       }),
     );
-    const first = Items[0];
     // The counter says someone waits but the index has not caught up yet: decide again in a moment.
-    if (!first) throw new DecideAgain('hold queue index behind its counter');
-    return recordOf<Hold>(first);
+    if (Items.length === 0) throw new DecideAgain('hold queue index behind its counter');
+    return Items.map((i) => recordOf<Hold>(i));
   }
 
   async activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined> {
@@ -399,7 +406,13 @@ export class DynamoLendingRepository implements LendingRepository {
    * Where a slot given back goes: to the first waiting hold (reserved, now due at its deadline), or back to
    * the licence's free slots, on condition that nobody waits (else the decision is made again).
    */
-  private release(release: Release, licence: Licence | undefined, queue: Counter, now: Date): PlannedWrite[] {
+  private release(
+    release: Release,
+    licence: Licence | undefined,
+    queue: Counter,
+    now: Date,
+    titleWithdrawn = false,
+  ): PlannedWrite[] {
     if (release.kind === 'reserve') {
       const hold = release.hold;
       queue.add('waiting', -1).add('reserved', 1);
@@ -429,11 +442,14 @@ export class DynamoLendingRepository implements LendingRepository {
       ];
     }
     if (!licence) return [];
-    if (isUsable(licence, now)) {
+    // A withdrawn title has no queue to serve: its holds are being cancelled, so the slot is simply free.
+    const guard = titleWithdrawn ? [this.titleIsWithdrawn(licence.titleId)] : [];
+    if (isUsable(licence, now) && !titleWithdrawn) {
       queue.require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale');
     }
-    if (licence.available === null) return [];
+    if (licence.available === null) return guard;
     return [
+      ...guard,
       {
         item: {
           Update: {
@@ -464,6 +480,21 @@ export class DynamoLendingRepository implements LendingRepository {
     };
   }
 
+  private titleIsWithdrawn(titleId: string): PlannedWrite {
+    return {
+      item: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: titleKeys.item(titleId),
+          ConditionExpression: '#status = :withdrawn',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':withdrawn': 'withdrawn' },
+        },
+      },
+      onConditionFailed: 'stale',
+    };
+  }
+
   private patronIsActive(patronId: string): PlannedWrite {
     return {
       item: {
@@ -485,20 +516,287 @@ export class DynamoLendingRepository implements LendingRepository {
 
   // ---- licences ---------------------------------------------------------------------------------
 
+  /**
+   * Adds a licence to a title's pool. Its slots serve the queue first, exactly as a returned copy does: the
+   * first waiting holds are reserved on it in the same transaction; a long queue goes on in further batches.
+   * False when a licence with that id exists (seeding is idempotent).
+   */
   async addLicence(licence: Licence): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...licenceKeys.item(licence.titleId, licence.id), ...licence },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
+    const { titleId } = licence;
+    const added = await this.transact(async () => {
+      const now = this.clock.now();
+      const title = await this.titleLending(titleId);
+      if (!title) throw lendingErrors.titleNotFound(titleId);
+      if (title.licences.some((l) => l.id === licence.id)) return { writes: [], result: false };
+      const pool = { ...title, licences: [...title.licences, licence] };
+      const reservations = decideAdvance({
+        title: pool,
+        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+        now,
+      });
+      const onNew = reservations.filter((r) => r.licence.id === licence.id).length;
+      const stored: Licence = {
+        ...licence,
+        available: licence.available === null ? null : licence.available - onNew,
+      };
+      return {
+        writes: this.writes(
+          {
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...licenceKeys.item(titleId, licence.id), ...stored },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          this.advancePlan(title, reservations, now, licence.id),
+        ),
+        result: true,
+      };
+    });
+    if (added) await this.advanceQueue(titleId);
+    return added;
+  }
+
+  /**
+   * Deactivates a licence (nothing new is lent from it; loans out run to their end) or reactivates it, when
+   * its free slots go to the queue first. Answers the licence as stored.
+   */
+  async setLicenceActive(request: { titleId: string; licenceId: string; active: boolean }): Promise<Licence> {
+    const { titleId, licenceId, active } = request;
+    const changed = await this.transact<Licence>(async () => {
+      const now = this.clock.now();
+      const title = await this.titleLending(titleId);
+      if (!title) throw lendingErrors.titleNotFound(titleId);
+      const licence = title.licences.find((l) => l.id === licenceId);
+      if (!licence) throw lendingErrors.licenceNotFound(licenceId);
+      if (isActive(licence) === active) return { writes: [], result: licence };
+      const key = licenceKeys.item(titleId, licenceId);
+      if (!active) {
+        const deactivatedAt = now.toISOString();
+        return {
+          writes: [
+            {
+              item: {
+                Update: {
+                  TableName: this.tableName,
+                  Key: key,
+                  UpdateExpression: 'SET deactivatedAt = :at',
+                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deactivatedAt)',
+                  ExpressionAttributeValues: { ':at': deactivatedAt },
+                },
+              },
+              onConditionFailed: 'stale',
+            },
+          ],
+          result: { ...licence, deactivatedAt },
+        };
+      }
+      const { deactivatedAt: _was, ...reactivated } = licence;
+      const reservations = decideAdvance({
+        title: { ...title, licences: title.licences.map((l) => (l.id === licenceId ? reactivated : l)) },
+        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+        now,
+      });
+      const taken = reservations.filter((r) => r.licence.id === licenceId).length;
+      return {
+        writes: this.writes(
+          this.licenceSlots(licence, taken, {
+            remove: 'deactivatedAt',
+            condition: 'attribute_exists(deactivatedAt)',
+          }),
+          this.advancePlan(title, reservations, now, licenceId),
+        ),
+        result: {
+          ...reactivated,
+          available: reactivated.available === null ? null : reactivated.available - taken,
+        },
+      };
+    });
+    if (active) await this.advanceQueue(titleId);
+    return changed;
+  }
+
+  /**
+   * Reserves free slots for waiting holds, first in line first, a batch per transaction, until no slot is
+   * free or nobody waits. Answers how many holds were reserved.
+   */
+  async advanceQueue(titleId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const reserved = await this.transact(async () => {
+        const now = this.clock.now();
+        const title = await this.titleLending(titleId);
+        if (!title || title.queue.waiting === 0) return { writes: [], result: 0 };
+        const reservations = decideAdvance({
+          title,
+          waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+          now,
+        });
+        return { writes: this.advancePlan(title, reservations, now), result: reservations.length };
+      });
+      total += reserved;
+      if (reserved < advanceBatch) return total;
     }
+  }
+
+  /**
+   * The writes that reserve holds on free slots: each hold reserved (on condition it still waits), each
+   * licence's slots taken (on condition its free count is as read and it is still active), the queue counted,
+   * on condition no hold joined it meanwhile and the title may still be lent. `skip` is a licence whose own
+   * write the caller builds (a new or reactivated licence), since a transaction touches an item once.
+   */
+  private advancePlan(
+    title: TitleLending,
+    reservations: Reservation[],
+    now: Date,
+    skip?: string,
+  ): PlannedWrite[] {
+    const queue = new Counter().require(
+      title.queue.lastSeq === 0 ? 'attribute_not_exists(lastSeq) OR lastSeq = :seen' : 'lastSeq = :seen',
+      { ':seen': title.queue.lastSeq },
+      'stale',
+    );
+    if (reservations.length === 0) {
+      // Nothing to reserve: the licence alone is written, on condition nobody joined the queue meanwhile.
+      return this.writes(queue.write(this.tableName, holdQueueKeys.item(title.titleId)));
+    }
+    const holds = reservations.flatMap((r) =>
+      this.release({ kind: 'reserve', hold: r.hold }, r.licence, queue, now),
+    );
+    const taken = new Map<string, { licence: Licence; count: number }>();
+    for (const { licence } of reservations) {
+      const entry = taken.get(licence.id) ?? { licence, count: 0 };
+      entry.count += 1;
+      taken.set(licence.id, entry);
+    }
+    const licences = [...taken.values()]
+      .filter(({ licence }) => licence.id !== skip)
+      .map(({ licence, count }) =>
+        this.licenceSlots(licence, count, { condition: 'attribute_not_exists(deactivatedAt)' }),
+      );
+    return this.writes(
+      holds,
+      licences,
+      this.titleIsLendable(title.titleId),
+      queue.write(this.tableName, holdQueueKeys.item(title.titleId)),
+    );
+  }
+
+  /** One update of a licence: `taken` free slots reserved (free count as read), plus a change of its own. */
+  private licenceSlots(
+    licence: Licence,
+    taken: number,
+    change: { remove?: string; condition?: string },
+  ): PlannedWrite {
+    const conditions = ['attribute_exists(pk)'];
+    const values: Record<string, unknown> = {};
+    const parts: string[] = [];
+    if (taken > 0 && licence.available !== null) {
+      parts.push('ADD available :taken');
+      values[':taken'] = -taken;
+      values[':seenAvailable'] = licence.available;
+      conditions.push('available = :seenAvailable');
+    }
+    if (change.remove) parts.push(`REMOVE ${change.remove}`);
+    if (change.condition) conditions.push(change.condition);
+    const key = licenceKeys.item(licence.titleId, licence.id);
+    const condition = conditions.map((c) => `(${c})`).join(' AND ');
+    const expressionValues = Object.keys(values).length ? { ExpressionAttributeValues: values } : {};
+    return {
+      item:
+        parts.length === 0
+          ? {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: key,
+                ConditionExpression: condition,
+                ...expressionValues,
+              },
+            }
+          : {
+              Update: {
+                TableName: this.tableName,
+                Key: key,
+                UpdateExpression: parts.join(' '),
+                ConditionExpression: condition,
+                ...expressionValues,
+              },
+            },
+      onConditionFailed: 'stale',
+    };
+  }
+
+  // ---- withdrawn titles -------------------------------------------------------------------------
+
+  /**
+   * Cancels every live hold on a withdrawn title, each in its own transaction: waiting holds leave the
+   * queue; reserved holds give their kept slot back to the licence. Safe to run again. Answers how many
+   * holds this call cancelled.
+   */
+  async endHoldsOfWithdrawnTitle(titleId: string): Promise<number> {
+    const title = await this.titleLending(titleId);
+    if (!title) throw lendingErrors.titleNotFound(titleId);
+    if (title.status !== 'withdrawn') return 0;
+    let cancelled = 0;
+    const waiting = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :q',
+      ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
+    });
+    for (const item of waiting) if (await this.cancelHoldOfWithdrawnTitle(String(item.id))) cancelled += 1;
+    // Reserved holds sit in the due partitions of their deadlines (at most 72 hours ahead, or overdue and
+    // not yet swept): read those days for this title's holds.
+    const now = this.clock.now();
+    const mark = await this.getItem(sweeperKeys.watermark);
+    let day =
+      typeof mark?.day === 'string'
+        ? mark.day
+        : dayOf(new Date(now.getTime() - firstSweepLookbackDays * 86_400_000));
+    const last = dayOf(new Date(now.getTime() + (reservationHours + 24) * 3_600_000));
+    while (day <= last) {
+      const due = await this.queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :due',
+        FilterExpression: 'sk = :hold AND titleId = :title',
+        ExpressionAttributeValues: { ':due': dueKeys.partition(day), ':hold': 'HOLD', ':title': titleId },
+      });
+      for (const item of due) if (await this.cancelHoldOfWithdrawnTitle(String(item.id))) cancelled += 1;
+      day = dayOf(new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000));
+    }
+    return cancelled;
+  }
+
+  private async cancelHoldOfWithdrawnTitle(holdId: string): Promise<boolean> {
+    return this.transact(async () => {
+      const now = this.clock.now();
+      const hold = await this.getHold(holdId);
+      if (!hold || !isHoldLive(hold)) return { writes: [], result: false };
+      const { licence, titleWithdrawn } = await this.slotContext(hold.titleId, hold.licenceId);
+      if (!titleWithdrawn) return { writes: [], result: false };
+      const decision = decideCancelHold({
+        hold,
+        holdId,
+        patronId: hold.patronId,
+        licence,
+        firstWaiting: undefined,
+        now,
+      });
+      return {
+        writes: this.endHoldPlan(
+          decision,
+          hold,
+          licence,
+          '#status = :seen',
+          { ':seen': hold.status },
+          now,
+          true,
+        ),
+        result: true,
+      };
+    });
   }
 
   // ---- checkout ---------------------------------------------------------------------------------
@@ -547,7 +845,13 @@ export class DynamoLendingRepository implements LendingRepository {
           () => lendingErrors.loanLimitReached(patron.loanLimit),
         );
       const queue = new Counter();
-      const licenceChange = new Counter().require('attribute_exists(pk)', {}, 'stale');
+      const licenceChange = new Counter().require(
+        decision.consumesHold
+          ? 'attribute_exists(pk)'
+          : 'attribute_exists(pk) AND attribute_not_exists(deactivatedAt)',
+        {},
+        'stale',
+      );
       if (decision.takesSlot)
         licenceChange.add('available', -1).require('available > :zero', { ':zero': 0 }, 'stale');
       if (decision.usesCheckout)
@@ -635,10 +939,11 @@ export class DynamoLendingRepository implements LendingRepository {
     condition: string,
     values: Record<string, unknown>,
     now: Date,
+    titleWithdrawn: boolean,
   ): PlannedWrite[] {
     const { loan } = decision;
     const queue = new Counter();
-    const released = this.release(decision.release, licence, queue, now);
+    const released = this.release(decision.release, licence, queue, now, titleWithdrawn);
     return this.writes(
       this.endRecord(loanKeys.item(loan.id), loan.status, loan.endedAt!, condition, values, now),
       {
@@ -658,11 +963,13 @@ export class DynamoLendingRepository implements LendingRepository {
     );
   }
 
+  /** What deciding about a slot given back needs: its licence and who waits (nobody, once withdrawn). */
   private async slotContext(titleId: string, licenceId: string | undefined) {
     const title = await this.titleLending(titleId);
     const licence = title?.licences.find((l) => l.id === licenceId);
-    const firstWaiting = title ? await this.firstWaiting(titleId, title.queue) : undefined;
-    return { title, licence, firstWaiting };
+    const titleWithdrawn = title?.status === 'withdrawn';
+    const firstWaiting = title && !titleWithdrawn ? await this.firstWaiting(titleId, title.queue) : undefined;
+    return { title, licence, firstWaiting, titleWithdrawn };
   }
 
   async returnLoan({ patronId, loanId }: { patronId: string; loanId: string }): Promise<Loan> {
@@ -670,7 +977,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const now = this.clock.now();
       const loan = await this.getLoan(loanId);
       if (!loan || loan.patronId !== patronId) throw lendingErrors.loanNotFound(loanId);
-      const { licence, firstWaiting } = await this.slotContext(loan.titleId, loan.licenceId);
+      const { licence, firstWaiting, titleWithdrawn } = await this.slotContext(loan.titleId, loan.licenceId);
       const decision = decideReturn({ loan, loanId, patronId, licence, firstWaiting, now });
       return {
         writes: this.endLoanPlan(
@@ -679,6 +986,7 @@ export class DynamoLendingRepository implements LendingRepository {
           '#status = :active AND patronId = :patron',
           { ':active': 'active', ':patron': patronId },
           now,
+          titleWithdrawn,
         ),
         result: decision.loan,
       };
@@ -691,7 +999,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const now = this.clock.now();
       const loan = await this.getLoan(loanId);
       if (!loan) return { writes: [], result: false };
-      const { licence, firstWaiting } = await this.slotContext(loan.titleId, loan.licenceId);
+      const { licence, firstWaiting, titleWithdrawn } = await this.slotContext(loan.titleId, loan.licenceId);
       const decision = decideExpiry({ loan, licence, firstWaiting, now });
       if (!decision) return { writes: [], result: false };
       return {
@@ -701,6 +1009,7 @@ export class DynamoLendingRepository implements LendingRepository {
           '#status = :active AND expiresAt <= :now',
           { ':active': 'active', ':now': now.toISOString() },
           now,
+          titleWithdrawn,
         ),
         result: true,
       };
@@ -734,7 +1043,11 @@ export class DynamoLendingRepository implements LendingRepository {
         now,
       });
       const renewed = decision.loan;
-      const licenceChange = new Counter().require('attribute_exists(pk)', {}, 'stale');
+      const licenceChange = new Counter().require(
+        'attribute_exists(pk) AND attribute_not_exists(deactivatedAt)',
+        {},
+        'stale',
+      );
       if (decision.usesCheckout)
         licenceChange.add('checkoutsLeft', -1).require('checkoutsLeft > :zero', { ':zero': 0 }, 'stale');
       return {
@@ -865,12 +1178,15 @@ export class DynamoLendingRepository implements LendingRepository {
     condition: string,
     values: Record<string, unknown>,
     now: Date,
+    titleWithdrawn = false,
   ): PlannedWrite[] {
     const { hold } = decision;
     const queue = new Counter();
     if (previous.status === 'waiting') queue.add('waiting', -1);
     else queue.add('reserved', -1);
-    const released = decision.release ? this.release(decision.release, licence, queue, now) : [];
+    const released = decision.release
+      ? this.release(decision.release, licence, queue, now, titleWithdrawn)
+      : [];
     return this.writes(
       this.endRecord(holdKeys.item(hold.id), hold.status, hold.endedAt!, condition, values, now),
       {
@@ -895,10 +1211,10 @@ export class DynamoLendingRepository implements LendingRepository {
       const now = this.clock.now();
       const hold = await this.getHold(holdId);
       if (!hold || hold.patronId !== patronId) throw lendingErrors.holdNotFound(holdId);
-      const { licence, firstWaiting } =
+      const { licence, firstWaiting, titleWithdrawn } =
         hold.status === 'reserved'
           ? await this.slotContext(hold.titleId, hold.licenceId)
-          : { licence: undefined, firstWaiting: undefined };
+          : { licence: undefined, firstWaiting: undefined, titleWithdrawn: false };
       const decision = decideCancelHold({ hold, holdId, patronId, licence, firstWaiting, now });
       return {
         writes: this.endHoldPlan(
@@ -908,6 +1224,7 @@ export class DynamoLendingRepository implements LendingRepository {
           '#status = :seen AND patronId = :patron',
           { ':seen': hold.status, ':patron': patronId },
           now,
+          titleWithdrawn,
         ),
         result: decision.hold,
       };
@@ -920,7 +1237,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const now = this.clock.now();
       const hold = await this.getHold(holdId);
       if (!hold || hold.status !== 'reserved') return { writes: [], result: false };
-      const { licence, firstWaiting } = await this.slotContext(hold.titleId, hold.licenceId);
+      const { licence, firstWaiting, titleWithdrawn } = await this.slotContext(hold.titleId, hold.licenceId);
       const decision = decideLapse({ hold, licence, firstWaiting, now });
       if (!decision) return { writes: [], result: false };
       return {
@@ -931,6 +1248,7 @@ export class DynamoLendingRepository implements LendingRepository {
           '#status = :reserved AND reservedUntil <= :now',
           { ':reserved': 'reserved', ':now': now.toISOString() },
           now,
+          titleWithdrawn,
         ),
         result: true,
       };

@@ -8,6 +8,12 @@ export const lendingErrors = {
   titleNotFound: (titleId: string) => new NotFoundError('Title', titleId, 'TITLE_NOT_FOUND'),
   loanNotFound: (loanId: string) => new NotFoundError('Loan', loanId, 'LOAN_NOT_FOUND'),
   holdNotFound: (holdId: string) => new NotFoundError('Hold', holdId, 'HOLD_NOT_FOUND'),
+  licenceNotFound: (licenceId: string) => new NotFoundError('Licence', licenceId, 'LICENCE_NOT_FOUND'),
+  licenceExists: (titleId: string, supplierLicenceId: string) =>
+    new ConflictError('LICENCE_EXISTS', 'This title already has a licence with that supplier identifier.', {
+      titleId,
+      supplierLicenceId,
+    }),
   titleWithdrawn: (titleId: string) =>
     new ConflictError('TITLE_WITHDRAWN', 'This title has been withdrawn from the collection.', { titleId }),
   notLendable: (titleId: string) =>

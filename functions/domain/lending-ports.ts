@@ -32,8 +32,17 @@ export interface SweepReport {
 }
 
 export interface LendingRepository {
-  /** Adds a licence to a title's pool; false when a licence with that id exists (idempotent seeding). */
+  /**
+   * Adds a licence to a title's pool, its slots reserved for waiting holds first; false when a licence with
+   * that id exists (idempotent seeding).
+   */
   addLicence(licence: Licence): Promise<boolean>;
+  /** Deactivates (nothing new lent from it) or reactivates (free slots to the queue first) a licence. */
+  setLicenceActive(request: { titleId: string; licenceId: string; active: boolean }): Promise<Licence>;
+  /** Reserves free slots for waiting holds, first in line first; answers how many were reserved. */
+  advanceQueue(titleId: string): Promise<number>;
+  /** Cancels every waiting and reserved hold of a withdrawn title (reserved slots freed); answers how many. */
+  endHoldsOfWithdrawnTitle(titleId: string): Promise<number>;
   /** The title's lending state (title, licence pool, hold queue), read consistently; undefined if no title. */
   titleLending(titleId: string): Promise<TitleLending | undefined>;
   checkout(request: CheckoutRequest): Promise<CheckoutResult>;

@@ -1,8 +1,8 @@
 import type { Caller } from './caller';
-import { UnauthorizedError } from './errors';
+import { UnauthorizedError, ValidationError } from './errors';
 import { isReservationOpen, reservationHours, type Hold, type HoldQueue } from './hold';
 import { lendingErrors } from './lending-errors';
-import { chooseLicence, isUsable, summarisePool, type Licence } from './licence';
+import { chooseLicence, isUsable, isWithinTerms, summarisePool, termsProblem, type Licence } from './licence';
 import { defaultLoanDays, isLoanCurrent, loanEndOf, type Loan, type LoanDays } from './loan';
 import type { PatronStatus } from './patron';
 import type { AccessMode, TitleStatus } from './title';
@@ -87,7 +87,8 @@ export function decideCheckout(input: {
   const hold = patron.holdOfTitle;
   if (hold && isReservationOpen(hold, now)) {
     const licence = title.licences.find((l) => l.id === hold.licenceId);
-    if (!licence || !isUsable(licence, now))
+    // A reservation already made is honoured even if a librarian has since deactivated its licence.
+    if (!licence || !isWithinTerms(licence, now))
       throw lendingErrors.noCopyAvailable(title.titleId, 'no-active-licence');
     return {
       loan: newLoan(licence),
@@ -137,18 +138,68 @@ export function decideRelease(input: {
 }): Release {
   const { licence, firstWaiting, now } = input;
   if (licence && firstWaiting && licence.available !== null && isUsable(licence, now)) {
-    return {
-      kind: 'reserve',
-      hold: {
-        ...firstWaiting,
-        status: 'reserved',
-        reservedAt: now.toISOString(),
-        reservedUntil: new Date(now.getTime() + reservationHours * 3_600_000).toISOString(),
-        licenceId: licence.id,
-      },
-    };
+    return { kind: 'reserve', hold: reservationOf(firstWaiting, licence, now) };
   }
   return { kind: 'free' };
+}
+
+/** A waiting hold becomes reserved on a licence's slot for 72 hours. */
+function reservationOf(hold: Hold, licence: Licence, now: Date): Hold {
+  return {
+    ...hold,
+    status: 'reserved',
+    reservedAt: now.toISOString(),
+    reservedUntil: new Date(now.getTime() + reservationHours * 3_600_000).toISOString(),
+    licenceId: licence.id,
+  };
+}
+
+/** One waiting hold reserved on a slot the pool has free. */
+export interface Reservation {
+  hold: Hold;
+  licence: Licence;
+}
+
+/**
+ * Slots that become free other than by a return (a licence added or reactivated) go to the queue just as a
+ * returned copy does: each waiting hold, first in line first, is reserved on the licence a loan would be
+ * drawn from, while one has a free slot. `waiting` is the head of the queue, in order. On an unlimited
+ * licence every waiting hold is reserved (nobody need wait, but the queue goes first).
+ */
+export function decideAdvance(input: {
+  title: TitleLending;
+  waiting: readonly Hold[];
+  now: Date;
+}): Reservation[] {
+  const { title, now } = input;
+  if (title.status === 'withdrawn' || title.access !== 'licensed') return [];
+  const pool = title.licences.map((l) => ({ ...l }));
+  const reservations: Reservation[] = [];
+  for (const hold of input.waiting) {
+    if (hold.status !== 'waiting') continue;
+    const licence = chooseLicence(pool, now);
+    if (!licence) break;
+    const release = decideRelease({ licence, firstWaiting: hold, now });
+    const reserved = release.kind === 'reserve' ? release.hold : reservationOf(hold, licence, now);
+    if (licence.available !== null) licence.available -= 1;
+    reservations.push({ hold: reserved, licence: title.licences.find((l) => l.id === licence.id)! });
+  }
+  return reservations;
+}
+
+/** A librarian adds a licence to a title's pool. */
+export function decideAddLicence(input: { title: TitleLending; licence: Licence; now: Date }): Licence {
+  const { title, licence, now } = input;
+  if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.titleId);
+  const problem = termsProblem(licence.terms, now);
+  if (problem) {
+    throw new ValidationError('The licence terms are not valid.', { errors: [{ in: 'json', ...problem }] });
+  }
+  const supplierId = licence.supplierLicenceId;
+  if (supplierId !== undefined && title.licences.some((l) => l.supplierLicenceId === supplierId)) {
+    throw lendingErrors.licenceExists(title.titleId, supplierId);
+  }
+  return licence;
 }
 
 export interface EndLoanDecision {

@@ -25,7 +25,21 @@ export interface Licence {
    */
   available: number | null;
   createdAt: string;
+  /** The supplier's own identifier for this licence (ODL `identifier`), as the librarian entered it. */
+  supplierLicenceId?: string;
+  /** A librarian's note (order number, conditions, who to call). */
+  note?: string;
+  /** Patron id of the librarian who added it (absent for seeded licences). */
+  createdBy?: string;
+  /**
+   * Set while a librarian has deactivated the licence: nothing new is lent from it (no checkout, renewal or
+   * reservation), while loans already out run to their end and reservations already made are honoured.
+   */
+  deactivatedAt?: string;
 }
+
+/** How a licence stands, for librarians: only an `active` one lends. */
+export type LicenceState = 'active' | 'inactive' | 'expired' | 'exhausted';
 
 export function newLicence(id: string, titleId: string, terms: LicenceTerms, createdAt: Date): Licence {
   return {
@@ -42,9 +56,32 @@ export function isExpired(licence: Licence, now: Date): boolean {
   return licence.terms.expires !== null && Date.parse(licence.terms.expires) <= now.getTime();
 }
 
-/** Usable for a new loan or a renewal: not expired and checkouts left (slots aside). */
-export function isUsable(licence: Licence, now: Date): boolean {
+export function isActive(licence: Licence): boolean {
+  return licence.deactivatedAt === undefined;
+}
+
+/** Its terms still allow a loan: not expired and checkouts left (slots and deactivation aside). */
+export function isWithinTerms(licence: Licence, now: Date): boolean {
   return !isExpired(licence, now) && (licence.checkoutsLeft === null || licence.checkoutsLeft > 0);
+}
+
+/** Usable for a new loan, a renewal or a new reservation: active and within its terms (slots aside). */
+export function isUsable(licence: Licence, now: Date): boolean {
+  return isActive(licence) && isWithinTerms(licence, now);
+}
+
+export function licenceState(licence: Licence, now: Date): LicenceState {
+  if (!isActive(licence)) return 'inactive';
+  if (isExpired(licence, now)) return 'expired';
+  return isWithinTerms(licence, now) ? 'active' : 'exhausted';
+}
+
+/** Why terms a librarian gives cannot be a licence, or undefined when they can. */
+export function termsProblem(terms: LicenceTerms, now: Date): { field: string; message: string } | undefined {
+  if (terms.expires !== null && Date.parse(terms.expires) <= now.getTime()) {
+    return { field: 'terms.expires', message: 'A new licence must expire in the future.' };
+  }
+  return undefined;
 }
 
 export function hasFreeSlot(licence: Licence): boolean {

@@ -10,6 +10,7 @@ import type { AppDeps, AppEnv } from './deps';
 import { problemResponse } from './problem';
 import { auditTrail } from './admin';
 import { adminAuditRoutes } from './routes/admin-audit';
+import { adminLicenceRoutes } from './routes/admin-licences';
 import { adminPatronRoutes, maxImportBytes } from './routes/admin-patrons';
 import { adminTitleRoutes } from './routes/admin-titles';
 import { adminUploadRoutes } from './routes/admin-uploads';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     app.use('/admin/*', auditTrail());
     adminUploadRoutes(app);
     adminTitleRoutes(app);
+    adminLicenceRoutes(app);
     adminPatronRoutes(app);
     adminAuditRoutes(app);
   }

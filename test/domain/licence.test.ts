@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLicence, compareLicences, isUsable, summarisePool } from '../../functions/domain/licence';
-import { day, fakeClock, licence } from './lending-fixtures';
+import { decideAdvance, decideCheckout } from '../../functions/domain/lending';
+import {
+  chooseLicence,
+  compareLicences,
+  isUsable,
+  licenceState,
+  summarisePool,
+  termsProblem,
+} from '../../functions/domain/licence';
+import { day, fakeClock, hour, licence, patron, title, waitingHold } from './lending-fixtures';
 
 describe('licence pool', () => {
   it('draws soonest-expiring first, then perpetual, then checkout-limited with most left', () => {
@@ -50,5 +58,82 @@ describe('licence pool', () => {
       copies: 4,
       available: 4,
     });
+  });
+});
+
+describe('deactivated licences and the queue', () => {
+  it('a deactivated licence lends nothing and counts for no copies; its state says why', () => {
+    // Prepare
+    const now = fakeClock().now();
+    const off = { ...licence('off', { concurrency: 2 }), deactivatedAt: now.toISOString() };
+    const spent = { ...licence('spent', { checkouts: 1 }), checkoutsLeft: 0 };
+    const old = licence('old', { expires: new Date(now.getTime() - 1).toISOString() });
+    // Act + Assess
+    expect(isUsable(off, now)).toBe(false);
+    expect(chooseLicence([off], now)).toBeUndefined();
+    expect(summarisePool([off, licence('on')], now)).toEqual({ copies: 1, available: 1 });
+    expect([off, spent, old, licence('on')].map((l) => licenceState(l, now))).toEqual([
+      'inactive',
+      'exhausted',
+      'expired',
+      'active',
+    ]);
+  });
+
+  it('new terms must not have expired already', () => {
+    const now = fakeClock().now();
+    const terms = { concurrency: 1, checkouts: null, loanLength: null };
+    expect(termsProblem({ ...terms, expires: now.toISOString() }, now)?.field).toBe('terms.expires');
+    expect(termsProblem({ ...terms, expires: new Date(now.getTime() + day).toISOString() }, now)).toBe(
+      undefined,
+    );
+  });
+
+  it('free slots go to the first in line, in order, from the licence a loan would use, for 72 hours', () => {
+    // Prepare
+    const now = fakeClock().now();
+    const pool = [licence('two', { concurrency: 2 }), { ...licence('none'), available: 0 }];
+    const waiting = [1, 2, 3].map((seq) => waitingHold({ id: `h-${seq}`, patronId: `p-${seq}`, seq }));
+    // Act
+    const reservations = decideAdvance({ title: title(pool), waiting, now });
+    // Assess
+    expect(reservations.map((r) => [r.hold.id, r.hold.status, r.licence.id])).toEqual([
+      ['h-1', 'reserved', 'two'],
+      ['h-2', 'reserved', 'two'],
+    ]);
+    expect(reservations[0]!.hold.reservedUntil).toBe(new Date(now.getTime() + 72 * hour).toISOString());
+    expect(decideAdvance({ title: title(pool, { status: 'withdrawn' }), waiting, now })).toEqual([]);
+  });
+
+  it('an unlimited licence takes everyone waiting', () => {
+    const now = fakeClock().now();
+    const waiting = [1, 2, 3].map((seq) => waitingHold({ id: `h-${seq}`, seq }));
+    const reservations = decideAdvance({
+      title: title([licence('any', { concurrency: null })]),
+      waiting,
+      now,
+    });
+    expect(reservations).toHaveLength(3);
+  });
+
+  it('a reservation made before its licence was deactivated is still honoured', () => {
+    // Prepare
+    const now = fakeClock().now();
+    const off = { ...licence('lic-1'), available: 0, deactivatedAt: now.toISOString() };
+    const reserved = waitingHold({
+      patronId: 'p-a',
+      status: 'reserved',
+      licenceId: 'lic-1',
+      reservedUntil: new Date(now.getTime() + hour).toISOString(),
+    });
+    // Act
+    const decision = decideCheckout({
+      title: title([off], { queue: { waiting: 0, reserved: 1, lastSeq: 1 } }),
+      patron: patron({ holdOfTitle: reserved }),
+      now,
+      loanId: 'l-9',
+    });
+    // Assess
+    expect(decision).toMatchObject({ takesSlot: false, consumesHold: { id: reserved.id } });
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => stack.destroy());
 
 describe('every documented /admin route is librarian-only', () => {
-  it('covers the content, patron and audit routes', () => {
+  it('covers the content, licence, patron and audit routes', () => {
     expect(operations).toEqual(
       expect.arrayContaining([
         ['POST', '/admin/uploads'],
@@ -33,6 +33,12 @@ describe('every documented /admin route is librarian-only', () => {
         ['POST', '/admin/titles'],
         ['PATCH', '/admin/titles/u-00000000000000000000000000000000'],
         ['DELETE', '/admin/titles/u-00000000000000000000000000000000'],
+        ['GET', '/admin/titles/u-00000000000000000000000000000000/licences'],
+        ['POST', '/admin/titles/u-00000000000000000000000000000000/licences'],
+        [
+          'PATCH',
+          '/admin/titles/u-00000000000000000000000000000000/licences/u-00000000000000000000000000000000',
+        ],
         ['GET', '/admin/patrons'],
         ['POST', '/admin/patrons'],
         ['PATCH', '/admin/patrons/u-00000000000000000000000000000000'],

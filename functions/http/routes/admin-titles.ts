@@ -89,7 +89,8 @@ const edit = createRoute({
 const withdraw = createRoute({
   method: 'delete',
   path: '/admin/titles/{id}',
-  summary: 'Withdraw a title: no new loans or holds; running loans continue to their end',
+  summary:
+    'Withdraw a title: no new loans or holds; running loans continue to their end; waiting and reserved holds are cancelled',
   security: [{ bearer: [] }],
   request: { params: titleId },
   responses: {
@@ -132,9 +133,23 @@ export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
     noteAudit(c, { action: 'title.withdraw', targetType: 'title', targetId: id });
     const deps = c.get('deps');
     const now = deps.clock.now();
-    // Lending refuses new loans and holds on a withdrawn title; loans already out run to their end.
-    const title = await deps.titles.update(id, { status: 'withdrawn', withdrawnAt: now.toISOString() }, now);
+    // Lending refuses new loans and holds on a withdrawn title; loans already out run to their end (and stay
+    // readable). Holds can never be met now: cancel them, freeing reserved copies. Withdrawing again is
+    // harmless and finishes a cancellation that was cut short.
+    const found = await deps.titles.get(id);
+    if (!found) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    const title =
+      found.status === 'withdrawn'
+        ? found
+        : await deps.titles.update(id, { status: 'withdrawn', withdrawnAt: now.toISOString() }, now);
     if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    const holdsCancelled = await deps.lending.endHoldsOfWithdrawnTitle(id);
+    noteAudit(c, {
+      action: 'title.withdraw',
+      targetType: 'title',
+      targetId: id,
+      details: { holdsCancelled },
+    });
     return c.json(titleView(title), 200);
   });
 }

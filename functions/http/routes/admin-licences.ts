@@ -1,0 +1,225 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { randomUUID } from 'node:crypto';
+import { availabilityOf, decideAddLicence } from '../../domain/lending';
+import { lendingErrors } from '../../domain/lending-errors';
+import { compareLicences, licenceState, newLicence, type Licence } from '../../domain/licence';
+import { librarianId, noteAudit } from '../admin';
+import type { AppEnv } from '../deps';
+import { AvailabilitySchema, problemContent } from '../schemas';
+
+/** ODL terms as a librarian enters them; null means unlimited, perpetual or the library's default. */
+const TermsSchema = z
+  .object({
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .nullable()
+      .openapi({ description: 'Concurrent loans; null = unlimited' }),
+    checkouts: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'Checkouts over the licence’s life; null = unlimited' }),
+    expires: z
+      .string()
+      .datetime({ offset: true })
+      .nullable()
+      .default(null)
+      .openapi({ description: 'ISO 8601 instant, in the future; null = perpetual' }),
+    loanLength: z
+      .number()
+      .int()
+      .min(3_600)
+      .max(365 * 86_400)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'Longest loan in seconds (at least an hour); null = the library default' }),
+  })
+  .strict()
+  .openapi('LicenceTerms');
+
+const LicenceSchema = z
+  .object({
+    id: z.string(),
+    titleId: z.string(),
+    supplierLicenceId: z.string().optional(),
+    note: z.string().optional(),
+    terms: z.object({
+      concurrency: z.number().int().nullable(),
+      checkouts: z.number().int().nullable(),
+      expires: z.string().nullable(),
+      loanLength: z.number().int().nullable(),
+    }),
+    checkoutsLeft: z.number().int().nullable(),
+    available: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Free slots; the rest are loans out and copies kept for reserved holds' }),
+    state: z
+      .enum(['active', 'inactive', 'expired', 'exhausted'])
+      .openapi({ description: 'Only an active licence lends' }),
+    createdAt: z.string(),
+    createdBy: z.string().optional(),
+    deactivatedAt: z.string().optional(),
+  })
+  .openapi('Licence');
+
+const params = z.object({ id: z.string().min(1).max(128) });
+const licenceParams = params.extend({ licenceId: z.string().min(1).max(128) });
+
+const listLicences = createRoute({
+  method: 'get',
+  path: '/admin/titles/{id}/licences',
+  summary: "A title's licence pool and its availability",
+  security: [{ bearer: [] }],
+  request: { params },
+  responses: {
+    200: {
+      description: 'The licences, in the order loans are drawn from them',
+      content: {
+        'application/json': {
+          schema: z.object({
+            titleId: z.string(),
+            availability: AvailabilitySchema,
+            data: z.array(LicenceSchema),
+          }),
+        },
+      },
+    },
+    404: problemContent('No such title'),
+  },
+});
+
+const addLicence = createRoute({
+  method: 'post',
+  path: '/admin/titles/{id}/licences',
+  summary: 'Add a lending licence (ODL terms); its copies go to waiting holds first',
+  security: [{ bearer: [] }],
+  request: {
+    params,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              terms: TermsSchema,
+              supplierLicenceId: z.string().trim().min(1).max(200).optional(),
+              note: z.string().trim().min(1).max(2_000).optional(),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: { description: 'The licence', content: { 'application/json': { schema: LicenceSchema } } },
+    400: problemContent('Invalid terms (e.g. an expiry in the past)'),
+    404: problemContent('No such title'),
+    409: problemContent('TITLE_WITHDRAWN, or LICENCE_EXISTS for a supplier identifier already used'),
+  },
+});
+
+const changeLicence = createRoute({
+  method: 'patch',
+  path: '/admin/titles/{id}/licences/{licenceId}',
+  summary:
+    'Deactivate a licence (loans out run to their end, nothing new is lent) or reactivate it (copies to waiting holds first)',
+  security: [{ bearer: [] }],
+  request: {
+    params: licenceParams,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ active: z.boolean() }).strict() } },
+    },
+  },
+  responses: {
+    200: { description: 'The licence', content: { 'application/json': { schema: LicenceSchema } } },
+    404: problemContent('No such title or licence'),
+  },
+});
+
+function licenceView(licence: Licence, now: Date): z.infer<typeof LicenceSchema> {
+  return { ...licence, state: licenceState(licence, now) };
+}
+
+export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listLicences, async (c) => {
+    const { id } = c.req.valid('param');
+    const deps = c.get('deps');
+    const lending = await deps.lending.titleLending(id);
+    if (!lending) throw lendingErrors.titleNotFound(id);
+    const now = deps.clock.now();
+    return c.json(
+      {
+        titleId: id,
+        availability: availabilityOf(lending, now),
+        data: [...lending.licences].sort(compareLicences).map((l) => licenceView(l, now)),
+      },
+      200,
+    );
+  });
+
+  app.openapi(addLicence, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const deps = c.get('deps');
+    const now = deps.clock.now();
+    const licenceId = `lic-${randomUUID()}`;
+    noteAudit(c, {
+      action: 'licence.add',
+      targetType: 'licence',
+      targetId: licenceId,
+      details: {
+        titleId: id,
+        terms: body.terms,
+        ...(body.supplierLicenceId ? { supplierLicenceId: body.supplierLicenceId } : {}),
+      },
+    });
+    const title = await deps.lending.titleLending(id);
+    if (!title) throw lendingErrors.titleNotFound(id);
+    const { expires } = body.terms;
+    const licence = decideAddLicence({
+      title,
+      licence: {
+        ...newLicence(
+          licenceId,
+          id,
+          { ...body.terms, expires: expires === null ? null : new Date(expires).toISOString() },
+          now,
+        ),
+        ...(body.supplierLicenceId ? { supplierLicenceId: body.supplierLicenceId } : {}),
+        ...(body.note ? { note: body.note } : {}),
+        createdBy: librarianId(c),
+      },
+      now,
+    });
+    await deps.lending.addLicence(licence);
+    const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId) ?? licence;
+    return c.json(licenceView(stored, deps.clock.now()), 201, {
+      Location: `/admin/titles/${id}/licences/${licenceId}`,
+    });
+  });
+
+  app.openapi(changeLicence, async (c) => {
+    const { id, licenceId } = c.req.valid('param');
+    const { active } = c.req.valid('json');
+    noteAudit(c, {
+      action: active ? 'licence.reactivate' : 'licence.deactivate',
+      targetType: 'licence',
+      targetId: licenceId,
+      details: { titleId: id },
+    });
+    const deps = c.get('deps');
+    await deps.lending.setLicenceActive({ titleId: id, licenceId, active });
+    const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId);
+    if (!stored) throw lendingErrors.licenceNotFound(licenceId);
+    return c.json(licenceView(stored, deps.clock.now()), 200);
+  });
+}
