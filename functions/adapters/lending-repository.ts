@@ -807,18 +807,22 @@ export class DynamoLendingRepository implements LendingRepository {
     const loanId = `l-${randomUUID()}`;
     const idempotencyKeyOf = idempotencyKey ? idempotencyKeys.record(patronId, idempotencyKey) : undefined;
 
+    /** The loan an earlier request with this Idempotency-Key made, if any. */
+    const replay = async (): Promise<CheckoutResult | undefined> => {
+      if (!idempotencyKeyOf) return undefined;
+      const record = await this.getItem(idempotencyKeyOf);
+      if (!record) return undefined;
+      const { fingerprint: seen, loanId: existing } = record as unknown as IdempotencyRecord;
+      if (seen !== fingerprint) throw lendingErrors.idempotencyKeyReused();
+      const loan = await this.getLoan(existing);
+      if (!loan) throw new Error(`idempotency record points at missing loan ${existing}`);
+      return { loan, replayed: true };
+    };
+
     return this.transact<CheckoutResult>(async () => {
       const now = this.clock.now();
-      if (idempotencyKeyOf) {
-        const record = await this.getItem(idempotencyKeyOf);
-        if (record) {
-          const { fingerprint: seen, loanId: existing } = record as unknown as IdempotencyRecord;
-          if (seen !== fingerprint) throw lendingErrors.idempotencyKeyReused();
-          const loan = await this.getLoan(existing);
-          if (!loan) throw new Error(`idempotency record points at missing loan ${existing}`);
-          return { writes: [], result: { loan, replayed: true } };
-        }
-      }
+      const earlier = await replay();
+      if (earlier) return { writes: [], result: earlier };
       const title = await this.titleLending(titleId);
       if (!title) throw lendingErrors.titleNotFound(titleId);
       const patron = await this.patronLending(patronId, titleId);
@@ -828,13 +832,22 @@ export class DynamoLendingRepository implements LendingRepository {
         await this.expireLoan(stale.id);
         throw new DecideAgain('an expired loan was ended on the way');
       }
-      const decision = decideCheckout({
-        title,
-        patron,
-        ...(request.days ? { days: request.days } : {}),
-        now,
-        loanId,
-      });
+      let decision: ReturnType<typeof decideCheckout>;
+      try {
+        decision = decideCheckout({
+          title,
+          patron,
+          ...(request.days ? { days: request.days } : {}),
+          now,
+          loanId,
+        });
+      } catch (refusal) {
+        // A concurrent request with the same key may have committed between our reads: its loan is this
+        // request's answer, not ALREADY_ON_LOAN.
+        const committed = await replay();
+        if (committed) return { writes: [], result: committed };
+        throw refusal;
+      }
       const { loan, licence } = decision;
 
       const counters = new Counter()

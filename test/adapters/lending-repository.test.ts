@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
 
 const clock = new FakeClock();
 let stack: TestStack;
@@ -98,5 +99,35 @@ describe('lending repository on DynamoDB Local', () => {
     // Assess
     expect(refused).toEqual({ code: 'LOAN_LIMIT_REACHED', status: 403 });
     expect(await scanTable()).toEqual(before);
+  });
+
+  it('a same-key retry whose twin commits between its reads answers with the loan the twin made', async () => {
+    // Prepare: a client that pauses the retry right after it found no idempotency record, lets the first
+    // request commit, then lets the retry go on to read the patron (who by then has the loan).
+    const title = await addTitle(stack);
+    await addLicence(stack, title.id, { concurrency: 5 });
+    const a = await addPatron(stack);
+    const request = { patronId: a.id, titleId: title.id, idempotencyKey: 'twin' };
+    const first = stack.deps.lending;
+    let paused = false;
+    const documents = {
+      send: async (command: { input?: { Key?: { pk?: string } } }) => {
+        const result = await stack.clients.documents.send(command as never);
+        if (!paused && String(command.input?.Key?.pk ?? '').includes('twin')) {
+          paused = true;
+          await first.checkout(request);
+        }
+        return result;
+      },
+    } as unknown as typeof stack.clients.documents;
+    const retrying = new DynamoLendingRepository(documents, stack.config.TABLE_NAME, clock);
+    // Act
+    const outcome = await retrying.checkout(request);
+    // Assess
+    expect(paused).toBe(true);
+    expect(outcome.replayed).toBe(true);
+    const loans = (await scanTable()).filter((i) => i.sk === 'LOAN' && i.titleId === title.id);
+    expect(loans).toHaveLength(1);
+    expect(outcome.loan.id).toBe(loans[0]!.id);
   });
 });
