@@ -199,6 +199,14 @@ describe('EPUB reader', () => {
     const before = await position(page);
     await entries.last().click();
     await expect.poll(async () => (await position(page)).cfi).not.toBe(before.cfi);
+    // Search in the book: results list, and a result moves the reader there.
+    await page.getByRole('button', { name: 'Search in book' }).click();
+    await page.getByLabel('Search in book').fill('April');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#book-search-results li a').first().waitFor();
+    const beforeHit = await position(page);
+    await page.locator('#book-search-results li a').first().click();
+    await expect.poll(async () => (await position(page)).cfi).not.toBe(beforeHit.cfi);
     // Display: dark theme, larger text, scrolled layout — the book keeps rendering in each.
     await page.getByRole('button', { name: 'Display' }).click();
     await page.getByRole('radio', { name: 'Dark' }).check();

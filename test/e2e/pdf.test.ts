@@ -75,6 +75,12 @@ describe('PDF reader', () => {
     await page.getByText('Found on page 100.').waitFor();
     await expect.poll(() => page.locator('#pdf-page .textLayer .match').count()).toBeGreaterThan(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    // The outline is the table of contents: an entry takes the reader to its page.
+    await page.getByRole('button', { name: 'Contents' }).click();
+    const entries = page.locator('#pdf-panel a');
+    await entries.nth(3).waitFor();
+    await entries.nth(3).click();
+    await expect.poll(() => shownPage(page)).not.toBe('100');
     expect(problems).toEqual([]);
     await context.close();
   });

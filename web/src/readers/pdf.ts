@@ -310,9 +310,12 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   // ---- rendering ----
   let currentScale = 1;
   let showing = 0;
+  /** The page asked for last (shown, or still loading). */
+  let requested = pageNumber;
   const show = async (requested: number) => {
     const target = Math.min(Math.max(Math.round(requested) || 1, 1), pageCount);
     const ticket = ++showing;
+    requested = target;
     renderTask?.cancel();
     textLayer?.cancel();
     let page: PDFPageProxy;
@@ -324,7 +327,8 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     }
     if (ticket !== showing || destroyed) return;
     pageNumber = target;
-    pageInput.value = String(target);
+    // Not while the reader is typing a page number.
+    if (document.activeElement !== pageInput) pageInput.value = String(target);
     prev.disabled = target <= 1;
     next.disabled = target >= pageCount;
     const natural = page.getViewport({ scale: 1 });
@@ -356,8 +360,9 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       textLayer = new TextLayer({ textContentSource: page.streamTextContent(), container: layer, viewport });
       await textLayer.render();
     } catch (error) {
-      if ((error as Error).name !== 'RenderingCancelledException' && !destroyed && !accessEnded)
-        console.error(error);
+      // A newer page request cancels this one's rendering: that is not an error.
+      const cancelled = ['RenderingCancelledException', 'AbortException'].includes((error as Error).name);
+      if (!cancelled && ticket === showing && !destroyed && !accessEnded) console.error(error);
       return;
     }
     if (ticket !== showing || destroyed) return;
@@ -416,12 +421,18 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     else if (event.key === 'End') void show(pageCount);
   };
   document.addEventListener('keyup', onKey);
+  // Fit width follows the viewer's width (not its height: the loading bar going away is no reason to redraw).
+  let lastWidth = 0;
   const onResize = () => {
-    if (zoom === 'fit-width') void show(pageNumber);
+    const width = scroller.clientWidth;
+    if (zoom !== 'fit-width' || Math.abs(width - lastWidth) < 2) return;
+    lastWidth = width;
+    void show(requested);
   };
   const resizeObserver = new ResizeObserver(debounceFrame(onResize));
   resizeObserver.observe(scroller);
 
+  lastWidth = scroller.clientWidth;
   await show(pageNumber);
   opened = true;
   context.setLoading(1);
