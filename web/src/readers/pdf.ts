@@ -311,11 +311,11 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   let currentScale = 1;
   let showing = 0;
   /** The page asked for last (shown, or still loading). */
-  let requested = pageNumber;
+  let lastRequested = pageNumber;
   const show = async (requested: number) => {
     const target = Math.min(Math.max(Math.round(requested) || 1, 1), pageCount);
     const ticket = ++showing;
-    requested = target;
+    lastRequested = target;
     renderTask?.cancel();
     textLayer?.cancel();
     let page: PDFPageProxy;
@@ -427,7 +427,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     const width = scroller.clientWidth;
     if (zoom !== 'fit-width' || Math.abs(width - lastWidth) < 2) return;
     lastWidth = width;
-    void show(requested);
+    void show(lastRequested);
   };
   const resizeObserver = new ResizeObserver(debounceFrame(onResize));
   resizeObserver.observe(scroller);
