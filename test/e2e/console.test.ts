@@ -140,6 +140,96 @@ describe('librarian console in the browser', () => {
     await context.close();
   });
 
+  it('sends a multipart upload part by part and retries only the failed part with a fresh link', async () => {
+    // Prepare: the upload API and the store answered by the test (a real multipart file is over 64 MiB)
+    const context = await newContext(browser);
+    const { page } = await openPage(context, { ignore: [/net::ERR_FAILED/] });
+    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    const uploadId = `u-${'a'.repeat(32)}`;
+    const partUrl = (n: number, attempt: number) => `${gateway.url}/fake-store/part-${n}?attempt=${attempt}`;
+    const puts: string[] = [];
+    let renewed: unknown;
+    let completed: unknown;
+    const json = (body: unknown, status = 200) => ({
+      status,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+    await page.route(`${gateway.url}/admin/uploads`, (route) =>
+      route.fulfill(
+        json(
+          {
+            id: uploadId,
+            mode: 'multipart',
+            state: 'pending',
+            fileName: 'besar.pdf',
+            contentType: 'application/pdf',
+            size: 30,
+            partSize: 10,
+            partCount: 3,
+            expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+            parts: [1, 2, 3].map((n) => ({
+              partNumber: n,
+              url: partUrl(n, 1),
+              start: (n - 1) * 10,
+              end: n * 10,
+            })),
+          },
+          201,
+        ),
+      ),
+    );
+    await page.route(`${gateway.url}/fake-store/**`, (route) => {
+      const url = route.request().url();
+      puts.push(url.replace(gateway.url, ''));
+      if (url === partUrl(2, 1)) return route.abort('failed');
+      const part = /part-(\d)/.exec(url)![1];
+      return route.fulfill({ status: 200, headers: { ETag: `"etag-${part}"` }, body: '' });
+    });
+    await page.route(`${gateway.url}/admin/uploads/${uploadId}/parts`, (route) => {
+      renewed = route.request().postDataJSON();
+      return route.fulfill(json({ parts: [{ partNumber: 2, url: partUrl(2, 2), start: 10, end: 20 }] }));
+    });
+    await page.route(`${gateway.url}/admin/uploads/${uploadId}/complete`, (route) => {
+      completed = route.request().postDataJSON();
+      return route.fulfill(json({ id: uploadId, state: 'uploaded' }));
+    });
+    await page.route(`${gateway.url}/admin/titles`, (route) =>
+      route.fulfill(json({ id: 't-besar', title: 'Buku Besar', authors: [], subjects: [] }, 201)),
+    );
+    await openConsole(page);
+    // Act
+    await page.getByLabel('Files (one or more)').setInputFiles({
+      name: 'besar.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.alloc(30, 0x25),
+    });
+    await page.getByRole('button', { name: 'Upload and publish' }).click();
+    const row = page.locator('#upload-list > li', { hasText: 'besar.pdf' });
+    // Assess: part 2 failed, the others are sent; a progress bar per part
+    await expect.poll(() => row.getAttribute('data-state')).toBe('failed');
+    expect(await row.getByRole('progressbar', { name: /^Part \d of 3$/ }).count()).toBe(3);
+    expect(await row.locator('.upload-percent').textContent()).toBe('66 %');
+    // Act: retry only part 2
+    await row.getByRole('button', { name: 'Retry part 2' }).click();
+    // Assess
+    await expect.poll(() => row.getAttribute('data-state')).toBe('published');
+    expect(await row.locator('.upload-percent').textContent()).toBe('100 %');
+    expect(renewed).toEqual({ partNumbers: [2] });
+    expect([...puts].sort()).toEqual(
+      [
+        '/fake-store/part-1?attempt=1',
+        '/fake-store/part-2?attempt=1',
+        '/fake-store/part-2?attempt=2',
+        '/fake-store/part-3?attempt=1',
+      ].sort(),
+    );
+    expect(completed).toEqual({
+      parts: [1, 2, 3].map((n) => ({ partNumber: n, etag: `"etag-${n}"` })),
+    });
+    await context.close();
+  });
+
   it('lists patrons, blocks and unblocks one, pages the audit trail, and works at 360 px in Indonesian', async () => {
     // Prepare
     const context = await newContext(browser, { width: 360, height: 740, language: 'id' });
