@@ -31,10 +31,11 @@ const schema = z.object({
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
   /**
-   * Federation: HMAC secret for partner members' pseudonymous ids (≥ 32 characters). Local mode falls back to a
-   * fixed development secret; on AWS federation answers 503 until it is set.
+   * On AWS: the Secrets Manager secret holding the HMAC secret of partner members' pseudonymous ids (only the
+   * patron API gets it; without it `/auth/federated` answers 503). Locally the secret lives in DATA_DIR.
+   * Never rotate it: every member's id would change.
    */
-  PSEUDONYM_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32).optional()),
+  PSEUDONYM_SECRET_ARN: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   /** Partner key sets: fetch timeout, refetch cooldown for unknown key ids, and cache age (ms). */
   JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_500),
   JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
@@ -85,6 +86,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return config;
 }
-
-/** Local mode only: the development secret for pseudonyms when none is configured. */
-export const localPseudonymSecret = 'pustaka-local-development-pseudonym-secret-not-for-aws';

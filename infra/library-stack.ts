@@ -6,6 +6,7 @@ import { ContentBucket } from './constructs/content-bucket.js';
 import { LibraryHttpApi } from './constructs/library-http-api.js';
 import { LibraryTable } from './constructs/library-table.js';
 import { Monitoring } from './constructs/monitoring.js';
+import { PseudonymSecret } from './constructs/pseudonym-secret.js';
 import { ReaderSite } from './constructs/reader-site.js';
 import { SigningKeys } from './constructs/signing-keys.js';
 import { Sweeper } from './constructs/sweeper.js';
@@ -26,6 +27,7 @@ export class LibraryStack extends Stack {
     const table = new LibraryTable(this, 'Library');
     const content = new ContentBucket(this, 'Content', { accessLogs: accessLogs.bucket });
     const signingKeys = new SigningKeys(this, 'SigningKeys');
+    const pseudonymSecret = new PseudonymSecret(this, 'PseudonymSecret');
     const httpApi = new LibraryHttpApi(this, 'HttpApi');
 
     const site = new ReaderSite(this, 'Reader', {
@@ -40,6 +42,7 @@ export class LibraryStack extends Stack {
       table,
       content,
       signingKeys,
+      pseudonymSecret,
       webOrigin: site.origin,
       tokenIssuer: httpApi.url,
     });

@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { RefreshOutcome, SessionRepository } from '../domain/sign-in';
+import type { RefreshOutcome, SessionHolder, SessionRepository } from '../domain/sign-in';
 import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
 import { sessionKeys } from './keys';
 
@@ -27,6 +27,26 @@ interface StoredSession {
   patronId: string;
   status: 'active' | 'revoked';
   currentTokenHash: string;
+  /** Partner members only: what the partner granted (they have no patron record). */
+  partnerId?: string;
+  entitlements?: string[];
+  /** Epoch ms at which the family ends however often it is rotated (member sessions). */
+  endsAt?: number;
+}
+
+function holderOf(session: StoredSession): SessionHolder {
+  return session.partnerId !== undefined && session.entitlements !== undefined
+    ? {
+        patronId: session.patronId,
+        member: { partnerId: session.partnerId, entitlements: session.entitlements },
+      }
+    : { patronId: session.patronId };
+}
+
+/** A refresh token lives `refreshTokenSeconds`, but never past the end of its family. */
+function tokenExpiry(now: Date, endsAt: number | undefined): number {
+  const expiresAt = now.getTime() + refreshTokenSeconds * 1000;
+  return endsAt === undefined ? expiresAt : Math.min(expiresAt, endsAt);
 }
 
 /**
@@ -34,6 +54,8 @@ interface StoredSession {
  * (REFRESH#sha256) points to its family. Rotation swaps the current token in one transaction conditioned on the
  * old one still being current, so of two concurrent refreshes with the same token only one can win; the other
  * is treated as a reuse and revokes the family. Rotated tokens are kept until they expire, to recognise reuse.
+ * A partner member's family also keeps the partner and entitlements (there is no patron record to read at
+ * refresh) and an absolute end (`endsAt`).
  */
 export class DynamoSessionRepository implements SessionRepository {
   constructor(
@@ -41,11 +63,14 @@ export class DynamoSessionRepository implements SessionRepository {
     private readonly tableName: string,
   ) {}
 
-  async start(patronId: string, now: Date) {
+  async start(holder: SessionHolder, now: Date, options: { endsAt?: Date } = {}) {
+    const { patronId } = holder;
     const sessionId = randomUUID();
     const refreshToken = newRefreshToken();
     const tokenHash = hashOf(refreshToken);
-    const expiresAt = now.getTime() + refreshTokenSeconds * 1000;
+    const endsAt = options.endsAt?.getTime();
+    if (endsAt !== undefined && endsAt <= now.getTime()) throw new RangeError('endsAt must be in the future');
+    const expiresAt = tokenExpiry(now, endsAt);
     const ttl = Math.ceil(expiresAt / 1000);
     await this.documents.send(
       new TransactWriteCommand({
@@ -56,6 +81,10 @@ export class DynamoSessionRepository implements SessionRepository {
               Item: {
                 ...sessionKeys.item(sessionId),
                 patronId,
+                ...(holder.member
+                  ? { partnerId: holder.member.partnerId, entitlements: holder.member.entitlements }
+                  : {}),
+                ...(endsAt !== undefined ? { endsAt } : {}),
                 status: 'active',
                 currentTokenHash: tokenHash,
                 createdAt: now.toISOString(),
@@ -83,6 +112,7 @@ export class DynamoSessionRepository implements SessionRepository {
     if (!token || token.expiresAt <= now.getTime()) return { outcome: 'invalid' };
     const session = await this.getSession(token.sessionId);
     if (!session || session.status !== 'active') return { outcome: 'invalid' };
+    if (session.endsAt !== undefined && session.endsAt <= now.getTime()) return { outcome: 'invalid' };
     if (session.currentTokenHash !== oldHash) {
       await this.revokeSession(token.sessionId, now);
       return { outcome: 'reused' };
@@ -90,7 +120,7 @@ export class DynamoSessionRepository implements SessionRepository {
 
     const next = newRefreshToken();
     const nextHash = hashOf(next);
-    const expiresAt = now.getTime() + refreshTokenSeconds * 1000;
+    const expiresAt = tokenExpiry(now, session.endsAt);
     const ttl = Math.ceil(expiresAt / 1000);
     try {
       await this.documents.send(
@@ -141,7 +171,7 @@ export class DynamoSessionRepository implements SessionRepository {
     }
     return {
       outcome: 'rotated',
-      patronId: token.patronId,
+      holder: holderOf(session),
       sessionId: token.sessionId,
       refreshToken: next,
       expiresAt: new Date(expiresAt),

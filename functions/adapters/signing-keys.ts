@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import type { PublicJwk } from '../domain/tokens';
+import { readSecretString } from './secret-string';
 
 /**
  * Signing-key material: `{"current": "<random string>", "previous"?: "<older string>"}`. On AWS it is a Secrets
@@ -90,20 +91,8 @@ export const fileKeySource =
 // ---- AWS: a Secrets Manager secret ----------------------------------------------------------------------
 
 export function secretsManagerKeySource(secretArn: string, region: string): SigningKeySource {
-  return async () => {
-    // Loaded only when the keys are first needed (once per cold start), and only on AWS.
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient({ region });
-    try {
-      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }), {
-        abortSignal: AbortSignal.timeout(5_000),
-      });
-      if (!SecretString) throw new Error(`Secret ${secretArn} has no string value`);
-      return parseSigningKeyMaterial(SecretString, `secret ${secretArn}`);
-    } finally {
-      client.destroy();
-    }
-  };
+  return async () =>
+    parseSigningKeyMaterial(await readSecretString(secretArn, region), `secret ${secretArn}`);
 }
 
 /** Material fixed in code: tests, and rotation drills. */

@@ -37,14 +37,18 @@ export interface ReplayGuard {
   claimOnce(partnerId: string, jti: string, expiresAt: Date, now: Date): Promise<boolean>;
 }
 
-/** Port: a stable pseudonymous id for (issuer, subject): the same member always gets the same id. */
+/**
+ * Port: a stable pseudonymous id for (issuer, subject): the same member always gets the same id. Async because
+ * the adapter reads its secret lazily (Secrets Manager on AWS); throws ServiceUnavailableError when it cannot.
+ */
 export interface Pseudonyms {
-  subjectFor(issuer: string, sub: string): string;
+  subjectFor(issuer: string, sub: string): Promise<string>;
 }
 
 export interface GatewaySession {
   accessToken: string;
-  refreshToken?: string;
+  /** Rotated by POST /auth/refresh like a patron's (functions/domain/sign-in.ts). */
+  refreshToken: string;
   expiresIn: number;
 }
 
@@ -106,16 +110,17 @@ export async function exchangeAssertion(ports: FederationPorts, assertion: strin
   const verified = await ports.assertions.verify(assertion, partner, now);
   const entitlements = entitlementsFromClaims(partner, verified.claims);
   if (entitlements.length === 0) throw federationErrors.notEntitled();
+  const patronId = await ports.pseudonyms.subjectFor(partner.issuer, verified.sub);
   // Claimed only for tokens that would otherwise succeed, so a refused token does not burn its jti.
   if (!(await ports.replays.claimOnce(partner.id, verified.jti, new Date(verified.exp * 1000), now))) {
     throw federationErrors.replayed();
   }
   const member: Caller = {
-    patronId: ports.pseudonyms.subjectFor(partner.issuer, verified.sub),
+    patronId,
     roles: [],
     partnerId: partner.id,
     entitlements,
   };
-  const session = await ports.sessions.issue(member, now);
-  return { ...session, partnerId: partner.id, entitlements };
+  const { accessToken, refreshToken, expiresIn } = await ports.sessions.issue(member, now);
+  return { accessToken, refreshToken, expiresIn, partnerId: partner.id, entitlements };
 }

@@ -1,6 +1,7 @@
+import type { Caller } from './caller';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from './errors';
 import { profileOf, type Patron, type PatronProfile } from './patron';
-import type { Clock, PatronRepository } from './ports';
+import type { Clock, PartnerRepository, PatronRepository } from './ports';
 import type { TokenService } from './tokens';
 
 /**
@@ -13,6 +14,11 @@ import type { TokenService } from './tokens';
  * - 5 failures within 15 minutes lock the card for 15 minutes, even for the right PIN (ACCOUNT_LOCKED).
  * - Blocked patrons are told so only after the PIN is right, so "blocked" is not an oracle either.
  * - Refresh tokens rotate; presenting one that was already rotated revokes its whole family (theft detection).
+ * - Partner members (federated sign-in) have no patron record: their session keeps what the partner granted
+ *   (partner, entitlements, pseudonymous id), and a refresh checks the partner instead: suspended or gone ends
+ *   the session, and entitlements the partner no longer defines are dropped. A member session ends
+ *   `memberSessionPolicy.maxSeconds` after the federated sign-in however often it is refreshed, so the partner
+ *   is asked again at least that often (someone who left the university loses access within that time).
  */
 
 export const lockoutPolicy = {
@@ -60,8 +66,21 @@ export interface PinVerifier {
   verify(pin: string, stored: string | undefined): Promise<boolean>;
 }
 
+export const memberSessionPolicy = {
+  /** A member session's absolute lifetime from the federated sign-in (12 hours). */
+  maxSeconds: 12 * 60 * 60,
+} as const;
+
+/** Whom a session (refresh-token family) belongs to. */
+export interface SessionHolder {
+  /** The patron id, or the partner member's pseudonymous id. */
+  patronId: string;
+  /** A partner member: what the partner granted at federated sign-in (there is no patron record to re-read). */
+  member?: { partnerId: string; entitlements: string[] };
+}
+
 export type RefreshOutcome =
-  | { outcome: 'rotated'; patronId: string; sessionId: string; refreshToken: string; expiresAt: Date }
+  | { outcome: 'rotated'; holder: SessionHolder; sessionId: string; refreshToken: string; expiresAt: Date }
   /** The token was already rotated: the family is now revoked. */
   | { outcome: 'reused' }
   /** Unknown, expired or its family revoked. */
@@ -69,8 +88,15 @@ export type RefreshOutcome =
 
 /** Refresh-token families. Tokens are opaque random strings; only their hashes are stored. */
 export interface SessionRepository {
-  /** Starts a family with its first refresh token. */
-  start(patronId: string, now: Date): Promise<{ sessionId: string; refreshToken: string; expiresAt: Date }>;
+  /**
+   * Starts a family with its first refresh token. With `endsAt`, the family ends then however often it is
+   * rotated (no refresh token outlives it).
+   */
+  start(
+    holder: SessionHolder,
+    now: Date,
+    options?: { endsAt?: Date },
+  ): Promise<{ sessionId: string; refreshToken: string; expiresAt: Date }>;
   rotate(refreshToken: string, now: Date): Promise<RefreshOutcome>;
   /** Revokes the family the token belongs to (any of its tokens, rotated or not). False when unknown. */
   revoke(refreshToken: string, now: Date): Promise<boolean>;
@@ -83,6 +109,8 @@ export interface SignInPorts {
   sessions: SessionRepository;
   tokens: TokenService;
   pins: PinVerifier;
+  /** Member sessions: the partner is checked at each refresh. */
+  partners: Pick<PartnerRepository, 'get'>;
 }
 
 export interface SignedIn {
@@ -90,6 +118,15 @@ export interface SignedIn {
   refreshToken: string;
   expiresIn: number;
   patron: PatronProfile;
+}
+
+/** The tokens of a partner member's session. */
+export interface MemberSignedIn {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  partnerId: string;
+  entitlements: string[];
 }
 
 function lockedError(until: number, now: Date): TooManyRequestsError {
@@ -149,19 +186,90 @@ export async function login(
   if (patron.status === 'blocked') throw blocked();
   if (attempts) await ports.loginAttempts.clear(input.cardNumber, now);
 
-  const session = await ports.sessions.start(patron.id, now);
+  const session = await ports.sessions.start({ patronId: patron.id }, now);
   return tokensFor(ports, patron, session, now);
 }
 
-const invalidRefreshToken = () =>
-  new UnauthorizedError('The refresh token is not valid. Please sign in again.', 'INVALID_REFRESH_TOKEN');
+const invalidRefreshToken = (detail = 'The refresh token is not valid. Please sign in again.') =>
+  new UnauthorizedError(detail, 'INVALID_REFRESH_TOKEN');
 
-export async function refresh(ports: SignInPorts, refreshToken: string): Promise<SignedIn> {
+/** Tokens for a partner member: access token with partner and entitlements, no roles, bound to the session. */
+async function memberTokensFor(
+  ports: Pick<SignInPorts, 'tokens'>,
+  member: Required<SessionHolder>,
+  session: { sessionId: string; refreshToken: string },
+  now: Date,
+): Promise<MemberSignedIn> {
+  const { partnerId, entitlements } = member.member;
+  const access = await ports.tokens.issue(
+    { patronId: member.patronId, roles: [], partnerId, entitlements, sessionId: session.sessionId },
+    { now },
+  );
+  return {
+    accessToken: access.token,
+    refreshToken: session.refreshToken,
+    expiresIn: access.expiresIn,
+    partnerId,
+    entitlements,
+  };
+}
+
+/**
+ * Starts a partner member's session after a successful federated sign-in (functions/domain/federation.ts):
+ * the caller must carry the partner and its entitlements.
+ */
+export async function startMemberSession(
+  ports: Pick<SignInPorts, 'sessions' | 'tokens'>,
+  member: Caller,
+  now: Date,
+): Promise<MemberSignedIn> {
+  if (member.partnerId === undefined || !member.entitlements?.length) {
+    throw new TypeError('startMemberSession: a partner member needs a partner and entitlements');
+  }
+  const holder = {
+    patronId: member.patronId,
+    member: { partnerId: member.partnerId, entitlements: [...member.entitlements] },
+  };
+  const endsAt = new Date(now.getTime() + memberSessionPolicy.maxSeconds * 1000);
+  const session = await ports.sessions.start(holder, now, { endsAt });
+  return memberTokensFor(ports, holder, session, now);
+}
+
+async function refreshMember(
+  ports: SignInPorts,
+  rotated: Extract<RefreshOutcome, { outcome: 'rotated' }> & { holder: Required<SessionHolder> },
+  now: Date,
+): Promise<MemberSignedIn> {
+  const { partnerId, entitlements } = rotated.holder.member;
+  // The partner is read again: suspending or removing it ends its members' sessions at the next refresh.
+  const partner = await ports.partners.get(partnerId);
+  const defined = new Set(partner?.entitlementRules.map((rule) => rule.entitlement) ?? []);
+  const kept = entitlements.filter((entitlement) => defined.has(entitlement));
+  if (!partner || partner.status !== 'active' || kept.length === 0) {
+    await ports.sessions.revoke(rotated.refreshToken, now);
+    throw invalidRefreshToken(
+      'Your university’s access to the library has ended or changed. Please sign in through it again.',
+    );
+  }
+  return memberTokensFor(
+    ports,
+    { patronId: rotated.holder.patronId, member: { partnerId, entitlements: kept } },
+    rotated,
+    now,
+  );
+}
+
+const isMemberSession = (holder: SessionHolder): holder is Required<SessionHolder> =>
+  holder.member !== undefined;
+
+export async function refresh(ports: SignInPorts, refreshToken: string): Promise<SignedIn | MemberSignedIn> {
   const now = ports.clock.now();
   const rotated = await ports.sessions.rotate(refreshToken, now);
   if (rotated.outcome !== 'rotated') throw invalidRefreshToken();
+  const { holder } = rotated;
+  if (isMemberSession(holder)) return refreshMember(ports, { ...rotated, holder }, now);
   // Roles and status are read again: a change by a librarian applies at the next refresh at the latest.
-  const patron = await ports.patrons.get(rotated.patronId);
+  const patron = await ports.patrons.get(holder.patronId);
   if (!patron) {
     await ports.sessions.revoke(rotated.refreshToken, now);
     throw invalidRefreshToken();

@@ -20,10 +20,14 @@ import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
-import { localPseudonymSecret } from '../config';
 import { createAssertionVerifier } from '../adapters/assertion-verifier';
 import { DynamoPartnerRepository } from '../adapters/partner-repository';
-import { hmacPseudonyms } from '../adapters/pseudonyms';
+import {
+  filePseudonymSecret,
+  hmacPseudonyms,
+  secretsManagerPseudonymSecret,
+  type PseudonymSecretSource,
+} from '../adapters/pseudonyms';
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
 import { DynamoReadingSlots } from '../adapters/reading-slots';
@@ -60,6 +64,17 @@ function signingKeys(config: Config): SigningKeySource {
 }
 
 /**
+ * The pseudonym secret: a Secrets Manager secret on AWS (patron API only; elsewhere federation is off), a file
+ * in DATA_DIR locally. Read lazily, once.
+ */
+function pseudonymSecret(config: Config): PseudonymSecretSource | undefined {
+  if (config.PSEUDONYM_SECRET_ARN) {
+    return secretsManagerPseudonymSecret(config.PSEUDONYM_SECRET_ARN, config.AWS_REGION);
+  }
+  return config.MODE === 'local' ? filePseudonymSecret(config.DATA_DIR) : undefined;
+}
+
+/**
  * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
  * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
  */
@@ -81,8 +96,7 @@ export function createDeps(
   });
   const clock = options.clock ?? systemClock;
   const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
-  const pseudonymSecret =
-    config.PSEUDONYM_SECRET ?? (config.MODE === 'local' ? localPseudonymSecret : undefined);
+  const pseudonymSource = pseudonymSecret(config);
   const links = linkSigner(config);
   return {
     config,
@@ -99,7 +113,7 @@ export function createDeps(
       clockToleranceSeconds: 30,
     }),
     replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
-    pseudonyms: pseudonymSecret ? hmacPseudonyms(pseudonymSecret) : undefined,
+    pseudonyms: pseudonymSource ? hmacPseudonyms(pseudonymSource) : undefined,
     readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),

@@ -40,7 +40,7 @@ export interface AppDeps {
   partners: PartnerRepository;
   assertions: AssertionVerifier;
   replays: ReplayGuard;
-  /** Undefined on AWS until PSEUDONYM_SECRET is set (federated sign-in then answers 503). */
+  /** Undefined where PSEUDONYM_SECRET_ARN is not set on AWS (federated sign-in then answers 503). */
   pseudonyms: Pseudonyms | undefined;
   /** Reading slots of concurrency-limited partner titles. */
   readingSlots: ReadingSlots;

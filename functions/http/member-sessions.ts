@@ -1,16 +1,14 @@
 import type { GatewaySessionIssuer } from '../domain/federation';
+import { startMemberSession } from '../domain/sign-in';
 import type { AppDeps } from './deps';
 
 /**
- * Gateway tokens for a partner member, from identity's token service: an access token carrying the partner and
- * the entitlements (subject = the member's pseudonym, no roles). No refresh token: identity's refresh reads the
- * patron record, which partner members do not have, so a member signs in through the partner again instead.
+ * Gateway tokens for a partner member, from identity's sessions and token service: an access token carrying the
+ * partner and the entitlements (subject = the member's pseudonym, no roles) and a refresh token whose family
+ * keeps them, so POST /auth/refresh rotates it without a patron record (see functions/domain/sign-in.ts).
  */
-export function memberSessions(deps: Pick<AppDeps, 'tokens'>): GatewaySessionIssuer {
+export function memberSessions(deps: Pick<AppDeps, 'tokens' | 'sessions'>): GatewaySessionIssuer {
   return {
-    async issue(member, now) {
-      const access = await deps.tokens.issue(member, { now });
-      return { accessToken: access.token, expiresIn: access.expiresIn };
-    },
+    issue: (member, now) => startMemberSession(deps, member, now),
   };
 }

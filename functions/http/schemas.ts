@@ -101,6 +101,22 @@ export const SignedInSchema = z
   })
   .openapi('SignedIn');
 
+export const MemberSignedInSchema = z
+  .object({
+    accessToken: z.string().openapi({
+      description: 'EdDSA JWT (typ at+jwt): sub = the member’s pseudonym, partner_id, entitlements, no roles',
+    }),
+    refreshToken: z.string().openapi({
+      description:
+        'Opaque; single use: each refresh returns a new one. The session ends 12 hours after the federated ' +
+        'sign-in, or earlier when the partner is suspended',
+    }),
+    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+    partnerId: z.string(),
+    entitlements: z.array(z.string()),
+  })
+  .openapi('FederatedSignIn');
+
 export const JwksSchema = z
   .object({
     keys: z.array(

@@ -16,6 +16,7 @@ import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
+import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
 import { writeShippedSamples } from './shipped-samples';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -110,6 +111,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     await ensureTable(clients.dynamo, config.TABLE_NAME);
     await ensureBucket(clients.s3, config.CONTENT_BUCKET, [url, `http://127.0.0.1:${port}`]);
     ensureLocalSigningKeys(config.DATA_DIR);
+    ensurePseudonymSecretFile(config.DATA_DIR);
     mark('storage');
 
     const deps = {

@@ -4,12 +4,15 @@ import type { ContentBucket } from './content-bucket.js';
 import { LibraryFunction } from './library-function.js';
 import type { LibraryTable } from './library-table.js';
 import { handlerEntry } from './paths.js';
+import type { PseudonymSecret } from './pseudonym-secret.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface ApiFunctionsProps {
   readonly table: LibraryTable;
   readonly content: ContentBucket;
   readonly signingKeys: SigningKeys;
+  /** Partner members' pseudonym secret: only the patron API (which serves /auth/federated) reads it. */
+  readonly pseudonymSecret: PseudonymSecret;
   /** The reader's origin (`https://...`), for CORS answered by the API. */
   readonly webOrigin: string;
   /** `iss` of the gateway's tokens. */
@@ -24,7 +27,8 @@ export interface ApiFunctionsProps {
 
 /**
  * The two API functions, split so that only the librarian API can write to the content bucket:
- * - patron API (everything but /admin/*): table items, GetObject on content/* (to sign links), signing keys;
+ * - patron API (everything but /admin/*): table items, GetObject on content/* (to sign links), signing keys,
+ *   the pseudonym secret (partner sign-in);
  * - librarian API (/admin/*): table items, uploads into incoming/*, publishing into content/*, signing keys
  *   (it verifies librarian tokens).
  */
@@ -49,11 +53,12 @@ export class ApiFunctions extends Construct {
     this.patronApi = new LibraryFunction(this, 'PatronApi', {
       entry: handlerEntry('api'),
       description: 'Pustaka patron API (catalogue, loans, holds, reading, signed links)',
-      environment,
+      environment: { ...environment, PSEUDONYM_SECRET_ARN: props.pseudonymSecret.secret.secretArn },
     });
     props.table.grantItemReadWrite(this.patronApi.role);
     props.content.grantReadContent(this.patronApi.role);
     props.signingKeys.grantRead(this.patronApi.role);
+    props.pseudonymSecret.grantRead(this.patronApi.role);
 
     this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
       entry: handlerEntry('admin'),

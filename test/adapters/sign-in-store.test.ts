@@ -56,7 +56,7 @@ describe('refresh-token families in DynamoDB', () => {
   it('of concurrent refreshes with one token, at most one rotates and the family ends revoked', async () => {
     // Prepare
     const now = new Date();
-    const { refreshToken } = await stack.deps.sessions.start('p-race', now);
+    const { refreshToken } = await stack.deps.sessions.start({ patronId: 'p-race' }, now);
     // Act
     const outcomes = await Promise.all(
       Array.from({ length: 6 }, () => stack.deps.sessions.rotate(refreshToken, now)),
@@ -72,7 +72,7 @@ describe('refresh-token families in DynamoDB', () => {
   });
 
   it('stores only hashes of refresh tokens', async () => {
-    const { refreshToken } = await stack.deps.sessions.start('p-hash', new Date());
+    const { refreshToken } = await stack.deps.sessions.start({ patronId: 'p-hash' }, new Date());
     const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
     const { Items = [] } = await stack.clients.documents.send(
       new ScanCommand({ TableName: stack.config.TABLE_NAME }),

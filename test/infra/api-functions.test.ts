@@ -6,6 +6,7 @@ import { ApiFunctions } from '../../infra/constructs/api-functions.js';
 import { ContentBucket } from '../../infra/constructs/content-bucket.js';
 import { libraryRuntime } from '../../infra/constructs/library-function.js';
 import { LibraryTable, tableDataActions } from '../../infra/constructs/library-table.js';
+import { PseudonymSecret } from '../../infra/constructs/pseudonym-secret.js';
 import { SigningKeys } from '../../infra/constructs/signing-keys.js';
 import { actionsOf, constructStack, logicalId, roleStatements, type Statement } from './helpers.js';
 
@@ -14,10 +15,12 @@ function prepare() {
   const table = new LibraryTable(stack, 'Library');
   const content = new ContentBucket(stack, 'Content', { accessLogs: new Bucket(stack, 'Logs') });
   const signingKeys = new SigningKeys(stack, 'SigningKeys');
+  const pseudonymSecret = new PseudonymSecret(stack, 'PseudonymSecret');
   new ApiFunctions(stack, 'Api', {
     table,
     content,
     signingKeys,
+    pseudonymSecret,
     webOrigin: 'https://reader.example',
     tokenIssuer: 'https://api.example',
   });
@@ -28,6 +31,7 @@ function prepare() {
       table: logicalId(template, 'AWS::DynamoDB::Table', 'LibraryTable'),
       bucket: logicalId(template, 'AWS::S3::Bucket', 'ContentBucket'),
       secret: logicalId(template, 'AWS::SecretsManager::Secret', 'SigningKeys'),
+      pseudonymSecret: logicalId(template, 'AWS::SecretsManager::Secret', 'PseudonymSecret'),
     },
   };
 }
@@ -75,16 +79,20 @@ describe('ApiFunctions', () => {
     }
   });
 
-  it('gives both functions exactly the configuration functions/config.ts reads on AWS, and no endpoints', () => {
+  it('gives both functions exactly the configuration functions/config.ts reads on AWS, and no endpoints; only the patron API the pseudonym secret', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
-    const envs = ['ApiPatronApiFunction', 'ApiLibrarianApiFunction'].map(
-      (prefix) => functionNamed(template, prefix).Environment.Variables,
-    );
+    const patronEnv = functionNamed(template, 'ApiPatronApiFunction').Environment.Variables;
+    const librarianEnv = functionNamed(template, 'ApiLibrarianApiFunction').Environment.Variables;
     // Assess
-    for (const env of envs) {
+    const pseudonyms = { PSEUDONYM_SECRET_ARN: { Ref: ids.pseudonymSecret } };
+    for (const [env, extra] of [
+      [patronEnv, pseudonyms],
+      [librarianEnv, {}],
+    ] as const) {
       expect(env).toEqual({
+        ...extra,
         MODE: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
         TABLE_NAME: { Ref: ids.table },
@@ -116,7 +124,7 @@ describe('ApiFunctions', () => {
     for (const [, role] of roles) expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
   });
 
-  it('patron API policy: own log group, table items, GetObject on content/* (prefix wildcard: keys per title), the key secret', () => {
+  it('patron API policy: own log group, table items, GetObject on content/* (prefix wildcard: keys per title), the key and pseudonym secrets', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
@@ -150,6 +158,12 @@ describe('ApiFunctions', () => {
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: ids.secret },
+      },
+      {
+        Sid: 'ReadPseudonymSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { Ref: ids.pseudonymSecret },
       },
     ]);
     expect(wildcards(statements)).toEqual([]);

@@ -101,6 +101,22 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     ]);
   });
 
+  it('gives the pseudonym secret to the patron API only', () => {
+    // Prepare
+    const template = Template.fromStack(stack);
+    const pseudonymSecret = { Ref: Match.stringLikeRegexp('^PseudonymSecret') };
+    // Act / Assess
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) } },
+      1,
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Pustaka patron API'),
+      Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },
+    });
+  });
+
   it('wires the reader origin into the functions and the bucket CORS, and outputs the API and site URLs', () => {
     // Prepare
     const template = Template.fromStack(stack);

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { login, logout, refresh } from '../../domain/sign-in';
 import type { AppEnv } from '../deps';
-import { JwksSchema, problemContent, SignedInSchema } from '../schemas';
+import { JwksSchema, MemberSignedInSchema, problemContent, SignedInSchema } from '../schemas';
 
 const LoginSchema = z
   .object({
@@ -42,10 +42,16 @@ const refreshRoute = createRoute({
   method: 'post',
   path: '/auth/refresh',
   summary: 'A new token pair for a refresh token (rotation: the old refresh token stops working)',
-  description: 'Presenting a refresh token that was already rotated revokes its whole session.',
+  description:
+    'Presenting a refresh token that was already rotated revokes its whole session. Partner members’ sessions ' +
+    'are refused (and revoked) once the partner is suspended or no longer defines their entitlements.',
   request: { body: json(RefreshTokenSchema) },
   responses: {
-    200: signedIn('New tokens'),
+    200: {
+      description:
+        'New tokens: a patron’s with the profile, a partner member’s with partner and entitlements',
+      content: { 'application/json': { schema: z.union([SignedInSchema, MemberSignedInSchema]) } },
+    },
     400: problemContent('Invalid body'),
     401: problemContent('INVALID_REFRESH_TOKEN'),
     403: problemContent('ACCOUNT_BLOCKED'),

@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../../domain/errors';
 import { exchangeAssertion } from '../../domain/federation';
 import type { AppEnv } from '../deps';
 import { memberSessions } from '../member-sessions';
-import { problemContent } from '../schemas';
+import { MemberSignedInSchema, problemContent } from '../schemas';
 
 const FederatedRequestSchema = z
   .object({
@@ -16,16 +16,6 @@ const FederatedRequestSchema = z
   .strict()
   .openapi('FederatedSignInRequest');
 
-const FederatedSignInSchema = z
-  .object({
-    accessToken: z.string(),
-    refreshToken: z.string().optional(),
-    expiresIn: z.number().int(),
-    partnerId: z.string(),
-    entitlements: z.array(z.string()),
-  })
-  .openapi('FederatedSignIn');
-
 const federatedRoute = createRoute({
   method: 'post',
   path: '/auth/federated',
@@ -35,10 +25,13 @@ const federatedRoute = createRoute({
     'with one of its algorithms, name its audience, be fresh, carry exp, iat, sub and jti, and be used once.',
   request: { body: { required: true, content: { 'application/json': { schema: FederatedRequestSchema } } } },
   responses: {
-    200: { description: 'Signed in', content: { 'application/json': { schema: FederatedSignInSchema } } },
+    200: { description: 'Signed in', content: { 'application/json': { schema: MemberSignedInSchema } } },
     400: problemContent('Invalid body'),
     401: problemContent('INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED'),
-    503: problemContent('PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now'),
+    503: problemContent(
+      'PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now; FEDERATION_UNAVAILABLE: ' +
+        'the pseudonym secret cannot be read (or is not configured)',
+    ),
   },
 });
 

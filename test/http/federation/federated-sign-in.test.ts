@@ -1,7 +1,6 @@
 import { base64url, decodeJwt, exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPseudonymSecret } from '../../../functions/config';
-import { hmacPseudonyms } from '../../../functions/adapters/pseudonyms';
+import { ensurePseudonymSecretFile, pseudonymOf } from '../../../functions/adapters/pseudonyms';
 import { bearer, createLibrarian, json } from '../../helpers/auth';
 import { newKey, signWith, startPartnerIdp, type PartnerIdp } from '../../helpers/partner-idp';
 import { createTestStack, type TestStack } from '../../helpers/stack';
@@ -251,7 +250,9 @@ describe('refusals: 401 with a problem body', () => {
     ).json()) as {
       accessToken: string;
     };
-    const expected = hmacPseudonyms(localPseudonymSecret).subjectFor(idp.issuer, 'alice@partner.edu');
+    const { secret, created } = ensurePseudonymSecretFile(stack.config.DATA_DIR);
+    expect(created).toBe(false);
+    const expected = pseudonymOf(secret, idp.issuer, 'alice@partner.edu');
     expect(decodeJwt(body.accessToken).sub).toBe(expected);
     expect(body.accessToken).not.toContain(base64url.encode('alice'));
   });
