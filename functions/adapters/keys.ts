@@ -106,6 +106,9 @@ export const objectKeys = {
   cover: (titleId: string, extension: string) => `content/${titleId}/cover.${extension}`,
   /** Uploads before validation: no patron link ever points here. */
   incoming: (uploadId: string) => `incoming/${uploadId}`,
+  /** A server-side copy of an upload taken when publishing starts: no upload link points at it, so the bytes
+   *  that are validated, hashed and copied to content/ are the same bytes. */
+  frozen: (uploadId: string) => `incoming/${uploadId}.frozen`,
 };
 
 // ---- lending: licences and the hold queue (under the title) ---------------------------------

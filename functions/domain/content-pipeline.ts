@@ -33,6 +33,7 @@ export interface ContentPipelineDeps {
   /** Object keys (built in the adapters' keys module). */
   keys: {
     incoming(uploadId: string): string;
+    frozen(uploadId: string): string;
     content(titleId: string, format: string): string;
     cover(titleId: string, extension: string): string;
   };
@@ -206,6 +207,9 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
   if (found.state !== 'uploaded') throw notReady(found.state, found);
   const upload = await claim(deps, found.id, ['uploaded'], { state: 'validating' });
 
+  // The upload link stays valid for a while after `complete`: freeze the bytes first (a server-side copy under
+  // a key no link points at), so what is validated, hashed and published cannot be swapped underneath us.
+  const frozenKey = deps.keys.frozen(upload.id);
   let inspection;
   try {
     const size = await deps.objects.sizeOf(upload.objectKey);
@@ -215,13 +219,21 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
         stored: size ?? 0,
       });
     }
-    inspection = await deps.inspect(deps.objects.open(upload.objectKey, upload.size), {
+    await deps.objects.copy(upload.objectKey, frozenKey, upload.contentType);
+    const frozenSize = await deps.objects.sizeOf(frozenKey);
+    if (frozenSize !== upload.size) {
+      throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
+        declared: upload.size,
+        stored: frozenSize ?? 0,
+      });
+    }
+    inspection = await deps.inspect(deps.objects.open(frozenKey, upload.size), {
       declaredName: upload.fileName,
       ...(deps.inspectionLimits ? { limits: deps.inspectionLimits } : {}),
     });
   } catch (error) {
     if (error instanceof UnprocessableError) {
-      await deps.objects.remove(upload.objectKey);
+      await Promise.all([deps.objects.remove(upload.objectKey), deps.objects.remove(frozenKey)]);
       await deps.uploads.transition(
         upload.id,
         ['validating'],
@@ -230,15 +242,16 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
       );
     } else {
       // Our fault (the store, a timeout): the upload may be tried again.
+      await deps.objects.remove(frozenKey).catch(() => undefined);
       await deps.uploads.transition(upload.id, ['validating'], { state: 'uploaded' }, deps.clock.now());
     }
     throw error;
   }
 
-  const sha256 = await deps.objects.sha256(upload.objectKey);
+  const sha256 = await deps.objects.sha256(frozenKey);
   const titleId = newId('t-');
   const contentKey = deps.keys.content(titleId, inspection.format);
-  await deps.objects.copy(upload.objectKey, contentKey, inspection.contentType);
+  await deps.objects.copy(frozenKey, contentKey, inspection.contentType);
   let cover: { key: string; contentType: string } | undefined;
   if (inspection.cover) {
     cover = {
@@ -256,7 +269,7 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     now: deps.clock.now(),
   });
   await deps.titles.create(title);
-  await deps.objects.remove(upload.objectKey);
+  await Promise.all([deps.objects.remove(upload.objectKey), deps.objects.remove(frozenKey)]);
   await deps.uploads.transition(upload.id, ['validating'], { state: 'published', titleId }, deps.clock.now());
   return title;
 }

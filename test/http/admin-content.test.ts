@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ListObjectsV2Command, ListPartsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, ListPartsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesByteSource, inspectPublication } from '../../functions/domain/publication';
 import { sampleFiles } from '../../functions/local/seed';
-import { uploadKeys } from '../../functions/adapters/keys';
+import { objectKeys, uploadKeys } from '../../functions/adapters/keys';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLibrarian, createPatron, bearer, json } from '../helpers/auth';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
@@ -16,6 +16,8 @@ let stack: TestStack;
 let librarian: string;
 /** Every ranged read the inspector makes through the S3 byte source, per object key. */
 const reads = new Map<string, { requests: number; bytes: number }>();
+/** Runs once when publishing next opens an object for inspection (e.g. to swap the upload underneath it). */
+let onNextOpen: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   stack = await createTestStack({
@@ -27,12 +29,15 @@ beforeAll(async () => {
           get(target, name, receiver) {
             if (name !== 'open') return Reflect.get(target, name, receiver) as unknown;
             return (key: string, size: number) => {
+              const hook = onNextOpen?.();
+              onNextOpen = undefined;
               const source = target.open(key, size);
               const counted = { requests: 0, bytes: 0 };
               reads.set(key, counted);
               return {
                 size: source.size,
                 async read(offset: number, length: number) {
+                  await hook;
                   const bytes = await source.read(offset, length);
                   counted.requests += 1;
                   counted.bytes += bytes.byteLength;
@@ -95,6 +100,32 @@ describe('fixtures through the HTTP API', () => {
       expect(await keysUnder(`content/${title.id}/`)).toContain(stored!.contentKey);
     },
   );
+
+  it('publishes the bytes that were validated, even if the upload is replaced through its link meanwhile', async () => {
+    // Prepare: once validation starts, someone re-PUTs another valid book to the upload's key.
+    const original = new Uint8Array(readFileSync(`${fixturesDir}/epub/wasteland.epub`));
+    const other = new Uint8Array(readFileSync(`${fixturesDir}/epub/childrens-literature.epub`));
+    const { upload } = await uploadFile(stack, librarian, 'wasteland.epub', original);
+    onNextOpen = () => stack.content.put(`incoming/${upload.id}`, other, 'application/epub+zip');
+
+    // Act
+    const created = await publish(stack, librarian, { uploadId: upload.id });
+
+    // Assess
+    expect(created.status).toBe(201);
+    const title = (await created.json()) as { id: string; title: string };
+    expect(title.title).toBe('The Waste Land');
+    const stored = await stack.deps.titles.get(title.id);
+    const object = await stack.clients.s3.send(
+      new GetObjectCommand({ Bucket: stack.config.CONTENT_BUCKET, Key: stored!.contentKey }),
+    );
+    const published = await object.Body!.transformToByteArray();
+    expect(createHash('sha256').update(published).digest('hex')).toBe(
+      createHash('sha256').update(original).digest('hex'),
+    );
+    expect(stored?.sha256).toBe(createHash('sha256').update(original).digest('hex'));
+    expect(await keysUnder(`incoming/${upload.id}`)).toEqual([]);
+  });
 
   it('keeps what the file says for known books, and lets the librarian override it', async () => {
     // Prepare
@@ -271,7 +302,7 @@ describe('multipart uploads', () => {
     expect(created.status, await created.clone().text()).toBe(201);
     expect(await created.json()).toMatchObject({ title: 'Atlas Besar', size: bytes.byteLength });
     // Validation read a small part of the 65 MiB through ranged GETs.
-    const read = reads.get(`incoming/${upload.id}`)!;
+    const read = reads.get(objectKeys.frozen(upload.id))!;
     expect(read.bytes).toBeLessThan(bytes.byteLength * 0.05);
   });
 

@@ -49,6 +49,13 @@ function renderHeader(route: Route): void {
           session
             ? h('li', {}, h('a', { href: href.shelf(), 'aria-current': current('shelf') }, t('nav.shelf')))
             : null,
+          session?.patron.roles.includes('librarian')
+            ? h(
+                'li',
+                {},
+                h('a', { href: href.console(), 'aria-current': current('console') }, t('nav.console')),
+              )
+            : null,
           session
             ? h(
                 'li',
@@ -104,6 +111,9 @@ async function render(): Promise<void> {
         return renderReader(main, route.id);
       case 'signin':
         return renderSignIn(main, route.next);
+      case 'console':
+        // Loaded on demand: patrons never download the console.
+        return (await import('./console')).renderConsole(main, route);
       default:
         main.replaceChildren(h('h1', {}, t('common.notFound')));
         document.title = `${t('common.notFound')} · ${t('app.name')}`;

@@ -8,7 +8,11 @@ export type Route =
   | { name: 'shelf' }
   | { name: 'read'; id: string }
   | { name: 'signin'; next: string | undefined }
+  | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'not-found' };
+
+/** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
+export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -20,6 +24,14 @@ export function parseRoute(hash: string): Route {
   if (head === 'titles' && id && parts.length === 2) return { name: 'title', id };
   if (head === 'read' && id && parts.length === 2) return { name: 'read', id };
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
+  if (head === 'console') {
+    const [, section, titleId] = parts;
+    if (parts.length === 1) return { name: 'console', section: 'uploads' };
+    if (section === 'titles' && titleId && parts.length === 3)
+      return { name: 'console', section: 'title', id: titleId };
+    if ((section === 'patrons' || section === 'audit') && parts.length === 2)
+      return { name: 'console', section };
+  }
   if (head === 'signin' && parts.length === 1)
     return { name: 'signin', next: params.get('next') ?? undefined };
   return { name: 'not-found' };
@@ -30,6 +42,9 @@ export const href = {
   title: (id: string) => `#/titles/${encodeURIComponent(id)}`,
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
+  console: (section: 'uploads' | 'patrons' | 'audit' = 'uploads') =>
+    section === 'uploads' ? '#/console' : `#/console/${section}`,
+  consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),
 };
 

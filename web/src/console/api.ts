@@ -1,0 +1,168 @@
+import { api } from '../api/client';
+import type { AccessMode, Availability, Page, Title } from '../api/types';
+
+/** The librarian API as the console uses it (functions/http/routes/admin-*.ts; all librarian-only). */
+
+export interface PartLink {
+  partNumber: number;
+  url: string;
+  /** Byte range of the file this part carries: [start, end). */
+  start: number;
+  end: number;
+}
+
+export interface Upload {
+  id: string;
+  mode: 'single' | 'multipart';
+  state: 'pending' | 'uploaded' | 'validating' | 'published' | 'rejected' | 'aborted';
+  fileName: string;
+  contentType: string;
+  size: number;
+  partSize?: number;
+  partCount?: number;
+  expiresAt: string;
+  titleId?: string;
+  rejection?: string;
+  url?: string;
+  parts?: PartLink[];
+}
+
+export interface TitleMetadata {
+  title?: string;
+  authors?: string[];
+  language?: string;
+  publisher?: string;
+  published?: string;
+  description?: string;
+  subjects?: string[];
+}
+
+export interface LicenceTerms {
+  concurrency: number | null;
+  checkouts: number | null;
+  expires: string | null;
+  loanLength: number | null;
+}
+
+export interface Licence {
+  id: string;
+  titleId: string;
+  supplierLicenceId?: string;
+  note?: string;
+  terms: LicenceTerms;
+  checkoutsLeft: number | null;
+  available: number | null;
+  state: 'active' | 'inactive' | 'expired' | 'exhausted';
+  createdAt: string;
+  deactivatedAt?: string;
+}
+
+export interface LicencePool {
+  titleId: string;
+  availability: Availability;
+  data: Licence[];
+}
+
+export interface PatronRecord {
+  id: string;
+  cardNumber: string;
+  name: string;
+  email?: string;
+  roles: string[];
+  status?: 'active' | 'blocked';
+  loanLimit?: number;
+  holdLimit?: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  outcome: 'succeeded' | 'refused';
+  status: number;
+  code?: string;
+}
+
+const enc = encodeURIComponent;
+
+export const admin = {
+  startUpload(body: { fileName: string; contentType: string; size: number }): Promise<Upload> {
+    return api.request('POST', '/admin/uploads', { body });
+  },
+  renewParts(uploadId: string, partNumbers: number[]): Promise<{ parts: PartLink[] }> {
+    return api.request('POST', `/admin/uploads/${enc(uploadId)}/parts`, { body: { partNumbers } });
+  },
+  completeUpload(uploadId: string, parts?: { partNumber: number; etag: string }[]): Promise<Upload> {
+    return api.request('POST', `/admin/uploads/${enc(uploadId)}/complete`, {
+      body: parts ? { parts } : {},
+    });
+  },
+  abortUpload(uploadId: string): Promise<void> {
+    return api.request('DELETE', `/admin/uploads/${enc(uploadId)}`);
+  },
+  publish(uploadId: string, access: AccessMode): Promise<Title> {
+    return api.request('POST', '/admin/titles', { body: { uploadId, access } });
+  },
+  editTitle(id: string, changes: TitleMetadata): Promise<Title> {
+    return api.request('PATCH', `/admin/titles/${enc(id)}`, { body: changes });
+  },
+  licences(titleId: string): Promise<LicencePool> {
+    return api.request('GET', `/admin/titles/${enc(titleId)}/licences`);
+  },
+  addLicence(
+    titleId: string,
+    body: { terms: LicenceTerms; supplierLicenceId?: string; note?: string },
+  ): Promise<Licence> {
+    return api.request('POST', `/admin/titles/${enc(titleId)}/licences`, { body });
+  },
+  setLicenceActive(titleId: string, licenceId: string, active: boolean): Promise<Licence> {
+    return api.request('PATCH', `/admin/titles/${enc(titleId)}/licences/${enc(licenceId)}`, {
+      body: { active },
+    });
+  },
+  patrons(query: { card?: string; name?: string; cursor?: string }): Promise<Page<PatronRecord>> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+    return api.request('GET', `/admin/patrons?${params}`);
+  },
+  setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
+    return api.request('PATCH', `/admin/patrons/${enc(id)}`, { body: { status } });
+  },
+  audit(cursor?: string): Promise<Page<AuditEntry>> {
+    const params = new URLSearchParams({ limit: '25' });
+    if (cursor) params.set('cursor', cursor);
+    return api.request('GET', `/admin/audit?${params}`);
+  },
+};
+
+/**
+ * PUTs bytes to a presigned link with XMLHttpRequest (fetch has no upload progress), reporting bytes sent;
+ * resolves with the ETag S3 answers (multipart completion needs it; the bucket's CORS rule exposes it).
+ */
+export function putWithProgress(
+  url: string,
+  body: Blob,
+  onProgress: (loaded: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.upload.onprogress = (event) => onProgress(event.loaded);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(body.size);
+        resolve(xhr.getResponseHeader('ETag') ?? '');
+      } else {
+        reject(new Error(`HTTP ${xhr.status}`));
+      }
+    };
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(body);
+  });
+}

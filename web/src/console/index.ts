@@ -1,0 +1,66 @@
+import './console.css';
+import { api } from '../api/client';
+import { h } from '../dom';
+import { t } from '../i18n';
+import type { Cleanup } from '../main';
+import { href, navigate, type Route } from '../router';
+import { renderAudit } from './audit';
+import { renderPatrons } from './patrons';
+import { renderTitleReview } from './title';
+import { renderUploads } from './uploads';
+
+type ConsoleRoute = Extract<Route, { name: 'console' }>;
+
+/** The librarian console: uploads, title review + licences, patrons, audit. Loaded with import(). */
+export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Promise<Cleanup> {
+  document.title = `${t('console.title')} · ${t('app.name')}`;
+  const session = api.session;
+  if (!session) {
+    navigate(href.signin(location.hash));
+    return;
+  }
+  if (!session.patron.roles.includes('librarian')) {
+    main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
+    return;
+  }
+  const tab = (section: 'uploads' | 'patrons' | 'audit') =>
+    h(
+      'li',
+      {},
+      h(
+        'a',
+        {
+          href: href.console(section),
+          'aria-current':
+            route.section === section || (section === 'uploads' && route.section === 'title')
+              ? 'page'
+              : undefined,
+        },
+        t(`console.tab.${section}`),
+      ),
+    );
+  const body = h('div', { class: 'console-body' });
+  main.replaceChildren(
+    h(
+      'div',
+      { class: 'console' },
+      h('h1', {}, t('console.title')),
+      h(
+        'nav',
+        { class: 'console-tabs', 'aria-label': t('console.nav') },
+        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit')),
+      ),
+      body,
+    ),
+  );
+  switch (route.section) {
+    case 'uploads':
+      return renderUploads(body);
+    case 'title':
+      return renderTitleReview(body, route.id ?? '');
+    case 'patrons':
+      return renderPatrons(body);
+    case 'audit':
+      return renderAudit(body);
+  }
+}
