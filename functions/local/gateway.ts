@@ -12,6 +12,7 @@ import { createDeps } from '../handlers/deps';
 import { startSweepTimer } from '../handlers/sweep';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
+import { readerContentSecurityPolicy } from '../http/reader-csp';
 import type { AppDeps } from '../http/deps';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
@@ -40,29 +41,6 @@ export interface LocalGateway {
   seed: SeedReport;
   timings: Record<string, number>;
   stop(): Promise<void>;
-}
-
-/**
- * The reader's strict CSP, as CloudFront sends it (infra/constructs/reader-site.ts, readerContentSecurityPolicy;
- * a test keeps the two equal). Here the API is the page's own origin and the books come from the S3 emulator.
- */
-export function localContentSecurityPolicy(contentOrigin: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    `connect-src 'self' ${contentOrigin}`,
-    `img-src 'self' blob: data: ${contentOrigin}`,
-    `media-src 'self' blob: ${contentOrigin}`,
-    "style-src 'self' 'unsafe-inline' blob:",
-    "font-src 'self' blob: data:",
-    "frame-src 'self' blob:",
-    "child-src 'self' blob:",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
 }
 
 async function buildWebApp(): Promise<void> {
@@ -139,7 +117,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
     const api = createApp(deps);
     const root = new Hono();
-    const csp = localContentSecurityPolicy(new URL(s3.endpoint).origin);
+    const csp = readerContentSecurityPolicy(new URL(s3.endpoint).origin);
     root.use('*', async (c, next) => {
       await next();
       // The web app's pages get the strict CSP; API answers are JSON and keep their own headers.

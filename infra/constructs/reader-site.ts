@@ -53,30 +53,9 @@ export interface ReaderSiteProps {
   readonly assetPath?: string;
 }
 
-/**
- * The strict CSP for the reader. epubjs renders chapters in blob: iframes (frame-src/child-src blob:), pdf.js
- * runs its worker from 'self' or blob:, books and covers come from the content bucket, and everything else
- * comes from the site itself. Inline styles are allowed (EPUB stylesheets and epubjs themes inject <style>);
- * inline scripts are not.
- */
-export function readerContentSecurityPolicy(apiOrigin: string, contentOrigin: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    `connect-src 'self' ${apiOrigin} ${contentOrigin}`,
-    `img-src 'self' blob: data: ${contentOrigin}`,
-    `media-src 'self' blob: ${contentOrigin}`,
-    "style-src 'self' 'unsafe-inline' blob:",
-    "font-src 'self' blob: data:",
-    "frame-src 'self' blob:",
-    "child-src 'self' blob:",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+import { readerContentSecurityPolicy } from '../../functions/http/reader-csp';
+
+export { readerContentSecurityPolicy };
 
 /**
  * The reader app: a private bucket served only through CloudFront (origin access control), SPA fallback to
@@ -106,7 +85,7 @@ export class ReaderSite extends Construct {
       comment: 'Pustaka reader: strict CSP, HSTS, nosniff',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: readerContentSecurityPolicy(props.apiOrigin, props.contentOrigin),
+          contentSecurityPolicy: readerContentSecurityPolicy(props.contentOrigin, props.apiOrigin),
           override: true,
         },
         strictTransportSecurity: {
