@@ -126,6 +126,11 @@ export class CatalogueIndex {
     return this.byId.size;
   }
 
+  /** The active titles, in catalogue order. */
+  titles(): readonly Title[] {
+    return this.ordered;
+  }
+
   /** Every match, best first (or in catalogue order without text). The caller pages through the result. */
   query(query: CatalogueQuery): CatalogueHit[] {
     const accept = filterOf(query);

@@ -150,22 +150,13 @@ function publicationOf(title: Title, availability?: Availability) {
   };
 }
 
-function matches(title: Title, words: string[]): boolean {
-  const haystack = sortTitleOf([title.title, ...title.authors, ...title.subjects].join(' '));
-  return words.every((w) => haystack.includes(w));
-}
-
-/** Catalogue search for the OPDS template. Scans the catalogue (fine for a library's thousands of titles). */
+/** Catalogue search for the OPDS template: the same ranked index as GET /titles?q= (active titles only). */
 async function search(deps: AppDeps, query: string): Promise<Title[]> {
-  const words = sortTitleOf(query).split(' ').filter(Boolean);
-  const found: Title[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    found.push(...page.data.filter((t) => t.status === 'active' && matches(t, words)));
-    cursor = page.cursor ?? undefined;
-  } while (cursor && found.length < maxSearchResults);
-  return found.slice(0, maxSearchResults);
+  const index = await deps.catalogue.current();
+  return index
+    .query({ q: query })
+    .slice(0, maxSearchResults)
+    .map((hit) => hit.title);
 }
 
 const feedResponse = (description: string) => ({

@@ -42,16 +42,9 @@ const openUrlRoute = createRoute({
   },
 });
 
-/** The catalogue to resolve against (a library's catalogue: thousands of titles, read page by page). */
-async function catalogue(deps: AppDeps): Promise<Title[]> {
-  const titles: Title[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    titles.push(...page.data);
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
-  return titles;
+/** The catalogue to resolve against: the titles of the in-memory catalogue index (active titles). */
+async function catalogue(deps: AppDeps): Promise<readonly Title[]> {
+  return (await deps.catalogue.current()).titles();
 }
 
 const readerPage = (id: string) => `/#/titles/${encodeURIComponent(id)}`;
