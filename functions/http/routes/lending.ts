@@ -1,14 +1,14 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
-import { signedIn, type Caller } from '../../domain/caller';
+import type { Caller } from '../../domain/caller';
 import type { Hold } from '../../domain/hold';
-import { decideAccess, denialMetricOf } from '../../domain/lending';
+import { denialMetricOf } from '../../domain/lending';
 import { lendingErrors } from '../../domain/lending-errors';
 import type { HoldView } from '../../domain/lending-ports';
 import type { Loan } from '../../domain/loan';
 import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
-import { partnerAccess } from '../partner-reading';
+import { issueContentLink } from '../content-access';
 import { problemContent } from '../schemas';
 
 // ---- schemas (the contract at /openapi.json) ------------------------------------------------------
@@ -332,46 +332,13 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(access, async (c) => {
     const { id } = c.req.valid('param');
     const deps = c.get('deps');
-    const caller = c.get('caller') as Caller | undefined;
-    // Campus access (no token) counts for partner titles only; for the rest the caller is not signed in.
-    const patron = signedIn(caller);
     const title = await deps.titles.get(id);
     if (!title) throw lendingErrors.titleNotFound(id);
-    const loan =
-      title.access === 'licensed' && patron
-        ? await deps.lending.activeLoanOf(patron.patronId, id)
-        : undefined;
-    const now = deps.clock.now();
-    let decision;
-    if (title.access === 'partner') {
-      // Federation: the caller's partner entitlements and the licences' concurrency (functions/http/partner-reading.ts).
-      decision = await partnerAccess(deps, title, caller);
-    } else {
-      try {
-        decision = decideAccess({
-          title,
-          caller: patron,
-          loan,
-          linkTtlSeconds: deps.config.LINK_TTL_SECONDS,
-          now,
-        });
-      } catch (error) {
-        const metric = denialMetricOf(error);
-        if (metric) await deps.usage.record({ titleId: id, metric, at: now });
-        throw error;
-      }
-    }
-    const url = await deps.links.signGet(title.contentKey, {
-      expiresIn: decision.expiresIn,
-      now,
-      contentType: title.contentType,
-      filename: `${id}.${title.format}`,
-    });
-    await deps.usage.record({ titleId: id, metric: 'Total_Item_Requests', at: now });
+    const { url, expiresAt } = await issueContentLink(deps, title, c.get('caller') as Caller | undefined);
     return c.json(
       {
         url,
-        expiresAt: new Date(now.getTime() + decision.expiresIn * 1000).toISOString(),
+        expiresAt,
         contentType: title.contentType,
         format: title.format,
         size: title.size,

@@ -1,13 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { signedIn } from '../../domain/caller';
 import { NotFoundError } from '../../domain/errors';
-import { availabilityOf, decideAccess, denialMetricOf, type Availability } from '../../domain/lending';
-import { sortTitleOf, type Title } from '../../domain/title';
+import { availabilityOf, type Availability } from '../../domain/lending';
+import type { Title } from '../../domain/title';
 import { campusAccess } from '../campus';
 import { callerOf, optionalCaller } from '../caller-optional';
 import type { AppDeps, AppEnv } from '../deps';
-import { partnerAccess } from '../partner-reading';
+import { issueContentLink } from '../content-access';
 import { problemContent } from '../schemas';
 
 /**
@@ -349,39 +348,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(contentRoute, async (c) => {
     const deps = c.get('deps');
     const title = await activeTitle(deps, c.req.valid('param').id);
-    const caller = callerOf(c);
-    const now = deps.clock.now();
-    let expiresIn: number;
-    if (title.access === 'partner') {
-      ({ expiresIn } = await partnerAccess(deps, title, caller));
-    } else {
-      // Open titles: anyone. Licensed: the caller's active loan (borrowing is POST /loans).
-      const patron = signedIn(caller);
-      const loan =
-        title.access === 'licensed' && patron
-          ? await deps.lending.activeLoanOf(patron.patronId, title.id)
-          : undefined;
-      try {
-        ({ expiresIn } = decideAccess({
-          title,
-          caller: patron,
-          loan,
-          linkTtlSeconds: deps.config.LINK_TTL_SECONDS,
-          now,
-        }));
-      } catch (error) {
-        const metric = denialMetricOf(error);
-        if (metric) await deps.usage.record({ titleId: title.id, metric, at: now });
-        throw error;
-      }
-    }
-    const url = await deps.links.signGet(title.contentKey, {
-      expiresIn,
-      contentType: title.contentType,
-      filename: `${sortTitleOf(title.title).replaceAll(' ', '-') || title.id}.${title.format}`,
-      now,
-    });
-    await deps.usage.record({ titleId: title.id, metric: 'Total_Item_Requests', at: now });
+    const { url } = await issueContentLink(deps, title, callerOf(c));
     c.header('Cache-Control', 'no-store');
     return c.redirect(url, 302);
   });
