@@ -18,11 +18,15 @@ export interface E2eGateway extends LocalGateway {
   dataDir: string;
 }
 
-export async function startGateway(env: Record<string, string> = {}): Promise<E2eGateway> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  options: { fixturesDir?: string } = {},
+): Promise<E2eGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pustaka-e2e-'));
   const gateway = await startLocalGateway({
     env: { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'SILENT', ...env },
     buildWeb: false,
+    ...options,
   });
   return {
     ...gateway,
