@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, startLocalGateway, type LocalGateway } from '../../functions/local/gateway';
 
 /**
@@ -36,6 +36,28 @@ export async function startGateway(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What a browser-test file shares: a gateway of its own and one Chromium, started before its tests and stopped
+ * after them. Read them as `suite.gateway` / `suite.browser` inside tests.
+ */
+export function useGatewayAndBrowser(options: { env?: Record<string, string>; fixturesDir?: string } = {}): {
+  readonly gateway: E2eGateway;
+  readonly browser: Browser;
+} {
+  const suite = {} as { gateway: E2eGateway; browser: Browser };
+  beforeAll(async () => {
+    [suite.gateway, suite.browser] = await Promise.all([
+      startGateway(options.env, options.fixturesDir ? { fixturesDir: options.fixturesDir } : {}),
+      launchChromium(),
+    ]);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.gateway?.stop();
+  });
+  return suite;
 }
 
 export function launchChromium(): Promise<Browser> {

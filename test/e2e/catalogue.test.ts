@@ -1,37 +1,22 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
-  launchChromium,
   newContext,
   openPage,
   screenshot,
   signIn,
-  startGateway,
-  type E2eGateway,
+  useGatewayAndBrowser,
 } from './browser';
 
-// A browser under a full parallel test run is slower than alone: room for it, no fixed sleeps.
-vi.setConfig({ testTimeout: 60_000 });
-
-let gateway: E2eGateway;
-let browser: Browser;
-
-beforeAll(async () => {
-  [gateway, browser] = await Promise.all([startGateway(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-});
+const suite = useGatewayAndBrowser();
 
 describe('catalogue in the browser', () => {
   it('serves the app with a strict CSP and runs under it without violations or errors', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context);
     // Act
-    const response = await page.goto(`${gateway.url}/`);
+    const response = await page.goto(`${suite.gateway.url}/`);
     await page.getByRole('heading', { name: 'Catalogue' }).waitFor();
     await page.locator('.results li').first().waitFor();
     // Assess
@@ -45,13 +30,13 @@ describe('catalogue in the browser', () => {
 
   it('searches "moby", shows covers and never downloads a reading engine', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context);
     const scripts: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(request.url());
     });
-    await page.goto(`${gateway.url}/`);
+    await page.goto(`${suite.gateway.url}/`);
     // Act
     await page.getByLabel('Search titles, authors, subjects').fill('moby');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -69,9 +54,9 @@ describe('catalogue in the browser', () => {
 
   it('filters by format and open access', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
-    await page.goto(`${gateway.url}/`);
+    await page.goto(`${suite.gateway.url}/`);
     // Act
     await page.getByLabel('Format').selectOption('pdf');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -90,10 +75,10 @@ describe('catalogue in the browser', () => {
 
   it('passes axe (WCAG 2.1 AA) on the catalogue, a title page and the sign-in page, and writes a screenshot', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
     // Act / Assess
-    await page.goto(`${gateway.url}/`);
+    await page.goto(`${suite.gateway.url}/`);
     await page.locator('.results li').first().waitFor();
     // Covers drawn and the availability of every licensed title filled in
     await expect
@@ -111,7 +96,7 @@ describe('catalogue in the browser', () => {
     await page.locator('.results li h2 a').first().click();
     await page.locator('.title-page h1').waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
-    await page.goto(`${gateway.url}/#/signin`);
+    await page.goto(`${suite.gateway.url}/#/signin`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
     await context.close();
@@ -119,9 +104,9 @@ describe('catalogue in the browser', () => {
 
   it('is usable at 360 px: nothing scrolls sideways, search works by keyboard alone', async () => {
     // Prepare
-    const context = await newContext(browser, { width: 360, height: 740 });
+    const context = await newContext(suite.browser, { width: 360, height: 740 });
     const { page } = await openPage(context);
-    await page.goto(`${gateway.url}/`);
+    await page.goto(`${suite.gateway.url}/`);
     await page.locator('.results li').first().waitFor();
     // Act: the skip link is first, then the navigation; type a search and press Enter.
     await page.keyboard.press('Tab');
@@ -140,9 +125,9 @@ describe('catalogue in the browser', () => {
 
   it('shows Indonesian labels on every page visited after switching to Bahasa Indonesia, and remembers it', async () => {
     // Prepare
-    const context = await newContext(browser, { language: 'en' });
+    const context = await newContext(suite.browser, { language: 'en' });
     const { page } = await openPage(context);
-    await page.goto(`${gateway.url}/`);
+    await page.goto(`${suite.gateway.url}/`);
     await page.getByRole('heading', { name: 'Catalogue' }).waitFor();
     // Act
     await page.getByLabel('Language', { exact: true }).selectOption('id');
@@ -157,20 +142,20 @@ describe('catalogue in the browser', () => {
     expect(await page.getByRole('heading', { name: 'Rincian' }).count()).toBe(1);
     expect(await page.getByRole('link', { name: 'Masuk untuk meminjam' }).count()).toBe(1);
     // sign-in page, then the shelf
-    await signIn(page, gateway.url, '20000002', '1234');
-    await page.goto(`${gateway.url}/#/shelf`);
+    await signIn(page, suite.gateway.url, '20000002', '1234');
+    await page.goto(`${suite.gateway.url}/#/shelf`);
     await page.getByRole('heading', { name: 'Pinjaman' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Pesanan' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Keluar' }).count()).toBe(1);
     // an open-access book in the reader
-    await page.goto(`${gateway.url}/#/?q=georgia`);
+    await page.goto(`${suite.gateway.url}/#/?q=georgia`);
     await page.getByRole('link', { name: 'Georgia' }).click();
     await page.getByRole('link', { name: 'Baca' }).click();
     await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
     expect(await page.getByRole('button', { name: 'Daftar isi' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Tampilan' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Halaman berikutnya' }).count()).toBe(1);
-    await page.goto(`${gateway.url}/#/shelf`);
+    await page.goto(`${suite.gateway.url}/#/shelf`);
     // A reload keeps the language.
     await page.reload();
     await page.getByRole('heading', { name: 'Rak saya' }).waitFor();

@@ -1,34 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chapter, containerXml, packageOpf, zip } from '../domain/publication/builders';
 import { fixturesDir } from '../helpers/stack';
 import {
   accessibilityViolations,
-  launchChromium,
   newContext,
   openPage,
   screenshot,
   signIn,
-  startGateway,
-  type E2eGateway,
+  useGatewayAndBrowser,
 } from './browser';
 
-let gateway: E2eGateway;
-let browser: Browser;
-
-beforeAll(async () => {
-  // The project's shipped samples instead of ../shared/fixtures, so a real fixture can be uploaded as new.
-  [gateway, browser] = await Promise.all([
-    startGateway({}, { fixturesDir: join(tmpdir(), 'pustaka-no-fixtures-here') }),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-});
+// The project's shipped samples instead of ../shared/fixtures, so a real fixture can be uploaded as new.
+const suite = useGatewayAndBrowser({ fixturesDir: join(tmpdir(), 'pustaka-no-fixtures-here') });
 
 /** A small valid EPUB that is not in the sample library. */
 function hikayatEpub(): Buffer {
@@ -58,13 +44,13 @@ async function openConsole(page: Page): Promise<void> {
 describe('librarian console in the browser', () => {
   it('uploads an EPUB to 100 %, confirms its metadata, adds a licence, and the title is in the catalogue', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context);
     const scripts: string[] = [];
     page.on('request', (request) => {
       if (request.resourceType() === 'script') scripts.push(request.url());
     });
-    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
     const beforeConsole = scripts.length;
     await openConsole(page);
     // Act: upload
@@ -129,9 +115,9 @@ describe('librarian console in the browser', () => {
 
   it('uploads a real fixture (wasteland.epub) that becomes a borrowable title in the catalogue', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context);
-    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
     await openConsole(page);
     // Act
     await page.getByLabel('Files (one or more)').setInputFiles(join(fixturesDir, 'epub', 'wasteland.epub'));
@@ -180,9 +166,9 @@ describe('librarian console in the browser', () => {
 
   it('shows a refusal with its code and message for a file that is not an EPUB', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
-    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
     await openConsole(page);
     // Act: a PDF header named .epub
     await page.getByLabel('Files (one or more)').setInputFiles({
@@ -200,11 +186,12 @@ describe('librarian console in the browser', () => {
 
   it('sends a multipart upload part by part and retries only the failed part with a fresh link', async () => {
     // Prepare: the upload API and the store answered by the test (a real multipart file is over 64 MiB)
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context, { ignore: [/net::ERR_FAILED/] });
-    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
     const uploadId = `u-${'a'.repeat(32)}`;
-    const partUrl = (n: number, attempt: number) => `${gateway.url}/fake-store/part-${n}?attempt=${attempt}`;
+    const partUrl = (n: number, attempt: number) =>
+      `${suite.gateway.url}/fake-store/part-${n}?attempt=${attempt}`;
     const puts: string[] = [];
     let renewed: unknown;
     let completed: unknown;
@@ -213,7 +200,7 @@ describe('librarian console in the browser', () => {
       contentType: 'application/json',
       body: JSON.stringify(body),
     });
-    await page.route(`${gateway.url}/admin/uploads`, (route) =>
+    await page.route(`${suite.gateway.url}/admin/uploads`, (route) =>
       route.fulfill(
         json(
           {
@@ -237,22 +224,22 @@ describe('librarian console in the browser', () => {
         ),
       ),
     );
-    await page.route(`${gateway.url}/fake-store/**`, (route) => {
+    await page.route(`${suite.gateway.url}/fake-store/**`, (route) => {
       const url = route.request().url();
-      puts.push(url.replace(gateway.url, ''));
+      puts.push(url.replace(suite.gateway.url, ''));
       if (url === partUrl(2, 1)) return route.abort('failed');
       const part = /part-(\d)/.exec(url)![1];
       return route.fulfill({ status: 200, headers: { ETag: `"etag-${part}"` }, body: '' });
     });
-    await page.route(`${gateway.url}/admin/uploads/${uploadId}/parts`, (route) => {
+    await page.route(`${suite.gateway.url}/admin/uploads/${uploadId}/parts`, (route) => {
       renewed = route.request().postDataJSON();
       return route.fulfill(json({ parts: [{ partNumber: 2, url: partUrl(2, 2), start: 10, end: 20 }] }));
     });
-    await page.route(`${gateway.url}/admin/uploads/${uploadId}/complete`, (route) => {
+    await page.route(`${suite.gateway.url}/admin/uploads/${uploadId}/complete`, (route) => {
       completed = route.request().postDataJSON();
       return route.fulfill(json({ id: uploadId, state: 'uploaded' }));
     });
-    await page.route(`${gateway.url}/admin/titles`, (route) =>
+    await page.route(`${suite.gateway.url}/admin/titles`, (route) =>
       route.fulfill(json({ id: 't-besar', title: 'Buku Besar', authors: [], subjects: [] }, 201)),
     );
     await openConsole(page);
@@ -290,9 +277,9 @@ describe('librarian console in the browser', () => {
 
   it('lists patrons, blocks and unblocks one, pages the audit trail, and works at 360 px in Indonesian', async () => {
     // Prepare
-    const context = await newContext(browser, { width: 360, height: 740, language: 'id' });
+    const context = await newContext(suite.browser, { width: 360, height: 740, language: 'id' });
     const { page, problems } = await openPage(context);
-    await signIn(page, gateway.url, librarian.card, librarian.pin);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
     await page.getByRole('link', { name: 'Konsol', exact: true }).click();
     await page.getByRole('heading', { name: 'Konsol pustakawan' }).waitFor();
     // Act: patrons
@@ -322,11 +309,11 @@ describe('librarian console in the browser', () => {
 
   it('shows no console link to a patron, and refuses the console page', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
-    await signIn(page, gateway.url, '20000002', '1234');
+    await signIn(page, suite.gateway.url, '20000002', '1234');
     // Act
-    await page.goto(`${gateway.url}/#/console`);
+    await page.goto(`${suite.gateway.url}/#/console`);
     // Assess
     await page.getByText('The console is for librarians only.').waitFor();
     expect(await page.getByRole('link', { name: 'Console', exact: true }).count()).toBe(0);

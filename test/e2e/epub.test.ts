@@ -1,33 +1,19 @@
 import { strToU8, zipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { objectKeys } from '../../functions/adapters/keys';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import {
   accessibilityViolations,
-  launchChromium,
   newContext,
   openPage,
   screenshot,
   signIn,
-  startGateway,
-  type E2eGateway,
+  useGatewayAndBrowser,
 } from './browser';
 
-// A browser under a full parallel test run is slower than alone: room for it, no fixed sleeps.
-vi.setConfig({ testTimeout: 60_000 });
-
-let gateway: E2eGateway;
-let browser: Browser;
-
-beforeAll(async () => {
-  [gateway, browser] = await Promise.all([startGateway(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-});
+const suite = useGatewayAndBrowser();
 
 /** Where the EPUB reader is: the CFI and resource it shows (set by the reader on every relocation). */
 async function position(page: Page): Promise<{ cfi: string; href: string }> {
@@ -47,7 +33,7 @@ const progressSaved = (page: Page) =>
 
 /** Writes an EPUB straight into the store and the catalogue as an open-access title (no upload API needed). */
 async function addOpenEpub(id: string, name: string, bytes: Uint8Array, language = 'en'): Promise<void> {
-  const content = new S3ContentStore(gateway.clients.s3, gateway.config.CONTENT_BUCKET);
+  const content = new S3ContentStore(suite.gateway.clients.s3, suite.gateway.config.CONTENT_BUCKET);
   const contentKey = objectKeys.content(id, 'epub');
   await content.put(contentKey, bytes, 'application/epub+zip', bytes.byteLength);
   const now = new Date().toISOString();
@@ -69,15 +55,15 @@ async function addOpenEpub(id: string, name: string, bytes: Uint8Array, language
     createdAt: now,
     updatedAt: now,
   };
-  expect(await gateway.deps.titles.create(title)).toBe(true);
+  expect(await suite.gateway.deps.titles.create(title)).toBe(true);
 }
 
 describe('EPUB reader', () => {
   it('borrows Moby-Dick, opens on its first page, turns a page, and resumes there after a reload and on another device', async () => {
     // Prepare
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context, { ignore: [/sandboxed and the 'allow-scripts'/] });
-    await signIn(page, gateway.url, '20000001', '1234');
+    await signIn(page, suite.gateway.url, '20000001', '1234');
     // Act: search, borrow, read
     await page.getByLabel('Search titles, authors, subjects').fill('moby');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -110,9 +96,9 @@ describe('EPUB reader', () => {
     expect((await position(page)).cfi).toBe(second.cfi);
     await page.getByText('Continuing where you left off.').waitFor();
     // Act: the same account in another browser context (another device)
-    const otherContext = await newContext(browser);
+    const otherContext = await newContext(suite.browser);
     const other = await openPage(otherContext, { ignore: [/sandboxed and the 'allow-scripts'/] });
-    await signIn(other.page, gateway.url, '20000001', '1234');
+    await signIn(other.page, suite.gateway.url, '20000001', '1234');
     const bookUrl = page.url();
     await other.page.goto(bookUrl);
     await waitForBook(other.page);
@@ -127,10 +113,10 @@ describe('EPUB reader', () => {
     // Prepare: an EPUB whose chapter tries to reach the app's window, written straight into the store
     const id = 't-hostile-e2e';
     await addOpenEpub(id, 'Hostile Test Book', hostileEpub());
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
     // Act
-    await page.goto(`${gateway.url}/#/read/${id}`);
+    await page.goto(`${suite.gateway.url}/#/read/${id}`);
     await waitForBook(page);
     const frame = page.frameLocator('#epub-view iframe');
     await frame.locator('#visible').waitFor();
@@ -153,9 +139,9 @@ describe('EPUB reader', () => {
   it('lays out a right-to-left book right to left: the left arrow goes forward', async () => {
     // Prepare
     await addOpenEpub('t-rtl-e2e', 'كتاب تجريبي', rtlEpub(), 'ar');
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context);
-    await page.goto(`${gateway.url}/#/read/t-rtl-e2e`);
+    await page.goto(`${suite.gateway.url}/#/read/t-rtl-e2e`);
     await waitForBook(page);
     const start = await position(page);
     // Act
@@ -173,9 +159,9 @@ describe('EPUB reader', () => {
 
   it('has reading tools: percent read, bookmarks, contents, search, theme, font size and layout', async () => {
     // Prepare: a signed-in patron opens an open-access book
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context, { ignore: [/sandboxed and the 'allow-scripts'/] });
-    await signIn(page, gateway.url, '20000002', '1234');
+    await signIn(page, suite.gateway.url, '20000002', '1234');
     await page.getByLabel('Search titles, authors, subjects').fill('georgia');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('link', { name: 'Georgia' }).click();
@@ -228,11 +214,11 @@ describe('EPUB reader', () => {
 
   it('returning the loan from the shelf closes access with a clear message', async () => {
     // Prepare: a patron borrows The Waste Land and opens it
-    const context = await newContext(browser);
+    const context = await newContext(suite.browser);
     const { page } = await openPage(context, {
       ignore: [/sandboxed and the 'allow-scripts'/, /403|Forbidden/],
     });
-    await signIn(page, gateway.url, '20000003', '1234');
+    await signIn(page, suite.gateway.url, '20000003', '1234');
     await page.getByLabel('Search titles, authors, subjects').fill('waste land');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('link', { name: 'The Waste Land' }).click();
@@ -243,7 +229,7 @@ describe('EPUB reader', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
     // Act: return it from the shelf
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${gateway.url}/#/shelf`);
+    await page.goto(`${suite.gateway.url}/#/shelf`);
     await page.getByRole('heading', { name: 'Loans' }).waitFor();
     await page.locator('li', { hasText: 'The Waste Land' }).getByRole('button', { name: 'Return' }).click();
     await page.getByRole('status').filter({ hasText: 'has been returned' }).waitFor();

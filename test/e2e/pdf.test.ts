@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   accessibilityViolations,
   launchChromium,
@@ -10,9 +10,6 @@ import {
   startGateway,
   type E2eGateway,
 } from './browser';
-
-// A browser under a full parallel test run is slower than alone: room for it, no fixed sleeps.
-vi.setConfig({ testTimeout: 60_000 });
 
 let gateway: E2eGateway;
 let shortLinks: E2eGateway;

@@ -1,28 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  accessibilityViolations,
-  launchChromium,
-  newContext,
-  openPage,
-  signIn,
-  startGateway,
-  type E2eGateway,
-} from './browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { accessibilityViolations, newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
 
-// A browser under a full parallel test run is slower than alone: room for it, no fixed sleeps.
-vi.setConfig({ testTimeout: 60_000 });
-
-let gateway: E2eGateway;
-let browser: Browser;
-
-beforeAll(async () => {
-  [gateway, browser] = await Promise.all([startGateway(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await gateway?.stop();
-});
+const suite = useGatewayAndBrowser();
 
 async function openTitle(page: Page, query: string, name: string): Promise<void> {
   await page.getByLabel('Search titles, authors, subjects').fill(query);
@@ -37,27 +17,27 @@ const status = (page: Page, text: string | RegExp) =>
 describe('my shelf', () => {
   it('holds queue when every copy is out; renew is refused while someone waits and allowed after', async () => {
     // Prepare: Siti borrows the only copy of Moby-Dick
-    const sitiContext = await newContext(browser);
+    const sitiContext = await newContext(suite.browser);
     const siti = (await openPage(sitiContext)).page;
-    await signIn(siti, gateway.url, '20000001', '1234');
+    await signIn(siti, suite.gateway.url, '20000001', '1234');
     await openTitle(siti, 'moby', 'Moby-Dick');
     await siti.getByRole('button', { name: 'Borrow' }).click();
     await status(siti, 'Borrowed until');
     // Act: Budi finds it out and places a hold
-    const budiContext = await newContext(browser);
+    const budiContext = await newContext(suite.browser);
     const budi = (await openPage(budiContext)).page;
-    await signIn(budi, gateway.url, '20000002', '1234');
+    await signIn(budi, suite.gateway.url, '20000002', '1234');
     await openTitle(budi, 'moby', 'Moby-Dick');
     // Assess
     expect(await budi.locator('.title-page .availability').innerText()).toContain('All copies are on loan');
     await budi.getByRole('button', { name: 'Place a hold' }).click();
     await status(budi, 'Hold placed. Your place in the queue: 1.');
-    await budi.goto(`${gateway.url}/#/shelf`);
+    await budi.goto(`${suite.gateway.url}/#/shelf`);
     await budi.getByRole('heading', { name: 'Holds' }).waitFor();
     expect(await budi.locator('li', { hasText: 'Moby-Dick' }).innerText()).toContain('Number 1 in the queue');
     expect(await accessibilityViolations(budi)).toEqual([]);
     // Act: Siti tries to renew while Budi waits
-    await siti.goto(`${gateway.url}/#/shelf`);
+    await siti.goto(`${suite.gateway.url}/#/shelf`);
     await siti.getByRole('heading', { name: 'Loans' }).waitFor();
     const loan = siti.locator('li', { hasText: 'Moby-Dick' });
     expect(await loan.innerText()).toMatch(/Due \d{1,2} \w+ \d{4}/);

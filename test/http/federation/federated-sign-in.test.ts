@@ -267,21 +267,12 @@ describe('the partner’s key set unavailable', () => {
     return cold;
   }
 
-  it('answers 503 quickly when the JWKS server is down', async () => {
+  it.each([
+    ['down', 'down'],
+    ['slow (not a hang)', 'slow'],
+  ] as const)('answers 503 quickly when the JWKS server is %s', async (_, mode) => {
     const cold = await freshPartner();
-    cold.mode = 'down';
-    try {
-      const started = Date.now();
-      await expectProblem(await exchange(await cold.sign(entitled)), 503, 'PARTNER_KEYS_UNAVAILABLE');
-      expect(Date.now() - started).toBeLessThan(2_000);
-    } finally {
-      await cold.close();
-    }
-  });
-
-  it('answers 503 quickly (not a hang) when the JWKS server is slow', async () => {
-    const cold = await freshPartner();
-    cold.mode = 'slow';
+    cold.mode = mode;
     try {
       const started = Date.now();
       await expectProblem(await exchange(await cold.sign(entitled)), 503, 'PARTNER_KEYS_UNAVAILABLE');
