@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions, lambdaBundle } from '../../infra/constructs/bundling';
+import { handlerEntry } from '../../infra/constructs/paths';
+import { createPatron } from '../helpers/auth';
+import { createTestStack, type TestStack } from '../helpers/stack';
+
+/**
+ * The Lambda bundles, built exactly as NodejsFunction builds them, run in a plain `node` process from a
+ * directory with no node_modules anywhere above it (as in /var/task): nothing the bundle leaves out can be
+ * found by accident. Each invocation is one API Gateway HTTP API (v2) event through the exported handler.
+ */
+
+interface LambdaResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'pustaka-lambda-bundle-'));
+let stack: TestStack;
+
+async function bundle(name: 'api' | 'admin'): Promise<string> {
+  const outfile = path.join(work, name, 'index.mjs');
+  if (!existsSync(outfile)) await build(esbuildOptions(handlerEntry(name), outfile));
+  return outfile;
+}
+
+function httpApiEvent(method: string, rawPath: string, headers: Record<string, string>, body?: string) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'api.example.test', ...headers },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.test',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'test' },
+      requestId: 'request-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '29/Nov/2026:17:00:00 +0000',
+      timeEpoch: 1_795_971_600_000,
+    },
+    isBase64Encoded: false,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
+/** Imports the bundle in a fresh node process (as Lambda does, with source maps on) and invokes it once. */
+function invoke(
+  outfile: string,
+  event: ReturnType<typeof httpApiEvent>,
+  env: Record<string, string>,
+): LambdaResult {
+  const runner = path.join(path.dirname(outfile), `invoke-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(
+    runner,
+    `import { handler } from './index.mjs';
+const result = await handler(${JSON.stringify(event)}, { awsRequestId: 'request-1', getRemainingTimeInMillis: () => 10000 });
+process.stdout.write('\\n@@result ' + JSON.stringify(result));`,
+  );
+  const run = spawnSync(process.execPath, [runner], {
+    cwd: path.dirname(outfile),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps', ...env },
+    timeout: 60_000,
+  });
+  const line = run.stdout.split('\n').find((l) => l.startsWith('@@result '));
+  if (run.status !== 0 || !line) {
+    throw new Error(`invoking ${outfile} failed (${run.status}):\n${run.stderr}\n${run.stdout}`);
+  }
+  return JSON.parse(line.slice('@@result '.length)) as LambdaResult;
+}
+
+/** The function's configuration, pointed at this file's table and bucket on the emulators. */
+function functionEnv(): Record<string, string> {
+  const { config } = stack;
+  return {
+    MODE: 'local',
+    DATA_DIR: config.DATA_DIR,
+    TABLE_NAME: config.TABLE_NAME,
+    CONTENT_BUCKET: config.CONTENT_BUCKET,
+    DYNAMODB_ENDPOINT: config.DYNAMODB_ENDPOINT ?? '',
+    S3_ENDPOINT: config.S3_ENDPOINT ?? '',
+    AWS_REGION: config.AWS_REGION,
+    LOG_LEVEL: 'SILENT',
+  };
+}
+
+beforeAll(async () => {
+  stack = await createTestStack();
+});
+
+afterAll(async () => {
+  await stack.destroy();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the patron API bundle', () => {
+  it('answers /health with DynamoDB and signed content links up', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    // Act
+    const result = invoke(outfile, httpApiEvent('GET', '/health', {}), functionEnv());
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({
+      status: 'ok',
+      checks: { dynamodb: 'up', s3: 'up' },
+      down: [],
+    });
+  });
+
+  it('signs a patron in (scrypt PIN check, EdDSA token) and refuses a bad body with a problem', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    const { patron, pin } = await createPatron(stack);
+    const login = (body: unknown) =>
+      httpApiEvent('POST', '/auth/login', { 'content-type': 'application/json' }, JSON.stringify(body));
+    // Act
+    const signedIn = invoke(outfile, login({ cardNumber: patron.cardNumber, pin }), functionEnv());
+    const refused = invoke(outfile, login({ cardNumber: patron.cardNumber }), functionEnv());
+    // Assess
+    expect(signedIn.statusCode).toBe(200);
+    const body = JSON.parse(signedIn.body) as { accessToken: string; patron: { id: string } };
+    expect(body.patron.id).toBe(patron.id);
+    expect(body.accessToken.split('.')).toHaveLength(3);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('leaves out the credential providers Lambda never reaches, and nothing else', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    // Act
+    const code = readFileSync(outfile, 'utf8');
+    const imports = [...code.matchAll(/import\("([^"]+)"\)/g)].map((m) => m[1]);
+    // Assess: the only modules the bundle loads from outside itself are Node built-ins and those providers
+    const outside = imports.filter((name) => !name?.startsWith('node:'));
+    expect(new Set(outside)).toEqual(new Set(lambdaBundle.credentialProvidersNeverReachedOnLambda));
+  });
+});
+
+describe('the librarian API bundle', () => {
+  it('serves a librarian (token checked, patron re-read) and refuses a patron', async () => {
+    // Prepare
+    const outfile = await bundle('admin');
+    const librarian = await createPatron(stack, { roles: ['patron', 'librarian'] });
+    const reader = await createPatron(stack);
+    const list = (token: string) =>
+      httpApiEvent('GET', '/admin/patrons', { authorization: `Bearer ${token}` });
+    // Act
+    const served = invoke(outfile, list(librarian.accessToken), functionEnv());
+    const refused = invoke(outfile, list(reader.accessToken), functionEnv());
+    // Assess
+    expect(served.statusCode).toBe(200);
+    const ids = (JSON.parse(served.body) as { data: { id: string }[] }).data.map((p) => p.id);
+    expect(ids).toEqual(expect.arrayContaining([librarian.patron.id, reader.patron.id]));
+    expect(refused.statusCode).toBe(403);
+  });
+});
+
+describe('the default credential chain in a bundle', () => {
+  it('takes the credentials Lambda puts in the environment without the left-out providers', async () => {
+    // Prepare: just the DynamoDB client, bundled the Lambda way, asked for its credentials
+    const entry = path.join(work, 'credentials-entry.mjs');
+    writeFileSync(
+      entry,
+      `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+const client = new DynamoDBClient({ region: 'ap-southeast-3' });
+try { const c = await client.config.credentials(); console.log('@@key ' + c.accessKeyId); }
+catch (e) { console.log('@@error ' + (e.code ?? e.name)); }`,
+    );
+    const outfile = path.join(work, 'credentials', 'index.mjs');
+    await build({ ...esbuildOptions(entry, outfile), nodePaths: [path.resolve('node_modules')] });
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [outfile], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: work, ...env },
+      }).stdout;
+    // Act
+    const onLambda = run({
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEFROMENV',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+    const elsewhere = run({});
+    // Assess
+    expect(onLambda).toContain('@@key ASIAEXAMPLEFROMENV');
+    expect(elsewhere).toContain('@@error ERR_MODULE_NOT_FOUND');
+  });
+});
