@@ -119,6 +119,14 @@ export const licenceKeys = {
     sk: `LICENCE#${licenceId}`,
   }),
   sortPrefix: 'LICENCE#',
+  /**
+   * A supplier's licence identifier taken on a title: written with the licence, conditioned on not existing,
+   * so two librarians adding the same supplier licence at once cannot both succeed.
+   */
+  supplierId: (titleId: string, supplierLicenceId: string): ItemKey => ({
+    pk: titleKeys.partition(titleId),
+    sk: `SUPPLIERLICENCE#${supplierLicenceId}`,
+  }),
 };
 
 export const holdQueueKeys = {

@@ -528,6 +528,10 @@ export class DynamoLendingRepository implements LendingRepository {
       const title = await this.titleLending(titleId);
       if (!title) throw lendingErrors.titleNotFound(titleId);
       if (title.licences.some((l) => l.id === licence.id)) return { writes: [], result: false };
+      const supplierId = licence.supplierLicenceId;
+      if (supplierId !== undefined && title.licences.some((l) => l.supplierLicenceId === supplierId)) {
+        throw lendingErrors.licenceExists(titleId, supplierId);
+      }
       const pool = { ...title, licences: [...title.licences, licence] };
       const reservations = decideAdvance({
         title: pool,
@@ -551,6 +555,20 @@ export class DynamoLendingRepository implements LendingRepository {
             },
             onConditionFailed: 'stale',
           },
+          // Taken once per title; a concurrent add of the same supplier licence fails here, retries, and
+          // then finds the other licence above.
+          supplierId === undefined
+            ? undefined
+            : {
+                item: {
+                  Put: {
+                    TableName: this.tableName,
+                    Item: { ...licenceKeys.supplierId(titleId, supplierId), licenceId: licence.id },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+                onConditionFailed: 'stale',
+              },
           this.advancePlan(title, reservations, now, licence.id),
         ),
         result: true,

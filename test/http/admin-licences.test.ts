@@ -216,6 +216,28 @@ describe('POST /admin/titles/{id}/licences', () => {
     expect(((await twice.json()) as { code: string }).code).toBe('LICENCE_EXISTS');
     expect((await stack.deps.lending.titleLending(title.id))?.licences).toHaveLength(1);
   });
+
+  it('adds a supplier licence once when librarians add it at the same moment (one 201, the rest 409)', async () => {
+    // Prepare: a title with a licence of another supplier id, so the race is on the marker, not the title
+    const title = await addTitle(stack);
+    expect((await addVia(title.id, { terms: { concurrency: 1 }, supplierLicenceId: 'S-other' })).status).toBe(
+      201,
+    );
+    const body = { terms: { concurrency: 2 }, supplierLicenceId: 'ODL-RACE-1' };
+    // Act
+    const responses = await Promise.all(Array.from({ length: 6 }, () => addVia(title.id, body)));
+    // Assess
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const refused of responses.filter((r) => r.status === 409)) {
+      expect(((await refused.json()) as { code: string }).code).toBe('LICENCE_EXISTS');
+    }
+    const stored = (await stack.deps.lending.titleLending(title.id))?.licences ?? [];
+    expect(stored.filter((l) => l.supplierLicenceId === 'ODL-RACE-1')).toHaveLength(1);
+    expect(stored).toHaveLength(2);
+    expect((await availability(title.id)).copies).toBe(3);
+    await expectInvariants(title.id);
+  });
 });
 
 describe('adding copies while holds wait', () => {
