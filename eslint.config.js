@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'cdk.out/', '.data/', 'test-artifacts/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'web/dist/',
+      'cdk.out/',
+      '.data/',
+      'test-artifacts/',
+      '.bench-cache/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

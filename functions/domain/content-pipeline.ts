@@ -219,7 +219,7 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
         stored: size ?? 0,
       });
     }
-    await deps.objects.copy(upload.objectKey, frozenKey, upload.contentType);
+    await deps.objects.copy(upload.objectKey, frozenKey, upload.contentType, upload.size);
     const frozenSize = await deps.objects.sizeOf(frozenKey);
     if (frozenSize !== upload.size) {
       throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
@@ -248,10 +248,13 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     throw error;
   }
 
-  const sha256 = await deps.objects.sha256(frozenKey);
   const titleId = newId('t-');
   const contentKey = deps.keys.content(titleId, inspection.format);
-  await deps.objects.copy(frozenKey, contentKey, inspection.contentType);
+  // Both read the frozen object, which nothing else writes: hashing it and copying it run side by side.
+  const [sha256] = await Promise.all([
+    deps.objects.sha256(frozenKey, upload.size),
+    deps.objects.copy(frozenKey, contentKey, inspection.contentType, upload.size),
+  ]);
   let cover: { key: string; contentType: string } | undefined;
   if (inspection.cover) {
     cover = {

@@ -100,7 +100,14 @@ export class ContentBucket extends Construct {
       ],
       incomingPrefix,
     );
-    this.addStatement(grantee, 'PublishValidatedContent', ['s3:PutObject'], contentPrefix);
+    // PutObject covers CopyObject and the part copies of a large object (create, copy parts, complete);
+    // AbortMultipartUpload lets a failed part copy clean up after itself. No read or delete under content/.
+    this.addStatement(
+      grantee,
+      'PublishValidatedContent',
+      ['s3:PutObject', 's3:AbortMultipartUpload'],
+      contentPrefix,
+    );
   }
 
   private addStatement(grantee: IRole, sid: string, actions: string[], prefix: string): void {

@@ -194,10 +194,11 @@ describe('ApiFunctions', () => {
       's3:ListMultipartUploadParts',
       's3:PutObject',
     ]);
-    expect(bySid.PublishValidatedContent).toMatchObject({
-      Action: 's3:PutObject',
-      Resource: objects('content/'),
-    });
+    expect(bySid.PublishValidatedContent).toMatchObject({ Resource: objects('content/') });
+    expect(actionsOf(bySid.PublishValidatedContent!).sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:PutObject',
+    ]);
     expect(bySid.ReadSigningKeySeeds).toMatchObject({ Resource: { Ref: ids.secret } });
     expect(wildcards(statements)).toEqual([]);
   });

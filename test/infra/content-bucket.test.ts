@@ -151,7 +151,11 @@ describe('ContentBucket', () => {
         ],
         objectsUnder(bucketId, 'incoming/'),
       ],
-      ['PublishValidatedContent', ['s3:PutObject'], objectsUnder(bucketId, 'content/')],
+      [
+        'PublishValidatedContent',
+        ['s3:AbortMultipartUpload', 's3:PutObject'],
+        objectsUnder(bucketId, 'content/'),
+      ],
     ]);
   });
 });
