@@ -9,6 +9,8 @@ export function recordOf<T>(item: Record<string, unknown>): T {
     gsi1sk: _g1s,
     gsi2pk: _g2p,
     gsi2sk: _g2s,
+    gsi3pk: _g3p,
+    gsi3sk: _g3s,
     ttl: _ttl,
     ...record
   } = item;

@@ -143,6 +143,9 @@ export const loanKeys = {
   /** A patron's active loans (gsi2); ended loans leave the index. */
   patronPartition: (patronId: string) => `LOANS#${patronId}`,
   patronSort: (checkedOutAt: string, loanId: string) => `${checkedOutAt}#${loanId}`,
+  /** A title's running loans (gsi3) sorted by their end; ended loans leave the index. */
+  titlePartition: (titleId: string) => `TITLELOANS#${titleId}`,
+  titleSort: (expiresAt: string, loanId: string) => `${expiresAt}#${loanId}`,
 };
 
 export const holdKeys = {

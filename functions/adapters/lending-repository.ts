@@ -18,6 +18,7 @@ import {
   decideRenew,
   decideReturn,
   estimatedWaitDays,
+  type WaitPicture,
   type PatronLending,
   type Release,
   type Reservation,
@@ -313,7 +314,7 @@ export class DynamoLendingRepository implements LendingRepository {
 
   private async viewOf(hold: Hold, title?: TitleLending): Promise<HoldView> {
     if (hold.status !== 'waiting') return { ...hold, position: 0, estimatedWaitDays: 0 };
-    const [ahead, lending] = await Promise.all([
+    const [ahead, lending, running] = await Promise.all([
       this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
@@ -327,10 +328,29 @@ export class DynamoLendingRepository implements LendingRepository {
         }),
       ),
       title ?? this.titleLending(hold.titleId),
+      this.runningLoansOf(hold.titleId),
     ]);
     const position = (ahead.Count ?? 0) + 1;
-    const copies = lending ? summarisePool(lending.licences, this.clock.now()).copies : 0;
-    return { ...hold, position, estimatedWaitDays: estimatedWaitDays(position, copies) };
+    const now = this.clock.now();
+    // Only loans on licences that still lend bring a copy back to the queue.
+    const usable = new Set((lending?.licences ?? []).filter((l) => isUsable(l, now)).map((l) => l.id));
+    const picture: WaitPicture = {
+      copies: lending ? summarisePool(lending.licences, now).copies : 0,
+      loanEnds: running.filter((loan) => usable.has(loan.licenceId)).map((loan) => loan.expiresAt),
+      reserved: lending?.queue.reserved ?? 0,
+    };
+    return { ...hold, position, estimatedWaitDays: estimatedWaitDays(position, picture, now) };
+  }
+
+  /** A title's running loans, soonest end first (gsi3; eventually consistent, which an estimate can bear). */
+  private async runningLoansOf(titleId: string): Promise<Pick<Loan, 'licenceId' | 'expiresAt'>[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :t',
+      ExpressionAttributeValues: { ':t': loanKeys.titlePartition(titleId) },
+      ProjectionExpression: 'licenceId, expiresAt',
+    });
+    return items.map((item) => ({ licenceId: String(item.licenceId), expiresAt: String(item.expiresAt) }));
   }
 
   // ---- write helpers ----------------------------------------------------------------------------
@@ -351,6 +371,8 @@ export class DynamoLendingRepository implements LendingRepository {
       gsi1sk: dueKeys.sort(loan.expiresAt, 'LOAN', loan.id),
       gsi2pk: loanKeys.patronPartition(loan.patronId),
       gsi2sk: loanKeys.patronSort(loan.checkedOutAt, loan.id),
+      gsi3pk: loanKeys.titlePartition(loan.titleId),
+      gsi3sk: loanKeys.titleSort(loan.expiresAt, loan.id),
     };
   }
 
@@ -380,7 +402,7 @@ export class DynamoLendingRepository implements LendingRepository {
           TableName: this.tableName,
           Key: key,
           UpdateExpression:
-            'SET #status = :ended, endedAt = :endedAt, #ttl = :ttl REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
+            'SET #status = :ended, endedAt = :endedAt, #ttl = :ttl REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
           ConditionExpression: condition,
           ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
           ExpressionAttributeValues: {
@@ -1089,7 +1111,7 @@ export class DynamoLendingRepository implements LendingRepository {
                 TableName: this.tableName,
                 Key: loanKeys.item(loanId),
                 UpdateExpression:
-                  'SET expiresAt = :expires, #days = :days, renewals = :renewals, gsi1pk = :due, gsi1sk = :dueSort',
+                  'SET expiresAt = :expires, #days = :days, renewals = :renewals, gsi1pk = :due, gsi1sk = :dueSort, gsi3sk = :titleSort',
                 ConditionExpression: '#status = :active AND expiresAt = :current AND expiresAt > :now',
                 ExpressionAttributeNames: { '#status': 'status', '#days': 'days' },
                 ExpressionAttributeValues: {
@@ -1098,6 +1120,7 @@ export class DynamoLendingRepository implements LendingRepository {
                   ':renewals': renewed.renewals,
                   ':due': dueKeys.partition(renewed.expiresAt),
                   ':dueSort': dueKeys.sort(renewed.expiresAt, 'LOAN', loanId),
+                  ':titleSort': loanKeys.titleSort(renewed.expiresAt, loanId),
                   ':active': 'active',
                   ':current': loan.expiresAt,
                   ':now': now.toISOString(),

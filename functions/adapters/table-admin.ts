@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   type DynamoDBClient,
@@ -21,7 +22,12 @@ export async function ensureTable(
   tableName: string,
 ): Promise<'created' | 'existing'> {
   try {
-    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    await addMissingIndexes(
+      dynamo,
+      tableName,
+      new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)),
+    );
     return 'existing';
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -31,27 +37,16 @@ export async function ensureTable(
     keyNames.add(index.partitionKey);
     keyNames.add(index.sortKey);
   }
-  const attributeDefinitions: AttributeDefinition[] = [...keyNames].map((name) => ({
-    AttributeName: name,
-    AttributeType: 'S',
-  }));
   await dynamo.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: attributeDefinitions,
+      AttributeDefinitions: stringAttributes(keyNames),
       KeySchema: [
         { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
         { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map(indexDefinition),
     }),
   );
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: tableName });
@@ -62,6 +57,40 @@ export async function ensureTable(
     }),
   );
   return 'created';
+}
+
+const stringAttributes = (names: Iterable<string>): AttributeDefinition[] =>
+  [...names].map((name) => ({ AttributeName: name, AttributeType: 'S' }));
+
+const indexDefinition = (index: (typeof tableSchema.globalSecondaryIndexes)[number]) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+});
+
+/**
+ * A table made by an earlier version (a DATA_DIR kept across upgrades) gets the indexes added since, one
+ * at a time as DynamoDB requires; items written before carry no keys for them and simply do not appear.
+ */
+async function addMissingIndexes(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  present: Set<string | undefined>,
+) {
+  for (const index of tableSchema.globalSecondaryIndexes) {
+    if (present.has(index.indexName)) continue;
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: stringAttributes([index.partitionKey, index.sortKey]),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: tableName });
+  }
 }
 
 /** The CORS rules the reader needs on the content bucket (ranged reads by pdf.js, PUT uploads). */

@@ -13,6 +13,8 @@ export const tableSchema = {
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** gsi2: secondary lookups (e.g. a patron's loans and holds, loans by expiry for the sweeper). */
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** gsi3: a title's running loans by their end (how long a hold will wait). */
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
 

@@ -401,9 +401,43 @@ export function availabilityOf(title: TitleLending, now: Date): Availability {
   return { copies: pool.copies, available, holds, access: title.access };
 }
 
-/** A rough wait for a hold at `position` (1 = next): each copy turns over once per default loan. */
-export function estimatedWaitDays(position: number, copies: number | null): number {
-  if (position <= 0) return 0;
-  if (copies === null) return 0;
-  return Math.ceil(position / Math.max(copies, 1)) * defaultLoanDays;
+/** What a hold's wait depends on: the title's pool as it stands now. */
+export interface WaitPicture {
+  /** Copies the usable licences lend at once (summarisePool); null when unlimited. */
+  copies: number | null;
+  /** When the running loans on usable licences end (ISO instants, any order). */
+  loanEnds: readonly string[];
+  /** Copies reserved for holds further ahead: each goes out on a loan before it comes back. */
+  reserved: number;
+}
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Days until a waiting hold at `position` (1 = next in line) can expect a copy. Each copy comes free when its
+ * running loan ends (a reserved one after the loan its holder is about to take, a free one now), then serves
+ * the next in line for a default loan, and so on down the queue: so the wait follows the actual due dates,
+ * not just the number of copies. Early returns make it shorter, renewals longer; it is an estimate.
+ */
+export function estimatedWaitDays(position: number, picture: WaitPicture, now: Date): number {
+  if (position <= 0 || picture.copies === null) return 0;
+  // No usable licence at all: nothing comes back until the library buys one; a rough guess meanwhile.
+  if (picture.copies === 0) return position * defaultLoanDays;
+  const start = now.getTime();
+  const loan = defaultLoanDays * dayMs;
+  const free = picture.loanEnds
+    .map((end) => Math.max(Date.parse(end), start))
+    .sort((a, b) => a - b)
+    .slice(0, picture.copies);
+  for (let i = 0; i < picture.reserved && free.length < picture.copies; i++) free.push(start + loan);
+  while (free.length < picture.copies) free.push(start);
+  let servedAt = start;
+  for (let served = 0; served < position; served++) {
+    // The copy free soonest serves the next in line, and is out again for one loan.
+    let soonest = 0;
+    for (let i = 1; i < free.length; i++) if (free[i]! < free[soonest]!) soonest = i;
+    servedAt = free[soonest]!;
+    free[soonest] = servedAt + loan;
+  }
+  return Math.ceil((servedAt - start) / dayMs);
 }

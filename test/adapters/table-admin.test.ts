@@ -1,4 +1,10 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
 import { tableSchema } from '../../functions/adapters/table-schema';
@@ -30,6 +36,68 @@ describe('local storage set-up', () => {
       tableSchema.globalSecondaryIndexes.map((i) => i.indexName).sort(),
     );
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe(tableSchema.ttlAttribute);
+  });
+
+  it('adds the indexes a table made by an earlier version lacks, keeping its items', async () => {
+    // Prepare: a table from before gsi3, with an item in it
+    const TableName = `${stack.config.TABLE_NAME}-old`;
+    await stack.clients.dynamo.send(
+      new CreateTableCommand({
+        TableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({
+          AttributeName: name,
+          AttributeType: 'S',
+        })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    await stack.clients.documents.send(new PutCommand({ TableName, Item: { pk: 'KEEP', sk: 'ME' } }));
+    try {
+      // Act
+      const result = await ensureTable(stack.clients.dynamo, TableName);
+      const { Table } = await stack.clients.dynamo.send(new DescribeTableCommand({ TableName }));
+      await stack.clients.documents.send(
+        new PutCommand({ TableName, Item: { pk: 'NEW', sk: 'ITEM', gsi3pk: 'P', gsi3sk: '1' } }),
+      );
+      const viaNewIndex = await stack.clients.documents.send(
+        new QueryCommand({
+          TableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :p',
+          ExpressionAttributeValues: { ':p': 'P' },
+        }),
+      );
+      const kept = await stack.clients.documents.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'KEEP' },
+        }),
+      );
+      // Assess
+      expect(result).toBe('existing');
+      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+        tableSchema.globalSecondaryIndexes.map((i) => i.indexName).sort(),
+      );
+      expect(viaNewIndex.Items).toEqual([{ pk: 'NEW', sk: 'ITEM', gsi3pk: 'P', gsi3sk: '1' }]);
+      expect(kept.Items).toHaveLength(1);
+    } finally {
+      await stack.clients.dynamo.send(new DeleteTableCommand({ TableName }));
+    }
   });
 
   it('lets the reader make ranged cross-origin reads of the content bucket', async () => {

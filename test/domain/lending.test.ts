@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../functions/domain/caller';
 import {
@@ -316,10 +317,52 @@ describe('holds', () => {
     });
   });
 
-  it('estimates the wait from the position and the copies', () => {
-    expect(estimatedWaitDays(0, 1)).toBe(0);
-    expect(estimatedWaitDays(1, 1)).toBe(14);
-    expect(estimatedWaitDays(3, 2)).toBe(28);
+  describe('estimated wait of a hold', () => {
+    const now = new Date('2026-06-01T09:00:00.000Z');
+    const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString();
+
+    it('follows the due dates of the running loans, then one default loan per turn', () => {
+      // Prepare: two copies, out until day 3 and day 10
+      const picture = { copies: 2, loanEnds: [inDays(10), inDays(3)], reserved: 0 };
+      // Act
+      const waits = [1, 2, 3, 4, 5].map((position) => estimatedWaitDays(position, picture, now));
+      // Assess: 3, 10, then each copy again 14 days later (3 + 14, 10 + 14, 3 + 28)
+      expect(waits).toEqual([3, 10, 17, 24, 31]);
+    });
+
+    it('counts a reserved copy as out for one more loan, and a free copy as free now', () => {
+      expect(estimatedWaitDays(1, { copies: 1, loanEnds: [], reserved: 1 }, now)).toBe(14);
+      expect(estimatedWaitDays(1, { copies: 2, loanEnds: [inDays(5)], reserved: 0 }, now)).toBe(0);
+      expect(estimatedWaitDays(2, { copies: 2, loanEnds: [inDays(5)], reserved: 0 }, now)).toBe(5);
+    });
+
+    it('treats a loan past its end (not yet swept) as ending now, and rounds part days up', () => {
+      expect(estimatedWaitDays(1, { copies: 1, loanEnds: [inDays(-2)], reserved: 0 }, now)).toBe(0);
+      expect(estimatedWaitDays(1, { copies: 1, loanEnds: [inDays(0.25)], reserved: 0 }, now)).toBe(1);
+    });
+
+    it('needs no wait with unlimited copies or before the queue; guesses a loan per place with no copy', () => {
+      expect(estimatedWaitDays(4, { copies: null, loanEnds: [], reserved: 0 }, now)).toBe(0);
+      expect(estimatedWaitDays(0, { copies: 1, loanEnds: [inDays(9)], reserved: 0 }, now)).toBe(0);
+      expect(estimatedWaitDays(3, { copies: 0, loanEnds: [], reserved: 0 }, now)).toBe(42);
+    });
+
+    it('never promises a copy sooner to someone further back in line', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 5 }),
+          fc.array(fc.integer({ min: -5, max: 30 }), { maxLength: 5 }),
+          fc.integer({ min: 0, max: 3 }),
+          fc.integer({ min: 1, max: 30 }),
+          (copies, ends, reserved, position) => {
+            const picture = { copies, loanEnds: ends.map(inDays), reserved };
+            const here = estimatedWaitDays(position, picture, now);
+            const behind = estimatedWaitDays(position + 1, picture, now);
+            return here >= 0 && behind >= here;
+          },
+        ),
+      );
+    });
   });
 });
 

@@ -231,6 +231,34 @@ describe('holds', () => {
     expect(((await (await get('/me/holds', a)).json()) as { data: unknown[] }).data).toEqual([]);
   });
 
+  it('estimates the wait from the due dates of the running loans, leaving out copies that will not come back', async () => {
+    // Prepare: two single-copy licences, out for 21 and for 7 days
+    const title = await addTitle(stack);
+    await addLicence(stack, title.id, { concurrency: 1 });
+    const [long, short, a, b, c] = [
+      await patron(),
+      await patron(),
+      await patron(),
+      await patron(),
+      await patron(),
+    ];
+    expect((await borrow(long, title.id, { days: 21 })).status).toBe(201);
+    const second = await addLicence(stack, title.id, { concurrency: 1 });
+    expect((await borrow(short, title.id, { days: 7 })).status).toBe(201);
+    for (const who of [a, b, c]) expect((await post('/holds', who, { titleId: title.id })).status).toBe(201);
+    const waitOf = async (who: Who) =>
+      ((await (await get('/me/holds', who)).json()) as { data: { estimatedWaitDays: number }[] }).data[0]!
+        .estimatedWaitDays;
+    // Act
+    const waits = [await waitOf(a), await waitOf(b), await waitOf(c)];
+    await stack.deps.lending.setLicenceActive({ titleId: title.id, licenceId: second.id, active: false });
+    const firstAfterDeactivation = await waitOf(a);
+    // Assess: day 7 and day 21, then the 7-day copy again after a 14-day loan (day 21)
+    expect(waits).toEqual([7, 21, 21]);
+    // The 7-day copy's licence no longer lends: the first in line waits for the 21-day loan
+    expect(firstAfterDeactivation).toBe(21);
+  });
+
   it('shows place in line and estimated wait; a missed reservation lapses to the next in line', async () => {
     // Prepare
     const title = await addTitle(stack);
