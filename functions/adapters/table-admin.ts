@@ -89,7 +89,19 @@ async function addMissingIndexes(
         GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
       }),
     );
-    await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: tableName });
+    await waitForActiveIndexes(dynamo, tableName);
+  }
+}
+
+/** A new index is built over the existing items first; writes during that fail, so wait until it is ACTIVE. */
+async function waitForActiveIndexes(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const building = (Table?.GlobalSecondaryIndexes ?? []).filter((index) => index.IndexStatus !== 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && building.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`Table ${tableName}: indexes still building after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

@@ -145,6 +145,7 @@ describe('ApiFunctions', () => {
           tableArn,
           { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
           { 'Fn::Join': ['', [tableArn, '/index/gsi2']] },
+          { 'Fn::Join': ['', [tableArn, '/index/gsi3']] },
         ],
       },
       {
