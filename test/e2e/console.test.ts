@@ -41,6 +41,40 @@ async function openConsole(page: Page): Promise<void> {
   await page.getByRole('heading', { name: 'Librarian console' }).waitFor();
 }
 
+/** Calls the gateway as a client outside the browser would (to prepare a test or to check its outcome). */
+async function callApi(
+  path: string,
+  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${suite.gateway.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers: {
+      Accept: 'application/json',
+      ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function tokenOf(cardNumber: string, pin: string): Promise<string> {
+  const { status, body } = await callApi('/auth/login', { method: 'POST', body: { cardNumber, pin } });
+  expect(status).toBe(200);
+  return body.accessToken as string;
+}
+
+function borrow(token: string, titleId: string) {
+  return callApi('/loans', {
+    method: 'POST',
+    token,
+    body: { titleId },
+    headers: { 'Idempotency-Key': `e2e-${titleId}-${token.slice(-12)}` },
+  });
+}
+
 describe('librarian console in the browser', () => {
   it('uploads an EPUB to 100 %, confirms its metadata, adds a licence, and the title is in the catalogue', async () => {
     // Prepare
@@ -303,6 +337,268 @@ describe('librarian console in the browser', () => {
     await expect.poll(() => entries.first().textContent()).toContain('patron.unblock');
     expect(await page.locator('#audit-list li', { hasText: 'patron.block ' }).count()).toBeGreaterThan(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('withdraws a title after an in-page confirmation: shown as withdrawn, no licence form, nobody can borrow it', async () => {
+    // Prepare: a seeded licensed title that Siti has on loan
+    const found = await callApi(`/titles?q=${encodeURIComponent('The Library That Never Sleeps')}`);
+    const title = (found.body.data as { id: string; title: string; status: string }[]).find(
+      (t) => t.title === 'The Library That Never Sleeps',
+    )!;
+    expect(title.status).toBe('active');
+    const siti = await tokenOf('20000001', '1234');
+    const loan = await borrow(siti, title.id);
+    expect(loan.status).toBe(201);
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context);
+    page.on('dialog', (dialog) => problems.push(`unexpected dialog: ${dialog.message()}`));
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
+    await page.goto(`${suite.gateway.url}/#/console/titles/${title.id}`);
+    await page.locator('#licence-form').waitFor();
+    const section = page.locator('#withdraw-section');
+
+    // Act: ask, then think better of it
+    await section.getByRole('button', { name: 'Withdraw this title' }).click();
+    // Assess: a question in the page, focus on the safe answer, nothing withdrawn yet
+    const question = section.getByRole('group', { name: /^Withdraw “The Library That Never Sleeps”/ });
+    await question.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await section.getByRole('button', { name: 'Withdraw this title' }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-withdraw-confirm');
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    expect(await question.isHidden()).toBe(true);
+    expect((await callApi(`/titles/${title.id}`)).body.status).toBe('active');
+
+    // Act: withdraw for real
+    await section.getByRole('button', { name: 'Withdraw this title' }).click();
+    await question.getByRole('button', { name: 'Yes, withdraw it' }).click();
+    // Assess: the page says so and offers no licence form (the API refuses licences for withdrawn titles)
+    await section
+      .getByRole('status')
+      .filter({ hasText: '“The Library That Never Sleeps” has been withdrawn.' })
+      .waitFor();
+    expect(await page.locator('#withdrawn-note').textContent()).toMatch(
+      /^Withdrawn on .+\. It cannot be borrowed/,
+    );
+    expect(await page.locator('#title-withdrawn').textContent()).toBe('Withdrawn');
+    expect(await page.locator('#licence-form').count()).toBe(0);
+    expect(await page.locator('#licence-closed').textContent()).toBe(
+      'Licences cannot be added to a withdrawn title.',
+    );
+    expect(await section.getByRole('button', { name: 'Withdraw this title' }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-withdrawn');
+    // Assess: a patron can no longer borrow it; the loan already out runs on
+    const dewi = await tokenOf('20000003', '1234');
+    const refused = await borrow(dewi, title.id);
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('TITLE_WITHDRAWN');
+    const sitiLoans = await callApi('/me/loans', { token: siti });
+    expect(JSON.stringify(sitiLoans.body)).toContain(loan.body.id as string);
+    // Assess: a fresh load of the page shows the withdrawal from the server
+    await page.reload();
+    await page.locator('#withdrawn-note').waitFor();
+    expect(await page.locator('#title-withdrawn').isVisible()).toBe(true);
+    expect(await page.locator('#licence-form').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("resets a patron's PIN at 360 px: a bad PIN is refused in the page, then the new PIN signs in and the old does not", async () => {
+    // Prepare: a patron of this test's own
+    const librarianToken = await tokenOf(librarian.card, librarian.pin);
+    const enrolled = await callApi('/admin/patrons', {
+      method: 'POST',
+      token: librarianToken,
+      body: { cardNumber: '30000777', name: 'Wulan Sari', pin: '1111' },
+    });
+    expect(enrolled.status).toBe(201);
+    const context = await newContext(suite.browser, { width: 360, height: 740 });
+    const { page, problems } = await openPage(context);
+    const patches: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'PATCH') patches.push(request.postData() ?? '');
+    });
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
+    await openConsole(page);
+    await page.getByRole('link', { name: 'Patrons', exact: true }).click();
+    await page.getByLabel('Search by card number or start of name').fill('30000777');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const wulan = page.locator('#patron-list li', { hasText: 'Wulan Sari' });
+    await wulan.getByRole('button', { name: 'Reset PIN of Wulan Sari' }).click();
+    const pin = wulan.getByLabel('New PIN for Wulan Sari (4–12 digits)');
+
+    // Act: letters in the PIN
+    await pin.fill('12ab');
+    await wulan.getByRole('button', { name: 'Save new PIN' }).click();
+    // Assess: refused before asking the server
+    await wulan.getByText('A PIN has 4 to 12 digits and nothing else.').waitFor();
+    expect(await pin.getAttribute('aria-invalid')).toBe('true');
+    expect(patches).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, 'console-reset-pin-360px');
+
+    // Act: a good PIN
+    await pin.fill('24680');
+    await wulan.getByRole('button', { name: 'Save new PIN' }).click();
+    // Assess
+    await page
+      .locator('.console-body p[role=status]', { hasText: 'The PIN of Wulan Sari has been reset.' })
+      .waitFor();
+    expect(await wulan.locator('.pin-form').count()).toBe(0);
+    expect(patches).toEqual(['{"pin":"24680"}']);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const oldPin = await callApi('/auth/login', {
+      method: 'POST',
+      body: { cardNumber: '30000777', pin: '1111' },
+    });
+    expect(oldPin.status).toBe(401);
+    const patronContext = await newContext(suite.browser);
+    const patronPage = (await openPage(patronContext)).page;
+    await signIn(patronPage, suite.gateway.url, '30000777', '24680');
+    expect(await patronPage.getByText('Signed in as Wulan Sari').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await patronContext.close();
+    await context.close();
+  });
+
+  it('imports patrons from a CSV file and reports each refused row with its line and reason', async () => {
+    // Prepare: two good rows; a card already in use, a missing name, a bad e-mail, a card repeated in the file
+    const csv = [
+      'cardNumber,name,email,pin',
+      '30000101,Ayu Pertiwi,ayu@example.org,1357',
+      '30000102,Bayu Nugroho,,',
+      '20000001,Siti Kembar,siti2@example.org,',
+      '30000103,,tanpa.nama@example.org,',
+      '30000104,Citra Surel,bukan-surel,',
+      '30000101,Ayu Lagi,,',
+    ].join('\r\n');
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
+    await openConsole(page);
+    await page.getByRole('link', { name: 'Patrons', exact: true }).click();
+    await page.locator('#patron-list li').first().waitFor();
+    expect(await page.locator('#patron-list li', { hasText: 'Ayu Pertiwi' }).count()).toBe(0);
+
+    // Act: the browser calls it a spreadsheet, as some systems do for .csv
+    await page.getByLabel('CSV file').setInputFiles({
+      name: 'anggota-baru.csv',
+      mimeType: 'application/vnd.ms-excel',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    // Assess: the report
+    await page.locator('#import-summary').waitFor();
+    expect(await page.locator('#import-summary').textContent()).toBe('2 of 6 rows imported, 4 refused.');
+    expect(await page.getByRole('list', { name: 'Refused rows' }).locator('li').allTextContents()).toEqual([
+      'Line 4 (card 20000001): the card number is already used (earlier in the file or by a patron)',
+      'Line 5 (card 30000103): the name is missing',
+      'Line 6 (card 30000104): not a valid e-mail address',
+      'Line 7 (card 30000101): the card number is already used (earlier in the file or by a patron)',
+    ]);
+    // Assess: the list is refreshed with the good rows, and only those
+    await page.locator('#patron-list li', { hasText: 'Ayu Pertiwi' }).waitFor();
+    expect(await page.locator('#patron-list li', { hasText: 'Bayu Nugroho' }).count()).toBe(1);
+    expect(
+      await page.locator('#patron-list li', { hasText: /Citra Surel|Siti Kembar|Ayu Lagi/ }).count(),
+    ).toBe(0);
+    expect(await page.locator('#patron-list li', { hasText: 'Card 30000101' }).count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.locator('#import-report').scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-import');
+    // Assess: an imported patron can sign in with the PIN from the file
+    expect(
+      (await callApi('/auth/login', { method: 'POST', body: { cardNumber: '30000101', pin: '1357' } }))
+        .status,
+    ).toBe(200);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('filters the audit trail by action and keeps the filter while loading more, at 360 px', async () => {
+    // Prepare: more patron.edit entries than one page (25) holds, among entries of other actions
+    const token = await tokenOf(librarian.card, librarian.pin);
+    const enrolled = await callApi('/admin/patrons', {
+      method: 'POST',
+      token,
+      body: { cardNumber: '30000888', name: 'Joko Audit' },
+    });
+    expect(enrolled.status).toBe(201);
+    const id = enrolled.body.id as string;
+    for (let i = 0; i < 27; i++) {
+      const edited = await callApi(`/admin/patrons/${id}`, {
+        method: 'PATCH',
+        token,
+        body: { loanLimit: i % 10 },
+      });
+      expect(edited.status).toBe(200);
+      if (i === 13) {
+        expect(
+          (await callApi(`/admin/patrons/${id}`, { method: 'PATCH', token, body: { status: 'blocked' } }))
+            .status,
+        ).toBe(200);
+        expect(
+          (await callApi(`/admin/patrons/${id}`, { method: 'PATCH', token, body: { status: 'active' } }))
+            .status,
+        ).toBe(200);
+      }
+    }
+    const context = await newContext(suite.browser, { width: 360, height: 740 });
+    const { page, problems } = await openPage(context);
+    await signIn(page, suite.gateway.url, librarian.card, librarian.pin);
+    await openConsole(page);
+    await page.getByRole('link', { name: 'Audit trail', exact: true }).click();
+    const entries = page.locator('#audit-list > li');
+    const actions = () => page.locator('#audit-list > li strong').allTextContents();
+    await expect.poll(async () => (await actions()).length).toBe(25);
+    expect(new Set(await actions()).size).toBeGreaterThan(1);
+
+    // Act: only patron.edit
+    await page.getByLabel('Action (e.g. patron.block)').fill('patron.edit');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    // Assess: a first page of 25, every one a patron.edit
+    await expect.poll(async () => new Set(await actions())).toEqual(new Set(['patron.edit']));
+    await expect.poll(() => entries.count()).toBe(25);
+    // Act: load the rest
+    await page.getByRole('button', { name: 'Load more' }).click();
+    // Assess: the next page keeps the filter, and there is no more
+    await expect.poll(() => entries.count()).toBe(27);
+    expect(new Set(await actions())).toEqual(new Set(['patron.edit']));
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.locator('#audit-filters').scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-audit-filters-360px');
+
+    // Act: by target instead, then a date range where nothing happened
+    await page.getByLabel('Action (e.g. patron.block)').fill('');
+    await page.getByLabel('Target type').selectOption('patron');
+    await page.getByLabel('Target ID').fill(id);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    // Assess: everything done to that patron (enrolment, edits, the block and unblock), and nothing else
+    await expect.poll(() => entries.count()).toBe(25);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => entries.count()).toBe(30);
+    expect(new Set(await actions())).toEqual(
+      new Set(['patron.enrol', 'patron.edit', 'patron.block', 'patron.unblock']),
+    );
+    expect(await page.locator('#audit-list > li', { hasNotText: id }).count()).toBe(0);
+    // Act
+    await page.getByLabel('From date').fill('2999-01-01');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    // Assess
+    await expect.poll(() => entries.allTextContents()).toEqual(['No entries match these filters.']);
+    // Act: clear them all
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    // Assess
+    await expect.poll(async () => (await actions()).length).toBe(25);
+    expect(new Set(await actions()).size).toBeGreaterThan(1);
     expect(problems).toEqual([]);
     await context.close();
   });

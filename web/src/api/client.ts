@@ -50,6 +50,7 @@ const sessionKey = 'pustaka.session';
 const refreshMarginMs = 30_000;
 
 interface RequestOptions {
+  /** Sent as JSON, except a Blob, which goes as it is with its own type (e.g. a CSV file). */
   body?: unknown;
   headers?: Record<string, string>;
   /** true: needs a session (refreshes as needed); false: anonymous. */
@@ -226,13 +227,14 @@ export class ApiClient {
     session: Session | undefined,
   ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    const raw = options.body instanceof Blob ? options.body : undefined;
+    if (options.body !== undefined) headers['Content-Type'] = raw ? raw.type : 'application/json';
     if (session) headers.Authorization = `Bearer ${session.accessToken}`;
     try {
       return await this.fetcher(`${this.base}${path}`, {
         method,
         headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(options.body !== undefined ? { body: raw ?? JSON.stringify(options.body) } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.keepalive ? { keepalive: true } : {}),
       });

@@ -3,6 +3,9 @@ import type { AccessMode, Availability, Page, Title } from '../api/types';
 
 /** The librarian API as the console uses it (functions/http/routes/admin-*.ts; all librarian-only). */
 
+/** A title as librarians see it: with the time it was withdrawn, once it is. */
+export type ConsoleTitle = Title & { withdrawnAt?: string };
+
 export interface PartLink {
   partNumber: number;
   url: string;
@@ -74,6 +77,36 @@ export interface PatronRecord {
   holdLimit?: number;
 }
 
+export interface ImportProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** What a CSV import did, row by row (`line` is the line in the file; the header is line 1). */
+export interface ImportReport {
+  rows: number;
+  imported: number;
+  refused: number;
+  results: {
+    line: number;
+    cardNumber: string;
+    outcome: 'imported' | 'refused';
+    patronId?: string;
+    problems?: ImportProblem[];
+  }[];
+}
+
+/** The trail's filters as GET /admin/audit takes them (times are ISO, inclusive; targetId needs targetType). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  from?: string;
+  to?: string;
+}
+
 export interface AuditEntry {
   id: string;
   at: string;
@@ -109,6 +142,10 @@ export const admin = {
   editTitle(id: string, changes: TitleMetadata): Promise<Title> {
     return api.request('PATCH', `/admin/titles/${enc(id)}`, { body: changes });
   },
+  /** No new loans or holds; loans out run to their end; waiting holds are cancelled. Repeating it is harmless. */
+  withdrawTitle(id: string): Promise<ConsoleTitle> {
+    return api.request('DELETE', `/admin/titles/${enc(id)}`);
+  },
   licences(titleId: string): Promise<LicencePool> {
     return api.request('GET', `/admin/titles/${enc(titleId)}/licences`);
   },
@@ -131,8 +168,16 @@ export const admin = {
   setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
     return api.request('PATCH', `/admin/patrons/${enc(id)}`, { body: { status } });
   },
-  audit(cursor?: string): Promise<Page<AuditEntry>> {
+  resetPin(id: string, pin: string): Promise<PatronRecord> {
+    return api.request('PATCH', `/admin/patrons/${enc(id)}`, { body: { pin } });
+  },
+  /** The file goes as text/csv whatever type the browser guessed for it (often none, or a spreadsheet type). */
+  importPatrons(file: Blob): Promise<ImportReport> {
+    return api.request('POST', '/admin/patrons/import', { body: new Blob([file], { type: 'text/csv' }) });
+  },
+  audit(filter: AuditFilter = {}, cursor?: string): Promise<Page<AuditEntry>> {
     const params = new URLSearchParams({ limit: '25' });
+    for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
     if (cursor) params.set('cursor', cursor);
     return api.request('GET', `/admin/audit?${params}`);
   },

@@ -1,12 +1,114 @@
-import { ApiError } from '../api/client';
 import { announce, h } from '../dom';
-import { errorMessage, t } from '../i18n';
+import { t } from '../i18n';
 import type { Cleanup } from '../main';
-import { admin, type PatronRecord } from './api';
+import { admin, type ImportReport, type PatronRecord } from './api';
+import { problemText } from './problem';
 
-function problemText(error: unknown): string {
-  if (error instanceof ApiError) return errorMessage(error.code, `${error.problem.detail} (${error.code})`);
-  return t('common.error', { detail: (error as Error).message });
+/** The rule PATCH /admin/patrons/{id} applies to a PIN (admin-patrons.ts), checked before asking it. */
+const pinPattern = /^\d{4,12}$/;
+
+/**
+ * An inline form to give a patron a new PIN, shown under their row when asked for. The server checks the PIN
+ * again; its refusal (detail and field errors) is shown in the same place as ours.
+ */
+function pinForm(
+  patron: PatronRecord,
+  onDone: (message: string) => void,
+  onClose: () => void,
+): HTMLFormElement {
+  const inputId = `pin-${patron.id}`;
+  const errorId = `pin-error-${patron.id}`;
+  const input = h('input', {
+    id: inputId,
+    type: 'password',
+    inputmode: 'numeric',
+    autocomplete: 'new-password',
+    'aria-describedby': errorId,
+  });
+  const error = h('p', { id: errorId, class: 'status status-error', hidden: true });
+  const save = h('button', { type: 'submit' }, t('console.pin.save'));
+  const cancel = h('button', { type: 'button', class: 'secondary', onclick: onClose }, t('common.cancel'));
+  const refuse = (message: string) => {
+    error.textContent = message;
+    error.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  };
+  return h(
+    'form',
+    {
+      class: 'pin-form',
+      'aria-label': t('console.pin.reset', { name: patron.name }),
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const pin = input.value;
+        if (!pinPattern.test(pin)) return refuse(t('console.pin.invalid'));
+        save.disabled = true;
+        try {
+          await admin.resetPin(patron.id, pin);
+          onDone(t('console.pin.done', { name: patron.name }));
+        } catch (problem) {
+          refuse(problemText(problem));
+        } finally {
+          save.disabled = false;
+        }
+      },
+    },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: inputId }, t('console.pin.label', { name: patron.name })),
+      input,
+    ),
+    error,
+    h('div', { class: 'row-actions' }, save, cancel),
+  );
+}
+
+/** The row problems an import reports (patron-import.ts) that have a message of their own. */
+const rowProblems = [
+  'MISSING_NAME',
+  'BAD_CARD_NUMBER',
+  'DUPLICATE_CARD',
+  'BAD_EMAIL',
+  'BAD_PIN',
+  'BAD_LIMIT',
+] as const;
+
+/** One line per refused row: its line in the file, its card number and why (in the librarian's language). */
+function importReport(report: ImportReport): HTMLElement[] {
+  const refused = report.results.filter((row) => row.outcome === 'refused');
+  const reason = (problem: { code: string; message: string }) =>
+    (rowProblems as readonly string[]).includes(problem.code)
+      ? t(`console.import.problem.${problem.code as (typeof rowProblems)[number]}`)
+      : problem.message;
+  return [
+    h(
+      'p',
+      { class: refused.length ? 'status status-error' : 'status', id: 'import-summary' },
+      t('console.import.summary', { imported: report.imported, rows: report.rows, refused: report.refused }),
+    ),
+    ...(refused.length
+      ? [
+          h('h4', { id: 'import-refused-heading' }, t('console.import.refusedHeading')),
+          h(
+            'ul',
+            { id: 'import-refused', 'aria-labelledby': 'import-refused-heading' },
+            refused.map((row) =>
+              h(
+                'li',
+                { 'data-line': row.line },
+                t('console.import.row', {
+                  line: row.line,
+                  card: row.cardNumber || t('console.import.noCard'),
+                  reasons: (row.problems ?? []).map(reason).join('; '),
+                }),
+              ),
+            ),
+          ),
+        ]
+      : []),
+  ];
 }
 
 export function renderPatrons(body: HTMLElement): Cleanup {
@@ -17,8 +119,43 @@ export function renderPatrons(body: HTMLElement): Cleanup {
   let cursor: string | null = null;
   let current: { card?: string; name?: string } = {};
 
+  const say = (message: string, kind: 'info' | 'error' = 'info') => {
+    status.className = kind === 'error' ? 'status status-error' : 'status';
+    status.textContent = message;
+    status.hidden = false;
+    if (kind === 'info') announce(message);
+  };
+
   const item = (patron: PatronRecord): HTMLLIElement => {
     const blocked = patron.status === 'blocked';
+    const resetButton: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-expanded': 'false',
+        onclick: () => {
+          if (row.querySelector('.pin-form')) return closePin();
+          resetButton.setAttribute('aria-expanded', 'true');
+          const form = pinForm(
+            patron,
+            (message) => {
+              closePin();
+              say(message);
+            },
+            closePin,
+          );
+          row.append(form);
+          form.querySelector('input')?.focus();
+        },
+      },
+      t('console.pin.reset', { name: patron.name }),
+    );
+    const closePin = () => {
+      row.querySelector('.pin-form')?.remove();
+      resetButton.setAttribute('aria-expanded', 'false');
+      resetButton.focus();
+    };
     const row = h(
       'li',
       { 'data-patron': patron.id },
@@ -32,27 +169,26 @@ export function renderPatrons(body: HTMLElement): Cleanup {
         patron.roles.includes('librarian') ? h('span', { class: 'badge' }, t('patrons.librarian')) : null,
       ),
       h(
-        'button',
-        {
-          type: 'button',
-          class: blocked ? 'secondary' : 'danger',
-          onclick: async () => {
-            try {
-              const updated = await admin.setPatronStatus(patron.id, blocked ? 'active' : 'blocked');
-              row.replaceWith(item(updated));
-              const message = t(blocked ? 'patrons.unblocked' : 'patrons.blocked', { name: patron.name });
-              status.className = 'status';
-              status.textContent = message;
-              status.hidden = false;
-              announce(message);
-            } catch (error) {
-              status.className = 'status status-error';
-              status.textContent = problemText(error);
-              status.hidden = false;
-            }
+        'div',
+        { class: 'row-actions' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: blocked ? 'secondary' : 'danger',
+            onclick: async () => {
+              try {
+                const updated = await admin.setPatronStatus(patron.id, blocked ? 'active' : 'blocked');
+                row.replaceWith(item(updated));
+                say(t(blocked ? 'patrons.unblocked' : 'patrons.blocked', { name: patron.name }));
+              } catch (error) {
+                say(problemText(error), 'error');
+              }
+            },
           },
-        },
-        t(blocked ? 'patrons.unblock' : 'patrons.block', { name: patron.name }),
+          t(blocked ? 'patrons.unblock' : 'patrons.block', { name: patron.name }),
+        ),
+        resetButton,
       ),
     );
     return row;
@@ -67,9 +203,7 @@ export function renderPatrons(body: HTMLElement): Cleanup {
       else list.replaceChildren(...(items.length ? items : [h('li', {}, t('patrons.none'))]));
       more.hidden = !cursor;
     } catch (error) {
-      status.className = 'status status-error';
-      status.textContent = problemText(error);
-      status.hidden = false;
+      say(problemText(error), 'error');
     }
   };
   more.addEventListener('click', () => void load(true));
@@ -95,6 +229,55 @@ export function renderPatrons(body: HTMLElement): Cleanup {
     h('div', { class: 'field' }, h('label', { for: 'patron-search' }, t('patrons.search')), query),
     h('button', { type: 'submit' }, t('patrons.searchButton')),
   );
-  body.replaceChildren(h('h2', { id: 'patrons-heading' }, t('patrons.heading')), form, status, list, more);
+
+  const file = h('input', { id: 'import-file', type: 'file', accept: '.csv,text/csv' });
+  const importButton = h('button', { type: 'submit' }, t('console.import.submit'));
+  const report = h('div', { id: 'import-report', role: 'status' });
+  const importForm = h(
+    'form',
+    {
+      id: 'import-form',
+      'aria-labelledby': 'import-heading',
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const chosen = file.files?.[0];
+        if (!chosen) {
+          report.replaceChildren(h('p', { class: 'status status-error' }, t('console.import.choose')));
+          return;
+        }
+        importButton.disabled = true;
+        report.replaceChildren();
+        try {
+          const result = await admin.importPatrons(chosen);
+          report.replaceChildren(...importReport(result));
+          file.value = '';
+          cursor = null;
+          await load(false);
+        } catch (error) {
+          report.replaceChildren(h('p', { class: 'status status-error' }, problemText(error)));
+        } finally {
+          importButton.disabled = false;
+        }
+      },
+    },
+    h('p', { class: 'meta' }, t('console.import.help')),
+    h('div', { class: 'field' }, h('label', { for: 'import-file' }, t('console.import.file')), file),
+    importButton,
+  );
+
+  body.replaceChildren(
+    h('h2', { id: 'patrons-heading' }, t('patrons.heading')),
+    form,
+    status,
+    list,
+    more,
+    h(
+      'section',
+      { 'aria-labelledby': 'import-heading' },
+      h('h3', { id: 'import-heading' }, t('console.import.heading')),
+      importForm,
+      report,
+    ),
+  );
   void load(false);
 }

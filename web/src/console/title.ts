@@ -1,11 +1,12 @@
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
 import type { Title } from '../api/types';
 import { announce, h } from '../dom';
-import { errorMessage, formatDate, t, type MessageKey } from '../i18n';
+import { formatDate, t, type MessageKey } from '../i18n';
 import type { Cleanup } from '../main';
 import { availabilityText, loadingNote } from '../pages/common';
 import { href } from '../router';
-import { admin, type Licence, type LicenceTerms, type TitleMetadata } from './api';
+import { admin, type ConsoleTitle, type Licence, type LicenceTerms, type TitleMetadata } from './api';
+import { problemText } from './problem';
 
 function field(
   id: string,
@@ -21,11 +22,6 @@ const lines = (value: string) =>
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
-
-function problemText(error: unknown): string {
-  if (error instanceof ApiError) return errorMessage(error.code, `${error.problem.detail} (${error.code})`);
-  return t('common.error', { detail: (error as Error).message });
-}
 
 /** Fields the form edits, as the PATCH body wants them (empty fields are left out: the API refuses blanks). */
 function metadataOf(form: Record<string, HTMLInputElement | HTMLTextAreaElement>): TitleMetadata {
@@ -107,7 +103,8 @@ function optionalInt(input: HTMLInputElement): number | null {
   return input.value.trim() === '' ? null : Number.parseInt(input.value, 10);
 }
 
-function licenceSection(titleId: string, title: Title): HTMLElement {
+/** The licences of a title; `withdrawn()` takes the form away once the title is withdrawn (the API refuses). */
+function licenceSection(titleId: string, title: Title): { section: HTMLElement; withdrawn: () => void } {
   const availability = h('p', { class: 'availability', id: 'licence-availability' });
   const list = h('ul', { class: 'console-list', id: 'licence-list', 'aria-labelledby': 'licence-heading' });
   const status = h('p', { class: 'status', role: 'status', hidden: true });
@@ -223,28 +220,114 @@ function licenceSection(titleId: string, title: Title): HTMLElement {
     field('licence-note', 'licence.note', inputs.note),
     submit,
   );
+  // New licences are refused for a withdrawn title (409 TITLE_WITHDRAWN); the ones it has can still be switched.
+  const closed = h('p', { class: 'meta', id: 'licence-closed' }, t('console.withdraw.noLicences'));
   void refresh().catch((error: unknown) => report(problemText(error), 'error'));
-  return h(
+  const section = h(
     'section',
     { 'aria-labelledby': 'licence-heading' },
     h('h2', { id: 'licence-heading' }, t('licence.heading')),
     availability,
     list,
     status,
-    form,
+    title.status === 'withdrawn' ? closed : form,
   );
+  return {
+    section,
+    withdrawn: () => {
+      form.replaceWith(closed);
+      void refresh().catch((error: unknown) => report(problemText(error), 'error'));
+    },
+  };
+}
+
+function withdrawnText(title: ConsoleTitle): string {
+  return title.withdrawnAt
+    ? t('console.withdraw.since', { date: formatDate(title.withdrawnAt, true) })
+    : t('console.withdraw.state');
+}
+
+/**
+ * Withdrawing asks first, in the page: the question and its two answers replace the button, and Cancel (the
+ * safe answer) takes the focus.
+ */
+function withdrawSection(initial: ConsoleTitle, onWithdrawn: (title: ConsoleTitle) => void): HTMLElement {
+  const heading = h('h2', { id: 'withdraw-heading' }, t('console.withdraw.heading'));
+  const status = h('p', { class: 'status', role: 'status', hidden: true });
+  const section = h('section', { id: 'withdraw-section', 'aria-labelledby': 'withdraw-heading' });
+  const showWithdrawn = (title: ConsoleTitle) =>
+    section.replaceChildren(heading, h('p', { id: 'withdrawn-note' }, withdrawnText(title)), status);
+  if (initial.status === 'withdrawn') {
+    showWithdrawn(initial);
+    return section;
+  }
+
+  const start = h('button', { type: 'button', class: 'danger' }, t('console.withdraw.start'));
+  const confirm = h('button', { type: 'button', class: 'danger' }, t('console.withdraw.confirmButton'));
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t('common.cancel'));
+  const question = h(
+    'div',
+    { role: 'group', 'aria-labelledby': 'withdraw-question', hidden: true },
+    h(
+      'p',
+      { id: 'withdraw-question' },
+      h('strong', {}, t('console.withdraw.confirm', { title: initial.title })),
+    ),
+    h('div', { class: 'row-actions' }, confirm, cancel),
+  );
+  start.addEventListener('click', () => {
+    status.hidden = true;
+    start.hidden = true;
+    question.hidden = false;
+    cancel.focus();
+  });
+  cancel.addEventListener('click', () => {
+    question.hidden = true;
+    start.hidden = false;
+    start.focus();
+  });
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true;
+    cancel.disabled = true;
+    try {
+      const title = await admin.withdrawTitle(initial.id);
+      showWithdrawn(title);
+      const message = t('console.withdraw.done', { title: title.title });
+      status.className = 'status';
+      status.textContent = message;
+      status.hidden = false;
+      announce(message);
+      onWithdrawn(title);
+    } catch (error) {
+      status.className = 'status status-error';
+      status.textContent = problemText(error);
+      status.hidden = false;
+    } finally {
+      confirm.disabled = false;
+      cancel.disabled = false;
+    }
+  });
+  section.replaceChildren(heading, h('p', {}, t('console.withdraw.explain')), start, question, status);
+  return section;
 }
 
 export async function renderTitleReview(body: HTMLElement, id: string): Promise<Cleanup> {
   body.replaceChildren(loadingNote());
-  const title = await api.title(id);
-  const heading = h('p', { class: 'meta' }, title.title);
+  const title: ConsoleTitle = await api.title(id);
+  const badge = h('span', { class: 'badge', id: 'title-withdrawn' }, t('console.withdraw.badge'));
+  const name = h('span', {}, title.title);
+  const heading = h('p', { class: 'meta' }, name, title.status === 'withdrawn' ? [' ', badge] : null);
   document.title = `${title.title} · ${t('console.title')} · ${t('app.name')}`;
+  const licences = title.access === 'open' ? undefined : licenceSection(id, title);
   body.replaceChildren(
     heading,
     reviewForm(title, (saved) => {
-      heading.textContent = saved.title;
+      name.textContent = saved.title;
     }),
-    ...(title.access === 'open' ? [] : [licenceSection(id, title)]),
+    ...(licences ? [licences.section] : []),
+    withdrawSection(title, () => {
+      heading.append(' ', badge);
+      licences?.withdrawn();
+    }),
   );
 }
