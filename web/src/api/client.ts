@@ -269,6 +269,11 @@ export class ApiClient {
     return listOf<Loan>(await this.request('GET', '/me/loans'));
   }
 
+  /** One of the patron's loans, whatever its state (404 when it is not theirs). */
+  loan(loanId: string): Promise<Loan> {
+    return this.request('GET', `/loans/${encodeURIComponent(loanId)}`);
+  }
+
   returnLoan(loanId: string): Promise<void> {
     return this.request('DELETE', `/loans/${encodeURIComponent(loanId)}`);
   }

@@ -138,6 +138,12 @@ export const en: Messages = {
   'reader.notAvailable': 'This book cannot be opened right now.',
   'reader.backToTitle': 'Go to the title page',
   'reader.exit': 'Close the book',
+  // the book closes when its loan ends
+  'reader.loanEnded': 'Your loan of “{title}” has ended',
+  'reader.loanEndedText':
+    'The book has been closed on this device. Borrow it again to carry on where you stopped, or place a hold if every copy is out.',
+  'reader.borrowAgain': 'Borrow again or place a hold',
+  'reader.backToShelf': 'Back to my shelf',
   'error.NO_COPY_AVAILABLE': 'No copy is free right now. You can place a hold.',
   'error.LOAN_LIMIT_REACHED': 'You have reached your loan limit.',
   'error.ALREADY_ON_LOAN': 'You already have this title on loan.',

@@ -138,6 +138,12 @@ export const id = {
   'reader.notAvailable': 'Buku ini tidak dapat dibuka saat ini.',
   'reader.backToTitle': 'Ke halaman judul',
   'reader.exit': 'Tutup buku',
+  // the book closes when its loan ends
+  'reader.loanEnded': 'Pinjaman Anda atas “{title}” telah berakhir',
+  'reader.loanEndedText':
+    'Buku ini telah ditutup di perangkat ini. Pinjam lagi untuk melanjutkan dari tempat Anda berhenti, atau pesan bila semua eksemplar sedang dipinjam.',
+  'reader.borrowAgain': 'Pinjam lagi atau pesan',
+  'reader.backToShelf': 'Kembali ke rak saya',
   'error.NO_COPY_AVAILABLE': 'Tidak ada eksemplar yang tersedia. Anda dapat memesan.',
   'error.LOAN_LIMIT_REACHED': 'Anda telah mencapai batas pinjaman.',
   'error.ALREADY_ON_LOAN': 'Anda sudah meminjam judul ini.',

@@ -1,8 +1,10 @@
 import { api, ApiError } from '../api/client';
-import type { AccessLink, Bookmark, Locator, Title } from '../api/types';
+import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
 import { announce, debounce, h } from '../dom';
 import { t } from '../i18n';
 import { href } from '../router';
+import { cacheForgetTitle } from '../readers/cache';
+import { watchLoan } from '../readers/loan-watch';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
 import { loadingNote } from './common';
 
@@ -13,6 +15,8 @@ const noAccessCodes = new Set([
   'LOAN_ENDED',
   'TITLE_WITHDRAWN',
 ]);
+/** Refusals that mean the loan itself is over (not a sign-in problem). */
+const loanOverCodes = new Set(['NO_ACTIVE_LOAN', 'LOAN_EXPIRED', 'LOAN_ENDED']);
 
 /** A stable id for this browser, so a position saved elsewhere can be told apart. */
 function deviceId(): string {
@@ -40,10 +44,35 @@ function messageBox(main: HTMLElement, title: Title | undefined, text: string): 
   );
 }
 
+/** In place of the book when its loan ends: what happened, and where to go next. */
+function loanEndedBox(main: HTMLElement, title: Title): void {
+  const heading = h('h1', { tabindex: '-1' }, t('reader.loanEnded', { title: title.title }));
+  main.replaceChildren(
+    h(
+      'div',
+      { class: 'message', role: 'status', id: 'reader-message', 'data-reason': 'loan-ended' },
+      heading,
+      h('p', {}, t('reader.loanEndedText')),
+      h(
+        'div',
+        { class: 'actions' },
+        h('a', { class: 'button', href: href.title(title.id) }, t('reader.borrowAgain')),
+        h('a', { class: 'button secondary', href: href.shelf() }, t('reader.backToShelf')),
+      ),
+    ),
+  );
+  document.title = `${t('reader.loanEnded', { title: title.title })} · ${t('app.name')}`;
+  heading.focus();
+}
+
 export async function renderReader(main: HTMLElement, id: string): Promise<() => void> {
   main.replaceChildren(loadingNote());
   let destroyed = false;
+  /** The loan ended and the book was closed (the shell stays until the patron leaves the page). */
+  let closed = false;
   let engine: ReadingEngine | undefined;
+  /** Closes the book because its loan ended; set once the loan is being watched. */
+  let loanEnded: (() => void) | undefined;
   const cleanups: (() => void)[] = [];
   const cleanup = () => {
     destroyed = true;
@@ -65,6 +94,8 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
       return await api.access(id);
     } catch (error) {
       if (error instanceof ApiError && (noAccessCodes.has(error.code) || error.status === 401)) {
+        // Mid-book, the API refusing a fresh link for want of a loan is the loan ending: close as at its end.
+        if (loanOverCodes.has(error.code)) loanEnded?.();
         throw new NoAccessError(error.code);
       }
       throw error;
@@ -99,7 +130,15 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   }
 
   const signedIn = api.session !== undefined;
-  const resume = signedIn ? await api.progress(id).catch(() => undefined) : undefined;
+  // A licensed title is read on a loan (open and partner titles have none): the book closes when it ends.
+  const onLoan = signedIn && title.access === 'licensed';
+  const activeLoanOfTitle = async (): Promise<Loan | undefined> =>
+    (await api.loans()).find((loan) => loan.titleId === id && loan.status === 'active');
+  const [resume, loan] = await Promise.all([
+    signedIn ? api.progress(id).catch(() => undefined) : undefined,
+    onLoan ? activeLoanOfTitle().catch(() => undefined) : undefined,
+  ]);
+  if (destroyed) return cleanup;
 
   const toolbar = h('div', { class: 'reader-bar', role: 'toolbar', 'aria-label': t('reader.toolbar') });
   const stage = h('div', { class: 'reader-stage', id: 'reader-stage' });
@@ -148,6 +187,7 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
       save(locator);
     },
     fail(text) {
+      if (closed) return;
       save.flush();
       engine?.destroy();
       engine = undefined;
@@ -161,6 +201,28 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     },
   };
 
+  if (onLoan) {
+    // The watcher may find the loan over as it starts, before its stop function is returned.
+    let stopWatching = () => {};
+    loanEnded = () => {
+      if (closed || destroyed) return;
+      closed = true;
+      stopWatching();
+      // The position is saved as on any exit (newest wins on the server), so borrowing again resumes here.
+      save.flush();
+      engine?.destroy();
+      engine = undefined;
+      void cacheForgetTitle(id);
+      loanEndedBox(main, title);
+    };
+    stopWatching = watchLoan({
+      loan,
+      source: { get: (loanId) => api.loan(loanId), find: activeLoanOfTitle },
+      onEnded: loanEnded,
+    });
+    cleanups.push(() => stopWatching());
+  }
+
   toolbar.append(
     h('a', { href: href.title(id), class: 'button secondary', 'aria-label': t('reader.exit') }, '✕'),
     h('h1', {}, title.title),
@@ -170,14 +232,15 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     // Each engine is its own chunk: the catalogue never downloads epub.js or pdf.js.
     const { openBook } =
       link.format === 'pdf' ? await import('../readers/pdf') : await import('../readers/epub');
-    if (destroyed) return cleanup;
+    if (destroyed || closed) return cleanup;
     engine = await openBook(context);
-    if (destroyed) {
+    if (destroyed || closed) {
       engine.destroy();
+      engine = undefined;
       return cleanup;
     }
   } catch (error) {
-    if (destroyed) return cleanup;
+    if (destroyed || closed) return cleanup;
     messageBox(main, title, error instanceof NoAccessError ? t('reader.noAccess') : t('reader.notAvailable'));
     console.error(error);
     return cleanup;

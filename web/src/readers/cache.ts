@@ -40,3 +40,29 @@ export async function cachePut(key: string, value: unknown): Promise<void> {
     // recomputed next time
   }
 }
+
+/**
+ * Forgets everything kept for one title (keys are `<kind>:<titleId>:…`), e.g. when its loan ends: what was kept
+ * for a licensed book should not outlive the licence to read it.
+ */
+export async function cacheForgetTitle(titleId: string): Promise<void> {
+  try {
+    const db = await open();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(storeName, 'readwrite');
+      const store = tx.objectStore(storeName);
+      const request = store.getAllKeys();
+      request.onsuccess = () => {
+        for (const key of request.result) {
+          if (typeof key === 'string' && key.slice(key.indexOf(':') + 1).startsWith(`${titleId}:`)) {
+            store.delete(key);
+          }
+        }
+      };
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    }).finally(() => db.close());
+  } catch {
+    // nothing kept, or no IndexedDB
+  }
+}

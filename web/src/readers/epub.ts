@@ -41,7 +41,8 @@ function loadSettings(): Settings {
 async function download(context: ReaderContext): Promise<ArrayBuffer> {
   let link = context.link;
   for (let attempt = 0; ; attempt += 1) {
-    const response = await fetch(link.url);
+    // Not kept in the HTTP cache: a licensed book should not outlive its loan on the device.
+    const response = await fetch(link.url, { cache: 'no-store' });
     if ((response.status === 403 || response.status === 401) && attempt === 0) {
       link = await context.freshLink();
       continue;
@@ -462,7 +463,8 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   context.setLoading(1);
   context.stage.dataset.ready = 'true';
 
-  // Locations (for percent) in the background, cached per title and file so the next visit has them at once.
+  // Locations (for percent) in the background, cached per title and file so the next visit has them at once
+  // (keyed `<kind>:<titleId>:…`, so cacheForgetTitle drops them when the loan ends).
   const cacheKey = `locations:${context.title.id}:${context.title.size}`;
   void (async () => {
     const cached = await cacheGet<string>(cacheKey);
