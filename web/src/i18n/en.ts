@@ -153,6 +153,8 @@ export const en: Messages = {
   'error.COPY_AVAILABLE': 'A copy is free: borrow it instead.',
   'error.LOAN_EXPIRED': 'The loan has ended.',
   'error.NOT_ENTITLED': 'Your account is not entitled to this resource.',
+  'error.TITLE_WITHDRAWN':
+    'The library has withdrawn this title: it can no longer be borrowed or put on hold.',
   // librarian console
   'nav.console': 'Console',
   'console.title': 'Librarian console',

@@ -153,6 +153,8 @@ export const id = {
   'error.COPY_AVAILABLE': 'Ada eksemplar tersedia: pinjam saja.',
   'error.LOAN_EXPIRED': 'Masa pinjam telah berakhir.',
   'error.NOT_ENTITLED': 'Akun Anda tidak berhak atas sumber ini.',
+  'error.TITLE_WITHDRAWN':
+    'Perpustakaan telah menarik judul ini: judul ini tidak dapat lagi dipinjam atau dipesan.',
   // librarian console
   'nav.console': 'Konsol',
   'console.title': 'Konsol pustakawan',
