@@ -211,6 +211,12 @@ export class S3UploadStore implements UploadObjectStore {
       );
     } catch (error) {
       await this.abortMultipart(toKey, multipartId).catch(() => undefined);
+      // A range past the source's end: the object shrank after its size was checked (replaced through a link).
+      if (errorName(error) === 'InvalidRange') {
+        throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
+          declared: size,
+        });
+      }
       throw error;
     }
   }

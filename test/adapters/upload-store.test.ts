@@ -94,6 +94,21 @@ describe('copy', () => {
     expect(await store.sizeOf('content/t-missing/publication.pdf')).toBeUndefined();
   });
 
+  it('refuses with SIZE_MISMATCH, and leaves no target, when the source is shorter than the size given', async () => {
+    // Prepare: the upload was replaced by a shorter file after its size was checked
+    await putObject('incoming/u-shrunk.frozen', randomBytes(7 * MiB));
+    // Act
+    const copying = store.copy(
+      'incoming/u-shrunk.frozen',
+      'content/t-shrunk/publication.pdf',
+      'application/pdf',
+      12 * MiB,
+    );
+    // Assess
+    await expect(copying).rejects.toMatchObject({ code: 'SIZE_MISMATCH', status: 422 });
+    expect(await store.sizeOf('content/t-shrunk/publication.pdf')).toBeUndefined();
+  });
+
   it('is refused by the emulator, like AWS, for a range past the end of the source', async () => {
     // Prepare
     await putObject('incoming/u-short.frozen', randomBytes(1000));
