@@ -5,7 +5,6 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   UploadPartCopyCommand,
@@ -127,15 +126,13 @@ export class S3UploadStore implements UploadObjectStore {
     const { readChunkSize: chunk, readConcurrency } = this.transfer;
     const hash = createHash('sha256');
     const chunks = Math.ceil(size / chunk);
+    const source = s3ByteSource(this.s3, this.bucket, key, size);
     const readChunk = async (index: number): Promise<Uint8Array> => {
       const start = index * chunk;
-      const end = Math.min(size, start + chunk) - 1;
-      const { Body } = await this.s3.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end}` }),
-      );
-      const bytes = Body ? await Body.transformToByteArray() : new Uint8Array(0);
-      if (bytes.byteLength !== end - start + 1) {
-        throw new Error(`${key}: bytes ${start}-${end} came back as ${bytes.byteLength} bytes`);
+      const length = Math.min(size, start + chunk) - start;
+      const bytes = await source.read(start, length);
+      if (bytes.byteLength !== length) {
+        throw new Error(`${key}: ${length} bytes at ${start} came back as ${bytes.byteLength}`);
       }
       return bytes;
     };
