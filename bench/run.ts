@@ -19,6 +19,7 @@ if (unknown.length) {
   process.exit(2);
 }
 
+console.log(`bench: Node.js ${process.version}`);
 const results: { name: string; status: number | null }[] = [];
 for (const name of wanted.length ? wanted : available) {
   console.log(`\n=== bench/${name} ===`);

@@ -5,6 +5,8 @@ import { startLocalGateway } from './gateway';
 /** `npm start`: the whole gateway on one laptop. Ctrl-C or SIGTERM stops everything it started. */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`[pustaka] ${line}`);
+  // npm scripts run the Node.js pinned in devDependencies (node_modules/.bin/node); say which one runs.
+  log(`Node.js ${process.version}`);
   const gateway = await startLocalGateway({ buildWeb: process.env.SKIP_WEB_BUILD !== '1', log });
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -13,6 +13,7 @@ declare module 'vitest' {
 
 /** One DynamoDB Local (in memory) and one S3 emulator for the whole run; each test file gets its own table and bucket. */
 export default async function setup(project: TestProject) {
+  console.log(`tests: Node.js ${process.version}`);
   const s3Dir = mkdtempSync(join(tmpdir(), 'pustaka-s3-'));
   const [dynamo, s3] = await Promise.all([startDynamoLocal(), startS3Emulator({ dataDir: s3Dir })]);
   project.provide('dynamoEndpoint', dynamo.endpoint);

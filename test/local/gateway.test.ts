@@ -92,6 +92,7 @@ describe('the embedded local stack', () => {
     // Assess
     expect(code).not.toBe(0);
     expect(output).toMatch(/Java 17\+ is required/);
+    expect(output).toContain(`Node.js ${process.version}`);
     expect(output).not.toMatch(/\n\s+at /); // no stack trace
   }, 60_000);
 
