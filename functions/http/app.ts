@@ -7,6 +7,7 @@ import { PustakaError, TooManyRequestsError } from '../domain/errors';
 import { authChallenge, requireCaller, requireRole } from './auth';
 import { campusAccess } from './campus';
 import type { AppDeps, AppEnv } from './deps';
+import { noSniff } from './no-sniff';
 import { problemResponse } from './problem';
 import { auditTrail } from './admin';
 import { adminAuditRoutes } from './routes/admin-audit';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   const surface = options.surface ?? 'all';
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+  app.use('*', noSniff());
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', async (c, next) => {
     c.set('deps', deps);

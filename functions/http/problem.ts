@@ -19,19 +19,25 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
 export const problemContentType = 'application/problem+json';
 
-export function problemBody(
-  c: Context,
+/**
+ * The problem document itself, without a Hono context: the local gateway's HTTP server answers some requests
+ * (an over-long head, a request line Node cannot parse) before any Hono app sees them.
+ */
+export function problemDocument(
   status: number,
   code: string,
   detail: string,
@@ -43,10 +49,22 @@ export function problemBody(
     status,
     detail,
     code,
+    ...extensions,
+  };
+}
+
+export function problemBody(
+  c: Context,
+  status: number,
+  code: string,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  return problemDocument(status, code, detail, {
     instance: c.req.path,
     requestId: c.get('requestId'),
     ...extensions,
-  };
+  });
 }
 
 export function problemResponse(

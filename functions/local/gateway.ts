@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { loadConfig, type Config } from '../config';
@@ -14,6 +14,7 @@ import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
 import { readerContentSecurityPolicy } from '../http/reader-csp';
 import type { AppDeps } from '../http/deps';
+import { createGatewayServer, listen } from './http-server';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
@@ -62,7 +63,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const dataDir = resolve(base.DATA_DIR);
 
   const running: RunningEmulator[] = [];
-  let server: ServerType | undefined;
+  let server: Server | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
   const stop = async () => {
     await stopSweeper?.();
@@ -120,10 +121,11 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     const csp = readerContentSecurityPolicy(new URL(s3.endpoint).origin);
     root.use('*', async (c, next) => {
       await next();
+      // The web app's files too: a script or stylesheet is never run as anything but its declared type.
+      c.res.headers.set('X-Content-Type-Options', 'nosniff');
       // The web app's pages get the strict CSP; API answers are JSON and keep their own headers.
       if (c.res.headers.get('content-type')?.startsWith('text/html')) {
         c.res.headers.set('Content-Security-Policy', csp);
-        c.res.headers.set('X-Content-Type-Options', 'nosniff');
         c.res.headers.set('Referrer-Policy', 'no-referrer');
         c.res.headers.set('X-Frame-Options', 'DENY');
       }
@@ -133,9 +135,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
     // The node bindings (the socket) go along: campus access reads the peer address from them.
     root.all('*', (c) => api.fetch(c.req.raw, c.env));
-    server = await new Promise<ServerType>((ready) => {
-      const s = serve({ fetch: root.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' }, () => ready(s));
-    });
+    const hostname = process.env.HOST ?? '127.0.0.1';
+    server = createGatewayServer(root.fetch, { hostname });
+    await listen(server, port, hostname);
     mark('listening');
     stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
     return { url, config, clients, deps, seed, timings, stop };

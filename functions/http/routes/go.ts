@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { UnauthorizedError, ValidationError } from '../../domain/errors';
-import { checkGoTargetAgainst } from '../../domain/go-target';
+import { checkGoTargetAgainst, maxGoUrlLength } from '../../domain/go-target';
 import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
@@ -16,7 +16,10 @@ const goRoute = createRoute({
   path: '/go',
   summary: 'Redirect to an allow-listed partner database',
   security: [{ bearer: [] }],
-  request: { query: z.object({ url: z.string().min(1).max(2048) }) },
+  // The domain check owns the limits (and refuses with GO_TARGET_REFUSED); the schema only documents them.
+  request: {
+    query: z.object({ url: z.string().openapi({ minLength: 1, maxLength: maxGoUrlLength }) }),
+  },
   responses: {
     302: { description: 'To the database' },
     400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)'),
@@ -26,12 +29,16 @@ const goRoute = createRoute({
 
 export function goRoutes(app: OpenAPIHono<AppEnv>): void {
   app.use('/go', requireCaller());
-  app.openapi(goRoute, async (c) => {
-    // `url` twice: which one would a proxy or a browser use? Neither: refused outright.
-    const given = c.req.queries('url') ?? [];
-    if (given.length !== 1) {
+  // `url` twice: which one would a proxy or a browser use? Neither: refused outright. Checked before the
+  // query schema, which would otherwise call an array of urls a plain VALIDATION_FAILED.
+  app.use('/go', async (c, next) => {
+    if ((c.req.queries('url') ?? []).length !== 1) {
       throw new ValidationError('Give the target url exactly once.', { field: 'url' }, 'GO_TARGET_REFUSED');
     }
+    await next();
+  });
+  app.openapi(goRoute, async (c) => {
+    const { url } = c.req.valid('query');
     const caller = c.get('caller');
     if (caller.campus) throw new UnauthorizedError();
     const deps = c.get('deps');
@@ -39,7 +46,7 @@ export function goRoutes(app: OpenAPIHono<AppEnv>): void {
       .filter((p) => p.status === 'active')
       .flatMap((p) => p.databases.map((d) => ({ partnerId: p.id, database: d })));
     const verdict = checkGoTargetAgainst(
-      given[0]!,
+      url,
       databases.map((d) => d.database),
     );
     if (!verdict.ok) throw new ValidationError(verdict.reason, { field: 'url' }, 'GO_TARGET_REFUSED');

@@ -56,6 +56,7 @@ describe('GET /go', () => {
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(url);
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('counts each use per partner, host and day', async () => {
@@ -93,20 +94,26 @@ describe('GET /go', () => {
     await expectProblem(await go('url=https://lic.com/%0d%0aSet-Cookie:x=y'), 400, 'GO_TARGET_REFUSED');
   });
 
-  it('refuses the parameter given twice', async () => {
-    const response = await go(
-      `url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://evil.com/')}`,
-    );
-    expect(response.status).toBe(400);
-    expect(response.headers.get('location')).toBeNull();
-    const same = await go(
-      `url=${encodeURIComponent('https://lic.com/')}&url=${encodeURIComponent('https://lic.com/')}`,
-    );
-    expect(same.status).toBe(400);
+  it.each([
+    ['an allowed and a refused target', 'https://lic.com/', 'https://evil.com/'],
+    ['the same allowed target twice', 'https://lic.com/', 'https://lic.com/'],
+  ])('refuses the parameter given twice (%s) with GO_TARGET_REFUSED', async (_case, first, second) => {
+    // Act
+    const response = await go(`url=${encodeURIComponent(first)}&url=${encodeURIComponent(second)}`);
+    // Assess
+    const problem = await expectProblem(response, 400, 'GO_TARGET_REFUSED');
+    expect(problem).toMatchObject({ field: 'url' });
   });
 
-  it('refuses a missing url', async () => {
-    await expectProblem(await go(''), 400);
+  it('refuses a target over the length limit with GO_TARGET_REFUSED', async () => {
+    await expectProblem(await goTo(`https://lic.com/${'a'.repeat(2048)}`), 400, 'GO_TARGET_REFUSED');
+  });
+
+  it.each([
+    ['a missing url', ''],
+    ['an empty url', 'url='],
+  ])('refuses %s with GO_TARGET_REFUSED', async (_case, query) => {
+    await expectProblem(await go(query), 400, 'GO_TARGET_REFUSED');
   });
 
   it('redirects a partner member signed in through their university', async () => {
