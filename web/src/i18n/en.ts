@@ -199,6 +199,12 @@ export const en: Messages = {
   'console.import.problem.BAD_EMAIL': 'not a valid e-mail address',
   'console.import.problem.BAD_PIN': 'a PIN has 4–12 digits',
   'console.import.problem.BAD_LIMIT': 'a limit is a whole number from 0 to 100',
+  'console.import.problem.TEXT_AFTER_QUOTE':
+    'the quoted value of {field} is followed by more text; a quote inside a quoted value is written twice ("")',
+  'console.import.problem.STRAY_QUOTE':
+    '{field} has a quote but is not quoted; put the whole value in quotes and write the quote twice ("")',
+  'console.import.problem.UNCLOSED_QUOTE':
+    'a quote in {field} is never closed, so the rest of the file from this line on could not be read and was not imported',
   'console.audit.filters': 'Filter the trail',
   'console.audit.action': 'Action (e.g. patron.block)',
   'console.audit.actor': "Done by (the librarian's patron ID)",

@@ -199,6 +199,12 @@ export const id = {
   'console.import.problem.BAD_EMAIL': 'alamat e-mail tidak valid',
   'console.import.problem.BAD_PIN': 'PIN harus 4–12 angka',
   'console.import.problem.BAD_LIMIT': 'batas harus bilangan bulat 0–100',
+  'console.import.problem.TEXT_AFTER_QUOTE':
+    'nilai {field} yang diapit tanda kutip diikuti teks lain; tanda kutip di dalam nilai ditulis dua kali ("")',
+  'console.import.problem.STRAY_QUOTE':
+    'nilai {field} berisi tanda kutip tetapi tidak diapit tanda kutip; apit seluruh nilai dengan tanda kutip dan tulis tanda kutip di dalamnya dua kali ("")',
+  'console.import.problem.UNCLOSED_QUOTE':
+    'tanda kutip pada {field} tidak pernah ditutup, sehingga sisa berkas mulai baris ini tidak terbaca dan tidak diimpor',
   'console.audit.filters': 'Saring jejak audit',
   'console.audit.action': 'Tindakan (mis. patron.block)',
   'console.audit.actor': 'Dilakukan oleh (ID anggota pustakawan)',
