@@ -84,7 +84,7 @@ function importReport(report: ImportReport): HTMLElement[] {
   const reason = (problem: { field: string; code: string; message: string }) =>
     (rowProblems as readonly string[]).includes(problem.code)
       ? t(`console.import.problem.${problem.code as (typeof rowProblems)[number]}`, { field: problem.field })
-      : problem.message;
+      : t('console.import.problem.other', { code: problem.code });
   return [
     h(
       'p',
