@@ -1,16 +1,27 @@
 import { enrolPatron, type NewPatronRequest, type PatronAdminDeps } from './patron-admin';
+import { readCsv, type CsvRecord } from './csv';
 import { ConflictError, ValidationError } from './errors';
 
 /**
  * A CSV import of patrons: each row checked on its own, the good ones enrolled, the bad ones reported with
  * their line and reasons. Columns by header name (any order): cardNumber, name, email, pin, loanLimit,
- * holdLimit; cardNumber and name are required.
+ * holdLimit; cardNumber and name are required. Lines are the file's physical lines, as an editor numbers them; a
+ * line whose quoting is broken is refused as it stands, never guessed at.
  */
 export const importLimits = { maxRows: 1000 } as const;
 
 export interface RowProblem {
   field: string;
-  code: 'MISSING_NAME' | 'BAD_CARD_NUMBER' | 'DUPLICATE_CARD' | 'BAD_EMAIL' | 'BAD_PIN' | 'BAD_LIMIT';
+  code:
+    | 'MISSING_NAME'
+    | 'BAD_CARD_NUMBER'
+    | 'DUPLICATE_CARD'
+    | 'BAD_EMAIL'
+    | 'BAD_PIN'
+    | 'BAD_LIMIT'
+    | 'TEXT_AFTER_QUOTE'
+    | 'STRAY_QUOTE'
+    | 'UNCLOSED_QUOTE';
   message: string;
 }
 
@@ -36,8 +47,15 @@ const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 const columns = ['cardNumber', 'name', 'email', 'pin', 'loanLimit', 'holdLimit'] as const;
 
 export async function importPatrons(deps: PatronAdminDeps, csv: string): Promise<ImportReport> {
-  const table = parseCsv(csv);
-  const header = (table.shift() ?? []).map((h) => h.trim());
+  const records = readCsv(csv, importLimits.maxRows + 1);
+  const first = records.shift();
+  if (first?.fault) {
+    throw new ValidationError(
+      `The first line, which names the columns, cannot be read: ${faultMessage(first, [])}`,
+      { field: 'header', line: first.line },
+    );
+  }
+  const header = (first && first.line === 1 ? first.cells : []).map((h) => h.trim());
   const missing = ['cardNumber', 'name'].filter((c) => !header.includes(c));
   if (missing.length) {
     throw new ValidationError(`The first line must name the columns; missing: ${missing.join(', ')}.`, {
@@ -45,9 +63,7 @@ export async function importPatrons(deps: PatronAdminDeps, csv: string): Promise
       expected: columns,
     });
   }
-  const dataRows = table
-    .map((cells, index) => ({ cells, line: index + 2 }))
-    .filter(({ cells }) => cells.some((c) => c.trim() !== ''));
+  const dataRows = records.filter(({ cells, fault }) => fault || cells.some((c) => c.trim() !== ''));
   if (dataRows.length > importLimits.maxRows) {
     throw new ValidationError(`An import may have at most ${importLimits.maxRows} rows.`, {
       rows: dataRows.length,
@@ -57,11 +73,27 @@ export async function importPatrons(deps: PatronAdminDeps, csv: string): Promise
   const seen = new Set<string>();
   const results: ImportedRow[] = [];
   const enrolments: (() => Promise<void>)[] = [];
-  for (const { cells, line } of dataRows) {
+  for (const record of dataRows) {
+    const { cells, line, fault } = record;
     const cell = (name: string) => {
       const i = header.indexOf(name);
       return i >= 0 ? (cells[i] ?? '').trim() : '';
     };
+    if (fault) {
+      results.push({
+        line,
+        cardNumber: cell('cardNumber'),
+        outcome: 'refused',
+        problems: [
+          {
+            field: header[fault.column] ?? `column ${fault.column + 1}`,
+            code: fault.code,
+            message: faultMessage(record, header),
+          },
+        ],
+      });
+      continue;
+    }
     const cardNumber = cell('cardNumber');
     const problems: RowProblem[] = [];
     if (!cardPattern.test(cardNumber)) {
@@ -140,36 +172,27 @@ async function inPool(tasks: (() => Promise<void>)[], size: number): Promise<voi
   await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, worker));
 }
 
-/** RFC 4180: commas, double-quoted fields with "" escapes and line breaks inside, CRLF or LF; a BOM is dropped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const input = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i]!;
-    if (quoted) {
-      if (c === '"' && input[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && input[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
+/** What a librarian needs to mend a line whose quoting is broken: where, what is wrong, how to write it. */
+function faultMessage({ line, fault }: CsvRecord, header: string[]): string {
+  if (!fault) return '';
+  const column = header[fault.column] ? `"${header[fault.column]}"` : `column ${fault.column + 1}`;
+  const where = fault.foundOn > line ? ` (on line ${fault.foundOn})` : '';
+  switch (fault.code) {
+    case 'TEXT_AFTER_QUOTE':
+      return (
+        `The quoted value of ${column} is followed by more text${where}. A quote inside a quoted value is ` +
+        'written twice: "Agus ""Gus"" Salim". This line was not read.'
+      );
+    case 'STRAY_QUOTE':
+      return (
+        `The value of ${column} has a quote but is not quoted${where}. Put the whole value in quotes and write ` +
+        'the quote twice: "Agus ""Gus"" Salim". This line was not read.'
+      );
+    case 'UNCLOSED_QUOTE':
+      return (
+        `The quote that opens the value of ${column} is never closed, so the rest of the file ` +
+        `(lines ${line}–${fault.lastLine}) could not be read and none of it was imported. Close the quote, then ` +
+        `import lines ${line}–${fault.lastLine} again.`
+      );
   }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }

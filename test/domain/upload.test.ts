@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../functions/domain/patron-import';
 import { planUpload } from '../../functions/domain/upload';
 
 const MiB = 1024 * 1024;
@@ -30,15 +29,5 @@ describe('planUpload', () => {
     [-1, 'VALIDATION_FAILED'],
   ])('refuses %i bytes with %s', (size, code) => {
     expect(() => planUpload(size)).toThrow(expect.objectContaining({ code }));
-  });
-});
-
-describe('parseCsv', () => {
-  it('reads quoted fields with commas, doubled quotes and line breaks, CRLF and a BOM', () => {
-    expect(parseCsv('\uFEFFa,b\r\n"x, y","say ""hi""\nthere"\n,last')).toEqual([
-      ['a', 'b'],
-      ['x, y', 'say "hi"\nthere'],
-      ['', 'last'],
-    ]);
   });
 });

@@ -467,7 +467,8 @@ describe('librarian console in the browser', () => {
   });
 
   it('imports patrons from a CSV file and reports each refused row with its line and reason', async () => {
-    // Prepare: two good rows; a card already in use, a missing name, a bad e-mail, a card repeated in the file
+    // Prepare: two good rows; a card already in use, a missing name, a bad e-mail, a card repeated in the file,
+    // a quote inside a quoted name that is not doubled
     const csv = [
       'cardNumber,name,email,pin',
       '30000101,Ayu Pertiwi,ayu@example.org,1357',
@@ -476,6 +477,7 @@ describe('librarian console in the browser', () => {
       '30000103,,tanpa.nama@example.org,',
       '30000104,Citra Surel,bukan-surel,',
       '30000101,Ayu Lagi,,',
+      '30000105,"Dewi "Dewa" Lestari",,',
     ].join('\r\n');
     const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context);
@@ -494,12 +496,13 @@ describe('librarian console in the browser', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     // Assess: the report
     await page.locator('#import-summary').waitFor();
-    expect(await page.locator('#import-summary').textContent()).toBe('2 of 6 rows imported, 4 refused.');
+    expect(await page.locator('#import-summary').textContent()).toBe('2 of 7 rows imported, 5 refused.');
     expect(await page.getByRole('list', { name: 'Refused rows' }).locator('li').allTextContents()).toEqual([
       'Line 4 (card 20000001): the card number is already used (earlier in the file or by a patron)',
       'Line 5 (card 30000103): the name is missing',
       'Line 6 (card 30000104): not a valid e-mail address',
       'Line 7 (card 30000101): the card number is already used (earlier in the file or by a patron)',
+      'Line 8 (card 30000105): the quoted value of name is followed by more text; a quote inside a quoted value is written twice ("")',
     ]);
     // Assess: the list is refreshed with the good rows, and only those
     await page.locator('#patron-list li', { hasText: 'Ayu Pertiwi' }).waitFor();

@@ -181,6 +181,104 @@ describe('CSV import', () => {
     expect((await signIn(stack.app, '40000001', '1234')).patron.cardNumber).toBe('40000001');
   });
 
+  it('reports physical lines and broken quoting as refused rows, with a BOM, CRLF and a quoted line break', async () => {
+    // Prepare
+    const csv = [
+      '\uFEFFcardNumber,name,email,note',
+      '41000001,Sari Wulandari,sari@example.org,"Jl. Merdeka 1',
+      'Kota Nusantara"',
+      '41000002,Budi Santoso,budi@,',
+      '41000003,"Agus "Gus" Salim",,',
+      '41000004,Toko"Buku Jaya,,',
+      '41000005,"Dewi, Citra",,',
+      '',
+      '41000006,"Dedi Kurniawan,,',
+      '41000007,Eka Putri,,',
+      '41000008,Fajar Nugroho,,',
+      '',
+    ].join('\r\n');
+
+    // Act
+    const response = await stack.app.request('/admin/patrons/import', csvRequest(csv));
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      rows: 6,
+      imported: 2,
+      refused: 4,
+      results: [
+        { line: 2, cardNumber: '41000001', outcome: 'imported', patronId: expect.any(String) },
+        {
+          line: 4,
+          cardNumber: '41000002',
+          outcome: 'refused',
+          problems: [{ field: 'email', code: 'BAD_EMAIL', message: 'This is not an e-mail address.' }],
+        },
+        {
+          line: 5,
+          cardNumber: '41000003',
+          outcome: 'refused',
+          problems: [
+            {
+              field: 'name',
+              code: 'TEXT_AFTER_QUOTE',
+              message:
+                'The quoted value of "name" is followed by more text. A quote inside a quoted value is written ' +
+                'twice: "Agus ""Gus"" Salim". This line was not read.',
+            },
+          ],
+        },
+        {
+          line: 6,
+          cardNumber: '41000004',
+          outcome: 'refused',
+          problems: [
+            {
+              field: 'name',
+              code: 'STRAY_QUOTE',
+              message:
+                'The value of "name" has a quote but is not quoted. Put the whole value in quotes and write the ' +
+                'quote twice: "Agus ""Gus"" Salim". This line was not read.',
+            },
+          ],
+        },
+        { line: 7, cardNumber: '41000005', outcome: 'imported', patronId: expect.any(String) },
+        {
+          line: 9,
+          cardNumber: '41000006',
+          outcome: 'refused',
+          problems: [
+            {
+              field: 'name',
+              code: 'UNCLOSED_QUOTE',
+              message:
+                'The quote that opens the value of "name" is never closed, so the rest of the file (lines 9–11) ' +
+                'could not be read and none of it was imported. Close the quote, then import lines 9–11 again.',
+            },
+          ],
+        },
+      ],
+    });
+    expect(await stack.deps.patrons.getByCard('41000005')).toMatchObject({ name: 'Dewi, Citra' });
+    expect(await stack.deps.patrons.getByCard('41000003')).toBeUndefined();
+    expect(await stack.deps.patrons.getByCard('41000004')).toBeUndefined();
+    expect(await stack.deps.patrons.getByCard('41000007')).toBeUndefined();
+  });
+
+  it('refuses a file whose header line cannot be read, naming what is wrong', async () => {
+    const response = await stack.app.request(
+      '/admin/patrons/import',
+      csvRequest('cardNumber,"name"x\n41000010,Nobody\n'),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining('The first line, which names the columns, cannot be read'),
+    });
+    expect(await stack.deps.patrons.getByCard('41000010')).toBeUndefined();
+  });
+
   it('accepts a body over the 16 KiB JSON limit, and refuses one without the header', async () => {
     // Prepare: ~40 KiB of rows without PINs (no hashing)
     const rows = Array.from(

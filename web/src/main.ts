@@ -2,6 +2,7 @@ import './styles.css';
 import { api } from './api/client';
 import { announce, h } from './dom';
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
+import { messageOf } from './problem';
 import { renderCatalogue } from './pages/catalogue';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
@@ -118,8 +119,8 @@ async function render(): Promise<void> {
         main.replaceChildren(h('h1', {}, t('common.notFound')));
         document.title = `${t('common.notFound')} · ${t('app.name')}`;
     }
-  })().catch((error: Error) => {
-    main.replaceChildren(h('p', { role: 'alert' }, t('common.error', { detail: error.message })));
+  })().catch((error: unknown) => {
+    main.replaceChildren(h('p', { role: 'alert' }, messageOf(error)));
   });
   if (id !== renderId) {
     if (typeof result === 'function') result();

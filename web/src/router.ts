@@ -18,7 +18,10 @@ export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
   const [path = '/', query = ''] = raw.split('?', 2);
   const params = new URLSearchParams(query);
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const decodedParts = path.split('/').filter(Boolean).map(decoded);
+  // A broken escape (`#/titles/%E0`) names no page: the not-found page, not an error.
+  if (decodedParts.includes(undefined)) return { name: 'not-found' };
+  const parts = decodedParts as string[];
   if (parts.length === 0) return { name: 'catalogue', params };
   const [head, id] = parts;
   if (head === 'titles' && id && parts.length === 2) return { name: 'title', id };
@@ -35,6 +38,14 @@ export function parseRoute(hash: string): Route {
   if (head === 'signin' && parts.length === 1)
     return { name: 'signin', next: params.get('next') ?? undefined };
   return { name: 'not-found' };
+}
+
+function decoded(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 export const href = {

@@ -73,15 +73,18 @@ const rowProblems = [
   'BAD_EMAIL',
   'BAD_PIN',
   'BAD_LIMIT',
+  'TEXT_AFTER_QUOTE',
+  'STRAY_QUOTE',
+  'UNCLOSED_QUOTE',
 ] as const;
 
 /** One line per refused row: its line in the file, its card number and why (in the librarian's language). */
 function importReport(report: ImportReport): HTMLElement[] {
   const refused = report.results.filter((row) => row.outcome === 'refused');
-  const reason = (problem: { code: string; message: string }) =>
+  const reason = (problem: { field: string; code: string; message: string }) =>
     (rowProblems as readonly string[]).includes(problem.code)
-      ? t(`console.import.problem.${problem.code as (typeof rowProblems)[number]}`)
-      : problem.message;
+      ? t(`console.import.problem.${problem.code as (typeof rowProblems)[number]}`, { field: problem.field })
+      : t('console.import.problem.other', { code: problem.code });
   return [
     h(
       'p',

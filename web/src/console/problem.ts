@@ -1,18 +1,18 @@
 import { ApiError } from '../api/client';
-import { errorMessage, t } from '../i18n';
+import { t } from '../i18n';
+import { messageOf } from '../problem';
 
 /**
- * What a refused request says to a librarian: the problem's own message (or our translation of its code) and,
- * for VALIDATION_FAILED, each field the server named in `errors`.
+ * What a refused request says to a librarian, in the console's language: the message for its code and, for
+ * VALIDATION_FAILED, the fields the server named in `errors` (their English explanations go to the console).
  */
 export function problemText(error: unknown): string {
-  if (!(error instanceof ApiError)) return t('common.error', { detail: (error as Error).message });
-  const { errors } = error.problem;
-  const fields = Array.isArray(errors) ? (errors as { field?: unknown; message?: unknown }[]) : [];
-  return [
-    errorMessage(error.code, `${error.problem.detail} (${error.code})`),
-    ...fields.map((item) =>
-      t('console.problem.field', { field: String(item.field || '—'), message: String(item.message ?? '') }),
-    ),
-  ].join(' ');
+  const message = messageOf(error);
+  const errors = error instanceof ApiError ? error.problem.errors : undefined;
+  const fields = (Array.isArray(errors) ? (errors as { field?: unknown }[]) : [])
+    .map((item) => (typeof item.field === 'string' ? item.field : ''))
+    .filter(Boolean);
+  return fields.length
+    ? `${message} ${t('console.problem.fields', { fields: [...new Set(fields)].join(', ') })}`
+    : message;
 }

@@ -1,7 +1,8 @@
 import { ApiError } from '../api/client';
 import type { AccessMode, Title } from '../api/types';
 import { announce, h } from '../dom';
-import { formatBytes, t } from '../i18n';
+import { errorMessage, formatBytes, t } from '../i18n';
+import { messageOf } from '../problem';
 import type { Cleanup } from '../main';
 import { href } from '../router';
 import { admin, putWithProgress, type Upload } from './api';
@@ -82,7 +83,7 @@ function stateText(job: Job): string {
     case 'refused':
       return t('upload.state.refused', {
         code: job.problem?.code ?? '',
-        detail: job.problem?.detail ?? '',
+        reason: errorMessage(job.problem?.code ?? 'unexpected'),
       });
     default:
       return t(`upload.state.${job.state}`);
@@ -135,7 +136,21 @@ function draw(job: Job): void {
     h('h3', {}, job.file.name),
     h('p', { class: 'meta' }, formatBytes(job.file.size)),
     job.bar,
-    h('p', {}, job.percent, ' · ', h('span', { class: 'upload-state' }, stateText(job))),
+    h(
+      'p',
+      {},
+      job.percent,
+      ' · ',
+      h(
+        'span',
+        // The server's own explanation (English, with figures such as sizes) for whoever hovers over the reason.
+        {
+          class: 'upload-state',
+          ...(job.state === 'refused' && job.problem ? { title: job.problem.detail } : {}),
+        },
+        stateText(job),
+      ),
+    ),
     h('ul', { class: 'upload-parts' }, parts),
     h(
       'div',
@@ -220,7 +235,7 @@ async function retryPart(job: Job, part: PartState): Promise<void> {
       const fresh = parts.find((p) => p.partNumber === part.partNumber);
       if (fresh) part.url = fresh.url;
     } catch (error) {
-      part.error = problemOf(error).detail;
+      part.error = messageOf(error);
       setState(job, 'failed');
       return;
     }

@@ -47,10 +47,13 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   );
 }
 
-/** Problem codes from the API that have a message of their own. */
-export function errorMessage(code: string | undefined, fallback: string): string {
-  const key = `error.${code ?? ''}` as MessageKey;
-  return key in catalogues[current] ? t(key) : fallback;
+/**
+ * The message for a problem `code` (from the API, or the client's own such as NETWORK) in the current language;
+ * a code without one gets a general message that names it, never the problem's English `detail`.
+ */
+export function errorMessage(code: string): string {
+  const key = `error.${code}`;
+  return key in catalogues[current] ? t(key as MessageKey) : t('error.unknown', { code });
 }
 
 const locales: Record<Language, string> = { id: 'id-ID', en: 'en-GB' };

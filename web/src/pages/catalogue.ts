@@ -1,7 +1,8 @@
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
 import type { CatalogueQuery, Title } from '../api/types';
 import { h } from '../dom';
 import { t } from '../i18n';
+import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { availabilityText, badges, coverOf } from './common';
 
@@ -127,12 +128,7 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
       }
       void fillAvailability(page.data, list);
     } catch (error) {
-      summary.textContent = t('common.error', {
-        detail:
-          error instanceof ApiError && error.code === 'NETWORK'
-            ? t('common.offline')
-            : (error as Error).message,
-      });
+      summary.textContent = messageOf(error);
     }
   };
   await load();

@@ -2,6 +2,7 @@ import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
 import { announce, debounce, h } from '../dom';
 import { t } from '../i18n';
+import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
 import { watchLoan } from '../readers/loan-watch';
@@ -84,7 +85,7 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   try {
     title = await api.title(id);
   } catch (error) {
-    messageBox(main, undefined, (error as Error).message);
+    messageBox(main, undefined, messageOf(error));
     return cleanup;
   }
   document.title = `${t('reader.title', { title: title.title })} · ${t('app.name')}`;

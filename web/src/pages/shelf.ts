@@ -1,7 +1,8 @@
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
 import type { Hold, Loan, Title } from '../api/types';
 import { announce, h } from '../dom';
-import { errorMessage, formatDate, t } from '../i18n';
+import { formatDate, t } from '../i18n';
+import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { loadingNote } from './common';
 
@@ -17,10 +18,7 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
   try {
     [loans, holds] = await Promise.all([api.loans(), api.holds()]);
   } catch (error) {
-    main.replaceChildren(
-      h('h1', {}, t('shelf.title')),
-      h('p', { role: 'alert' }, t('common.error', { detail: (error as Error).message })),
-    );
+    main.replaceChildren(h('h1', {}, t('shelf.title')), h('p', { role: 'alert' }, messageOf(error)));
     return;
   }
   const titles = await titlesOf([...loans, ...holds].filter((x) => !x.title).map((x) => x.titleId));
@@ -32,8 +30,7 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
   const loanList = h('ul', { class: 'shelf-list', 'aria-labelledby': 'loans-heading' });
   const holdList = h('ul', { class: 'shelf-list', 'aria-labelledby': 'holds-heading' });
 
-  const fail = (error: unknown) =>
-    announce(errorMessage((error as ApiError).code, (error as Error).message), 'error');
+  const fail = (error: unknown) => announce(messageOf(error), 'error');
 
   for (const loan of activeLoans) {
     const due = h('p', { class: 'meta due' }, t('shelf.due', { date: formatDate(loan.expiresAt) }));

@@ -1,7 +1,8 @@
 import { api, ApiError } from '../api/client';
 import type { Hold, Loan, Title } from '../api/types';
 import { announce, h } from '../dom';
-import { errorMessage, formatBytes, formatDate, languageName, t } from '../i18n';
+import { formatBytes, formatDate, languageName, t } from '../i18n';
+import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { availabilityText, badges, coverOf, loadingNote } from './common';
 
@@ -13,10 +14,13 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
   try {
     title = await api.title(id);
   } catch (error) {
-    document.title = `${t('common.notFound')} · ${t('app.name')}`;
+    // A title that does not exist is a page not found; any other failure is said as what it is.
+    const heading =
+      error instanceof ApiError && error.status === 404 ? t('common.notFound') : t('common.unavailable');
+    document.title = `${heading} · ${t('app.name')}`;
     main.replaceChildren(
-      h('h1', {}, t('common.notFound')),
-      h('p', {}, (error as Error).message),
+      h('h1', {}, heading),
+      h('p', { id: 'page-problem' }, messageOf(error)),
       h('a', { href: href.catalogue() }, t('nav.catalogue')),
     );
     return;
@@ -108,7 +112,7 @@ function renderActions(
             actions.querySelector('a')?.focus();
           } catch (error) {
             button.disabled = false;
-            announce(errorMessage((error as ApiError).code, (error as Error).message), 'error');
+            announce(messageOf(error), 'error');
             if (error instanceof ApiError && error.code === 'ALREADY_ON_LOAN') navigate(href.read(title.id));
           }
         },
@@ -154,7 +158,7 @@ function renderActions(
             renderActions(actions, title, undefined, placed, true);
           } catch (error) {
             button.disabled = false;
-            announce(errorMessage((error as ApiError).code, (error as Error).message), 'error');
+            announce(messageOf(error), 'error');
           }
         },
       },
