@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client';
 import type { AccessMode, Title } from '../api/types';
 import { announce, h } from '../dom';
-import { formatBytes, t } from '../i18n';
+import { errorMessage, formatBytes, t } from '../i18n';
 import type { Cleanup } from '../main';
 import { href } from '../router';
 import { admin, putWithProgress, type Upload } from './api';
@@ -80,9 +80,10 @@ function stateText(job: Job): string {
     case 'published':
       return t('upload.state.published', { title: job.title?.title ?? job.file.name });
     case 'refused':
+      // The librarian's language for the codes the console knows (PDF_RESTRICTED says how to fix the file).
       return t('upload.state.refused', {
         code: job.problem?.code ?? '',
-        detail: job.problem?.detail ?? '',
+        detail: errorMessage(job.problem?.code, job.problem?.detail ?? ''),
       });
     default:
       return t(`upload.state.${job.state}`);

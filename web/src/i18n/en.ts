@@ -155,6 +155,13 @@ export const en: Messages = {
   'error.NOT_ENTITLED': 'Your account is not entitled to this resource.',
   'error.TITLE_WITHDRAWN':
     'The library has withdrawn this title: it can no longer be borrowed or put on hold.',
+  'error.EPUB_ZIP_BOMB':
+    'The EPUB expands to far more than a publication may (or more than its own headers say), so it was refused.',
+  'error.EPUB_CONTAINER_INVALID':
+    'The EPUB is broken or unsafe inside (its container or package document cannot be read, or declares XML entities).',
+  'error.PDF_ENCRYPTED': 'The PDF needs a password to open. Upload a copy without a password.',
+  'error.PDF_RESTRICTED':
+    'The PDF opens without a password but is locked by a permissions password that restricts printing or copying. Remove the permissions password (for example with qpdf --decrypt, or by saving it without security in a PDF editor) and upload it again.',
   // librarian console
   'nav.console': 'Console',
   'console.title': 'Librarian console',

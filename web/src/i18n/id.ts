@@ -155,6 +155,13 @@ export const id = {
   'error.NOT_ENTITLED': 'Akun Anda tidak berhak atas sumber ini.',
   'error.TITLE_WITHDRAWN':
     'Perpustakaan telah menarik judul ini: judul ini tidak dapat lagi dipinjam atau dipesan.',
+  'error.EPUB_ZIP_BOMB':
+    'EPUB ini mengembang jauh melebihi batas sebuah terbitan (atau melebihi ukuran yang disebut di kepalanya), sehingga ditolak.',
+  'error.EPUB_CONTAINER_INVALID':
+    'Isi EPUB ini rusak atau tidak aman (container atau dokumen paketnya tidak terbaca, atau mendeklarasikan entitas XML).',
+  'error.PDF_ENCRYPTED': 'PDF ini memerlukan kata sandi untuk dibuka. Unggah salinan tanpa kata sandi.',
+  'error.PDF_RESTRICTED':
+    'PDF ini terbuka tanpa kata sandi, tetapi dikunci kata sandi izin (pemilik) yang membatasi pencetakan atau penyalinan. Hapus kata sandi izin itu (misalnya dengan qpdf --decrypt, atau simpan tanpa keamanan di penyunting PDF), lalu unggah lagi.',
   // librarian console
   'nav.console': 'Konsol',
   'console.title': 'Konsol pustakawan',
