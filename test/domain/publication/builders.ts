@@ -237,6 +237,8 @@ export interface RawZipEntry {
   centralSize: number;
   localSize?: number;
   crc?: number;
+  /** Sizes and checksum after the data (flag bit 3) instead of in the local header, as streaming zippers write. */
+  dataDescriptor?: boolean;
 }
 
 /** A zip written by hand, so that each header can say what a test wants about sizes. */
@@ -248,12 +250,16 @@ export function rawZip(entries: RawZipEntry[]): Uint8Array {
     const name = strToU8(entry.name);
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);
+    const flags = entry.dataDescriptor ? 0x08 : 0;
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
+    lv.setUint16(6, flags, true);
     lv.setUint16(8, entry.method, true);
-    lv.setUint32(14, entry.crc ?? 0, true);
-    lv.setUint32(18, entry.data.length, true);
-    lv.setUint32(22, entry.localSize ?? entry.centralSize, true);
+    if (!entry.dataDescriptor) {
+      lv.setUint32(14, entry.crc ?? 0, true);
+      lv.setUint32(18, entry.data.length, true);
+      lv.setUint32(22, entry.localSize ?? entry.centralSize, true);
+    }
     lv.setUint16(26, name.length, true);
     local.set(name, 30);
     const header = new Uint8Array(46 + name.length);
@@ -261,6 +267,7 @@ export function rawZip(entries: RawZipEntry[]): Uint8Array {
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, 20, true);
     cv.setUint16(6, 20, true);
+    cv.setUint16(8, flags, true);
     cv.setUint16(10, entry.method, true);
     cv.setUint32(16, entry.crc ?? 0, true);
     cv.setUint32(20, entry.data.length, true);
@@ -268,9 +275,17 @@ export function rawZip(entries: RawZipEntry[]): Uint8Array {
     cv.setUint16(28, name.length, true);
     cv.setUint32(42, offset, true);
     header.set(name, 46);
-    chunks.push(local, entry.data);
+    const descriptor = new Uint8Array(entry.dataDescriptor ? 16 : 0);
+    if (entry.dataDescriptor) {
+      const dv = new DataView(descriptor.buffer);
+      dv.setUint32(0, 0x08074b50, true);
+      dv.setUint32(4, entry.crc ?? 0, true);
+      dv.setUint32(8, entry.data.length, true);
+      dv.setUint32(12, entry.centralSize, true);
+    }
+    chunks.push(local, entry.data, descriptor);
     central.push(header);
-    offset += local.length + entry.data.length;
+    offset += local.length + entry.data.length + descriptor.length;
   }
   const cdSize = central.reduce((n, c) => n + c.length, 0);
   const eocd = new Uint8Array(22);

@@ -218,6 +218,20 @@ describe('zip bombs are measured by what inflating yields', () => {
     expect(refusal.context).toMatchObject({ entry: 'OEBPS/chapter2.xhtml' });
   });
 
+  it('accepts entries whose sizes follow their data (data descriptors, as streaming zippers write)', async () => {
+    // Prepare
+    const book = bookWith(
+      { ...deflated('OEBPS/chapter2.xhtml', chapter.repeat(100)), dataDescriptor: true },
+      [{ ...deflated('OEBPS/style.css', 'p { margin: 0 }'.repeat(50)), dataDescriptor: true }],
+    );
+
+    // Act
+    const inspection = await inspectWhole(book, { chunkBytes: 5 });
+
+    // Assess
+    expect(inspection.metadata.title).toBe('Laskar Pelangi');
+  });
+
   it('stays refused: a pushed chunk after a refusal gets the same refusal', async () => {
     // Prepare
     const bomb = lyingBombEpub({ realMiB: 2, declaredBytes: 4096 });
