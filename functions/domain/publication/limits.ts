@@ -29,11 +29,11 @@ const GiB = 1024 * MiB;
  * Why these figures. Markup compresses far better than the old 20x rule assumed: a real 955 KB MathML
  * textbook inflates to 25 MB (26:1), and SVG- or table-heavy books come close; only degenerate data (zeros,
  * runs of one character) passes 100:1, deflate's ceiling being about 1032:1. What a hostile file can cost
- * is bounded by the absolute caps, since every byte is counted as it inflates: 1 GiB in all (a few seconds
- * of inflating in the librarian function) and 256 MiB per entry (a reader on a phone inflates one entry at a
- * time; audio and video entries, stored rather than deflated, are the large legitimate ones). The strict 20x
- * ratio only matters above 128 MiB inflated, where a publication is large enough that its size should
- * come from images and media, not from text.
+ * is bounded by the absolute caps, since every byte is counted as it inflates: 1 GiB in all (as before;
+ * stored entries cost nothing to count, deflated ones what fflate needs to inflate them) and 256 MiB per
+ * entry (a reader on a phone inflates one entry at a time; audio and video entries, stored rather than
+ * deflated, are the large legitimate ones). The strict 20x ratio only matters above 128 MiB inflated, where
+ * a publication is large enough that its size should come from images and media, not from text.
  */
 export const defaultInspectionLimits: Readonly<InspectionLimits> = Object.freeze({
   maxFileBytes: 2 * GiB,
