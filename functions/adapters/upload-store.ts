@@ -122,7 +122,7 @@ export class S3UploadStore implements UploadObjectStore {
     return s3ByteSource(this.s3, this.bucket, key, size);
   }
 
-  async sha256(key: string, size: number): Promise<string> {
+  async sha256(key: string, size: number, onChunk?: (chunk: Uint8Array) => void): Promise<string> {
     const { readChunkSize: chunk, readConcurrency } = this.transfer;
     const hash = createHash('sha256');
     const chunks = Math.ceil(size / chunk);
@@ -148,6 +148,7 @@ export class S3UploadStore implements UploadObjectStore {
       while (next < chunks && next < index + readConcurrency) request(next++);
       const bytes = await inFlight.get(index)!;
       inFlight.delete(index);
+      onChunk?.(bytes);
       hash.update(bytes);
     }
     return hash.digest('hex');

@@ -199,7 +199,9 @@ export interface PublishRequest {
 
 /**
  * Validates an upload by its content and, only if it passes, makes it a title: hashed, copied to content/,
- * cover stored. A refusal (422 with the inspector's code) deletes the upload's object.
+ * cover stored. A refusal (422 with the inspector's code) deletes the upload's objects, wherever it comes from:
+ * the ranged inspection, or the whole-file read that hashes the file and also counts what an EPUB's entries
+ * really inflate to.
  */
 export async function publishUpload(deps: ContentPipelineDeps, request: PublishRequest): Promise<Title> {
   const found = await deps.uploads.get(request.uploadId);
@@ -232,29 +234,27 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
       ...(deps.inspectionLimits ? { limits: deps.inspectionLimits } : {}),
     });
   } catch (error) {
-    if (error instanceof UnprocessableError) {
-      await Promise.all([deps.objects.remove(upload.objectKey), deps.objects.remove(frozenKey)]);
-      await deps.uploads.transition(
-        upload.id,
-        ['validating'],
-        { state: 'rejected', rejection: error.code },
-        deps.clock.now(),
-      );
-    } else {
-      // Our fault (the store, a timeout): the upload may be tried again.
-      await deps.objects.remove(frozenKey).catch(() => undefined);
-      await deps.uploads.transition(upload.id, ['validating'], { state: 'uploaded' }, deps.clock.now());
-    }
-    throw error;
+    return abandon(deps, upload, [frozenKey], error);
   }
 
   const titleId = newId('t-');
   const contentKey = deps.keys.content(titleId, inspection.format);
-  // Both read the frozen object, which nothing else writes: hashing it and copying it run side by side.
-  const [sha256] = await Promise.all([
-    deps.objects.sha256(frozenKey, upload.size),
+  // Both read the frozen object, which nothing else writes: hashing it and copying it run side by side. The
+  // hashing read is the one whole pass over the file, so the checks that need every byte ride on it.
+  const check = inspection.streamCheck?.();
+  const [hashed, copied] = await Promise.allSettled([
+    deps.objects
+      .sha256(frozenKey, upload.size, check && ((chunk) => check.push(chunk)))
+      .then((digest) => (check?.end(), digest)),
     deps.objects.copy(frozenKey, contentKey, inspection.contentType, upload.size),
   ]);
+  if (hashed.status === 'rejected' || copied.status === 'rejected') {
+    const failures = [hashed, copied].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // A refusal of the file outranks a failure of the store: the file would be refused on a retry anyway.
+    const error = failures.find((e) => e instanceof UnprocessableError) ?? failures[0];
+    return abandon(deps, upload, [frozenKey, contentKey], error);
+  }
+  const sha256 = hashed.value;
   let cover: { key: string; contentType: string } | undefined;
   if (inspection.cover) {
     cover = {
@@ -275,6 +275,32 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
   await Promise.all([deps.objects.remove(upload.objectKey), deps.objects.remove(frozenKey)]);
   await deps.uploads.transition(upload.id, ['validating'], { state: 'published', titleId }, deps.clock.now());
   return title;
+}
+
+/**
+ * Publishing failed. A refusal of the file deletes the upload and every copy made of it, and the upload is
+ * rejected for good; our own failure (the store, a timeout) deletes only the copies, and the upload may be
+ * tried again. Either way the error is what the caller gets.
+ */
+async function abandon(
+  deps: ContentPipelineDeps,
+  upload: Upload,
+  copies: string[],
+  error: unknown,
+): Promise<never> {
+  if (error instanceof UnprocessableError) {
+    await Promise.all([upload.objectKey, ...copies].map((key) => deps.objects.remove(key)));
+    await deps.uploads.transition(
+      upload.id,
+      ['validating'],
+      { state: 'rejected', rejection: error.code },
+      deps.clock.now(),
+    );
+  } else {
+    await Promise.all(copies.map((key) => deps.objects.remove(key).catch(() => undefined)));
+    await deps.uploads.transition(upload.id, ['validating'], { state: 'uploaded' }, deps.clock.now());
+  }
+  throw error;
 }
 
 async function pendingUpload(deps: ContentPipelineDeps, uploadId: string): Promise<Upload> {

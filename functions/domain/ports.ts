@@ -135,8 +135,11 @@ export interface UploadObjectStore {
   sizeOf(key: string): Promise<number | undefined>;
   /** Random access by ranged reads: the object is never read whole into memory. */
   open(key: string, size: number): ByteSource;
-  /** SHA-256 (hex) of the object of `size` bytes, read in ranges (never whole in memory). */
-  sha256(key: string, size: number): Promise<string>;
+  /**
+   * SHA-256 (hex) of the object of `size` bytes, read in ranges (never whole in memory). `onChunk` sees every
+   * byte once, in order, as it is hashed; if it throws, the read stops and the hash fails with its error.
+   */
+  sha256(key: string, size: number, onChunk?: (chunk: Uint8Array) => void): Promise<string>;
   remove(key: string): Promise<void>;
   /** Copies an object of `size` bytes to another key (inside the store; the bytes do not pass through us). */
   copy(fromKey: string, toKey: string, contentType: string, size: number): Promise<void>;

@@ -146,6 +146,41 @@ describe('sha256', () => {
     expect(hash).toBe(sha256(bytes));
   });
 
+  it('hands every byte, once and in order, to the check that rides on the hashing read', async () => {
+    // Prepare: chunks arrive out of order (3 in flight); the check must still see the file as it is
+    const bytes = randomBytes(5 * MiB + 17);
+    await putObject('incoming/u-observed.frozen', bytes);
+    const seen: Uint8Array[] = [];
+
+    // Act
+    const hash = await store.sha256('incoming/u-observed.frozen', bytes.length, (chunk) => {
+      seen.push(chunk.slice());
+    });
+
+    // Assess
+    expect(hash).toBe(sha256(bytes));
+    expect(seen).toHaveLength(6);
+    expect(Buffer.concat(seen).equals(bytes)).toBe(true);
+  });
+
+  it("stops reading and fails with the check's refusal when the check throws", async () => {
+    // Prepare
+    const bytes = randomBytes(5 * MiB);
+    await putObject('incoming/u-refused.frozen', bytes);
+    let calls = 0;
+    const refusal = new Error('refused by the check');
+
+    // Act
+    const hashing = store.sha256('incoming/u-refused.frozen', bytes.length, () => {
+      calls += 1;
+      if (calls === 2) throw refusal;
+    });
+
+    // Assess
+    await expect(hashing).rejects.toBe(refusal);
+    expect(calls).toBe(2);
+  });
+
   it('fails (and leaves no stray rejection) when the object is shorter than the size given', async () => {
     // Prepare: the object lost its tail after the size was read
     const bytes = randomBytes(3 * MiB);

@@ -44,3 +44,12 @@ function truncated(context: Record<string, unknown>): UnprocessableError {
     context,
   );
 }
+
+/**
+ * A check that needs every byte of the file, fed in order by a read the pipeline makes anyway (the one that
+ * hashes the file), so the file is still read once and never held whole. `push` and `end` throw the refusal.
+ */
+export interface ByteSink {
+  push(chunk: Uint8Array): void;
+  end(): void;
+}

@@ -2,12 +2,13 @@ import { UnprocessableError } from '../errors';
 import { contentTypeOf } from '../title';
 import type { ByteSource } from './byte-source';
 import { classifyIdentifiers } from './identifiers';
-import type { InspectionLimits } from './limits';
+import { maxInflatedTotal, type InspectionLimits } from './limits';
 import { sniffImageType } from './images';
 import type { Inspection, PublicationCover, PublicationMetadata } from './types';
 import { titleFromFileName, UNTITLED } from './types';
-import { attr, child, children, parseXml, textOf, type XmlNode } from './xml';
+import { attr, child, children, parseXmlDocument, textOf, type XmlNode } from './xml';
 import { isSupportedMethod, readZipDirectory, readZipEntry, type ZipDirectory, type ZipEntry } from './zip';
+import { zipInflationMeter } from './zip-stream';
 
 const EPUB_MIMETYPE = 'application/epub+zip';
 const CONTAINER_PATH = 'META-INF/container.xml';
@@ -56,10 +57,24 @@ export async function inspectEpub(
   const direction = attr(spine, 'page-progression-direction');
   if (direction === 'ltr' || direction === 'rtl') metadata.direction = direction;
   const cover = await readCover(source, directory, pkg, manifest, limits);
-  return { format: 'epub', contentType: contentTypeOf.epub, metadata, ...(cover ? { cover } : {}) };
+  // Headers can lie about sizes: what the entries really inflate to is counted on the whole-file read.
+  const caps = {
+    maxEntryBytes: limits.maxEntryUncompressedBytes,
+    maxTotalBytes: maxInflatedTotal(source.size, limits),
+  };
+  return {
+    format: 'epub',
+    contentType: contentTypeOf.epub,
+    metadata,
+    ...(cover ? { cover } : {}),
+    streamCheck: () => zipInflationMeter(directory, caps),
+  };
 }
 
-/** Every entry is checked before any is read: names, zip encryption, compression and the declared total size. */
+/**
+ * Every entry is checked before any is read: names, zip encryption, compression and the declared sizes (a
+ * first, cheap refusal; what the entries really inflate to is counted later, see zip-stream.ts).
+ */
 function checkEntries(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits): void {
   const seen = new Set<string>();
   let total = 0;
@@ -96,9 +111,20 @@ function checkEntries(source: ByteSource, directory: ZipDirectory, limits: Inspe
         entry: entry.name,
       });
     }
+    if (entry.uncompressedSize > limits.maxEntryUncompressedBytes) {
+      throw new UnprocessableError(
+        'EPUB_ZIP_BOMB',
+        `The entry ${entry.name} is larger than an entry may be.`,
+        {
+          entry: entry.name,
+          declaredBytes: entry.uncompressedSize,
+          maxEntryBytes: limits.maxEntryUncompressedBytes,
+        },
+      );
+    }
     total += entry.uncompressedSize;
   }
-  const maxTotal = Math.min(limits.maxUncompressedBytes, limits.maxCompressionRatio * source.size);
+  const maxTotal = maxInflatedTotal(source.size, limits);
   if (total > maxTotal) {
     throw new UnprocessableError('EPUB_ZIP_BOMB', 'The EPUB would expand to far more than its own size.', {
       uncompressedBytes: total,
@@ -211,9 +237,15 @@ async function readXml(
       maxXmlBytes: limits.maxXmlBytes,
     });
   }
-  const document = parseXml(await readZipEntry(source, directory, entry, limits.maxXmlBytes));
-  if (!document) throw new UnprocessableError(code, `${path} is not well-formed XML.`, { path });
-  return document;
+  const parsed = parseXmlDocument(await readZipEntry(source, directory, entry, limits.maxXmlBytes));
+  if (parsed.refusal === 'entity-declarations') {
+    // Entities are never expanded; a document that declares some is refused rather than read half-literally.
+    throw new UnprocessableError(code, `${path} declares entities (a DOCTYPE with an internal subset).`, {
+      path,
+    });
+  }
+  if (!parsed.document) throw new UnprocessableError(code, `${path} is not well-formed XML.`, { path });
+  return parsed.document;
 }
 
 /**

@@ -6,13 +6,13 @@ import { readExactly, type ByteSource } from './byte-source';
  * would read a whole upload and silently accept one cut off in the middle; a file must instead end with
  * %%EOF, name a startxref inside itself, and have a cross-reference section (table or stream) there.
  * The trailer found there is also where encryption is declared, even when pdfjs could open the file with an
- * empty user password.
+ * empty user password; whether it needs a password to open is for pdfjs to find out.
  */
 const TAIL_BYTES = 1024;
 const TRAILER_WINDOW = 64 * 1024;
 const latin1 = new TextDecoder('latin1');
 
-export async function checkPdfStructure(source: ByteSource): Promise<void> {
+export async function checkPdfStructure(source: ByteSource): Promise<{ encrypted: boolean }> {
   const head = latin1.decode(await readExactly(source, 0, Math.min(source.size, 16)));
   if (!/^%PDF-\d\.\d/.test(head)) {
     throw new UnprocessableError('PDF_INVALID', 'The file does not start with a PDF header.', {});
@@ -48,9 +48,7 @@ export async function checkPdfStructure(source: ByteSource): Promise<void> {
     if (trailer && !/\/Type\s*\/XRef\b/.test(trailer)) trailer = undefined;
   }
   if (!trailer) throw truncated('The PDF cross-reference section cannot be read.', { startxref: xrefOffset });
-  if (/\/Encrypt\b/.test(trailer)) {
-    throw new UnprocessableError('PDF_ENCRYPTED', 'The PDF is encrypted; upload an unprotected copy.', {});
-  }
+  return { encrypted: /\/Encrypt\b/.test(trailer) };
 }
 
 /** The `<< ... >>` dictionary starting at the first `<<` after `from`, with nested dictionaries balanced. */

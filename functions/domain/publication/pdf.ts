@@ -47,7 +47,7 @@ function provideDomMatrixIfMissing(): void {
 }
 
 export async function inspectPdf(source: ByteSource, declaredName?: string): Promise<Inspection> {
-  await checkPdfStructure(source);
+  const { encrypted } = await checkPdfStructure(source);
   const pdfjs = await loadPdfjs();
 
   let failRead: (error: unknown) => void = () => {};
@@ -83,9 +83,16 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
     const document = await Promise.race([task.promise, readFailed]);
     const { info } = await Promise.race([document.getMetadata(), readFailed]);
     const fields = info as Record<string, unknown>;
-    // pdfjs opens a file encrypted with an empty user password; such a file is still refused.
-    if (fields.EncryptFilterName) {
-      throw new UnprocessableError('PDF_ENCRYPTED', 'The PDF is encrypted; upload an unprotected copy.', {});
+    // It opened without a password yet is encrypted: the user password is empty and an owner (permissions)
+    // password restricts printing, copying or editing. The librarian can lift that; say how.
+    if (encrypted || fields.EncryptFilterName) {
+      throw new UnprocessableError(
+        'PDF_RESTRICTED',
+        'The PDF opens without a password but is locked by a permissions (owner) password that restricts ' +
+          'printing, copying or editing. Remove the permissions password (for example with ' +
+          '"qpdf --decrypt in.pdf out.pdf", or by saving it without security in a PDF editor) and upload it again.',
+        { filter: typeof fields.EncryptFilterName === 'string' ? fields.EncryptFilterName : 'Standard' },
+      );
     }
     return {
       format: 'pdf',
@@ -93,17 +100,18 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
       metadata: metadataOf(fields, document.numPages, declaredName, pdfjs),
     };
   } catch (error) {
-    throw refusalFor(error);
+    throw refusalFor(error, encrypted);
   } finally {
     await task.destroy();
   }
 }
 
-function refusalFor(error: unknown): PustakaError {
+function refusalFor(error: unknown, encrypted: boolean): PustakaError {
   if (error instanceof PustakaError) return error;
   const name = error instanceof Error ? error.name : '';
   const reason = error instanceof Error ? error.message : String(error);
-  if (name === 'PasswordException') {
+  // An encrypted file that pdfjs cannot open (a user password, or a security handler it lacks) is locked to us.
+  if (name === 'PasswordException' || encrypted) {
     return new UnprocessableError(
       'PDF_ENCRYPTED',
       'The PDF is password-protected; upload an unprotected copy.',

@@ -1,4 +1,5 @@
 import type { Format, Identifiers } from '../title';
+import type { ByteSink } from './byte-source';
 
 /** What a publication says about itself, in the catalogue's terms. */
 export interface PublicationMetadata {
@@ -25,6 +26,11 @@ export interface Inspection {
   contentType: string;
   metadata: PublicationMetadata;
   cover?: PublicationCover;
+  /**
+   * What inspecting by ranges cannot see and the whole-file read must still check (an EPUB: what each entry
+   * really inflates to). Each call gives a fresh check; a file is accepted only once it has seen every byte.
+   */
+  streamCheck?: () => ByteSink;
 }
 
 /** Title to use when the publication has none: the uploaded file's name without its extension. */

@@ -2,7 +2,8 @@ import { XMLParser } from 'fast-xml-parser';
 
 /**
  * XML from uploads is untrusted: entities are never expanded (no DOCTYPE tricks, no billion laughs), only the
- * five predefined entities and numeric character references are decoded, by hand, in the values we keep.
+ * five predefined entities and numeric character references are decoded, by hand, in the values we keep, and a
+ * document that declares entities at all (a DOCTYPE with an internal subset) is refused before parsing.
  * Namespace prefixes are dropped so `dc:title`, `opf:package` and an unprefixed `package` read the same.
  */
 const parser = new XMLParser({
@@ -24,16 +25,53 @@ export type XmlNode = Record<string, unknown>;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** Parses a document; returns undefined when it is not well-formed enough to read. */
-export function parseXml(bytes: Uint8Array): XmlNode | undefined {
+export interface XmlParse {
+  document?: XmlNode;
+  /** Why there is no document. */
+  refusal?: 'malformed' | 'entity-declarations';
+}
+
+/** Parses a document, or says why it will not: not well-formed enough to read, or declaring entities. */
+export function parseXmlDocument(bytes: Uint8Array): XmlParse {
   let text = utf8.decode(bytes);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (declaresEntities(text)) return { refusal: 'entity-declarations' };
   try {
     const parsed: unknown = parser.parse(text, true);
-    return isNode(parsed) ? parsed : undefined;
+    return isNode(parsed) ? { document: parsed } : { refusal: 'malformed' };
   } catch {
-    return undefined;
+    return { refusal: 'malformed' };
   }
+}
+
+/** Parses a document; returns undefined when it is not well-formed enough to read or declares entities. */
+export function parseXml(bytes: Uint8Array): XmlNode | undefined {
+  return parseXmlDocument(bytes).document;
+}
+
+/**
+ * True for a DOCTYPE with an internal subset (the only place entities can be declared) and for any entity
+ * declaration at all. A DOCTYPE that only names an external DTD (`PUBLIC "…" "…"`, as OEB-era packages and
+ * NCX files carry) is harmless: nothing is ever fetched, so it is allowed.
+ */
+export function declaresEntities(text: string): boolean {
+  if (/<!ENTITY/i.test(text)) return true;
+  const start = text.search(/<!DOCTYPE/i);
+  if (start < 0) return false;
+  let quote: string | undefined;
+  for (let i = start + '<!DOCTYPE'.length; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '[') {
+      return true;
+    } else if (c === '>') {
+      return false;
+    }
+  }
+  return false;
 }
 
 function isNode(value: unknown): value is XmlNode {

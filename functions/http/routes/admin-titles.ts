@@ -58,7 +58,9 @@ const publish = createRoute({
     201: { description: 'The new title', content: { 'application/json': { schema: TitleSchema } } },
     404: problemContent('No such upload'),
     409: problemContent('The upload is not complete, or already used'),
-    422: problemContent('Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED)'),
+    422: problemContent(
+      'Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED, PDF_RESTRICTED)',
+    ),
   },
 });
 

@@ -277,7 +277,7 @@ describe('refusing hostile or broken EPUBs', () => {
     expect((await refusalOf(book.subarray(0, book.byteLength / 2))).code).toBe('TRUNCATED_FILE');
   });
 
-  it('does not expand entities declared in a DOCTYPE (billion laughs)', async () => {
+  it('refuses, never expands, entities declared in a DOCTYPE (billion laughs)', async () => {
     // Prepare
     const entities = Array.from(
       { length: 9 },
@@ -294,8 +294,8 @@ describe('refusing hostile or broken EPUBs', () => {
       (error: unknown) => (error as UnprocessableError).code,
     );
 
-    // Assess: the reference is left as written, never expanded
-    expect(outcome).toBe('&lol9;');
+    // Assess: refused like an external entity, instead of published with "&lol9;" as its title
+    expect(outcome).toBe('EPUB_CONTAINER_INVALID');
   });
 });
 
