@@ -1,31 +1,56 @@
 import { z } from 'zod';
+import {
+  awsRequiredVariables,
+  requiredOnAws,
+  type AwsRequiredVariable,
+  type LambdaFunctionName,
+  type RequiredVariableOf,
+  type StackVariable,
+} from './config-variables';
 import { checkIpRange } from './domain/partner';
 
 /**
  * The environment, read and validated once. Local mode (`npm start`, tests) gets defaults that point at the
- * embedded DynamoDB Local and S3 emulator; on AWS the CDK stack sets every variable and no endpoint.
+ * embedded DynamoDB Local and S3 emulator; on AWS the CDK stack sets every variable and no endpoint, and the
+ * process refuses to start without one of those in functions/config-variables.ts (no local default on AWS).
  */
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
+/** Set, or missing: an empty or blank variable counts as missing. */
+const optionalName = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().optional(),
+);
+
+/** Local mode only: on AWS each of these must be set (see awsRequiredVariables). */
+const localDefaults = {
+  TABLE_NAME: 'pustaka',
+  CONTENT_BUCKET: 'pustaka-content',
+  TOKEN_ISSUER: 'https://pustaka.local',
+  TOKEN_AUDIENCE: 'pustaka-api',
+  /** The reader is served by the same local gateway; any origin may call the local API. */
+  WEB_ORIGIN: '*',
+} as const satisfies Partial<Record<AwsRequiredVariable, string>>;
+type LocallyDefaulted = keyof typeof localDefaults;
 
 const schema = z.object({
   MODE: z.enum(['local', 'aws']).default('local'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   DATA_DIR: z.string().min(1).default('.data'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  TABLE_NAME: z.string().min(1).default('pustaka'),
-  CONTENT_BUCKET: z.string().min(1).default('pustaka-content'),
+  TABLE_NAME: optionalName,
+  CONTENT_BUCKET: optionalName,
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
   /** Default lifetime of a signed content link, seconds (never past the loan's end). */
   LINK_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   /** Local mode: how often the embedded sweeper runs (on AWS a schedule runs functions/handlers/sweeper.ts). */
   SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  TOKEN_ISSUER: z.string().min(1).default('https://pustaka.local'),
-  TOKEN_AUDIENCE: z.string().min(1).default('pustaka-api'),
+  TOKEN_ISSUER: optionalName,
+  TOKEN_AUDIENCE: optionalName,
   /** On AWS: the Secrets Manager secret that holds the signing keys. Locally the keys live in DATA_DIR. */
-  SIGNING_KEYS_SECRET_ARN: z.string().optional(),
-  /** The reader's origin, for CORS. */
-  WEB_ORIGIN: z.string().default('*'),
+  SIGNING_KEYS_SECRET_ARN: optionalName,
+  /** The reader's origin, for CORS (never `*` on AWS). */
+  WEB_ORIGIN: optionalName,
   /** On Lambda the function's role credentials arrive in the environment; the presigner signs with them. */
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
@@ -56,19 +81,59 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
-export type Config = z.infer<typeof schema>;
+type ParsedConfig = z.infer<typeof schema>;
+
+/** Every variable the stack may set is one this schema reads. */
+const _stackVariablesAreRead: Record<StackVariable, z.ZodTypeAny> = schema.shape;
+
+/**
+ * The configuration one function is guaranteed: locally every default, on AWS every variable it requires.
+ * (SIGNING_KEYS_SECRET_ARN stays optional in the type: local mode keeps the keys in DATA_DIR.)
+ */
+export type ConfigFor<F extends LambdaFunctionName> = ParsedConfig &
+  Record<Extract<RequiredVariableOf<F>, LocallyDefaulted>, string>;
+
+/** The configuration of the APIs and the local gateway (everything). */
+export type Config = ParsedConfig & Record<LocallyDefaulted, string>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Reads the environment for one function (on AWS it must have that function's required variables; without a
+ * function, all of them), or throws a ConfigError naming what is wrong: a handler calls this at module load,
+ * so a Lambda function with a missing variable fails its init instead of running on a guess.
+ */
+export function loadConfig(env?: Record<string, string | undefined>): Config;
+export function loadConfig<F extends LambdaFunctionName>(
+  env: Record<string, string | undefined>,
+  fn: F,
+): ConfigFor<F>;
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  fn?: LambdaFunctionName,
+): ParsedConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
-  const config = parsed.data;
+  const config = parsed.data.MODE === 'local' ? withLocalDefaults(parsed.data) : parsed.data;
+  if (config.MODE === 'aws') {
+    const required: readonly AwsRequiredVariable[] = fn ? requiredOnAws[fn] : awsRequiredVariables;
+    const missing = required.filter((name) => config[name] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration: MODE=aws needs ${missing.join(', ')} (no local default on AWS)`,
+      );
+    }
+    if (config.WEB_ORIGIN?.trim() === '*') {
+      throw new ConfigError(
+        'Invalid configuration: WEB_ORIGIN: `*` is refused with MODE=aws; set the reader origin',
+      );
+    }
+  }
   if (config.MODE === 'aws' && (config.DYNAMODB_ENDPOINT || config.S3_ENDPOINT)) {
     throw new ConfigError('Invalid configuration: endpoints are for local mode only');
   }
@@ -85,4 +150,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   return config;
+}
+
+/** Local mode: the defaults for what the environment leaves unset. */
+function withLocalDefaults(parsed: ParsedConfig): Config {
+  const filled = { ...parsed };
+  for (const [name, value] of Object.entries(localDefaults) as [LocallyDefaulted, string][]) {
+    filled[name] ??= value;
+  }
+  return filled as Config;
 }

@@ -16,7 +16,9 @@ export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVE
 
 export const clientTimeouts = { connectionTimeout: 2_000, requestTimeout: 10_000 } as const;
 
-export function createDynamoClients(config: Config): DynamoClients {
+export function createDynamoClients(
+  config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT' | 'MODE'>,
+): DynamoClients {
   const dynamo = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),

@@ -6,7 +6,7 @@ import { createDeps } from './deps';
 import { createPublishing } from './publishing';
 
 /** Librarian API (/admin/*) on Lambda: its own function, because only it may write content. */
-const config = loadConfig();
+const config = loadConfig(process.env, 'librarianApi');
 const clients = createAwsClients(config);
 const deps = {
   ...createDeps(config, clients),

@@ -4,4 +4,6 @@ import { createApp } from '../http/app';
 import { createDeps } from './deps';
 
 /** Patron API on Lambda: config and clients built once per cold start. */
-export const handler = handle(createApp(createDeps(loadConfig()), { surface: 'patron' }));
+export const handler = handle(
+  createApp(createDeps(loadConfig(process.env, 'patronApi')), { surface: 'patron' }),
+);

@@ -52,15 +52,14 @@ function linkSigner(config: Config) {
   });
 }
 
-/** On AWS the keys are a Secrets Manager secret; locally a file in DATA_DIR. Read lazily, once. */
+/**
+ * On AWS the keys are a Secrets Manager secret (loadConfig refuses MODE=aws without it); locally a file in
+ * DATA_DIR. Read lazily, once.
+ */
 function signingKeys(config: Config): SigningKeySource {
-  if (config.SIGNING_KEYS_SECRET_ARN) {
-    return secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION);
-  }
-  if (config.MODE === 'aws') {
-    return () => Promise.reject(new Error('SIGNING_KEYS_SECRET_ARN is not set'));
-  }
-  return fileKeySource(config.DATA_DIR);
+  return config.SIGNING_KEYS_SECRET_ARN
+    ? secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION)
+    : fileKeySource(config.DATA_DIR);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { FunctionEnvironment } from '../../functions/config-variables.js';
 import type { ContentBucket } from './content-bucket.js';
 import { LibraryFunction } from './library-function.js';
-import type { LibraryTable } from './library-table.js';
+import { tableActions, type LibraryTable } from './library-table.js';
 import { handlerEntry } from './paths.js';
 import type { PseudonymSecret } from './pseudonym-secret.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -27,10 +28,10 @@ export interface ApiFunctionsProps {
 
 /**
  * The two API functions, split so that only the librarian API can write to the content bucket:
- * - patron API (everything but /admin/*): table items, GetObject on content/* (to sign links), signing keys,
- *   the pseudonym secret (partner sign-in);
- * - librarian API (/admin/*): table items, uploads into incoming/*, publishing into content/*, signing keys
- *   (it verifies librarian tokens).
+ * - patron API (everything but /admin/*): the table items it uses and DescribeTable (/health), GetObject on
+ *   content/* (to sign links), signing keys, the pseudonym secret (partner sign-in);
+ * - librarian API (/admin/*): the table items it uses, uploads into incoming/*, publishing into content/*,
+ *   signing keys (it verifies librarian tokens).
  */
 export class ApiFunctions extends Construct {
   readonly patronApi: LibraryFunction;
@@ -39,6 +40,7 @@ export class ApiFunctions extends Construct {
   constructor(scope: Construct, id: string, props: ApiFunctionsProps) {
     super(scope, id);
 
+    // Typed by functions/config-variables.ts: leaving out a variable the function requires does not compile.
     const environment = {
       TABLE_NAME: props.table.table.tableName,
       CONTENT_BUCKET: props.content.bucketName,
@@ -48,14 +50,17 @@ export class ApiFunctions extends Construct {
       SIGNING_KEYS_SECRET_ARN: props.signingKeys.secret.secretArn,
       WEB_ORIGIN: props.webOrigin,
       LOG_LEVEL: props.logLevel ?? 'INFO',
-    };
+    } satisfies FunctionEnvironment<'patronApi'> & FunctionEnvironment<'librarianApi'>;
 
     this.patronApi = new LibraryFunction(this, 'PatronApi', {
       entry: handlerEntry('api'),
       description: 'Pustaka patron API (catalogue, loans, holds, reading, signed links)',
-      environment: { ...environment, PSEUDONYM_SECRET_ARN: props.pseudonymSecret.secret.secretArn },
+      environment: {
+        ...environment,
+        PSEUDONYM_SECRET_ARN: props.pseudonymSecret.secret.secretArn,
+      } satisfies FunctionEnvironment<'patronApi'>,
     });
-    props.table.grantItemReadWrite(this.patronApi.role);
+    props.table.grant(this.patronApi.role, tableActions.patronApi);
     props.content.grantReadContent(this.patronApi.role);
     props.signingKeys.grantRead(this.patronApi.role);
     props.pseudonymSecret.grantRead(this.patronApi.role);
@@ -68,7 +73,7 @@ export class ApiFunctions extends Construct {
       memorySize: 1024,
       timeout: Duration.seconds(29),
     });
-    props.table.grantItemReadWrite(this.librarianApi.role);
+    props.table.grant(this.librarianApi.role, tableActions.librarianApi);
     props.content.grantUploadAndPublish(this.librarianApi.role);
     props.signingKeys.grantRead(this.librarianApi.role);
   }

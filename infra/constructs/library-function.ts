@@ -4,6 +4,7 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { StackVariable } from '../../functions/config-variables.js';
 import path from 'node:path';
 import { cdkBundlingOptions } from './bundling.js';
 import { repoRoot } from './paths.js';
@@ -18,8 +19,11 @@ export interface LibraryFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
   readonly description: string;
-  /** Configuration read by functions/config.ts; MODE=aws and NODE_OPTIONS are added here. */
-  readonly environment: Record<string, string>;
+  /**
+   * Configuration read by functions/config.ts, typed per function by functions/config-variables.ts
+   * (FunctionEnvironment); MODE=aws and NODE_OPTIONS are added here.
+   */
+  readonly environment: Partial<Record<Exclude<StackVariable, 'MODE'>, string>>;
   /** @default 512 MiB: Lambda CPU scales with memory and cold starts matter for patrons. */
   readonly memorySize?: number;
   /** @default 10 seconds: API Gateway HTTP APIs give up after 30 s anyway. */

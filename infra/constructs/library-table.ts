@@ -3,22 +3,57 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { tableSchema } from '../../functions/adapters/table-schema.js';
+import type { LambdaFunctionName } from '../../functions/config-variables.js';
 
 /**
- * The item-level actions the library's code uses: single reads and writes, queries on the table and its
- * indexes, and the conditional writes inside TransactWriteItems (IAM checks a transaction's parts as
- * PutItem/UpdateItem/DeleteItem/ConditionCheckItem). No Scan, no table management.
+ * The DynamoDB actions each function's code sends (checked against the code by test/infra/table-access.test.ts).
+ * Transactions are checked by IAM part by part, as PutItem/UpdateItem/DeleteItem/ConditionCheckItem, and
+ * need no action of their own. Nothing batches, scans or manages the table.
+ * - patron API: everything it serves reads, writes and deletes items (sign-in attempts, sessions, reading,
+ *   lending); `/health` describes the table.
+ * - librarian API: the same item actions (audit, uploads, titles, licences, patrons; withdrawing a title ends
+ *   its holds, which deletes their markers), no health probe.
+ * - sweeper: reads what is due and ends it (updates, deletes, condition checks); it never creates an item.
  */
-export const tableDataActions = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:UpdateItem',
-] as const;
+export const tableActions = {
+  patronApi: [
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
+  librarianApi: [
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
+  sweeper: [
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ],
+} as const satisfies Record<LambdaFunctionName, readonly TableAction[]>;
+
+/** The actions a grant may name: item reads and writes, and the describe of the health probe. */
+export type TableAction =
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:DescribeTable'
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:UpdateItem';
+
+/** Actions on the table itself, not on its items: granted on the table ARN only, never on the indexes. */
+const tableLevelActions: readonly TableAction[] = ['dynamodb:DescribeTable'];
 
 /**
  * The single library table, built from functions/adapters/table-schema.ts (the same description local mode
@@ -55,15 +90,18 @@ export class LibraryTable extends Construct {
   }
 
   /**
-   * Item reads and writes on the table and on each named index (ARNs listed one by one from the schema, so
-   * no `index/*` wildcard is needed).
+   * The given actions (one function's list from `tableActions`): item actions on the table and on each named
+   * index (ARNs listed one by one from the schema, so no `index/*` wildcard is needed), table-level ones on
+   * the table only.
    */
-  grantItemReadWrite(grantee: IGrantable): void {
+  grant(grantee: IGrantable, actions: readonly TableAction[]): void {
+    const itemActions = actions.filter((a) => !tableLevelActions.includes(a));
+    const onTable = actions.filter((a) => tableLevelActions.includes(a));
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'LibraryTableItems',
         effect: Effect.ALLOW,
-        actions: [...tableDataActions],
+        actions: [...itemActions],
         resources: [
           this.table.tableArn,
           ...tableSchema.globalSecondaryIndexes.map(
@@ -72,5 +110,15 @@ export class LibraryTable extends Construct {
         ],
       }),
     );
+    if (onTable.length > 0) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'LibraryTableDescribe',
+          effect: Effect.ALLOW,
+          actions: [...onTable],
+          resources: [this.table.tableArn],
+        }),
+      );
+    }
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requiredOnAws, type LambdaFunctionName } from '../../functions/config-variables';
 import { esbuildOptions, lambdaBundle } from '../../infra/constructs/bundling';
 import { handlerEntry } from '../../infra/constructs/paths';
 import { createPatron } from '../helpers/auth';
@@ -24,7 +25,7 @@ interface LambdaResult {
 const work = mkdtempSync(path.join(tmpdir(), 'pustaka-lambda-bundle-'));
 let stack: TestStack;
 
-async function bundle(name: 'api' | 'admin'): Promise<string> {
+async function bundle(name: 'api' | 'admin' | 'sweeper'): Promise<string> {
   const outfile = path.join(work, name, 'index.mjs');
   if (!existsSync(outfile)) await build(esbuildOptions(handlerEntry(name), outfile));
   return outfile;
@@ -94,6 +95,43 @@ function functionEnv(): Record<string, string> {
     LOG_LEVEL: 'SILENT',
   };
 }
+
+/** Imports the bundle in a fresh node process, as a Lambda init does: its exit status and stderr. */
+function init(outfile: string, env: Record<string, string>): { status: number | null; error?: string } {
+  const runner = path.join(path.dirname(outfile), `init-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(runner, `await import('./index.mjs');\nprocess.stdout.write('@@started');`);
+  const run = spawnSync(process.execPath, [runner], {
+    cwd: path.dirname(outfile),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps', ...env },
+    timeout: 60_000,
+  });
+  expect(run.stdout.includes('@@started')).toBe(run.status === 0);
+  // Node reports an uncaught error as `<class> [ConfigError]: <message>` (the bundle renames classes); the
+  // lines around it quote the bundle's source, so only the message line is taken.
+  const error = /^\S+ \[(\w+)\]: (.*)$/m.exec(run.stderr);
+  return { status: run.status, ...(error ? { error: `${error[1]}: ${error[2]}` } : {}) };
+}
+
+/** A production environment with every variable any function requires (values never reached at init). */
+const awsEnv: Record<string, string> = {
+  MODE: 'aws',
+  AWS_REGION: 'ap-southeast-3',
+  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  TABLE_NAME: 'Library-Table-1',
+  CONTENT_BUCKET: 'library-content-1',
+  SIGNING_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:keys',
+  TOKEN_ISSUER: 'https://api.library.example',
+  TOKEN_AUDIENCE: 'library-api',
+  WEB_ORIGIN: 'https://reader.library.example',
+  LOG_LEVEL: 'SILENT',
+};
+
+const bundles = { patronApi: 'api', librarianApi: 'admin', sweeper: 'sweeper' } as const satisfies Record<
+  LambdaFunctionName,
+  string
+>;
 
 beforeAll(async () => {
   stack = await createTestStack();
@@ -198,5 +236,46 @@ catch (e) { console.log('@@error ' + (e.code ?? e.name)); }`,
     // Assess
     expect(onLambda).toContain('@@key ASIAEXAMPLEFROMENV');
     expect(elsewhere).toContain('@@error ERR_MODULE_NOT_FOUND');
+  });
+});
+
+describe('each bundle with MODE=aws', () => {
+  const cases = Object.entries(bundles).flatMap(([fn, name]) =>
+    requiredOnAws[fn as LambdaFunctionName].map((variable) => ({ fn, name, variable })),
+  );
+
+  it.each(Object.entries(bundles))('starts the %s function with its configuration', async (_fn, name) => {
+    // Prepare
+    const outfile = await bundle(name);
+    // Act
+    const started = init(outfile, awsEnv);
+    // Assess
+    expect(started).toEqual({ status: 0 });
+  });
+
+  it.each(cases)(
+    'refuses to start the $fn function without $variable, naming it',
+    async ({ name, variable }) => {
+      // Prepare
+      const outfile = await bundle(name);
+      const env = Object.fromEntries(Object.entries(awsEnv).filter(([k]) => k !== variable));
+      // Act
+      const { status, error } = init(outfile, env);
+      // Assess
+      expect(status).not.toBe(0);
+      expect(error).toBe(
+        `ConfigError: Invalid configuration: MODE=aws needs ${variable} (no local default on AWS)`,
+      );
+    },
+  );
+
+  it('refuses to start the patron API with WEB_ORIGIN=*', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    // Act
+    const { status, error } = init(outfile, { ...awsEnv, WEB_ORIGIN: '*' });
+    // Assess
+    expect(status).not.toBe(0);
+    expect(error).toMatch(/^ConfigError: Invalid configuration: WEB_ORIGIN: `\*` is refused/);
   });
 });

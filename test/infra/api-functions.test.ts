@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiFunctions } from '../../infra/constructs/api-functions.js';
 import { ContentBucket } from '../../infra/constructs/content-bucket.js';
 import { libraryRuntime } from '../../infra/constructs/library-function.js';
-import { LibraryTable, tableDataActions } from '../../infra/constructs/library-table.js';
+import { LibraryTable } from '../../infra/constructs/library-table.js';
 import { PseudonymSecret } from '../../infra/constructs/pseudonym-secret.js';
 import { SigningKeys } from '../../infra/constructs/signing-keys.js';
 import { actionsOf, constructStack, logicalId, roleStatements, type Statement } from './helpers.js';
@@ -124,7 +124,7 @@ describe('ApiFunctions', () => {
     for (const [, role] of roles) expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
   });
 
-  it('patron API policy: own log group, table items, GetObject on content/* (prefix wildcard: keys per title), the key and pseudonym secrets', () => {
+  it('patron API policy: own log group, the table items it uses, DescribeTable for /health, GetObject on content/* (prefix wildcard: keys per title), the key and pseudonym secrets', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
@@ -140,13 +140,27 @@ describe('ApiFunctions', () => {
       {
         Sid: 'LibraryTableItems',
         Effect: 'Allow',
-        Action: [...tableDataActions],
+        // No BatchGetItem/BatchWriteItem/Scan: no code sends them.
+        Action: [
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
         Resource: [
           tableArn,
           { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
           { 'Fn::Join': ['', [tableArn, '/index/gsi2']] },
           { 'Fn::Join': ['', [tableArn, '/index/gsi3']] },
         ],
+      },
+      {
+        Sid: 'LibraryTableDescribe',
+        Effect: 'Allow',
+        Action: 'dynamodb:DescribeTable',
+        Resource: tableArn,
       },
       {
         Sid: 'ReadValidatedContent',
@@ -170,7 +184,7 @@ describe('ApiFunctions', () => {
     expect(wildcards(statements)).toEqual([]);
   });
 
-  it('librarian API policy: adds uploads into incoming/* and publishing into content/* (prefix wildcards: keys per upload/title)', () => {
+  it('librarian API policy: the table items it uses (no health probe), uploads into incoming/* and publishing into content/* (prefix wildcards: keys per upload/title)', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
@@ -187,6 +201,14 @@ describe('ApiFunctions', () => {
     const objects = (prefix: string) => ({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
     });
+    expect(actionsOf(bySid.LibraryTableItems!)).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(bySid.ReceiveUploads).toMatchObject({ Resource: objects('incoming/') });
     expect(actionsOf(bySid.ReceiveUploads!).sort()).toEqual([
       's3:AbortMultipartUpload',

@@ -1,14 +1,27 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../functions/config.js';
+import { lambdaFunctions, requiredOnAws, type LambdaFunctionName } from '../../functions/config-variables.js';
 import { buildApp } from '../../infra/app.js';
 import type { LibraryStack } from '../../infra/library-stack.js';
-import { actionsOf, type Statement } from './helpers.js';
+import { actionsOf, logicalId, type Statement } from './helpers.js';
+
+/** Where each function of functions/config-variables.ts sits in the stack (logical id prefix). */
+const functionIds = {
+  patronApi: 'ApiPatronApiFunction',
+  librarianApi: 'ApiLibrarianApiFunction',
+  sweeper: 'SweeperFunction',
+} as const satisfies Record<LambdaFunctionName, string>;
+
+/** A deployed value for each CloudFormation reference or join, as Lambda would see it (never empty). */
+const deployed = (value: unknown): string =>
+  typeof value === 'string' ? value : `deployed-${JSON.stringify(value)}`;
 
 interface ValidationReport {
   pluginReports: {
@@ -139,5 +152,70 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [siteOrigin] })] },
     });
+  });
+
+  it.each(lambdaFunctions)(
+    'sets on the %s function every variable functions/config-variables.ts requires of it, so its config loads',
+    (fn) => {
+      // Prepare
+      const template = Template.fromStack(stack);
+      const variables = new Capture();
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: variables },
+        Role: {
+          'Fn::GetAtt': [Match.stringLikeRegexp(`^${functionIds[fn].replace(/Function$/, 'Role')}`), 'Arn'],
+        },
+      });
+      const env = variables.asObject();
+      // Act
+      const config = loadConfig(
+        {
+          ...Object.fromEntries(Object.entries(env).map(([name, value]) => [name, deployed(value)])),
+          AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'secret',
+        },
+        fn,
+      );
+      // Assess
+      expect(env.MODE).toBe('aws');
+      for (const name of requiredOnAws[fn]) {
+        expect(env[name], name).toBeDefined();
+        expect(env[name], name).not.toBe('');
+      }
+      expect(env.WEB_ORIGIN ?? 'unset').not.toBe('*');
+      expect(config.MODE).toBe('aws');
+    },
+  );
+
+  it('has no other function that reads the configuration (each is in functions/config-variables.ts)', () => {
+    // Prepare
+    const template = Template.fromStack(stack);
+    // Act
+    const reading = Object.keys(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: Match.objectLike({ MODE: 'aws' }) } },
+      }),
+    );
+    // Assess
+    expect(reading.sort()).toEqual(
+      lambdaFunctions.map((fn) => logicalId(template, 'AWS::Lambda::Function', functionIds[fn])).sort(),
+    );
+  });
+
+  it('would be refused at start by a function whose required variable the stack left out', () => {
+    // Prepare: the sweeper's environment as synthesised, given to a function that needs more
+    const template = Template.fromStack(stack);
+    const sweeper =
+      template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', functionIds.sweeper)];
+    const env = Object.fromEntries(
+      Object.entries(sweeper.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [
+        k,
+        deployed(v),
+      ]),
+    );
+    // Act / Assess: the check above is not vacuous
+    expect(() =>
+      loadConfig({ ...env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' }, 'patronApi'),
+    ).toThrow(ConfigError);
   });
 });

@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { tableSchema } from '../../functions/adapters/table-schema.js';
-import { LibraryTable, tableDataActions } from '../../infra/constructs/library-table.js';
+import { LibraryTable } from '../../infra/constructs/library-table.js';
 import { actionsOf, constructStack, logicalId, roleStatements } from './helpers.js';
 
 describe('LibraryTable', () => {
@@ -52,25 +52,44 @@ describe('LibraryTable', () => {
     });
   });
 
-  it('grants item reads and writes on the table and its named indexes only (no wildcard, no Scan)', () => {
+  it('grants item actions on the table and its named indexes only, DescribeTable on the table alone (no wildcard)', () => {
     // Prepare
     const stack = constructStack();
     const library = new LibraryTable(stack, 'Library');
     const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     // Act
-    library.grantItemReadWrite(role);
+    library.grant(role, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DescribeTable']);
     const template = Template.fromStack(stack);
     // Assess
-    const tableId = logicalId(template, 'AWS::DynamoDB::Table', 'LibraryTable');
-    const [statement, ...others] = roleStatements(template, 'Reader');
-    expect(others).toEqual([]);
-    expect(actionsOf(statement!).sort()).toEqual([...tableDataActions].sort());
-    expect(actionsOf(statement!)).not.toContain('dynamodb:Scan');
-    expect(statement!.Resource).toEqual([
-      { 'Fn::GetAtt': [tableId, 'Arn'] },
-      ...tableSchema.globalSecondaryIndexes.map((index) => ({
-        'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index.indexName}`]],
-      })),
+    const tableArn = { 'Fn::GetAtt': [logicalId(template, 'AWS::DynamoDB::Table', 'LibraryTable'), 'Arn'] };
+    expect(roleStatements(template, 'Reader')).toEqual([
+      {
+        Sid: 'LibraryTableItems',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: [
+          tableArn,
+          ...tableSchema.globalSecondaryIndexes.map((index) => ({
+            'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]],
+          })),
+        ],
+      },
+      { Sid: 'LibraryTableDescribe', Effect: 'Allow', Action: 'dynamodb:DescribeTable', Resource: tableArn },
+    ]);
+  });
+
+  it('adds no DescribeTable statement when the function does not probe the table', () => {
+    // Prepare
+    const stack = constructStack();
+    const library = new LibraryTable(stack, 'Library');
+    const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    // Act
+    library.grant(role, ['dynamodb:GetItem']);
+    const template = Template.fromStack(stack);
+    // Assess
+    const statements = roleStatements(template, 'Reader');
+    expect(statements.map((s) => [s.Sid, actionsOf(s)])).toEqual([
+      ['LibraryTableItems', ['dynamodb:GetItem']],
     ]);
   });
 });

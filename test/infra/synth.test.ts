@@ -67,14 +67,18 @@ describe('npm run synth', () => {
           {
             cwd: alone,
             encoding: 'utf8',
+            // The function's own environment from the template (references as deployed strings), as Lambda
+            // gives it: its config must load, or the import fails with a ConfigError.
             env: {
               PATH: process.env.PATH,
-              MODE: 'aws',
+              ...Object.fromEntries(
+                Object.entries(
+                  (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+                ).map(([name, value]) => [name, typeof value === 'string' ? value : `deployed-${name}`]),
+              ),
               AWS_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
               AWS_SECRET_ACCESS_KEY: 'secret',
-              TABLE_NAME: 'pustaka',
-              CONTENT_BUCKET: 'pustaka-content',
               LOG_LEVEL: 'SILENT',
             },
           },

@@ -94,7 +94,17 @@ describe('/admin/partners', () => {
 describe('plain-http JWKS on loopback', () => {
   it('is allowed in local mode only (explicitly), never on AWS', () => {
     const local = loadConfig({ MODE: 'local' });
-    const aws = loadConfig({ MODE: 'aws', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' });
+    const aws = loadConfig({
+      MODE: 'aws',
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'y',
+      TABLE_NAME: 'Library',
+      CONTENT_BUCKET: 'library-content',
+      SIGNING_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:keys',
+      TOKEN_ISSUER: 'https://api.library.example',
+      TOKEN_AUDIENCE: 'library-api',
+      WEB_ORIGIN: 'https://reader.library.example',
+    });
     expect(partnerPolicy(local)).toEqual({ allowLoopbackHttpJwks: true });
     expect(partnerPolicy(aws)).toEqual({ allowLoopbackHttpJwks: false });
   });
