@@ -23,6 +23,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/build-web.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // expect.poll waits on what the page shows; its 1 s default is less than a sign-in (scrypt) takes on a
+          // loaded 2-core machine. Polls still end as soon as the condition holds.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
