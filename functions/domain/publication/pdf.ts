@@ -69,12 +69,10 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
 
   const task = pdfjs.getDocument({
     range: new SourceRangeTransport(source.size, null),
-    length: source.size,
     disableAutoFetch: true,
     disableStream: true,
     disableFontFace: true,
     useSystemFonts: false,
-    isEvalSupported: false,
     enableXfa: false,
     stopAtErrors: true,
     verbosity: pdfjs.VerbosityLevel.ERRORS,

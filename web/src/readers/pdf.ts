@@ -108,7 +108,6 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   // For measurements (bench/reader-pdf.ts): `pustaka.pdf.range = off` downloads the whole file instead.
   const rangeOff = localStorage.getItem('pustaka.pdf.range') === 'off';
   const common = {
-    isEvalSupported: false, // the CSP has no 'unsafe-eval'
     disableAutoFetch: true,
     disableStream: true,
     rangeChunkSize,
