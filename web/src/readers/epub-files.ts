@@ -55,6 +55,13 @@ function decodeText(bytes: Uint8Array): string {
   return new TextDecoder('utf-8').decode(bytes);
 }
 
+interface FaceRule {
+  family: string;
+  style: string;
+  weight: string;
+  entry: string;
+}
+
 const parseFailed = (doc: Document) => doc.getElementsByTagName('parsererror').length > 0;
 
 export class BookFiles {
@@ -95,6 +102,12 @@ export class BookFiles {
 
   /** What the package document says each file is (media types), and which items are scripted. */
   private readManifest(doc: Document, opfUrl: string): void {
+    const uid = doc.documentElement.getAttribute('unique-identifier');
+    const identifiers = Array.from(
+      doc.getElementsByTagNameNS('http://purl.org/dc/elements/1.1/', 'identifier'),
+    );
+    const unique = identifiers.find((el) => el.getAttribute('id') === uid) ?? identifiers[0];
+    this.uniqueIdentifier = unique?.textContent?.trim() ?? '';
     for (const item of Array.from(doc.getElementsByTagNameNS('*', 'item'))) {
       const href = item.getAttribute('href');
       const type = item.getAttribute('media-type');
@@ -219,7 +232,101 @@ export class BookFiles {
     }
   }
 
+  /**
+   * `@font-face` rules are taken out of the CSS and kept here, so that a font is read from the zip only when a
+   * page uses it (a blob URL needs its bytes up front; the browser would fetch every face of every stylesheet).
+   */
+  private readonly faces = new Map<string, FaceRule>();
+
+  private takeFontFaces(css: string, from: string): string {
+    return css.replace(/@font-face\s*\{([^}]*)\}/gi, (whole, body: string) => {
+      const family = /font-family\s*:\s*([^;]+)/i
+        .exec(body)?.[1]
+        ?.trim()
+        .replace(/^['"]|['"]$/g, '');
+      const style = /font-style\s*:\s*([^;]+)/i.exec(body)?.[1]?.trim() ?? 'normal';
+      const weight = /font-weight\s*:\s*([^;]+)/i.exec(body)?.[1]?.trim() ?? 'normal';
+      const src = /src\s*:([^;]+)/i.exec(body)?.[1] ?? '';
+      let entry: string | undefined;
+      for (const match of src.matchAll(/url\(\s*(['"]?)([^'")]*)\1\s*\)/g)) {
+        try {
+          entry = this.entryOf(new URL(match[2] ?? '', from).href);
+        } catch {
+          entry = undefined;
+        }
+        if (entry) break;
+      }
+      // A face that is not in the book (a system font, a remote one) stays for the browser to deal with.
+      if (!family || !entry) return whole;
+      this.faces.set(`${family.toLowerCase()}|${style}|${weight}|${entry}`, { family, style, weight, entry });
+      return '';
+    });
+  }
+
+  /**
+   * Loads, into a shown chapter, the book's font faces its text uses (by computed font-family, style and
+   * weight), before epub.js measures the pages.
+   */
+  async loadUsedFonts(doc: Document): Promise<void> {
+    if (!this.faces.size || !doc.body) return;
+    const byFamily = new Map<string, FaceRule[]>();
+    for (const face of this.faces.values()) {
+      const key = face.family.toLowerCase();
+      byFamily.set(key, [...(byFamily.get(key) ?? []), face]);
+    }
+    const wanted = new Set<FaceRule>();
+    const view = doc.defaultView;
+    if (!view) return;
+    const seen = new Set<string>();
+    for (const element of Array.from(doc.body.querySelectorAll('*')).concat(doc.body)) {
+      const hasText = Array.from(element.childNodes).some((n) => n.nodeType === 3 && n.textContent?.trim());
+      if (!hasText) continue;
+      const cs = view.getComputedStyle(element);
+      const signature = `${cs.fontFamily}|${cs.fontStyle}|${cs.fontWeight}`;
+      if (seen.has(signature)) continue;
+      seen.add(signature);
+      const family = cs.fontFamily
+        .split(',')
+        .map((name) =>
+          name
+            .trim()
+            .replace(/^['"]|['"]$/g, '')
+            .toLowerCase(),
+        )
+        .find((name) => byFamily.has(name));
+      if (!family) continue;
+      const candidates = byFamily.get(family)!;
+      const italic = cs.fontStyle !== 'normal';
+      const weight = Number(cs.fontWeight) || 400;
+      const weightOf = (face: FaceRule) =>
+        face.weight === 'bold' ? 700 : face.weight === 'normal' ? 400 : Number(face.weight) || 400;
+      const styled = candidates.filter((face) => (face.style !== 'normal') === italic);
+      const pool = styled.length ? styled : candidates;
+      const best = pool.reduce((a, b) =>
+        Math.abs(weightOf(b) - weight) < Math.abs(weightOf(a) - weight) ? b : a,
+      );
+      wanted.add(best);
+    }
+    await Promise.all(
+      Array.from(wanted).map(async (rule) => {
+        try {
+          const bytes = await this.bytes(rule.entry);
+          // The frame runs no scripts (its own FontFace is not there): the app's constructor serves it.
+          const face = new FontFace(rule.family, bytes.slice().buffer, {
+            style: rule.style,
+            weight: rule.weight,
+          });
+          doc.fonts.add(face);
+          await face.load();
+        } catch (error) {
+          console.warn(`font ${rule.entry} not loaded`, error);
+        }
+      }),
+    );
+  }
+
   async rewriteCss(css: string, from: string, importing: ReadonlySet<string> = new Set()): Promise<string> {
+    css = this.takeFontFaces(css, from);
     const self = this.entryOf(from);
     const inner = self ? new Set([...importing, self]) : importing;
     const found = new Map<string, string>();

@@ -220,6 +220,10 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return walk(toc);
   };
 
+  /** The stage size the rendition was last laid out for. */
+  let applied = '';
+  let fitAfterRelocation = false;
+  let fitLater: () => void = () => {};
   const render = async (at?: string) => {
     rendition?.destroy();
     context.stage.replaceChildren();
@@ -227,6 +231,8 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     target.style.height = '100%';
     context.stage.append(target);
     // Sized in pixels from the stage as it is now, and again whenever the stage changes (see `fit`).
+    applied = `${context.stage.clientWidth}x${context.stage.clientHeight}`;
+    context.stage.dataset.layoutSize = applied;
     const r = book.renderTo(target, {
       width: context.stage.clientWidth || '100%',
       height: context.stage.clientHeight || '100%',
@@ -238,11 +244,17 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       ...(rtl ? { defaultDirection: 'rtl' } : {}),
     });
     rendition = r;
+    // Before epub.js measures the pages: the fonts this chapter's text uses.
+    r.hooks.content.register((contents: { document: Document }) => files.loadUsedFonts(contents.document));
     for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
     r.themes.select(settings.theme);
     r.themes.fontSize(`${settings.fontSize}%`);
     r.on('relocated', (location: Location) => {
       current = location;
+      if (fitAfterRelocation) {
+        fitAfterRelocation = false;
+        requestAnimationFrame(() => fitLater());
+      }
       updateProgress();
       const chapter = tocLabel(location.start.href);
       const chapterSlot = context.footer.querySelector('#reader-chapter');
@@ -586,8 +598,6 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   }
 
   // The rendition follows the stage: the loading bar going away, banners, panels, rotation, a resized window.
-  let applied = `${context.stage.clientWidth}x${context.stage.clientHeight}`;
-  context.stage.dataset.layoutSize = applied;
   let queued = false;
   const fit = () => {
     queued = false;
@@ -595,10 +605,18 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     const height = context.stage.clientHeight;
     const size = `${width}x${height}`;
     if (destroyed || !rendition || !width || !height || size === applied) return;
+    // epub.js re-displays its last reported location after a resize: wait until there is one.
+    if (!(rendition as unknown as { location?: { start?: unknown } }).location?.start) {
+      fitAfterRelocation = true;
+      return;
+    }
     applied = size;
     rendition.resize(width, height);
     context.stage.dataset.layoutSize = size;
   };
+  // The loading bar has just gone: lay out for the stage as it is now, then follow it.
+  fitLater = fit;
+  fit();
   const resizeObserver = new ResizeObserver(() => {
     if (queued) return;
     queued = true;
@@ -615,7 +633,10 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     if (cached) {
       book.locations.load(cached);
     } else {
-      // In idle time: the first pages and page turns come first.
+      // Later and in idle time: the first pages and page turns come first (each chapter is a range read; the
+      // estimate from entry sizes stands in meanwhile).
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      if (destroyed) return;
       await new Promise((resolve) =>
         'requestIdleCallback' in window
           ? requestIdleCallback(resolve, { timeout: 2000 })
