@@ -377,4 +377,8 @@ export const en: Messages = {
   'audit.more': 'Load more',
   'audit.refused': 'refused',
   'audit.by': 'by {actor}',
+  // EPUB reader (issue 12)
+  'reader.damaged':
+    'This book could not be opened: the file may be damaged or in a form the reader cannot show.',
+  'reader.scriptedOff': 'Interactive parts of this book are not available in the reader.',
 };

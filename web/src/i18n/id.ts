@@ -379,6 +379,10 @@ export const id = {
   'audit.more': 'Muat lebih banyak',
   'audit.refused': 'ditolak',
   'audit.by': 'oleh {actor}',
+  // Pembaca EPUB (isu 12)
+  'reader.damaged':
+    'Buku ini tidak dapat dibuka: berkasnya mungkin rusak atau dalam bentuk yang tidak dapat ditampilkan pembaca.',
+  'reader.scriptedOff': 'Bagian interaktif buku ini tidak tersedia di pembaca.',
 } as const;
 
 export type MessageKey = keyof typeof id;

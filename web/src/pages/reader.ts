@@ -242,7 +242,15 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     }
   } catch (error) {
     if (destroyed || closed) return cleanup;
-    messageBox(main, title, error instanceof NoAccessError ? t('reader.noAccess') : t('reader.notAvailable'));
+    messageBox(
+      main,
+      title,
+      error instanceof NoAccessError
+        ? t('reader.noAccess')
+        : (error as Error | undefined)?.name === 'BookOpenError'
+          ? t('reader.damaged')
+          : t('reader.notAvailable'),
+    );
     console.error(error);
     return cleanup;
   }

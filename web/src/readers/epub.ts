@@ -7,6 +7,9 @@ import type { Locator } from '../api/types';
 import { h } from '../dom';
 import { t } from '../i18n';
 import { cacheGet, cachePut } from './cache';
+import { BookFiles } from './epub-files';
+import { SignedLinkRangeSource } from './range';
+import { RangeZip, ZipFormatError } from './zip-range';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
 
 type Theme = 'light' | 'sepia' | 'dark';
@@ -34,49 +37,122 @@ function loadSettings(): Settings {
   }
 }
 
-/**
- * Downloads the whole EPUB with a progress bar (epub.js needs the zip in memory anyway). A link that expired
- * before the download started is replaced once.
- */
-async function download(context: ReaderContext): Promise<ArrayBuffer> {
-  let link = context.link;
-  for (let attempt = 0; ; attempt += 1) {
-    // Not kept in the HTTP cache: a licensed book should not outlive its loan on the device.
-    const response = await fetch(link.url, { cache: 'no-store' });
-    if ((response.status === 403 || response.status === 401) && attempt === 0) {
-      link = await context.freshLink();
-      continue;
-    }
-    if (!response.ok || !response.body) throw new Error(`download failed: ${response.status}`);
-    const total = Number(response.headers.get('content-length')) || link.size || context.title.size;
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.byteLength;
-      const fraction = total ? Math.min(received / total, 0.99) : undefined;
-      context.setLoading(fraction, t('reader.downloading', { percent: Math.round((fraction ?? 0) * 100) }));
-    }
-    const bytes = new Uint8Array(received);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return bytes.buffer;
-  }
+/** Nothing arrived and nothing happened for this long while opening: the book is taken as unopenable. */
+const STALL_MS = 12_000;
+
+/** Rejects when `work` neither settles nor sees `progress` move for STALL_MS. */
+function withStallGuard<T>(work: Promise<T>, progress: () => number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let seen = progress();
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = progress();
+      if (now !== seen) {
+        seen = now;
+        last = performance.now();
+      } else if (performance.now() - last > STALL_MS) {
+        clearInterval(timer);
+        reject(new BookOpenError(`${what}: no progress for ${STALL_MS} ms`));
+      }
+    }, 500);
+    work.then(
+      (value) => {
+        clearInterval(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearInterval(timer);
+        reject(error instanceof Error ? error : new BookOpenError(String(error)));
+      },
+    );
+  });
+}
+
+/** The book could not be opened (damaged, truncated, or something epub.js cannot show). */
+export class BookOpenError extends Error {
+  override name = 'BookOpenError';
+}
+
+interface SpineSection {
+  href: string;
+  url: string;
+  index: number;
+  linear: boolean;
 }
 
 export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
-  context.setLoading(0, t('reader.downloading', { percent: 0 }));
-  const buffer = await download(context);
   context.setLoading(undefined, t('reader.opening'));
-  // epub.js takes the bytes as they are: the signed link has no `.epub` ending, so it could not guess the type.
-  const book: Book = ePub(buffer as unknown as string, { openAs: 'binary' } as never);
-  await book.ready;
+  const length = context.link.size ?? context.title.size;
+  const source = new SignedLinkRangeSource(length, context.link, context.freshLink);
+  // For measurements (bench/reader-epub.ts): `pustaka.epub.range = off` takes the whole file in one request.
+  if (localStorage.getItem('pustaka.epub.range') === 'off') await source.read(0, 1, { whole: true });
+  source.onProgress = (fetched) => {
+    context.stage.dataset.bytesFetched = String(fetched);
+    context.stage.dataset.linkRenewals = String(source.linkRenewals);
+  };
+  let zip: RangeZip;
+  try {
+    zip = await RangeZip.open(source);
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw new BookOpenError(error.message);
+    throw error;
+  }
+  // The book as an unpacked package at a virtual URL of this origin; its files come from the zip by ranges.
+  const files = new BookFiles(zip, `${location.origin}/__book/${encodeURIComponent(context.title.id)}/`);
+  await files.readEncryption();
+  const book: Book = ePub(files.base, {
+    openAs: 'directory',
+    requestMethod: files.request,
+    replacements: 'none',
+  } as never);
+  const opened = new Promise<void>((resolve, reject) => {
+    book.opened.then(() => resolve(), reject);
+    book.on('openFailed', (error: Error) => reject(new BookOpenError(error.message)));
+  });
+  try {
+    await withStallGuard(opened, () => source.bytesFetched, 'opening');
+  } catch (error) {
+    book.destroy();
+    files.destroy();
+    throw error;
+  }
+  files.uniqueIdentifier =
+    (book.packaging as unknown as { uniqueIdentifier?: string }).uniqueIdentifier ?? '';
+  const bookLanguage = book.packaging?.metadata?.language || context.title.language || undefined;
+  // Every chapter's resources resolved against its own URL (never substring-replaced), fixes applied.
+  book.spine.hooks.content.register((doc: Document, section: SpineSection) =>
+    files.prepareDocument(doc, section.url, bookLanguage),
+  );
+  const sections = (book.spine as unknown as { spineItems: SpineSection[] }).spineItems;
+  const sectionByEntry = new Map<string, SpineSection>();
+  for (const section of sections) {
+    const entry = files.entryOf(section.url);
+    if (entry) sectionByEntry.set(entry, section);
+  }
+  // epub.js looks hrefs up as written (and misses the first item: index 0 is falsy there); resolve instead.
+  const spineGet = book.spine.get.bind(book.spine);
+  const packagePath = (book.container as unknown as { packagePath?: string } | undefined)?.packagePath ?? '';
+  const opfUrl = new URL(packagePath, files.base).href;
+  (book.spine as unknown as { get: (target?: unknown) => unknown }).get = (target?: unknown) => {
+    if (typeof target === 'string' && target && !target.startsWith('#') && !target.startsWith('epubcfi(')) {
+      const entry = files.entryOf(new URL(target.split('#')[0] ?? '', opfUrl).href);
+      const found = entry ? sectionByEntry.get(entry) : undefined;
+      if (found) return found;
+    }
+    return spineGet(target as string);
+  };
+  /** A Contents or link target (relative to `from`) as the spine href epub.js can display, fragment kept. */
+  const displayTarget = (href: string, from: string): string => {
+    let url: URL;
+    try {
+      url = new URL(href, from);
+    } catch {
+      return href;
+    }
+    const entry = files.entryOf(url.href);
+    const section = entry ? sectionByEntry.get(entry) : undefined;
+    return section ? section.href + url.hash : href;
+  };
   const settings = loadSettings();
   const rtl = (book.packaging?.metadata as { direction?: string } | undefined)?.direction === 'rtl';
   let rendition: Rendition | undefined;
@@ -105,12 +181,29 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     };
   };
 
+  // Until locations are worked out, the position is estimated from the spine items' sizes in the zip.
+  const weights = sections.map((section) => {
+    const entry = files.entryOf(section.url);
+    return section.linear && entry ? (zip.entries.get(entry)?.size ?? 0) : 0;
+  });
+  const totalWeight = weights.reduce((a, b) => a + b, 0);
+  const estimate = (location: Location): number | undefined => {
+    const section = book.spine.get(location.start.href) as unknown as SpineSection | null;
+    if (!section || !totalWeight) return undefined;
+    const before = weights.slice(0, section.index).reduce((a, b) => a + b, 0);
+    const { page, total } = location.start.displayed;
+    const within = total ? (page - 1) / total : 0;
+    return (before + within * (weights[section.index] ?? 0)) / totalWeight;
+  };
   const updateProgress = () => {
     if (!current) return;
-    if (book.locations.length()) {
-      percent = Math.round(book.locations.percentageFromCfi(current.start.cfi) * 1000) / 10;
-      progressText.textContent = t('reader.progress', { percent });
-    }
+    const fraction = book.locations.length()
+      ? book.locations.percentageFromCfi(current.start.cfi)
+      : estimate(current);
+    if (fraction === undefined) return;
+    percent = Math.round(fraction * 1000) / 10;
+    progressText.textContent = t('reader.progress', { percent });
+    progressText.dataset.estimate = String(!book.locations.length());
   };
 
   let toc: NavItem[] = [];
@@ -127,15 +220,22 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return walk(toc);
   };
 
+  /** The stage size the rendition was last laid out for. */
+  let applied = '';
+  let fitAfterRelocation = false;
+  let fitLater: () => void = () => {};
   const render = async (at?: string) => {
     rendition?.destroy();
     context.stage.replaceChildren();
     const target = h('div', { class: 'epub-view', id: 'epub-view' });
     target.style.height = '100%';
     context.stage.append(target);
+    // Sized in pixels from the stage as it is now, and again whenever the stage changes (see `fit`).
+    applied = `${context.stage.clientWidth}x${context.stage.clientHeight}`;
+    context.stage.dataset.layoutSize = applied;
     const r = book.renderTo(target, {
-      width: '100%',
-      height: '100%',
+      width: context.stage.clientWidth || '100%',
+      height: context.stage.clientHeight || '100%',
       flow: settings.flow,
       spread: 'auto',
       minSpreadWidth: 900,
@@ -144,11 +244,17 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       ...(rtl ? { defaultDirection: 'rtl' } : {}),
     });
     rendition = r;
+    // Before epub.js measures the pages: the fonts this chapter's text uses.
+    r.hooks.content.register((contents: { document: Document }) => files.loadUsedFonts(contents.document));
     for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
     r.themes.select(settings.theme);
     r.themes.fontSize(`${settings.fontSize}%`);
     r.on('relocated', (location: Location) => {
       current = location;
+      if (fitAfterRelocation) {
+        fitAfterRelocation = false;
+        requestAnimationFrame(() => fitLater());
+      }
       updateProgress();
       const chapter = tocLabel(location.start.href);
       const chapterSlot = context.footer.querySelector('#reader-chapter');
@@ -175,7 +281,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       const dx = endX - touchX;
       if (Math.abs(dx) > 50) void (dx < 0 ? forward() : backward());
     });
-    await r.display(at);
+    // epub.js never settles `display` when a chapter fails to load: its error event ends the wait instead.
+    const failed = new Promise<never>((_, reject) =>
+      r.on('displayError', (error: unknown) =>
+        reject(new BookOpenError(error instanceof Error ? error.message : 'display failed')),
+      ),
+    );
+    await withStallGuard(Promise.race([r.display(at), failed]), () => source.bytesFetched, 'display');
     const shell = context.stage.closest('.reader');
     shell?.classList.remove('theme-light', 'theme-sepia', 'theme-dark');
     shell?.classList.add(`theme-${settings.theme}`);
@@ -453,15 +565,64 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
 
   // ---- open at the saved place (the first page never waits for locations) ----
   const navigation = await book.loaded.navigation;
+  // Contents hrefs are relative to the navigation document (or NCX), wherever it sits in the package.
+  const packaging = book.packaging as unknown as { navPath?: string; ncxPath?: string };
+  const navUrl = new URL(packaging.navPath || packaging.ncxPath || '', opfUrl).href;
+  const resolveItems = (items: NavItem[]) => {
+    for (const item of items) {
+      item.href = displayTarget(item.href, navUrl);
+      resolveItems(item.subitems ?? []);
+    }
+  };
+  resolveItems(navigation.toc);
   toc = navigation.toc;
   const resumeCfi = context.resumeAt?.locations.cfi;
   try {
-    await render(resumeCfi);
-  } catch {
-    await render();
+    try {
+      await render(resumeCfi);
+    } catch (error) {
+      if (!resumeCfi) throw error;
+      await render();
+    }
+  } catch (error) {
+    rendition?.destroy();
+    book.destroy();
+    files.destroy();
+    document.removeEventListener('keyup', onKey);
+    throw error;
   }
   context.setLoading(1);
   context.stage.dataset.ready = 'true';
+  if (files.scripted) {
+    context.footer.append(h('span', { id: 'reader-scripted', role: 'note' }, t('reader.scriptedOff')));
+  }
+
+  // The rendition follows the stage: the loading bar going away, banners, panels, rotation, a resized window.
+  let queued = false;
+  const fit = () => {
+    queued = false;
+    const width = context.stage.clientWidth;
+    const height = context.stage.clientHeight;
+    const size = `${width}x${height}`;
+    if (destroyed || !rendition || !width || !height || size === applied) return;
+    // epub.js re-displays its last reported location after a resize: wait until there is one.
+    if (!(rendition as unknown as { location?: { start?: unknown } }).location?.start) {
+      fitAfterRelocation = true;
+      return;
+    }
+    applied = size;
+    rendition.resize(width, height);
+    context.stage.dataset.layoutSize = size;
+  };
+  // The loading bar has just gone: lay out for the stage as it is now, then follow it.
+  fitLater = fit;
+  fit();
+  const resizeObserver = new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(fit);
+  });
+  resizeObserver.observe(context.stage);
 
   // Locations (for percent) in the background, cached per title and file so the next visit has them at once
   // (keyed `<kind>:<titleId>:…`, so cacheForgetTitle drops them when the loan ends).
@@ -472,7 +633,15 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     if (cached) {
       book.locations.load(cached);
     } else {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Later and in idle time: the first pages and page turns come first (each chapter is a range read; the
+      // estimate from entry sizes stands in meanwhile).
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      if (destroyed) return;
+      await new Promise((resolve) =>
+        'requestIdleCallback' in window
+          ? requestIdleCallback(resolve, { timeout: 2000 })
+          : setTimeout(resolve, 300),
+      );
       if (destroyed) return;
       await book.locations.generate(1024);
       if (destroyed) return;
@@ -492,8 +661,10 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     destroy() {
       destroyed = true;
       document.removeEventListener('keyup', onKey);
+      resizeObserver.disconnect();
       rendition?.destroy();
       book.destroy();
+      files.destroy();
     },
   };
 }

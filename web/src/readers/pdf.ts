@@ -11,6 +11,7 @@ import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { AccessLink, Locator } from '../api/types';
 import { h } from '../dom';
 import { formatBytes, t } from '../i18n';
+import { SignedLinkRangeSource } from './range';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
 import './pdf.css';
 
@@ -21,77 +22,36 @@ GlobalWorkerOptions.workerSrc = workerUrl;
 export const rangeChunkSize = 64 * 1024;
 
 /**
- * pdf.js's range transport, fetching byte ranges from the signed link ourselves. When the store refuses a range
- * (the link expired mid-book: 403), it asks the API for a fresh link once (shared by all ranges in flight) and
- * retries, so reading goes on. If the API says access has ended, `onAccessEnded` is told instead.
+ * pdf.js's range transport over the shared signed-link range source (web/src/readers/range.ts), which renews an
+ * expired link and copes with a store that ignores `Range`. If the API says access has ended, `onAccessEnded`
+ * is told instead.
  */
 export class SignedLinkRangeTransport extends PDFDataRangeTransport {
-  private link: AccessLink;
-  private renewing: Promise<AccessLink> | undefined;
-  bytesFetched = 0;
-  requests = 0;
-  linkRenewals = 0;
+  readonly source: SignedLinkRangeSource;
 
   constructor(
     length: number,
     link: AccessLink,
-    private readonly freshLink: () => Promise<AccessLink>,
+    freshLink: () => Promise<AccessLink>,
     private readonly onAccessEnded: (error: Error) => void,
   ) {
     super(length, null);
-    this.link = link;
+    this.source = new SignedLinkRangeSource(length, link, freshLink);
+  }
+
+  get bytesFetched(): number {
+    return this.source.bytesFetched;
+  }
+
+  get linkRenewals(): number {
+    return this.source.linkRenewals;
   }
 
   override requestDataRange(begin: number, end: number): void {
-    this.fetchRange(begin, end).then(
+    this.source.read(begin, end).then(
       (bytes) => this.onDataRange(begin, bytes),
       (error: Error) => this.onAccessEnded(error),
     );
-  }
-
-  private async renew(stale: AccessLink): Promise<AccessLink> {
-    if (this.link !== stale) return this.link;
-    this.renewing ??= this.freshLink()
-      .then((link) => {
-        this.link = link;
-        this.linkRenewals += 1;
-        return link;
-      })
-      .finally(() => {
-        this.renewing = undefined;
-      });
-    return this.renewing;
-  }
-
-  private async fetchRange(begin: number, end: number): Promise<Uint8Array> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const link = this.link;
-      let response: Response;
-      try {
-        response = await fetch(link.url, {
-          headers: { Range: `bytes=${begin}-${end - 1}` },
-          cache: 'no-store',
-        });
-      } catch (error) {
-        // A network blip: try again shortly.
-        if (attempt === 2) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 300 * (attempt + 1)));
-        continue;
-      }
-      this.requests += 1;
-      if (response.status === 403 || response.status === 401 || response.status === 400) {
-        await response.body?.cancel();
-        await this.renew(link); // throws NoAccessError when the loan is over
-        continue;
-      }
-      if (response.status !== 206 && response.status !== 200)
-        throw new Error(`range ${begin}-${end}: ${response.status}`);
-      const buffer = new Uint8Array(await response.arrayBuffer());
-      this.bytesFetched += buffer.byteLength;
-      // A store that ignores Range sends the whole file; hand pdf.js just the part it asked for.
-      return response.status === 200 ? buffer.subarray(begin, end) : buffer;
-    }
-    throw new Error(`range ${begin}-${end}: refused after fresh links`);
   }
 }
 

@@ -1,0 +1,585 @@
+import { readFileSync } from 'node:fs';
+import { strToU8, zipSync } from 'fflate';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../functions/local/gateway';
+import { newContext, openPage, screenshot, useGatewayAndBrowser } from './browser';
+import {
+  addOpenEpub,
+  buildEpub,
+  obfuscateAdobe,
+  obfuscateIdpf,
+  solidPng,
+  xhtml,
+  type BookFile,
+} from './epub-books';
+
+/**
+ * The EPUB reader on books as they come: opened by range reads from one signed link (links here live 4 seconds,
+ * so renewal is exercised), resources resolved per document, Contents from a navigation document in a
+ * subfolder, non-XHTML spine items, broken books, MathML fences, obfuscated fonts, and pages that hide no line.
+ */
+const suite = useGatewayAndBrowser({ env: { LINK_TTL_SECONDS: '4' } });
+
+const fixture = (name: string) => readFileSync(join(repoRoot, '../shared/fixtures/epub', name));
+const storeOrigin = () => new URL(suite.gateway.config.S3_ENDPOINT!).origin;
+const sandboxNote = [/sandboxed and the 'allow-scripts'/];
+
+async function openReader(page: Page, id: string): Promise<void> {
+  await page.goto(`${suite.gateway.url}/#/read/${id}`);
+  await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+  await page.locator('#epub-view iframe').first().waitFor();
+}
+
+const frame = (page: Page) => page.frameLocator('#epub-view iframe').first();
+const shownHref = (page: Page) => page.locator('#reader-stage').getAttribute('data-href');
+const shownCfi = (page: Page) => page.locator('#reader-stage').getAttribute('data-cfi');
+
+/** Bytes of the book the browser received from the store (response bodies), counted as requests finish. */
+function countBookBytes(page: Page, titleId: string) {
+  const state = { bytes: 0, requests: 0, ranged: 0, urls: [] as string[], pending: [] as Promise<void>[] };
+  page.on('requestfinished', (request) => {
+    if (!request.url().startsWith(storeOrigin()) || !request.url().includes(`/content/${titleId}/`)) return;
+    state.requests += 1;
+    state.urls.push(request.url());
+    if (request.headers().range) state.ranged += 1;
+    state.pending.push(
+      request.sizes().then((sizes) => {
+        state.bytes += sizes.responseBodySize;
+      }),
+    );
+  });
+  return {
+    state,
+    settled: async () => {
+      await Promise.all(state.pending);
+      return state;
+    },
+  };
+}
+
+/** The rendition has taken the stage's final size (after the loading bar went away). */
+async function layoutSettled(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const stage = document.querySelector<HTMLElement>('#reader-stage');
+    const container = document.querySelector<HTMLElement>('#epub-view .epub-container');
+    if (!stage || !container) return false;
+    const size = `${stage.clientWidth}x${stage.clientHeight}`;
+    return (
+      stage.dataset.layoutSize === size &&
+      Math.abs(container.getBoundingClientRect().height - stage.clientHeight) < 2 &&
+      document.querySelector('#reader-loading')?.hasAttribute('hidden') === true
+    );
+  });
+}
+
+/**
+ * Every text line box in the shown frame, against the page's visible area: lines inside it, lines that cross its
+ * bottom edge, and lines in the shown column(s) that lie below it (never shown on any page).
+ */
+async function lineGeometry(page: Page) {
+  return page.evaluate(() => {
+    const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
+    const container = document.querySelector('#epub-view .epub-container')!.getBoundingClientRect();
+    const visible = {
+      left: Math.max(stage.left, container.left),
+      right: Math.min(stage.right, container.right),
+      top: Math.max(stage.top, container.top),
+      bottom: Math.min(stage.bottom, container.bottom),
+    };
+    const result = { inside: 0, straddling: [] as string[], below: [] as string[] };
+    for (const iframe of Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))) {
+      const doc = iframe.contentDocument;
+      if (!doc?.body) continue;
+      const offset = iframe.getBoundingClientRect();
+      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent?.trim()) continue;
+        const range = doc.createRange();
+        range.selectNodeContents(node);
+        for (const r of Array.from(range.getClientRects())) {
+          if (r.width < 1 || r.height < 1) continue;
+          const left = offset.left + r.left;
+          const right = offset.left + r.right;
+          const top = offset.top + r.top;
+          const bottom = offset.top + r.bottom;
+          // Only the column(s) shown now; the others are other pages.
+          if (right <= visible.left + 1 || left >= visible.right - 1) continue;
+          const text = (node.textContent ?? '').trim().slice(0, 40);
+          if (top >= visible.bottom - 1) result.below.push(text);
+          else if (bottom > visible.bottom + 1)
+            result.straddling.push(`${text} (${top}-${bottom} > ${visible.bottom})`);
+          else result.inside += 1;
+        }
+      }
+    }
+    return result;
+  });
+}
+
+const chapter = (n: number, extra = '') =>
+  xhtml(
+    `Chapter ${n}`,
+    `<h1 id="c${n}">Chapter ${n}</h1><p id="text-${n}">Text of chapter ${n}.</p>${extra}`,
+  );
+
+describe('EPUB reader on real-world books', () => {
+  it('opens Moby-Dick by range reads: the first page after ≤ 20 % of its bytes, and after the link expired the next chapter still opens', async () => {
+    // Prepare
+    const bytes = fixture('moby-dick.epub');
+    await addOpenEpub(suite.gateway, 't-range-moby', 'Moby-Dick (range)', bytes);
+    const context = await newContext(suite.browser);
+    // The store's refusal of the expired link shows in the console; the reader then renews it.
+    const { page, problems } = await openPage(context, { ignore: [...sandboxNote, /status of 403/] });
+    const counter = countBookBytes(page, 't-range-moby');
+    // Act
+    await openReader(page, 't-range-moby');
+    // What had come when the first page was shown (background work starts later).
+    const first = { ...(await counter.settled()), urls: [...counter.state.urls] };
+    await frame(page).locator('body *').first().waitFor();
+    // Assess: only ranges, and few bytes
+    expect(first.ranged).toBe(first.requests);
+    expect(first.bytes).toBeGreaterThan(0);
+    expect(first.bytes / bytes.byteLength).toBeLessThanOrEqual(0.2);
+    // Act: wait until the store refuses the link the book was opened with, then open a later chapter
+    const firstLink = first.urls[0]!;
+    await expect
+      .poll(async () => (await fetch(firstLink, { headers: { Range: 'bytes=0-0' } })).status, {
+        timeout: 20_000,
+        interval: 500,
+      })
+      .toBe(403);
+    await page.getByRole('button', { name: 'Contents' }).click();
+    const before = await shownHref(page);
+    await page.locator('#epub-panel a', { hasText: 'Loomings' }).first().click();
+    // Assess: the chapter is shown, on a fresh link, with no error
+    await expect.poll(() => shownHref(page), { timeout: 20_000 }).not.toBe(before);
+    await frame(page).getByText('Call me Ishmael', { exact: false }).first().waitFor();
+    expect(
+      Number(await page.locator('#reader-stage').getAttribute('data-link-renewals')),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#reader-message').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('still opens a book when the store ignores Range and answers 200 with the whole file', async () => {
+    // Prepare: every request to the store goes out without its Range header
+    const bytes = fixture('accessible_epub_3.epub');
+    await addOpenEpub(suite.gateway, 't-range-200', 'Accessible EPUB 3 (no ranges)', bytes);
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    await page.route(`${storeOrigin()}/**`, async (route) => {
+      const headers = { ...route.request().headers() };
+      delete headers.range;
+      const response = await route.fetch({ headers });
+      await route.fulfill({ response });
+    });
+    const counter = countBookBytes(page, 't-range-200');
+    // Act
+    await openReader(page, 't-range-200');
+    await frame(page).locator('body *').first().waitFor();
+    // Assess: the book is shown, from one whole download
+    const seen = await counter.settled();
+    expect(seen.requests).toBe(1);
+    expect(seen.bytes).toBeGreaterThan(0.99 * bytes.byteLength);
+    expect(await page.locator('#reader-stage').getAttribute('data-bytes-fetched')).toBe(
+      String(bytes.byteLength),
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('opens every Contents entry of a book whose navigation document sits in a subfolder', async () => {
+    // Prepare: nav in OEBPS/nav/, chapters in OEBPS/text/ (the first one is spine item 0)
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/nav/toc.xhtml',
+        id: 'nav',
+        mediaType: 'application/xhtml+xml',
+        properties: 'nav',
+        content: xhtml(
+          'Contents',
+          `<nav epub:type="toc"><ol>${[1, 2, 3]
+            .map((n) => `<li><a href="../text/c${n}.xhtml#c${n}">Chapter ${n}</a></li>`)
+            .join('')}</ol></nav>`,
+        ),
+      },
+      ...[1, 2, 3].map((n) => ({
+        path: `OEBPS/text/c${n}.xhtml`,
+        id: `c${n}`,
+        mediaType: 'application/xhtml+xml',
+        content: chapter(n),
+      })),
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-nav-sub',
+      'Nav in a subfolder',
+      buildEpub({ title: 'Nav in a subfolder', files, spine: ['c1', 'c2', 'c3'] }),
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    await openReader(page, 't-nav-sub');
+    // Act / Assess: each entry, last to first, shows its own chapter
+    for (const n of [3, 2, 1]) {
+      await page.getByRole('button', { name: 'Contents' }).click();
+      await page.locator('#epub-panel a', { hasText: `Chapter ${n}` }).click();
+      await expect.poll(() => shownHref(page)).toBe(`text/c${n}.xhtml`);
+      await frame(page).locator(`#text-${n}`).waitFor();
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('loads each image from its own entry: 4 beside 14, 1 beside 11, sibling folders, encoded and non-ASCII names', async () => {
+    // Prepare: five distinct colours under names that share substrings
+    const colours: Record<string, [number, number, number]> = {
+      '1.png': [255, 0, 0],
+      '11.png': [0, 255, 0],
+      '4.png': [0, 0, 255],
+      '14.png': [255, 255, 0],
+      'gambar satu.png': [0, 255, 255],
+      'ñandú.png': [255, 0, 255],
+    };
+    const images: BookFile[] = Object.entries(colours).map(([name, rgb], i) => ({
+      path: `OEBPS/images/${name}`,
+      id: `img${i}`,
+      mediaType: 'image/png',
+      content: solidPng(8, 8, rgb),
+    }));
+    const body = `<h1>Plates</h1>
+<p><img id="i1" src="../images/1.png" alt="one"/><img id="i11" src="../images/11.png" alt="eleven"/>
+<img id="i4" src="../images/4.png" alt="four"/><img id="i14" src="../images/14.png" alt="fourteen"/>
+<img id="ienc" src="../images/gambar%20satu.png" alt="encoded"/><img id="iutf" src="../images/ñandú.png" alt="non-ASCII"/></p>
+<p id="bg">Background from CSS.</p>`;
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/text/plates.xhtml',
+        id: 'plates',
+        mediaType: 'application/xhtml+xml',
+        content: xhtml('Plates', body, '<link rel="stylesheet" type="text/css" href="../styles/book.css"/>'),
+      },
+      {
+        path: 'OEBPS/styles/book.css',
+        id: 'css',
+        mediaType: 'text/css',
+        content: '#bg { background-image: url("../images/14.png"); }',
+      },
+      {
+        path: 'OEBPS/nav.xhtml',
+        id: 'nav',
+        mediaType: 'application/xhtml+xml',
+        properties: 'nav',
+        content: xhtml(
+          'Contents',
+          '<nav epub:type="toc"><ol><li><a href="text/plates.xhtml">Plates</a></li></ol></nav>',
+        ),
+      },
+      ...images,
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-images',
+      'Plates',
+      buildEpub({ title: 'Plates', files, spine: ['plates'] }),
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-images');
+    const pixel = (selector: string) =>
+      frame(page)
+        .locator(selector)
+        .evaluate(async (img: HTMLImageElement) => {
+          await img.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = 1;
+          canvas.height = 1;
+          const ctx = canvas.getContext('2d')!;
+          ctx.drawImage(img, 0, 0, 1, 1);
+          return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
+        });
+    // Assess: every image shows its own pixels
+    expect(await pixel('#i1')).toEqual(colours['1.png']);
+    expect(await pixel('#i11')).toEqual(colours['11.png']);
+    expect(await pixel('#i4')).toEqual(colours['4.png']);
+    expect(await pixel('#i14')).toEqual(colours['14.png']);
+    expect(await pixel('#ienc')).toEqual(colours['gambar satu.png']);
+    expect(await pixel('#iutf')).toEqual(colours['ñandú.png']);
+    // The stylesheet's url() was resolved against the stylesheet, not the chapter.
+    expect(
+      await frame(page)
+        .locator('#bg')
+        .evaluate((el) => getComputedStyle(el).backgroundImage),
+    ).toMatch(/^url\("blob:/);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows spine items that are not XHTML: a bitmap image and an SVG document', async () => {
+    // Prepare
+    const svg = `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="300" height="400" viewBox="0 0 300 400"><rect width="300" height="400" fill="#2a6"/><text x="20" y="60" font-size="30">SVG page</text></svg>`;
+    const files: BookFile[] = [
+      { path: 'OEBPS/c1.xhtml', id: 'c1', mediaType: 'application/xhtml+xml', content: chapter(1) },
+      {
+        path: 'OEBPS/plate.png',
+        id: 'plate',
+        mediaType: 'image/png',
+        content: solidPng(300, 400, [200, 30, 30]),
+      },
+      { path: 'OEBPS/figure.svg', id: 'figure', mediaType: 'image/svg+xml', content: svg },
+      {
+        path: 'OEBPS/nav.xhtml',
+        id: 'nav',
+        mediaType: 'application/xhtml+xml',
+        properties: 'nav',
+        content: xhtml('Contents', '<nav epub:type="toc"><ol><li><a href="c1.xhtml">One</a></li></ol></nav>'),
+      },
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-images-spine',
+      'Pictures in the spine',
+      buildEpub({ title: 'Pictures in the spine', files, spine: ['c1', 'plate', 'figure'] }),
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    await openReader(page, 't-images-spine');
+    const shownImage = () =>
+      frame(page)
+        .locator('img[data-generated-page]')
+        .evaluate(async (img: HTMLImageElement) => {
+          await img.decode();
+          const box = img.getBoundingClientRect();
+          return { width: img.naturalWidth, shown: box.width > 0 && box.height > 0 };
+        });
+    // Act / Assess: the bitmap, then the SVG
+    for (const href of ['plate.png', 'figure.svg']) {
+      const before = await shownCfi(page);
+      await page.locator('#next-page').click();
+      await expect.poll(() => shownCfi(page), { timeout: 15_000 }).not.toBe(before);
+      await expect.poll(() => shownHref(page)).toBe(href);
+      expect(await shownImage()).toEqual({ width: 300, shown: true });
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says a truncated or malformed book cannot be opened, with a way back, within 20 s', async () => {
+    // Prepare: half a zip, and a zip whose container points at a package that is not there
+    const whole = buildEpub({
+      title: 'Broken',
+      files: [{ path: 'OEBPS/c1.xhtml', id: 'c1', mediaType: 'application/xhtml+xml', content: chapter(1) }],
+      spine: ['c1'],
+    });
+    await addOpenEpub(
+      suite.gateway,
+      't-truncated',
+      'Truncated',
+      whole.subarray(0, Math.floor(whole.length / 2)),
+    );
+    const container = `<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/missing.opf" media-type="application/oebps-package+xml"/></rootfiles></container>`;
+    await addOpenEpub(
+      suite.gateway,
+      't-malformed',
+      'Malformed',
+      zipSync({
+        mimetype: [strToU8('application/epub+zip'), { level: 0 }],
+        'META-INF/container.xml': strToU8(container),
+        'OEBPS/c1.xhtml': strToU8(chapter(1)),
+      }),
+    );
+    const context = await newContext(suite.browser);
+    const { page } = await openPage(context, { ignore: [...sandboxNote, /BookOpenError|Error/] });
+    for (const id of ['t-truncated', 't-malformed']) {
+      // Act
+      const started = Date.now();
+      await page.goto(`${suite.gateway.url}/#/read/${id}`);
+      const message = page.locator('#reader-message');
+      await message.waitFor({ timeout: 20_000 });
+      // Assess
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(await message.innerText()).toContain('This book could not be opened');
+      expect(await page.getByRole('link', { name: 'Go to the title page' }).count()).toBe(1);
+    }
+    await context.close();
+  }, 60_000);
+
+  it('draws MathML fences: mfenced becomes mrow with mo brackets', async () => {
+    // Prepare
+    const math = `<math xmlns="http://www.w3.org/1998/Math/MathML"><mfenced open="[" close="]"><mtable><mtr><mtd><mn>1</mn></mtd><mtd><mn>0</mn></mtd></mtr><mtr><mtd><mn>0</mn></mtd><mtd><mn>1</mn></mtd></mtr></mtable></mfenced><mfenced><mi>a</mi><mi>b</mi></mfenced></math>`;
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/m.xhtml',
+        id: 'm',
+        mediaType: 'application/xhtml+xml',
+        content: xhtml('Matrix', `<p>${math}</p>`),
+      },
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-mfenced',
+      'Matrices',
+      buildEpub({ title: 'Matrices', files, spine: ['m'] }),
+    );
+    const context = await newContext(suite.browser);
+    const { page } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-mfenced');
+    const f = frame(page);
+    await f.locator('math').waitFor();
+    // Assess
+    expect(await f.locator('mfenced').count()).toBe(0);
+    expect(await f.locator('mo').allTextContents()).toEqual(['[', ']', '(', ',', ')']);
+    const bracket = await f.locator('mo').first().boundingBox();
+    expect(bracket!.width).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it('loads fonts obfuscated with the IDPF and the Adobe algorithms', async () => {
+    // Prepare: one font, embedded twice, each copy obfuscated by one algorithm
+    const identifier = 'urn:uuid:3f2a4c6e-1b8d-4e0f-9a7c-5d6e7f8a9b0c';
+    const font = readFileSync('/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Oblique.ttf');
+    const encryption = `<?xml version="1.0" encoding="UTF-8"?>
+<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#">
+  <enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.idpf.org/2008/embedding"/>
+    <enc:CipherData><enc:CipherReference URI="OEBPS/fonts/idpf.ttf"/></enc:CipherData></enc:EncryptedData>
+  <enc:EncryptedData><enc:EncryptionMethod Algorithm="http://ns.adobe.com/pdf/enc#RC"/>
+    <enc:CipherData><enc:CipherReference URI="OEBPS/fonts/adobe.ttf"/></enc:CipherData></enc:EncryptedData>
+</encryption>`;
+    const css = `@font-face { font-family: "Idpf Face"; src: url(../fonts/idpf.ttf); }
+@font-face { font-family: "Adobe Face"; src: url(../fonts/adobe.ttf); }
+#a { font-family: "Idpf Face"; } #b { font-family: "Adobe Face"; }`;
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/text/f.xhtml',
+        id: 'f',
+        mediaType: 'application/xhtml+xml',
+        content: xhtml(
+          'Fonts',
+          '<p id="a">IDPF font</p><p id="b">Adobe font</p>',
+          '<link rel="stylesheet" href="../css/f.css"/>',
+        ),
+      },
+      { path: 'OEBPS/css/f.css', id: 'css', mediaType: 'text/css', content: css },
+      {
+        path: 'OEBPS/fonts/idpf.ttf',
+        id: 'idpf',
+        mediaType: 'font/ttf',
+        content: obfuscateIdpf(font, identifier),
+      },
+      {
+        path: 'OEBPS/fonts/adobe.ttf',
+        id: 'adobe',
+        mediaType: 'font/ttf',
+        content: obfuscateAdobe(font, identifier),
+      },
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-fonts',
+      'Obfuscated fonts',
+      buildEpub({
+        title: 'Obfuscated fonts',
+        identifier,
+        files,
+        spine: ['f'],
+        extra: { 'META-INF/encryption.xml': encryption },
+      }),
+    );
+    const context = await newContext(suite.browser);
+    const { page } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-fonts');
+    await frame(page).locator('#b').waitFor();
+    const loaded = await frame(page)
+      .locator('body')
+      .evaluate(async (body) => {
+        const fonts = body.ownerDocument.fonts;
+        const faces = await Promise.all([fonts.load('16px "Idpf Face"'), fonts.load('16px "Adobe Face"')]);
+        return faces.map((list) => list.map((face) => `${face.family.replace(/"/g, '')}:${face.status}`));
+      });
+    // Assess
+    expect(loaded).toEqual([['Idpf Face:loaded'], ['Adobe Face:loaded']]);
+    await context.close();
+  });
+
+  for (const [width, height] of [
+    [1280, 800],
+    [360, 740],
+  ] as const) {
+    it(`hides no line at ${width}×${height}: in Moby-Dick and The Waste Land no line crosses the page's bottom edge on five pages`, async () => {
+      // Prepare
+      await addOpenEpub(suite.gateway, `t-geo-moby-${width}`, 'Moby-Dick (pages)', fixture('moby-dick.epub'));
+      await addOpenEpub(
+        suite.gateway,
+        `t-geo-waste-${width}`,
+        'The Waste Land (pages)',
+        fixture('wasteland.epub'),
+      );
+      const context = await newContext(suite.browser, { width, height });
+      const { page } = await openPage(context, { ignore: sandboxNote });
+      for (const [id, entry] of [
+        [`t-geo-moby-${width}`, 'Loomings'],
+        [`t-geo-waste-${width}`, 'I. THE BURIAL OF THE DEAD'],
+      ] as const) {
+        await openReader(page, id);
+        await page.getByRole('button', { name: 'Contents' }).click();
+        await page.locator('#epub-panel a', { hasText: entry }).first().click();
+        await expect.poll(() => page.locator('#epub-panel').isHidden()).toBe(true);
+        await expect.poll(() => layoutSettled(page), { timeout: 15_000 }).toBe(true);
+        for (let turn = 0; turn < 5; turn += 1) {
+          // Assess: this page
+          await expect
+            .poll(async () => (await lineGeometry(page)).inside, { timeout: 15_000 })
+            .toBeGreaterThan(0);
+          const lines = await lineGeometry(page);
+          expect(lines.straddling, `${id} page ${turn + 1}`).toEqual([]);
+          expect(lines.below, `${id} page ${turn + 1}`).toEqual([]);
+          if (turn === 0) await screenshot(page, `epub-lines-${id}`);
+          // Act: the next page
+          const before = await shownCfi(page);
+          await page.keyboard.press('ArrowRight');
+          await expect.poll(() => shownCfi(page), { timeout: 15_000 }).not.toBe(before);
+        }
+      }
+      await context.close();
+    }, 120_000);
+  }
+
+  it('says interactive parts are not available for a book with scripted items, and shows % read within 5 s', async () => {
+    // Prepare
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/c1.xhtml',
+        id: 'c1',
+        mediaType: 'application/xhtml+xml',
+        properties: 'scripted',
+        content: chapter(1),
+      },
+      { path: 'OEBPS/c2.xhtml', id: 'c2', mediaType: 'application/xhtml+xml', content: chapter(2) },
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-scripted',
+      'Scripted',
+      buildEpub({ title: 'Scripted', files, spine: ['c1', 'c2'] }),
+    );
+    const context = await newContext(suite.browser);
+    const { page } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    const started = Date.now();
+    await openReader(page, 't-scripted');
+    // Assess
+    await expect
+      .poll(() => page.locator('#reader-progress').innerText(), { timeout: 5_000 - (Date.now() - started) })
+      .toMatch(/^\d+(\.\d)?% read$/);
+    expect(await page.locator('#reader-scripted').innerText()).toBe(
+      'Interactive parts of this book are not available in the reader.',
+    );
+    await context.close();
+  });
+});
