@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import { CatalogueIndexHolder } from '../adapters/catalogue-index';
 import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
+import { dependencyTimeouts } from '../adapters/dependency-timeouts';
 import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
 import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
@@ -55,7 +56,11 @@ function linkSigner(config: Config) {
 /** On AWS the keys are a Secrets Manager secret; locally a file in DATA_DIR. Read lazily, once. */
 function signingKeys(config: Config): SigningKeySource {
   if (config.SIGNING_KEYS_SECRET_ARN) {
-    return secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION);
+    return secretsManagerKeySource(
+      config.SIGNING_KEYS_SECRET_ARN,
+      config.AWS_REGION,
+      dependencyTimeouts(config),
+    );
   }
   if (config.MODE === 'aws') {
     return () => Promise.reject(new Error('SIGNING_KEYS_SECRET_ARN is not set'));
@@ -69,7 +74,11 @@ function signingKeys(config: Config): SigningKeySource {
  */
 function pseudonymSecret(config: Config): PseudonymSecretSource | undefined {
   if (config.PSEUDONYM_SECRET_ARN) {
-    return secretsManagerPseudonymSecret(config.PSEUDONYM_SECRET_ARN, config.AWS_REGION);
+    return secretsManagerPseudonymSecret(
+      config.PSEUDONYM_SECRET_ARN,
+      config.AWS_REGION,
+      dependencyTimeouts(config),
+    );
   }
   return config.MODE === 'local' ? filePseudonymSecret(config.DATA_DIR) : undefined;
 }
