@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients';
-import type { Config } from '../../functions/config';
+import { loadConfig, type Config } from '../../functions/config';
 import { createDeps } from '../../functions/handlers/deps';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
@@ -35,9 +35,22 @@ afterEach(() => {
   for (const destroy of destroyers.splice(0)) destroy();
 });
 
-/** The same deployment as `stack` (table, bucket, signing keys), with one dependency somewhere else. */
+/** The limits an operator gets without setting anything (the test stack widens them for busy machines). */
+const defaults = loadConfig({});
+const defaultLimits = {
+  REQUEST_DEADLINE_MS: defaults.REQUEST_DEADLINE_MS,
+  ADMIN_REQUEST_DEADLINE_MS: defaults.ADMIN_REQUEST_DEADLINE_MS,
+  DEPENDENCY_CONNECT_TIMEOUT_MS: defaults.DEPENDENCY_CONNECT_TIMEOUT_MS,
+  DEPENDENCY_REQUEST_TIMEOUT_MS: defaults.DEPENDENCY_REQUEST_TIMEOUT_MS,
+  DEPENDENCY_MAX_ATTEMPTS: defaults.DEPENDENCY_MAX_ATTEMPTS,
+};
+
+/**
+ * The same deployment as `stack` (table, bucket, signing keys) with the default limits, and one dependency
+ * somewhere else.
+ */
 function appWith(overrides: Partial<Config>) {
-  const config: Config = { ...stack.config, ...overrides };
+  const config: Config = { ...stack.config, ...defaultLimits, ...overrides };
   const clients = createAwsClients(config);
   destroyers.push(() => {
     clients.dynamo.destroy();
@@ -176,4 +189,19 @@ describe.each(stores)('S3 $state', ({ endpoint }) => {
 
 it('the frozen store was really reached (the requests did not fail before connecting)', () => {
   expect(silent.connections).toBeGreaterThan(0);
+});
+
+it('on Lambda the deadline is cut to what the invocation has left, so the 503 leaves before Lambda times out', async () => {
+  // Prepare: an invocation with 1.5 s left (hono/aws-lambda passes its context as the env)
+  const { accessToken } = await createPatron(stack);
+  const app = appWith({ DYNAMODB_ENDPOINT: silent.endpoint });
+  const lambdaContext = { getRemainingTimeInMillis: () => 1_500 };
+  // Act
+  const result = await timed(() =>
+    app.request('/me/loans', { headers: bearer(accessToken) }, { lambdaContext }),
+  );
+  // Assess: 1.5 s minus the 0.5 s kept back to answer, not the 4 s REQUEST_DEADLINE_MS
+  expectUnavailable(result);
+  expect(result.elapsedMs).toBeGreaterThanOrEqual(900);
+  expect(result.elapsedMs).toBeLessThan(2_000);
 });
