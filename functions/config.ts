@@ -79,6 +79,19 @@ const schema = z.object({
         .filter(Boolean),
     ),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /**
+   * Every call to DynamoDB, S3 and Secrets Manager: connection timeout, request timeout per attempt (both
+   * throw) and attempts per call (ms, ms, count); see functions/adapters/dependency-timeouts.ts.
+   */
+  DEPENDENCY_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
+  DEPENDENCY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(2_000),
+  DEPENDENCY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
+  /**
+   * Total time an API request may take before it answers 503 (ms): patron routes, and /admin (uploads and
+   * publishing take longer). Either is cut further to what the Lambda invocation has left.
+   */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(28_000).default(4_000),
+  ADMIN_REQUEST_DEADLINE_MS: z.coerce.number().int().min(500).max(28_000).default(25_000),
 });
 
 type ParsedConfig = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
-import { clientTimeouts, createDynamoClients, localCredentials, type DynamoClients } from './dynamo-clients';
+import { dependencyTimeouts, reportUnavailable, sdkClientOptions } from './dependency-timeouts';
+import { createDynamoClients, localCredentials, type DynamoClients } from './dynamo-clients';
 
 export { localCredentials };
 
@@ -27,7 +28,8 @@ export function createAwsClients(config: Config): AwsClients {
           responseChecksumValidation: 'WHEN_REQUIRED' as const,
         }
       : {}),
-    requestHandler: clientTimeouts,
+    ...sdkClientOptions(dependencyTimeouts(config)),
   });
+  reportUnavailable(s3, 's3');
   return { ...createDynamoClients(config), s3 };
 }

@@ -1,4 +1,5 @@
 import { CatalogueIndex } from '../domain/catalogue';
+import { outsideDeadline } from '../domain/deadline';
 import type { CatalogueSource, Clock } from '../domain/ports';
 
 export interface CatalogueIndexOptions {
@@ -55,7 +56,9 @@ export class CatalogueIndexHolder {
 
   /** Forces a rebuild (e.g. right after a write in the same process). */
   rebuild(): Promise<CatalogueIndex> {
-    this.building ??= (async () => {
+    // Shared by every search that waits for it (and sometimes started in the background), so not bounded by
+    // the deadline of the request that happened to start it: a slow build still finishes for the next one.
+    this.building ??= outsideDeadline(async () => {
       try {
         const started = this.clock.now().getTime();
         // Read the version first: a write landing during the load bumps it again and triggers another build.
@@ -69,7 +72,7 @@ export class CatalogueIndexHolder {
       } finally {
         this.building = undefined;
       }
-    })();
+    });
     return this.building;
   }
 }

@@ -2,8 +2,12 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import type { ContentLinkSigner } from '../domain/content-links';
 import type { DependencyCheck } from '../domain/ports';
 
-/** Health probes answer within a couple of seconds, so a dead dependency shows as 503, not a hung request. */
-const probeTimeoutMs = 2_500;
+/**
+ * Health probes give up well before a data call would (DEPENDENCY_REQUEST_TIMEOUT_MS and its retry) and before
+ * the request's deadline, so a store that hangs is named in the health body quickly rather than timing out
+ * the health request itself.
+ */
+export const probeTimeoutMs = 1_500;
 
 export function dynamoCheck(dynamo: DynamoDBClient, tableName: string): DependencyCheck {
   return {

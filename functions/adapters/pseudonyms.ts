@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ServiceUnavailableError } from '../domain/errors';
 import type { Pseudonyms } from '../domain/federation';
+import type { DependencyTimeouts } from './dependency-timeouts';
 import { readSecretString } from './secret-string';
 
 /**
@@ -95,9 +96,9 @@ export const filePseudonymSecret =
 // ---- AWS: a Secrets Manager secret (a plain generated string) -----------------------------------------------
 
 export const secretsManagerPseudonymSecret =
-  (secretArn: string, region: string): PseudonymSecretSource =>
+  (secretArn: string, region: string, timeouts: DependencyTimeouts): PseudonymSecretSource =>
   async () =>
-    checkSecret(await readSecretString(secretArn, region), `secret ${secretArn}`);
+    checkSecret(await readSecretString(secretArn, region, timeouts), `secret ${secretArn}`);
 
 /** A secret fixed in code: tests only. */
 export const staticPseudonymSecret =

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import type { PublicJwk } from '../domain/tokens';
+import type { DependencyTimeouts } from './dependency-timeouts';
 import { readSecretString } from './secret-string';
 
 /**
@@ -90,9 +91,13 @@ export const fileKeySource =
 
 // ---- AWS: a Secrets Manager secret ----------------------------------------------------------------------
 
-export function secretsManagerKeySource(secretArn: string, region: string): SigningKeySource {
+export function secretsManagerKeySource(
+  secretArn: string,
+  region: string,
+  timeouts: DependencyTimeouts,
+): SigningKeySource {
   return async () =>
-    parseSigningKeyMaterial(await readSecretString(secretArn, region), `secret ${secretArn}`);
+    parseSigningKeyMaterial(await readSecretString(secretArn, region, timeouts), `secret ${secretArn}`);
 }
 
 /** Material fixed in code: tests, and rotation drills. */

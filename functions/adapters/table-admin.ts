@@ -1,6 +1,7 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -16,13 +17,20 @@ import {
 } from '@aws-sdk/client-s3';
 import { tableSchema } from './table-schema';
 
+/**
+ * Creating a table or an index on a DynamoDB Local that has just started (a cold JVM, a busy machine) can take
+ * far longer than a data call may (DEPENDENCY_REQUEST_TIMEOUT_MS); these calls run at start-up, outside any
+ * request, so they get a generous time of their own.
+ */
+const controlPlane = { requestTimeout: 30_000 };
+
 /** Local mode and tests only: on AWS the CDK stack owns the table and the bucket. */
 export async function ensureTable(
   dynamo: DynamoDBClient,
   tableName: string,
 ): Promise<'created' | 'existing'> {
   try {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }), controlPlane);
     await addMissingIndexes(
       dynamo,
       tableName,
@@ -37,24 +45,32 @@ export async function ensureTable(
     keyNames.add(index.partitionKey);
     keyNames.add(index.sortKey);
   }
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: stringAttributes(keyNames),
-      KeySchema: [
-        { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
-        { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map(indexDefinition),
-    }),
-  );
+  await dynamo
+    .send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: stringAttributes(keyNames),
+        KeySchema: [
+          { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: tableSchema.globalSecondaryIndexes.map(indexDefinition),
+      }),
+      controlPlane,
+    )
+    .catch((error: unknown) => {
+      // Created meanwhile: by another process starting on the same DATA_DIR, or by the SDK's own retry of this
+      // very request after an attempt that timed out. Either way it exists; wait for it below.
+      if (!(error instanceof ResourceInUseException)) throw error;
+    });
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: tableName });
   await dynamo.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: tableSchema.ttlAttribute, Enabled: true },
     }),
+    controlPlane,
   );
   return 'created';
 }
@@ -88,6 +104,7 @@ async function addMissingIndexes(
         AttributeDefinitions: stringAttributes([index.partitionKey, index.sortKey]),
         GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
       }),
+      controlPlane,
     );
     await waitForActiveIndexes(dynamo, tableName);
   }
@@ -97,7 +114,7 @@ async function addMissingIndexes(
 async function waitForActiveIndexes(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }), controlPlane);
     const building = (Table?.GlobalSecondaryIndexes ?? []).filter((index) => index.IndexStatus !== 'ACTIVE');
     if (Table?.TableStatus === 'ACTIVE' && building.length === 0) return;
     if (Date.now() > deadline) throw new Error(`Table ${tableName}: indexes still building after 60 s`);
@@ -123,9 +140,9 @@ export async function ensureBucket(
 ): Promise<'created' | 'existing'> {
   let outcome: 'created' | 'existing' = 'existing';
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }), controlPlane);
   } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }), controlPlane);
     outcome = 'created';
   }
   await s3.send(
@@ -133,6 +150,7 @@ export async function ensureBucket(
       Bucket: bucket,
       CORSConfiguration: { CORSRules: contentCorsRules(corsOrigins) },
     }),
+    controlPlane,
   );
   return outcome;
 }

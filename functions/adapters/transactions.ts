@@ -1,4 +1,5 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { currentDeadline, deadlineExceeded } from '../domain/deadline';
 import { PustakaError, ServiceUnavailableError } from '../domain/errors';
 import { isTransactionCancelled } from './dynamo-item';
 
@@ -78,7 +79,15 @@ export function isTransient(error: unknown): boolean {
   return status !== undefined && status >= 500;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits before the next round, but never past the request's deadline: a round that could not finish in time
+ * is not started, and the caller gets its 503 while there is still time to send it.
+ */
+async function pause(ms: number): Promise<void> {
+  const deadline = currentDeadline();
+  if (deadline && deadline.remainingMs() <= ms) throw deadlineExceeded();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** Full jitter: spreads retries of requests that collided so they do not collide again in step. */
 export function backoffDelay(policy: RetryPolicy, failures: number): number {
@@ -100,6 +109,7 @@ export async function runTransaction<T>(
   let transientFailures = 0;
   let lastError: unknown;
   for (let round = 0; round < policy.maxRounds; round++) {
+    if (currentDeadline()?.expired) throw deadlineExceeded(lastError);
     let plan: Plan<T> | undefined;
     try {
       plan = await attempt();
@@ -109,7 +119,7 @@ export async function runTransaction<T>(
       if (error instanceof PustakaError) throw error;
       lastError = error;
       if (error instanceof DecideAgain) {
-        await sleep(Math.random() * policy.baseDelayMs);
+        await pause(Math.random() * policy.baseDelayMs);
         continue;
       }
       if (plan && isTransactionCancelled(error)) {
@@ -123,14 +133,14 @@ export async function runTransaction<T>(
           const refusal = failed.find((w) => typeof w.onConditionFailed === 'function');
           if (refusal) throw (refusal.onConditionFailed as () => PustakaError)();
           // Stale snapshot: decide again at once, with a little jitter so racing requests spread out.
-          await sleep(Math.random() * policy.baseDelayMs);
+          await pause(Math.random() * policy.baseDelayMs);
           continue;
         }
       }
       if (!isTransient(error)) throw error;
       transientFailures += 1;
       if (transientFailures > policy.maxTransientFailures) break;
-      await sleep(backoffDelay(policy, transientFailures));
+      await pause(backoffDelay(policy, transientFailures));
     }
   }
   throw new ServiceUnavailableError(

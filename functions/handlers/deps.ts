@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import { CatalogueIndexHolder } from '../adapters/catalogue-index';
 import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
+import { dependencyTimeouts } from '../adapters/dependency-timeouts';
 import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
 import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
@@ -58,7 +59,7 @@ function linkSigner(config: Config) {
  */
 function signingKeys(config: Config): SigningKeySource {
   return config.SIGNING_KEYS_SECRET_ARN
-    ? secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION)
+    ? secretsManagerKeySource(config.SIGNING_KEYS_SECRET_ARN, config.AWS_REGION, dependencyTimeouts(config))
     : fileKeySource(config.DATA_DIR);
 }
 
@@ -68,7 +69,11 @@ function signingKeys(config: Config): SigningKeySource {
  */
 function pseudonymSecret(config: Config): PseudonymSecretSource | undefined {
   if (config.PSEUDONYM_SECRET_ARN) {
-    return secretsManagerPseudonymSecret(config.PSEUDONYM_SECRET_ARN, config.AWS_REGION);
+    return secretsManagerPseudonymSecret(
+      config.PSEUDONYM_SECRET_ARN,
+      config.AWS_REGION,
+      dependencyTimeouts(config),
+    );
   }
   return config.MODE === 'local' ? filePseudonymSecret(config.DATA_DIR) : undefined;
 }

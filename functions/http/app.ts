@@ -3,9 +3,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { PustakaError, TooManyRequestsError } from '../domain/errors';
+import { currentDeadline, unavailableRetryAfterSeconds } from '../domain/deadline';
+import { PustakaError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors';
 import { authChallenge, requireCaller, requireRole } from './auth';
 import { campusAccess } from './campus';
+import { requestDeadline } from './deadline';
 import type { AppDeps, AppEnv } from './deps';
 import { noSniff } from './no-sniff';
 import { problemResponse } from './problem';
@@ -33,6 +35,15 @@ export type Surface = 'all' | 'patron' | 'librarian';
 
 export interface AppOptions {
   surface?: Surface;
+}
+
+/** What an operator needs to see of a 503's cause: the chain of names and messages, no stack. */
+function describeCause(cause: unknown): string | undefined {
+  const parts: string[] = [];
+  for (let e = cause, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    parts.push(`${e.name}: ${e.message}`);
+  }
+  return parts.length ? parts.join(' <- ') : undefined;
 }
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
@@ -63,6 +74,16 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'Location'],
       maxAge: 600,
+    }),
+  );
+  // Uploads and publishing (librarians only) may take longer than a patron's request.
+  app.use(
+    '*',
+    requestDeadline({
+      budgetMs: (c) =>
+        c.req.path === '/admin' || c.req.path.startsWith('/admin/')
+          ? deps.config.ADMIN_REQUEST_DEADLINE_MS
+          : deps.config.REQUEST_DEADLINE_MS,
     }),
   );
   const limitBody = (maxSize: number) =>
@@ -135,12 +156,34 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
         'Retry-After': String(error.retryAfterSeconds),
       });
     }
+    if (error instanceof ServiceUnavailableError) {
+      deps.logger.warn('dependency unavailable', {
+        requestId: c.get('requestId'),
+        code: error.code,
+        cause: describeCause(error.cause),
+      });
+      return problemResponse(c, error.status, error.code, error.message, error.context, {
+        'Retry-After': String(unavailableRetryAfterSeconds),
+      });
+    }
     if (error instanceof PustakaError) {
       const headers = error.status === 401 ? authChallenge(error.code) : {};
       return problemResponse(c, error.status, error.code, error.message, error.context, headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, error.status, 'BAD_REQUEST', error.message || 'The request is not valid.');
+    }
+    // Whatever broke once the deadline had passed broke because of it (e.g. a body read cut off mid-stream).
+    if (currentDeadline()?.expired) {
+      deps.logger.warn('deadline passed', { requestId: c.get('requestId'), cause: describeCause(error) });
+      return problemResponse(
+        c,
+        503,
+        'SERVICE_UNAVAILABLE',
+        'The library did not answer in time. Please try again in a moment.',
+        {},
+        { 'Retry-After': String(unavailableRetryAfterSeconds) },
+      );
     }
     // Anything else is our fault: log it whole, tell the client nothing about it.
     deps.logger.error('unhandled error', { requestId: c.get('requestId'), error: error as Error });

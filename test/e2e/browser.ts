@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, startLocalGateway, type LocalGateway } from '../../functions/local/gateway';
+import { generousTimeouts } from '../helpers/timeouts';
 
 /**
  * Browser-test harness: a gateway of its own per test file (fresh DATA_DIR, sample library seeded, the web app
@@ -24,7 +25,7 @@ export async function startGateway(
 ): Promise<E2eGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pustaka-e2e-'));
   const gateway = await startLocalGateway({
-    env: { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'SILENT', ...env },
+    env: { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'SILENT', ...generousTimeouts, ...env },
     buildWeb: false,
     ...options,
   });

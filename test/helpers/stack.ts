@@ -13,6 +13,7 @@ import { createDeps, type DepsOptions } from '../../functions/handlers/deps';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
+import { generousTimeouts } from './timeouts';
 
 export interface TestStack {
   config: Config;
@@ -46,6 +47,7 @@ export async function createTestStack(
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     S3_ENDPOINT: inject('s3Endpoint'),
     LOG_LEVEL: 'SILENT',
+    ...generousTimeouts,
     ...options.env,
   });
   const clients = createAwsClients(config);
