@@ -59,6 +59,7 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
     // Each round either reserves, refuses, or saw another request open the window (which happens once per
     // window) or take one of its few checks: a handful of rounds always settles it.
     for (let round = 0; round < lockoutPolicy.maxChecks + 3; round++) {
+      let seen: LoginAttempts | undefined;
       try {
         const { Attributes } = await this.documents.send(
           new UpdateCommand({
@@ -80,30 +81,42 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
               ':now': t,
             },
             ReturnValues: 'UPDATED_NEW',
+            // What stood in the way comes back with the refusal: no extra read under a burst.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return { granted: true, check: Number(Attributes?.checks ?? 1) };
       } catch (error) {
         if (!isConditionalCheckFailure(error)) throw error;
+        seen = storedAttemptsOf(error);
       }
-      try {
-        await this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...key, failures: 0, checks: 1, windowStartedAt: t, ttl },
-            ConditionExpression: `(attribute_not_exists(pk) OR windowStartedAt <= :floor) AND ${notLocked}`,
-            ExpressionAttributeValues: { ':floor': windowFloor, ':now': t },
-          }),
-        );
-        return { granted: true, check: 1 };
-      } catch (error) {
-        if (!isConditionalCheckFailure(error)) throw error;
+
+      if (!seen || seen.windowStartedAt <= windowFloor) {
+        // No open window: a lock that outlasts its window refuses (nothing to count in); else open one.
+        if (seen?.lockedUntil !== undefined && seen.lockedUntil > t) {
+          return { granted: false, until: seen.lockedUntil };
+        }
+        try {
+          await this.documents.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...key, failures: 0, checks: 1, windowStartedAt: t, ttl },
+              ConditionExpression: `(attribute_not_exists(pk) OR windowStartedAt <= :floor) AND ${notLocked}`,
+              ExpressionAttributeValues: { ':floor': windowFloor, ':now': t },
+            }),
+          );
+          return { granted: true, check: 1 };
+        } catch (error) {
+          if (!isConditionalCheckFailure(error)) throw error;
+          continue;
+        }
       }
-      const current = await this.get(cardNumber);
-      if (refusedUntil(current, now) === undefined) continue;
-      const after = (await this.countInWindow(cardNumber, now)) ?? current;
-      const until = refusedUntil(after, now) ?? refusedUntil(current, now);
-      return { granted: false, until: until ?? t + lockoutPolicy.lockSeconds * 1000 };
+
+      const refused = refusedUntil(seen, now);
+      // The window had a check left after all: another request changed it in between; try again.
+      if (refused === undefined) continue;
+      const after = await this.countInWindow(cardNumber, now);
+      return { granted: false, until: refusedUntil(after, now) ?? refused };
     }
     throw new Error(`Could not reserve a PIN check for card ${cardNumber}: too much contention`);
   }
@@ -165,7 +178,10 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
         }),
       );
       const attempts = attemptsOf(Attributes ?? {});
-      return attempts.failures >= lockoutPolicy.maxFailures ? this.lock(cardNumber, attempts, now) : attempts;
+      const alreadyLocked = attempts.lockedUntil !== undefined && attempts.lockedUntil > now.getTime();
+      return attempts.failures >= lockoutPolicy.maxFailures && !alreadyLocked
+        ? this.lock(cardNumber, attempts, now)
+        : attempts;
     } catch (error) {
       if (!isConditionalCheckFailure(error)) throw error;
       return undefined;
@@ -185,12 +201,13 @@ export class DynamoLoginAttemptRepository implements LoginAttemptRepository {
             'attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
           ExpressionAttributeValues: { ':until': until, ':now': t },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return attemptsOf(Attributes ?? {});
     } catch (error) {
       // Already locked by a concurrent failure: that lock stands.
-      if (isConditionalCheckFailure(error)) return (await this.get(cardNumber)) ?? attempts;
+      if (isConditionalCheckFailure(error)) return storedAttemptsOf(error) ?? attempts;
       throw error;
     }
   }
@@ -247,6 +264,16 @@ function refusedUntil(attempts: LoginAttempts | undefined, now: Date): number | 
   const windowEnds = attempts.windowStartedAt + windowMs;
   const full = (attempts.checks ?? 0) >= lockoutPolicy.maxChecks;
   return full && windowEnds > now.getTime() ? windowEnds : undefined;
+}
+
+/** The item a conditional write found (ReturnValuesOnConditionCheckFailure), still in DynamoDB's own format. */
+function storedAttemptsOf(error: unknown): LoginAttempts | undefined {
+  const raw = (error as { Item?: Record<string, { N?: string }> }).Item;
+  if (!raw) return undefined;
+  const numbers = Object.fromEntries(
+    Object.entries(raw).flatMap(([name, value]) => (value.N !== undefined ? [[name, Number(value.N)]] : [])),
+  );
+  return attemptsOf(numbers);
 }
 
 function attemptsOf(item: Record<string, unknown>): LoginAttempts {
