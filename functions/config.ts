@@ -78,6 +78,13 @@ const schema = z.object({
         .map((r) => r.trim())
         .filter(Boolean),
     ),
+  /**
+   * Sign-in attempts (`POST /auth/login`) allowed per client address (IPv4, or IPv6 /64) per window; beyond that
+   * `429 RATE_LIMITED`. API Gateway's throttling is per route, not per client. Mind shared addresses (a
+   * library's public computers behind one NAT) when lowering it.
+   */
+  LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  LOGIN_ADDRESS_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /**
    * Every call to DynamoDB, S3 and Secrets Manager: connection timeout, request timeout per attempt (both

@@ -220,6 +220,14 @@ export const sessionKeys = {
 export const loginAttemptKeys = {
   /** Failed sign-ins of one card number (known or not) in the current window, and its lock. */
   item: (cardNumber: string): ItemKey => ({ pk: `LOGIN#${cardNumber}`, sk: 'ATTEMPTS' }),
+  /**
+   * Sign-in attempts from one client address (an IPv4 address or an IPv6 /64) in one fixed window, named by the
+   * epoch ms it starts at; expires by TTL.
+   */
+  address: (subject: string, windowStart: number): ItemKey => ({
+    pk: `LOGINADDR#${subject}`,
+    sk: `WINDOW#${windowStart}`,
+  }),
 };
 
 // ---- uploads --------------------------------------------------------------------------------

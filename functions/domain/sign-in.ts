@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+import { parseAddress } from './campus';
 import type { Caller } from './caller';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from './errors';
 import { profileOf, type Patron, type PatronProfile } from './patron';
@@ -11,7 +13,18 @@ import type { TokenService } from './tokens';
  * - An unknown card and a wrong PIN get the same answer (INVALID_CREDENTIALS) after the same work: the PIN is
  *   checked against a dummy hash when the card is unknown, and failed attempts are counted per card number
  *   whether or not the card exists, so neither timing nor lockout tells an attacker which cards are real.
- * - 5 failures within 15 minutes lock the card for 15 minutes, even for the right PIN (ACCOUNT_LOCKED).
+ * - At most 5 PINs are checked per card number per window (15 minutes from its first attempt), however many
+ *   requests arrive at once: each attempt reserves its check atomically BEFORE the PIN is verified, and an attempt
+ *   that finds the window's checks taken is refused unchecked (ACCOUNT_LOCKED until the window ends). Reading a
+ *   lock first and counting the failure after the scrypt run let a burst of guesses pass the read together.
+ * - 5 failures within the window lock the card for 15 minutes, even for the right PIN (ACCOUNT_LOCKED). An attempt
+ *   refused unchecked counts as a failure too (no attempt goes uncounted).
+ * - A right PIN clears the record only when its check was the window's only one: then nobody else is in flight
+ *   and nothing is handed back. Otherwise it forgives the failures (they will not lock the card) but the checks
+ *   already reserved stay reserved, including those of requests still verifying: handing them back would let the
+ *   rest of a burst that carries the right PIN take fresh checks, which is the bypass again.
+ * - Per client address, sign-in attempts are limited too (RATE_LIMITED): spraying a few PINs over many cards
+ *   from one address stays under every card's limit. IPv6 clients count per /64 (one subscriber's network).
  * - Blocked patrons are told so only after the PIN is right, so "blocked" is not an oracle either.
  * - Refresh tokens rotate; presenting one that was already rotated revokes its whole family (theft detection).
  * - Partner members (federated sign-in) have no patron record: their session keeps what the partner granted
@@ -22,6 +35,8 @@ import type { TokenService } from './tokens';
  */
 
 export const lockoutPolicy = {
+  /** PIN checks per card number and window, whatever the outcome and however concurrent. */
+  maxChecks: 5,
   maxFailures: 5,
   windowSeconds: 15 * 60,
   lockSeconds: 15 * 60,
@@ -34,7 +49,12 @@ export interface LoginAttempts {
   windowStartedAt: number;
   /** Epoch ms until which the card is locked. */
   lockedUntil?: number;
+  /** PIN checks reserved in the window (absent on a record that only ever counted failures). */
+  checks?: number;
 }
+
+/** The outcome of reserving a PIN check: its number in the window, or until when none is to be had. */
+export type CheckReservation = { granted: true; check: number } | { granted: false; until: number };
 
 /** When a card is locked, until when (epoch ms); undefined when it is not. */
 export function lockedUntil(attempts: LoginAttempts | undefined, now: Date): number | undefined {
@@ -52,12 +72,39 @@ export function lockedUntil(attempts: LoginAttempts | undefined, now: Date): num
 export interface LoginAttemptRepository {
   get(cardNumber: string): Promise<LoginAttempts | undefined>;
   /**
+   * Reserves one PIN check of the card's window atomically (a conditional counter): at most
+   * `lockoutPolicy.maxChecks` are granted per window, and none while the card is locked. A refused attempt is
+   * counted as a failure (and may lock the card).
+   */
+  reserve(cardNumber: string, now: Date): Promise<CheckReservation>;
+  /**
    * Counts one failure atomically (concurrent failures are all counted) and locks the card when the count
    * reaches the limit. Returns the attempts after this failure.
    */
   recordFailure(cardNumber: string, now: Date): Promise<LoginAttempts>;
-  /** Forgets the failures after a successful sign-in (but never a lock that started meanwhile). */
+  /**
+   * After a successful sign-in: drops the record when its check was the window's only one; otherwise forgives
+   * the failures but keeps the reserved checks. Never lifts a lock that started meanwhile.
+   */
   clear(cardNumber: string, now: Date): Promise<void>;
+}
+
+/** Sign-in attempts per client address (fixed windows; the adapter holds the limit from the configuration). */
+export interface AddressAttemptLimiter {
+  /** Counts one attempt of the address; refused (with until when) once the window's limit is passed. */
+  take(address: string, now: Date): Promise<{ allowed: true } | { allowed: false; until: number }>;
+}
+
+/**
+ * Whose attempts are counted together: an IPv4 address as it is, an IPv6 address by its /64 (one subscriber
+ * usually holds a whole /64, so counting single IPv6 addresses would count nothing). Undefined when unparseable.
+ */
+export function addressSubject(address: string | undefined): string | undefined {
+  const parsed = parseAddress(address);
+  if (!parsed) return undefined;
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const prefix = ipaddr.IPv6.networkAddressFromCIDR(`${parsed.toString()}/64`);
+  return `${prefix.toString()}/64`;
 }
 
 /** Checks PINs against stored scrypt hashes (adapter: functions/adapters/pin-hasher.ts). */
@@ -109,6 +156,8 @@ export interface SignInPorts {
   sessions: SessionRepository;
   tokens: TokenService;
   pins: PinVerifier;
+  /** Sign-in attempts per client address. */
+  loginAddresses: AddressAttemptLimiter;
   /** Member sessions: the partner is checked at each refresh. */
   partners: Pick<PartnerRepository, 'get'>;
 }
@@ -134,6 +183,16 @@ function lockedError(until: number, now: Date): TooManyRequestsError {
   return new TooManyRequestsError(
     'ACCOUNT_LOCKED',
     'Too many wrong PINs: this card is locked for a while. Try again later.',
+    retryAfterSeconds,
+    { retryAfterSeconds },
+  );
+}
+
+function rateLimitedError(until: number, now: Date): TooManyRequestsError {
+  const retryAfterSeconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
+  return new TooManyRequestsError(
+    'RATE_LIMITED',
+    'Too many sign-in attempts from your network. Try again later.',
     retryAfterSeconds,
     { retryAfterSeconds },
   );
@@ -165,15 +224,20 @@ async function tokensFor(
 
 export async function login(
   ports: SignInPorts,
-  input: { cardNumber: string; pin: string },
+  input: { cardNumber: string; pin: string; clientAddress?: string | undefined },
 ): Promise<SignedIn> {
   const now = ports.clock.now();
-  const [attempts, patron] = await Promise.all([
-    ports.loginAttempts.get(input.cardNumber),
-    ports.patrons.getByCard(input.cardNumber),
-  ]);
-  const locked = lockedUntil(attempts, now);
-  if (locked !== undefined) throw lockedError(locked, now);
+  // The address is checked first, so that a refused address does not use up anyone's card checks. Without an
+  // address (only an app called in-process has none) there is nothing to count by.
+  const subject = addressSubject(input.clientAddress);
+  if (subject !== undefined) {
+    const admitted = await ports.loginAddresses.take(subject, now);
+    if (!admitted.allowed) throw rateLimitedError(admitted.until, now);
+  }
+  // The patron is read only with a check reserved: a refused burst costs one write per attempt, not two calls.
+  const reservation = await ports.loginAttempts.reserve(input.cardNumber, now);
+  if (!reservation.granted) throw lockedError(reservation.until, now);
+  const patron = await ports.patrons.getByCard(input.cardNumber);
 
   // Same work whether or not the card exists: a dummy hash stands in for the unknown card's.
   const pinIsRight = await ports.pins.verify(input.pin, patron?.pinHash);
@@ -184,7 +248,7 @@ export async function login(
     throw invalidCredentials();
   }
   if (patron.status === 'blocked') throw blocked();
-  if (attempts) await ports.loginAttempts.clear(input.cardNumber, now);
+  await ports.loginAttempts.clear(input.cardNumber, now);
 
   const session = await ports.sessions.start({ patronId: patron.id }, now);
   return tokensFor(ports, patron, session, now);

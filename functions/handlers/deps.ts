@@ -4,6 +4,7 @@ import { CatalogueIndexHolder } from '../adapters/catalogue-index';
 import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
 import { dependencyTimeouts } from '../adapters/dependency-timeouts';
 import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
+import { DynamoAddressAttemptLimiter } from '../adapters/login-address-limiter';
 import { DynamoLoginAttemptRepository } from '../adapters/login-attempt-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { scryptPinVerifier } from '../adapters/pin-hasher';
@@ -131,6 +132,10 @@ export function createDeps(
     }),
     sessions: new DynamoSessionRepository(clients.documents, config.TABLE_NAME),
     loginAttempts: new DynamoLoginAttemptRepository(clients.documents, config.TABLE_NAME),
+    loginAddresses: new DynamoAddressAttemptLimiter(clients.documents, config.TABLE_NAME, {
+      maxAttempts: config.LOGIN_ATTEMPTS_PER_ADDRESS,
+      windowSeconds: config.LOGIN_ADDRESS_WINDOW_SECONDS,
+    }),
     pins: scryptPinVerifier,
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
     uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),

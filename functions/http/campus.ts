@@ -38,16 +38,27 @@ export function peerAddress(env: unknown): string | undefined {
   return typeof fromSocket === 'string' ? fromSocket : undefined;
 }
 
+/**
+ * The client's address as the gateway can vouch for it: the network peer, or what a trusted proxy forwarded
+ * (see clientAddress). Undefined when the app is called without a network (in-process).
+ */
+export function requestAddress(
+  c: { env: unknown; req: { header(name: string): string | undefined } },
+  trustedProxies: readonly string[],
+): string | undefined {
+  return clientAddress({
+    peer: peerAddress(c.env),
+    forwardedFor: c.req.header('X-Forwarded-For'),
+    trustedProxies,
+  });
+}
+
 export function campusAccess(options: CampusAccessOptions): MiddlewareHandler<AppEnv> {
   const trustedProxies = options.trustedProxies.map((range) => checkIpRange(range));
   return createMiddleware<AppEnv>(async (c, next) => {
     const signedIn = (c.get('caller') as AppEnv['Variables']['caller'] | undefined) !== undefined;
     if (!signedIn && c.req.header('Authorization') === undefined) {
-      const address = clientAddress({
-        peer: peerAddress(c.env),
-        forwardedFor: c.req.header('X-Forwarded-For'),
-        trustedProxies,
-      });
+      const address = requestAddress(c, trustedProxies);
       if (address !== undefined) {
         const partner = campusPartnerFor(await c.get('deps').partners.list(), address);
         if (partner && partner.campusEntitlements.length > 0) {

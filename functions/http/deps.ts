@@ -20,7 +20,12 @@ import type {
   UploadObjectStore,
   UploadRepository,
 } from '../domain/ports';
-import type { LoginAttemptRepository, PinVerifier, SessionRepository } from '../domain/sign-in';
+import type {
+  AddressAttemptLimiter,
+  LoginAttemptRepository,
+  PinVerifier,
+  SessionRepository,
+} from '../domain/sign-in';
 import type { TokenService } from '../domain/tokens';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
@@ -56,6 +61,8 @@ export interface AppDeps {
   sessions: SessionRepository;
   /** Failed sign-ins per card and the lock they lead to. */
   loginAttempts: LoginAttemptRepository;
+  /** Sign-in attempts per client address (LOGIN_ATTEMPTS_PER_ADDRESS). */
+  loginAddresses: AddressAttemptLimiter;
   pins: PinVerifier;
   /** Probed by GET /health. */
   checks: DependencyCheck[];

@@ -52,6 +52,70 @@ describe('failed sign-ins in DynamoDB', () => {
   });
 });
 
+describe('PIN check reservations in DynamoDB', () => {
+  it('of 40 concurrent reservations exactly 5 are granted, numbered 1–5; the refused are counted and lock', async () => {
+    // Prepare
+    const now = new Date('2030-02-01T00:00:00Z');
+    // Act
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, () => stack.deps.loginAttempts.reserve('R-BURST', now)),
+    );
+    // Assess
+    const granted = outcomes.flatMap((o) => (o.granted ? [o.check] : []));
+    expect(granted.sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const o of outcomes) if (!o.granted) expect(o.until).toBeGreaterThan(now.getTime());
+    const attempts = await stack.deps.loginAttempts.get('R-BURST');
+    expect(attempts).toMatchObject({ checks: 5, failures: 35, windowStartedAt: now.getTime() });
+    expect(lockedUntil(attempts, now)).toBe(now.getTime() + lockoutPolicy.lockSeconds * 1000);
+  });
+
+  it('a lock refuses: counted while its window is open, not after; once it is over a new window starts', async () => {
+    // Prepare: the window opens at `start`, the 5th failure locks 10 minutes later (until 25 minutes in)
+    const start = new Date('2030-02-02T00:00:00Z');
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    await stack.deps.loginAttempts.recordFailure('R-LOCK', start);
+    for (let i = 1; i < lockoutPolicy.maxFailures; i++)
+      await stack.deps.loginAttempts.recordFailure('R-LOCK', at(10));
+    const lockEnds = at(10 + lockoutPolicy.lockSeconds / 60).getTime();
+    // Act
+    const inWindow = await stack.deps.loginAttempts.reserve('R-LOCK', at(12));
+    const countedInWindow = (await stack.deps.loginAttempts.get('R-LOCK'))?.failures;
+    const afterWindow = await stack.deps.loginAttempts.reserve('R-LOCK', at(20));
+    const countedAfterWindow = (await stack.deps.loginAttempts.get('R-LOCK'))?.failures;
+    const afterLock = await stack.deps.loginAttempts.reserve('R-LOCK', new Date(lockEnds));
+    // Assess
+    expect(inWindow).toEqual({ granted: false, until: lockEnds });
+    expect(countedInWindow).toBe(lockoutPolicy.maxFailures + 1);
+    expect(afterWindow).toEqual({ granted: false, until: lockEnds });
+    expect(countedAfterWindow).toBe(lockoutPolicy.maxFailures + 1);
+    expect(afterLock).toEqual({ granted: true, check: 1 });
+    expect(await stack.deps.loginAttempts.get('R-LOCK')).toMatchObject({
+      checks: 1,
+      failures: 0,
+      windowStartedAt: lockEnds,
+    });
+  });
+
+  it('a success that held the only check drops the record; otherwise it forgives failures, not checks', async () => {
+    // Prepare
+    const now = new Date('2030-02-03T00:00:00Z');
+    await stack.deps.loginAttempts.reserve('R-ALONE', now);
+    await stack.deps.loginAttempts.reserve('R-SHARED', now);
+    await stack.deps.loginAttempts.recordFailure('R-SHARED', now);
+    await stack.deps.loginAttempts.reserve('R-SHARED', now);
+    // Act
+    await stack.deps.loginAttempts.clear('R-ALONE', now);
+    await stack.deps.loginAttempts.clear('R-SHARED', now);
+    // Assess
+    expect(await stack.deps.loginAttempts.get('R-ALONE')).toBeUndefined();
+    expect(await stack.deps.loginAttempts.get('R-SHARED')).toMatchObject({ checks: 2, failures: 0 });
+    const left = await Promise.all(
+      Array.from({ length: 5 }, () => stack.deps.loginAttempts.reserve('R-SHARED', now)),
+    );
+    expect(left.filter((o) => o.granted)).toHaveLength(lockoutPolicy.maxChecks - 2);
+  });
+});
+
 describe('refresh-token families in DynamoDB', () => {
   it('of concurrent refreshes with one token, at most one rotates and the family ends revoked', async () => {
     // Prepare

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { login, logout, refresh } from '../../domain/sign-in';
+import { requestAddress } from '../campus';
 import type { AppEnv } from '../deps';
 import { JwksSchema, MemberSignedInSchema, problemContent, SignedInSchema } from '../schemas';
 
@@ -34,7 +35,10 @@ const loginRoute = createRoute({
     400: problemContent('Invalid body'),
     401: problemContent('INVALID_CREDENTIALS: unknown card or wrong PIN (the same answer for both)'),
     403: problemContent('ACCOUNT_BLOCKED'),
-    429: problemContent('ACCOUNT_LOCKED after 5 wrong PINs in 15 minutes; see Retry-After'),
+    429: problemContent(
+      'ACCOUNT_LOCKED: 5 wrong PINs in 15 minutes, or the card’s 5 PIN checks of the window are taken; ' +
+        'RATE_LIMITED: too many attempts from the client’s address. See Retry-After',
+    ),
   },
 });
 
@@ -80,7 +84,9 @@ const jwksRoute = createRoute({
 
 export function authRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(loginRoute, async (c) => {
-    const result = await login(c.get('deps'), c.req.valid('json'));
+    const deps = c.get('deps');
+    const clientAddress = requestAddress(c, deps.config.TRUSTED_PROXY_CIDRS);
+    const result = await login(deps, { ...c.req.valid('json'), clientAddress });
     c.header('Cache-Control', 'no-store');
     return c.json(result, 200);
   });

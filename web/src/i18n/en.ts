@@ -26,6 +26,7 @@ export const en: Messages = {
   'signin.submit': 'Sign in',
   'signin.failed': 'Wrong card number or PIN.',
   'signin.locked': 'This card is locked for a while after too many attempts. Try again later.',
+  'signin.rateLimited': 'Too many sign-in attempts from your network. Try again in a few minutes.',
   'signin.welcome': 'Welcome, {name}.',
   'signin.signedOut': 'You have signed out.',
   'signin.expired': 'Your session has ended. Please sign in again.',

@@ -24,6 +24,7 @@ export const id = {
   'signin.submit': 'Masuk',
   'signin.failed': 'Nomor kartu atau PIN salah.',
   'signin.locked': 'Kartu ini dikunci sementara karena terlalu banyak percobaan. Coba lagi nanti.',
+  'signin.rateLimited': 'Terlalu banyak percobaan masuk dari jaringan Anda. Coba lagi beberapa menit lagi.',
   'signin.welcome': 'Selamat datang, {name}.',
   'signin.signedOut': 'Anda telah keluar.',
   'signin.expired': 'Sesi Anda berakhir. Silakan masuk lagi.',

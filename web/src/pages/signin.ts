@@ -43,9 +43,11 @@ export function renderSignIn(main: HTMLElement, next: string | undefined): void 
           error.textContent =
             code === 'ACCOUNT_LOCKED'
               ? t('signin.locked')
-              : code === 'NETWORK'
-                ? t('common.offline')
-                : t('signin.failed');
+              : code === 'RATE_LIMITED'
+                ? t('signin.rateLimited')
+                : code === 'NETWORK'
+                  ? t('common.offline')
+                  : t('signin.failed');
           error.hidden = false;
           pin.value = '';
           pin.focus();
