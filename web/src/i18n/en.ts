@@ -154,6 +154,9 @@ export const en: Messages = {
   'error.VALIDATION_FAILED': 'Some of the values given are not valid.',
   'error.BODY_TOO_LARGE': 'What was sent is too large.',
   'error.URI_TOO_LONG': 'The address is too long.',
+  'error.HEADERS_TOO_LARGE':
+    "The request carries too much header data. Clear this site's cookies and try again.",
+  'error.REQUEST_TIMEOUT': 'The request took too long to arrive. Try again.',
   'error.RATE_LIMITED': 'Too many requests in a short time. Wait a moment and try again.',
   'error.INTERNAL_ERROR': 'Something went wrong on the server. Try again later.',
   'error.SERVICE_UNAVAILABLE': 'The service is busy or unavailable. Try again in a moment.',

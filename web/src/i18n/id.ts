@@ -154,6 +154,9 @@ export const id = {
   'error.VALIDATION_FAILED': 'Sebagian isian tidak valid.',
   'error.BODY_TOO_LARGE': 'Data yang dikirim terlalu besar.',
   'error.URI_TOO_LONG': 'Alamatnya terlalu panjang.',
+  'error.HEADERS_TOO_LARGE':
+    'Permintaan membawa terlalu banyak data header. Hapus cookie situs ini dan coba lagi.',
+  'error.REQUEST_TIMEOUT': 'Permintaan terlalu lama sampai. Coba lagi.',
   'error.RATE_LIMITED': 'Terlalu banyak permintaan dalam waktu singkat. Tunggu sebentar lalu coba lagi.',
   'error.INTERNAL_ERROR': 'Terjadi kesalahan di server. Coba lagi nanti.',
   'error.SERVICE_UNAVAILABLE': 'Layanan sedang sibuk atau tidak tersedia. Coba lagi sebentar lagi.',
