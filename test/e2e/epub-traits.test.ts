@@ -686,6 +686,9 @@ describe('EPUB reader on real-world books', () => {
     const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context, { ignore: sandboxNote });
     await openReader(page, 't-vertical');
+    // Japanese pages progress right to left, but the text itself runs left to right: no dir=rtl.
+    expect(await frame(page).locator('html').getAttribute('lang')).toBe('ja');
+    expect(await frame(page).locator('html').getAttribute('dir')).toBeNull();
     await expect.poll(() => layoutSettled(page), { timeout: 15_000 }).toBe(true);
     const seen: string[] = [];
     for (let turn = 0; turn < 3; turn += 1) {
@@ -767,4 +770,45 @@ describe('EPUB reader on real-world books', () => {
       await context.close();
     });
   }
+
+  it('keeps an Arabic book right to left: its frames say lang=ar dir=rtl, and so does its title on the title page', async () => {
+    // Prepare: an Arabic book with no page-progression-direction (its language says rtl)
+    const files: BookFile[] = [1, 2].map((n) => ({
+      path: `OEBPS/c${n}.xhtml`,
+      id: `c${n}`,
+      mediaType: 'application/xhtml+xml',
+      content: xhtml(`الفصل ${n}`, `<h1>الفصل ${n}</h1><p id="text-${n}">هذا نص الفصل ${n} من الكتاب.</p>`),
+    }));
+    await addOpenEpub(
+      suite.gateway,
+      't-arabic',
+      'كتاب الاختبار',
+      buildEpub({ title: 'كتاب الاختبار', language: 'ar', files, spine: ['c1', 'c2'] }),
+      'ar',
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-arabic');
+    await frame(page).locator('#text-1').waitFor();
+    // Assess: the frame's document, and the controls
+    const html = frame(page).locator('html');
+    expect(await html.getAttribute('lang')).toBe('ar');
+    expect(await html.getAttribute('dir')).toBe('rtl');
+    const next = page.getByRole('button', { name: 'Next page', exact: true });
+    expect((await next.boundingBox())!.x).toBeLessThan(550);
+    // Act: the title page
+    await page.goto(`${suite.gateway.url}/#/titles/t-arabic`);
+    const heading = page.getByRole('heading', { level: 1, name: 'كتاب الاختبار' });
+    await heading.waitFor();
+    // Assess: the book's words in the book's language and direction, the page's own words not
+    expect(await heading.getAttribute('lang')).toBe('ar');
+    expect(await heading.getAttribute('dir')).toBe('rtl');
+    const authors = page.locator('#title-authors span');
+    expect(await authors.getAttribute('lang')).toBe('ar');
+    expect(await authors.getAttribute('dir')).toBe('rtl');
+    expect(await page.locator('#title-authors').getAttribute('dir')).toBeNull();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

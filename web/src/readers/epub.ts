@@ -4,7 +4,7 @@ import type Rendition from 'epubjs/types/rendition';
 import type { Location } from 'epubjs/types/rendition';
 import type { NavItem } from 'epubjs/types/navigation';
 import type { Locator } from '../api/types';
-import { h } from '../dom';
+import { bookTextAttrs, h } from '../dom';
 import { t } from '../i18n';
 import { cacheGet, cachePut } from './cache';
 import { BookFiles } from './epub-files';
@@ -148,9 +148,14 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   files.uniqueIdentifier =
     (book.packaging as unknown as { uniqueIdentifier?: string }).uniqueIdentifier ?? '';
   const bookLanguage = book.packaging?.metadata?.language || context.title.language || undefined;
+  // The spine's page-progression-direction, or else the language's own direction.
+  const progression = (book.packaging?.metadata as { direction?: string } | undefined)?.direction;
+  const rtl = progression === 'rtl' || (!progression && bookTextAttrs(bookLanguage).dir === 'rtl');
+  // Only for text with no language at all: page progression is not text direction (see prepareDocument).
+  const bookDirection = rtl ? ('rtl' as const) : undefined;
   // Every chapter's resources resolved against its own URL (never substring-replaced), fixes applied.
   book.spine.hooks.content.register((doc: Document, section: SpineSection) =>
-    files.prepareDocument(doc, section.url, bookLanguage),
+    files.prepareDocument(doc, section.url, bookLanguage, bookDirection),
   );
   const sections = (book.spine as unknown as { spineItems: SpineSection[] }).spineItems;
   const sectionByEntry = new Map<string, SpineSection>();
@@ -183,7 +188,6 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return section ? section.href + url.hash : href;
   };
   const settings = loadSettings();
-  const rtl = (book.packaging?.metadata as { direction?: string } | undefined)?.direction === 'rtl';
   let rendition: Rendition | undefined;
   let current: Location | undefined;
   let percent: number | undefined;
