@@ -811,4 +811,55 @@ describe('EPUB reader on real-world books', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('shows % read within 5 s of the first page of a 10 MB book', async () => {
+    // Prepare: 225 stored chapters of ~46 KB of varied text each (a seeded generator, so no two pages match)
+    let seed = 12345;
+    const words = [
+      'laut',
+      'kapal',
+      'angin',
+      'ombak',
+      'pulau',
+      'nelayan',
+      'bintang',
+      'malam',
+      'pagi',
+      'layar',
+    ];
+    const word = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return words[seed % words.length]!;
+    };
+    const paragraph = () => `<p>${Array.from({ length: 120 }, word).join(' ')}.</p>`;
+    const files: BookFile[] = Array.from({ length: 225 }, (_, n) => ({
+      path: `OEBPS/c${n}.xhtml`,
+      id: `c${n}`,
+      mediaType: 'application/xhtml+xml',
+      content: xhtml(
+        `Bab ${n + 1}`,
+        `<h1>Bab ${n + 1}</h1>${Array.from({ length: 62 }, paragraph).join('')}`,
+      ),
+    }));
+    const bytes = buildEpub({
+      title: 'Hikayat Panjang',
+      language: 'id',
+      files,
+      spine: files.map((f) => f.id!),
+      level: 0,
+    });
+    expect(bytes.byteLength).toBeGreaterThan(10_000_000);
+    await addOpenEpub(suite.gateway, 't-ten-mb', 'Hikayat Panjang', bytes, 'id');
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-ten-mb');
+    await frame(page).locator('h1').first().waitFor();
+    const shown = Date.now();
+    await page.locator('#reader-progress', { hasText: /^\d+(\.\d)?% read$/ }).waitFor({ timeout: 5_000 });
+    // Assess
+    expect(Date.now() - shown).toBeLessThan(5_000);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
