@@ -12,6 +12,13 @@ export interface Identifiers {
   other?: string[];
 }
 
+/**
+ * What a librarian should know about a publication that was still accepted. EPUB_SCRIPTED: the manifest marks
+ * items `scripted`, and the reader never runs book scripts, so their interactive parts will not work.
+ */
+export type TitleWarning = 'EPUB_SCRIPTED';
+export const titleWarnings = ['EPUB_SCRIPTED'] as const satisfies readonly TitleWarning[];
+
 export interface Title {
   id: string;
   title: string;
@@ -38,6 +45,8 @@ export interface Title {
   updatedAt: string;
   /** When a librarian withdrew it (status 'withdrawn'). */
   withdrawnAt?: string;
+  /** Found when it was published (see TitleWarning). */
+  warnings?: TitleWarning[];
 }
 
 export const contentTypeOf: Record<Format, string> = {
@@ -91,7 +100,13 @@ export interface StoredPublication {
 export interface InspectedPublication {
   format: Format;
   contentType: string;
-  metadata: TitleMetadata & { title: string; authors: string[]; subjects: string[]; pageCount?: number };
+  metadata: TitleMetadata & {
+    title: string;
+    authors: string[];
+    subjects: string[];
+    pageCount?: number;
+    warnings?: TitleWarning[];
+  };
 }
 
 /**
@@ -123,6 +138,7 @@ export function titleFromPublication(input: {
     ...optional('published'),
     ...optional('description'),
     ...(metadata.pageCount ? { pageCount: metadata.pageCount } : {}),
+    ...(metadata.warnings?.length ? { warnings: [...metadata.warnings] } : {}),
     format: input.inspection.format,
     access: input.access,
     status: 'active',

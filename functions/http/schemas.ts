@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { titleWarnings } from '../domain/title';
 
 /** Shared response schemas; they document the contract at /openapi.json. */
 export const ProblemSchema = z
@@ -48,6 +49,10 @@ export const TitleSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     withdrawnAt: z.string().optional(),
+    warnings: z.array(z.enum(titleWarnings)).optional().openapi({
+      description:
+        'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them',
+    }),
   })
   .openapi('Title');
 

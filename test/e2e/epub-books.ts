@@ -33,6 +33,8 @@ export interface BookSpec {
   extraMetadata?: string;
   /** Extra entries outside the manifest (e.g. META-INF/encryption.xml). */
   extra?: Record<string, Uint8Array | string>;
+  /** Deflate level of the entries other than `mimetype` (0: stored). */
+  level?: 0 | 6;
 }
 
 export const xhtml = (title: string, body: string, head = '', htmlAttributes = '') =>
@@ -86,7 +88,7 @@ export function buildEpub(spec: BookSpec): Uint8Array {
   };
   for (const [path, content] of Object.entries(spec.extra ?? {})) entries[path] = bytes(content);
   for (const file of spec.files) entries[file.path] = bytes(file.content);
-  return zipSync(entries, { level: 6 });
+  return zipSync(entries, { level: spec.level ?? 6 });
 }
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {

@@ -118,6 +118,71 @@ async function lineGeometry(page: Page) {
   });
 }
 
+/** Text of the text nodes whose boxes intersect the visible stage (at least one real line box). */
+async function visibleText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
+    const shown: string[] = [];
+    for (const iframe of Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))) {
+      const doc = iframe.contentDocument;
+      if (!doc?.body) continue;
+      const offset = iframe.getBoundingClientRect();
+      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent?.trim()) continue;
+        const range = doc.createRange();
+        range.selectNodeContents(node);
+        const inside = Array.from(range.getClientRects()).some(
+          (r) =>
+            r.width >= 1 &&
+            r.height >= 1 &&
+            offset.left + r.right > stage.left + 1 &&
+            offset.left + r.left < stage.right - 1 &&
+            offset.top + r.bottom > stage.top + 1 &&
+            offset.top + r.top < stage.bottom - 1,
+        );
+        if (inside) shown.push(node.textContent.trim().slice(0, 12));
+      }
+    }
+    return shown;
+  });
+}
+
+/** Markers of the fixed-layout pages whose frame is on screen. */
+async function shownPages(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
+    return Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))
+      .filter((iframe) => {
+        const r = iframe.getBoundingClientRect();
+        return r.width > 0 && r.right > stage.left + 1 && r.left < stage.right - 1;
+      })
+      .map((iframe) => iframe.contentDocument?.querySelector('#marker')?.textContent ?? '?');
+  });
+}
+
+/** The visible box of the shown page's content (its marker), in viewport pixels, and the stage's sides. */
+async function frameBox(page: Page) {
+  return page.evaluate(() => {
+    const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
+    const iframe = Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe')).find((f) => {
+      const r = f.getBoundingClientRect();
+      return r.width > 0 && r.right > stage.left + 1 && r.left < stage.right - 1;
+    })!;
+    const offset = iframe.getBoundingClientRect();
+    const marker = iframe.contentDocument!.querySelector('#marker')!.getBoundingClientRect();
+    // The marker's box inside the frame already includes the page's scaling.
+    return {
+      left: offset.left + marker.left,
+      right: offset.left + marker.right,
+      top: offset.top + marker.top,
+      bottom: offset.top + marker.bottom,
+      stageLeft: stage.left,
+      stageRight: stage.right,
+    };
+  });
+}
+
 const chapter = (n: number, extra = '') =>
   xhtml(
     `Chapter ${n}`,
@@ -580,6 +645,221 @@ describe('EPUB reader on real-world books', () => {
     expect(await page.locator('#reader-scripted').innerText()).toBe(
       'Interactive parts of this book are not available in the reader.',
     );
+    await context.close();
+  });
+
+  it('paginates a vertical-rl Japanese book right to left with its text visible on three consecutive pages', async () => {
+    // Prepare: one long chapter in vertical writing, page-progression-direction rtl
+    const paragraphs = Array.from(
+      { length: 60 },
+      (_, n) =>
+        `<p>第${n + 1}段。吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。</p>`,
+    ).join('');
+    const css = 'html { writing-mode: vertical-rl; -epub-writing-mode: vertical-rl; }';
+    const files: BookFile[] = [
+      {
+        path: 'OEBPS/v.xhtml',
+        id: 'v',
+        mediaType: 'application/xhtml+xml',
+        content: xhtml(
+          '縦書き',
+          paragraphs,
+          '<link rel="stylesheet" href="v.css"/>',
+          ' xml:lang="ja" lang="ja"',
+        ),
+      },
+      { path: 'OEBPS/v.css', id: 'css', mediaType: 'text/css', content: css },
+    ];
+    await addOpenEpub(
+      suite.gateway,
+      't-vertical',
+      '縦書き',
+      buildEpub({
+        title: '縦書き',
+        language: 'ja',
+        files,
+        spine: ['v'],
+        spineAttributes: ' page-progression-direction="rtl"',
+      }),
+      'ja',
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    await openReader(page, 't-vertical');
+    // Japanese pages progress right to left, but the text itself runs left to right: no dir=rtl.
+    expect(await frame(page).locator('html').getAttribute('lang')).toBe('ja');
+    expect(await frame(page).locator('html').getAttribute('dir')).toBeNull();
+    await expect.poll(() => layoutSettled(page), { timeout: 15_000 }).toBe(true);
+    const seen: string[] = [];
+    for (let turn = 0; turn < 3; turn += 1) {
+      // Assess: real text inside the visible stage, and not the text of the page before
+      await expect.poll(async () => (await visibleText(page)).length, { timeout: 15_000 }).toBeGreaterThan(0);
+      const text = (await visibleText(page)).join('|');
+      expect(seen).not.toContain(text);
+      seen.push(text);
+      if (turn === 0) await screenshot(page, 'epub-vertical-rl');
+      // Act: the next page
+      const before = await shownCfi(page);
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await expect.poll(() => shownCfi(page), { timeout: 15_000 }).not.toBe(before);
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  for (const [width, height] of [
+    [1280, 800],
+    [360, 740],
+  ] as const) {
+    it(`shows a fixed-layout right-to-left book page by page, whole and centred, at ${width}×${height}`, async () => {
+      // Prepare: four 600×800 pages, each with its own marker
+      const page_ = (n: number) =>
+        xhtml(
+          `Page ${n}`,
+          `<div id="marker" style="width:600px;height:800px;background:#ddd;font-size:80px">PAGE-${n}</div>`,
+          '<meta name="viewport" content="width=600, height=800"/><style>html,body{margin:0;padding:0}</style>',
+        );
+      const files: BookFile[] = [1, 2, 3, 4].map((n) => ({
+        path: `OEBPS/p${n}.xhtml`,
+        id: `p${n}`,
+        mediaType: 'application/xhtml+xml',
+        content: page_(n),
+      }));
+      const id = `t-fxl-${width}`;
+      await addOpenEpub(
+        suite.gateway,
+        id,
+        'Fixed layout',
+        buildEpub({
+          title: 'Fixed layout',
+          files,
+          spine: ['p1', 'p2', 'p3', 'p4'],
+          spineAttributes: ' page-progression-direction="rtl"',
+          extraMetadata:
+            '<meta property="rendition:layout">pre-paginated</meta><meta property="rendition:spread">none</meta>',
+        }),
+      );
+      const context = await newContext(suite.browser, { width, height });
+      const { page, problems } = await openPage(context, { ignore: sandboxNote });
+      await openReader(page, id);
+      await expect.poll(() => layoutSettled(page), { timeout: 15_000 }).toBe(true);
+      // The button that shows the next page says so, on the left in a right-to-left book.
+      const next = page.getByRole('button', { name: 'Next page', exact: true });
+      expect(await next.count()).toBe(1);
+      expect((await next.boundingBox())!.x).toBeLessThan(width / 2);
+      for (const n of [1, 2, 3]) {
+        // Assess: this page alone, whole inside the viewport
+        await expect.poll(() => shownPages(page), { timeout: 15_000 }).toEqual([`PAGE-${n}`]);
+        const box = await frameBox(page);
+        expect(box.left).toBeGreaterThanOrEqual(-1);
+        expect(box.top).toBeGreaterThanOrEqual(-1);
+        expect(box.right).toBeLessThanOrEqual(width + 1);
+        expect(box.bottom).toBeLessThanOrEqual(height + 1);
+        // and centred across the stage
+        expect(Math.abs(box.left + box.right - (box.stageLeft + box.stageRight))).toBeLessThan(4);
+        if (n === 1) await screenshot(page, `epub-fxl-${width}`);
+        // Act
+        if (n < 3) await next.click();
+      }
+      // ←: in a right-to-left book the next page is to the left, so → goes back
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => shownPages(page), { timeout: 15_000 }).toEqual(['PAGE-2']);
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(() => shownPages(page), { timeout: 15_000 }).toEqual(['PAGE-3']);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it('keeps an Arabic book right to left: its frames say lang=ar dir=rtl, and so does its title on the title page', async () => {
+    // Prepare: an Arabic book with no page-progression-direction (its language says rtl)
+    const files: BookFile[] = [1, 2].map((n) => ({
+      path: `OEBPS/c${n}.xhtml`,
+      id: `c${n}`,
+      mediaType: 'application/xhtml+xml',
+      content: xhtml(`الفصل ${n}`, `<h1>الفصل ${n}</h1><p id="text-${n}">هذا نص الفصل ${n} من الكتاب.</p>`),
+    }));
+    await addOpenEpub(
+      suite.gateway,
+      't-arabic',
+      'كتاب الاختبار',
+      buildEpub({ title: 'كتاب الاختبار', language: 'ar', files, spine: ['c1', 'c2'] }),
+      'ar',
+    );
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-arabic');
+    await frame(page).locator('#text-1').waitFor();
+    // Assess: the frame's document, and the controls
+    const html = frame(page).locator('html');
+    expect(await html.getAttribute('lang')).toBe('ar');
+    expect(await html.getAttribute('dir')).toBe('rtl');
+    const next = page.getByRole('button', { name: 'Next page', exact: true });
+    expect((await next.boundingBox())!.x).toBeLessThan(550);
+    // Act: the title page
+    await page.goto(`${suite.gateway.url}/#/titles/t-arabic`);
+    const heading = page.getByRole('heading', { level: 1, name: 'كتاب الاختبار' });
+    await heading.waitFor();
+    // Assess: the book's words in the book's language and direction, the page's own words not
+    expect(await heading.getAttribute('lang')).toBe('ar');
+    expect(await heading.getAttribute('dir')).toBe('rtl');
+    const authors = page.locator('#title-authors span');
+    expect(await authors.getAttribute('lang')).toBe('ar');
+    expect(await authors.getAttribute('dir')).toBe('rtl');
+    expect(await page.locator('#title-authors').getAttribute('dir')).toBeNull();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows % read within 5 s of the first page of a 10 MB book', async () => {
+    // Prepare: 225 stored chapters of ~46 KB of varied text each (a seeded generator, so no two pages match)
+    let seed = 12345;
+    const words = [
+      'laut',
+      'kapal',
+      'angin',
+      'ombak',
+      'pulau',
+      'nelayan',
+      'bintang',
+      'malam',
+      'pagi',
+      'layar',
+    ];
+    const word = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return words[seed % words.length]!;
+    };
+    const paragraph = () => `<p>${Array.from({ length: 120 }, word).join(' ')}.</p>`;
+    const files: BookFile[] = Array.from({ length: 225 }, (_, n) => ({
+      path: `OEBPS/c${n}.xhtml`,
+      id: `c${n}`,
+      mediaType: 'application/xhtml+xml',
+      content: xhtml(
+        `Bab ${n + 1}`,
+        `<h1>Bab ${n + 1}</h1>${Array.from({ length: 62 }, paragraph).join('')}`,
+      ),
+    }));
+    const bytes = buildEpub({
+      title: 'Hikayat Panjang',
+      language: 'id',
+      files,
+      spine: files.map((f) => f.id!),
+      level: 0,
+    });
+    expect(bytes.byteLength).toBeGreaterThan(10_000_000);
+    await addOpenEpub(suite.gateway, 't-ten-mb', 'Hikayat Panjang', bytes, 'id');
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, { ignore: sandboxNote });
+    // Act
+    await openReader(page, 't-ten-mb');
+    await frame(page).locator('h1').first().waitFor();
+    const shown = Date.now();
+    await page.locator('#reader-progress', { hasText: /^\d+(\.\d)?% read$/ }).waitFor({ timeout: 5_000 });
+    // Assess
+    expect(Date.now() - shown).toBeLessThan(5_000);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

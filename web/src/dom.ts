@@ -61,3 +61,28 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
   };
   return debounced;
 }
+
+/** Languages written right to left (primary subtags), for text that comes from a book. */
+const rtlLanguages = new Set([
+  'ar',
+  'arc',
+  'ckb',
+  'dv',
+  'fa',
+  'he',
+  'iw',
+  'ps',
+  'sd',
+  'syr',
+  'ug',
+  'ur',
+  'yi',
+]);
+
+/** The `lang`/`dir` attributes for text taken from a book in `language` (a BCP 47 tag), if any is known. */
+export function bookTextAttrs(language: string | undefined): { lang?: string; dir?: 'rtl' } {
+  if (!language) return {};
+  const primary = language.toLowerCase().split(/[-_]/)[0] ?? '';
+  const script = /-(arab|hebr|syrc|thaa|nkoo|adlm)\b/i.test(language);
+  return rtlLanguages.has(primary) || script ? { lang: language, dir: 'rtl' } : { lang: language };
+}

@@ -56,6 +56,10 @@ export async function inspectEpub(
   const metadata = readMetadata(pkg, declaredName);
   const direction = attr(spine, 'page-progression-direction');
   if (direction === 'ltr' || direction === 'rtl') metadata.direction = direction;
+  // Accepted (the reader keeps scripts off), but the librarian is told the interactive parts will not work.
+  if ([...manifest.values()].some((item) => item.properties.includes('scripted'))) {
+    metadata.warnings = ['EPUB_SCRIPTED'];
+  }
   const cover = await readCover(source, directory, pkg, manifest, limits);
   // Headers can lie about sizes: what the entries really inflate to is counted on the whole-file read.
   const caps = {

@@ -1,4 +1,4 @@
-import type { Format, Identifiers } from '../title';
+import type { Format, Identifiers, TitleWarning } from '../title';
 import type { ByteSink } from './byte-source';
 
 /** What a publication says about itself, in the catalogue's terms. */
@@ -13,6 +13,8 @@ export interface PublicationMetadata {
   identifiers: Identifiers;
   pageCount?: number;
   direction?: 'ltr' | 'rtl';
+  /** Accepted, but a librarian should know (e.g. EPUB_SCRIPTED). */
+  warnings?: TitleWarning[];
 }
 
 export interface PublicationCover {

@@ -126,4 +126,28 @@ describe('reading EPUB metadata', () => {
       direction: 'ltr',
     });
   });
+
+  it('warns EPUB_SCRIPTED when the manifest marks an item scripted, and only then', async () => {
+    // Prepare: the same book twice, once with a scripted chapter
+    const book = (properties: string) =>
+      zip({
+        mimetype: 'application/epub+zip',
+        'META-INF/container.xml': containerXml('content.opf'),
+        'content.opf':
+          `<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata/><manifest>` +
+          `<item id="c" href="c.xhtml" media-type="application/xhtml+xml"${properties}/>` +
+          `<item id="d" href="d.xhtml" media-type="application/xhtml+xml"/></manifest>` +
+          `<spine><itemref idref="c"/><itemref idref="d"/></spine></package>`,
+        'c.xhtml': chapter,
+        'd.xhtml': chapter,
+      });
+
+    // Act
+    const scripted = await inspectPublication(bytesByteSource(book(' properties="svg scripted"')));
+    const plain = await inspectPublication(bytesByteSource(book(' properties="svg"')));
+
+    // Assess
+    expect(scripted.metadata.warnings).toEqual(['EPUB_SCRIPTED']);
+    expect(plain.metadata.warnings).toBeUndefined();
+  });
 });

@@ -23,6 +23,8 @@ export interface Title {
   access: AccessMode;
   status: 'active' | 'withdrawn';
   pageCount?: number;
+  /** Found at publication (functions/domain/title.ts TitleWarning). */
+  warnings?: 'EPUB_SCRIPTED'[];
   contentType: string;
   size: number;
   cover?: string;

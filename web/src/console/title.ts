@@ -319,8 +319,13 @@ export async function renderTitleReview(body: HTMLElement, id: string): Promise<
   const heading = h('p', { class: 'meta' }, name, title.status === 'withdrawn' ? [' ', badge] : null);
   document.title = `${title.title} · ${t('console.title')} · ${t('app.name')}`;
   const licences = title.access === 'open' ? undefined : licenceSection(id, title);
+  // What publication found that a librarian should know (the title was still accepted).
+  const warnings = (title.warnings ?? []).map((code) =>
+    h('p', { class: 'status status-info', role: 'note', 'data-warning': code }, t(`console.warning.${code}`)),
+  );
   body.replaceChildren(
     heading,
+    ...warnings,
     reviewForm(title, (saved) => {
       name.textContent = saved.title;
     }),

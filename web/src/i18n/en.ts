@@ -385,4 +385,6 @@ export const en: Messages = {
   'reader.damaged':
     'This book could not be opened: the file may be damaged or in a form the reader cannot show.',
   'reader.scriptedOff': 'Interactive parts of this book are not available in the reader.',
+  'console.warning.EPUB_SCRIPTED':
+    'This book has interactive (scripted) parts. The reader never runs them, so readers will see them without their interaction.',
 };

@@ -387,6 +387,8 @@ export const id = {
   'reader.damaged':
     'Buku ini tidak dapat dibuka: berkasnya mungkin rusak atau dalam bentuk yang tidak dapat ditampilkan pembaca.',
   'reader.scriptedOff': 'Bagian interaktif buku ini tidak tersedia di pembaca.',
+  'console.warning.EPUB_SCRIPTED':
+    'Buku ini memiliki bagian interaktif (berskrip). Pembaca tidak pernah menjalankannya, jadi pembaca akan melihatnya tanpa interaksi.',
 } as const;
 
 export type MessageKey = keyof typeof id;

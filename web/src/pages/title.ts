@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api/client';
 import type { Hold, Loan, Title } from '../api/types';
-import { announce, h } from '../dom';
+import { announce, bookTextAttrs, h } from '../dom';
 import { formatBytes, formatDate, languageName, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
@@ -33,6 +33,8 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
   const loan = loans.find((l) => l.titleId === id && l.status === 'active');
   const hold = holds.find((x) => x.titleId === id && (x.status === 'waiting' || x.status === 'reserved'));
 
+  // The title, authors and description are the book's words: said in the book's language and direction.
+  const bookText = bookTextAttrs(title.language);
   const actions = h('div', { class: 'actions', id: 'title-actions' });
   const details = h(
     'dl',
@@ -54,18 +56,25 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
       h(
         'div',
         { class: 'info' },
-        h('h1', {}, title.title),
-        title.authors.length ? h('p', {}, t('catalogue.by', { authors: title.authors.join(', ') })) : null,
+        h('h1', { id: 'title-name', ...bookText }, title.title),
+        title.authors.length ? byLine(title.authors, bookText) : null,
         badges(title),
         h('p', { class: 'availability' }, availabilityText(title, title.availability)),
         actions,
-        title.description ? h('p', { class: 'description' }, title.description) : null,
+        title.description ? h('p', { class: 'description', ...bookText }, title.description) : null,
         h('h2', {}, t('title.details')),
         details,
       ),
     ),
   );
   renderActions(actions, title, loan, hold, signedIn);
+}
+
+/** "By …" in the interface's language, the names themselves in the book's. */
+function byLine(authors: string[], bookText: ReturnType<typeof bookTextAttrs>): HTMLElement {
+  const slot = '\u0000';
+  const [before = '', after = ''] = t('catalogue.by', { authors: slot }).split(slot);
+  return h('p', { id: 'title-authors' }, before, h('span', bookText, authors.join(', ')), after);
 }
 
 function renderActions(

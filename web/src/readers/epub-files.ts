@@ -1,3 +1,4 @@
+import { bookTextAttrs } from '../dom';
 import type { RangeZip } from './zip-range';
 
 /**
@@ -345,7 +346,12 @@ export class BookFiles {
    * epub.js spine content hook: every URL a chapter uses resolved against the chapter's own location and replaced
    * by its entry's blob URL, `mfenced` rewritten for browsers that do not draw it, the book's language kept.
    */
-  async prepareDocument(doc: Document, sectionUrl: string, language: string | undefined): Promise<void> {
+  async prepareDocument(
+    doc: Document,
+    sectionUrl: string,
+    language: string | undefined,
+    direction?: 'rtl',
+  ): Promise<void> {
     const jobs: Promise<void>[] = [];
     const swap = (element: Element, attribute: string, namespace: string | null = null) => {
       const value = namespace ? element.getAttributeNS(namespace, 'href') : element.getAttribute(attribute);
@@ -399,6 +405,11 @@ export class BookFiles {
       root.getAttribute('lang') || root.getAttributeNS('http://www.w3.org/XML/1998/namespace', 'lang');
     if (!own && language) root.setAttribute('lang', language);
     else if (own && !root.getAttribute('lang')) root.setAttribute('lang', own);
+    // Right to left when the document's (or else the book's) language is written so, unless it states its own
+    // direction. Never from page progression alone: Japanese books progress rtl but their text runs ltr.
+    const textLanguage = own || language;
+    const dir = textLanguage ? bookTextAttrs(textLanguage).dir : direction;
+    if (dir && !root.getAttribute('dir') && !doc.body?.getAttribute('dir')) root.setAttribute('dir', dir);
     await Promise.all(jobs);
   }
 

@@ -1,10 +1,10 @@
-import ePub from 'epubjs';
+import ePub, { Contents } from 'epubjs';
 import type Book from 'epubjs/types/book';
 import type Rendition from 'epubjs/types/rendition';
 import type { Location } from 'epubjs/types/rendition';
 import type { NavItem } from 'epubjs/types/navigation';
 import type { Locator } from '../api/types';
-import { h } from '../dom';
+import { bookTextAttrs, h } from '../dom';
 import { t } from '../i18n';
 import { cacheGet, cachePut } from './cache';
 import { BookFiles } from './epub-files';
@@ -36,6 +36,35 @@ function loadSettings(): Settings {
     return fallback;
   }
 }
+
+/**
+ * Fixed-layout pages whole and centred. epub.js scales a page to fit its frame but pins it to the top left
+ * (its own offset code is commented out as unreliable), so a page narrower or shorter than the stage hugs one
+ * side. The same scale, then an offset: centred in its frame, or against the spine when the page says which
+ * side of a spread it is on.
+ */
+interface FitContents {
+  fit(width: number, height: number, section?: { properties?: string[] }): void;
+  viewport(): { width?: string; height?: string };
+  css(property: string, value: string, priority?: boolean): string;
+}
+const contentsProto = (Contents as unknown as { prototype: FitContents }).prototype;
+const epubFit = contentsProto.fit;
+contentsProto.fit = function (this: FitContents, width, height, section) {
+  epubFit.call(this, width, height, section);
+  const viewport = this.viewport();
+  const pageWidth = parseInt(viewport.width ?? '', 10);
+  const pageHeight = parseInt(viewport.height ?? '', 10);
+  if (!(pageWidth > 0 && pageHeight > 0 && width > 0 && height > 0)) return;
+  const scale = Math.min(width / pageWidth, height / pageHeight);
+  const spare = width - pageWidth * scale;
+  const side = section?.properties ?? [];
+  const x = side.includes('page-spread-left') ? spare : side.includes('page-spread-right') ? 0 : spare / 2;
+  const y = (height - pageHeight * scale) / 2;
+  this.css('margin-left', '0');
+  this.css('transform-origin', 'top left');
+  this.css('transform', `translate(${x}px, ${y}px) scale(${scale})`);
+};
 
 /** Nothing arrived and nothing happened for this long while opening: the book is taken as unopenable. */
 const STALL_MS = 12_000;
@@ -119,9 +148,14 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   files.uniqueIdentifier =
     (book.packaging as unknown as { uniqueIdentifier?: string }).uniqueIdentifier ?? '';
   const bookLanguage = book.packaging?.metadata?.language || context.title.language || undefined;
+  // The spine's page-progression-direction, or else the language's own direction.
+  const progression = (book.packaging?.metadata as { direction?: string } | undefined)?.direction;
+  const rtl = progression === 'rtl' || (!progression && bookTextAttrs(bookLanguage).dir === 'rtl');
+  // Only for text with no language at all: page progression is not text direction (see prepareDocument).
+  const bookDirection = rtl ? ('rtl' as const) : undefined;
   // Every chapter's resources resolved against its own URL (never substring-replaced), fixes applied.
   book.spine.hooks.content.register((doc: Document, section: SpineSection) =>
-    files.prepareDocument(doc, section.url, bookLanguage),
+    files.prepareDocument(doc, section.url, bookLanguage, bookDirection),
   );
   const sections = (book.spine as unknown as { spineItems: SpineSection[] }).spineItems;
   const sectionByEntry = new Map<string, SpineSection>();
@@ -154,7 +188,6 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return section ? section.href + url.hash : href;
   };
   const settings = loadSettings();
-  const rtl = (book.packaging?.metadata as { direction?: string } | undefined)?.direction === 'rtl';
   let rendition: Rendition | undefined;
   let current: Location | undefined;
   let percent: number | undefined;
@@ -279,7 +312,9 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       const endX = event.changedTouches[0]?.screenX;
       if (touchX === undefined || endX === undefined) return;
       const dx = endX - touchX;
-      if (Math.abs(dx) > 50) void (dx < 0 ? forward() : backward());
+      if (Math.abs(dx) <= 50) return;
+      // The page is pulled from the side the next page is on: the right in a left-to-right book.
+      void ((rtl ? dx > 0 : dx < 0) ? forward() : backward());
     });
     // epub.js never settles `display` when a chapter fails to load: its error event ends the wait instead.
     const failed = new Promise<never>((_, reject) =>
@@ -539,27 +574,28 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   };
 
   context.toolbar.append(tocButton, searchButton, settingsButton);
+  // Each zone is named by what it does: in a right-to-left book "next page" is the zone on the left.
   const prevZone = h(
     'button',
     {
       type: 'button',
-      class: 'zone prev',
+      class: `zone prev ${rtl ? 'right' : 'left'}`,
       id: 'prev-page',
       'aria-label': t('reader.prev'),
-      onclick: () => void (rtl ? forward() : backward()),
+      onclick: () => void backward(),
     },
-    '‹',
+    rtl ? '›' : '‹',
   );
   const nextZone = h(
     'button',
     {
       type: 'button',
-      class: 'zone next',
+      class: `zone next ${rtl ? 'left' : 'right'}`,
       id: 'next-page',
       'aria-label': t('reader.next'),
-      onclick: () => void (rtl ? backward() : forward()),
+      onclick: () => void forward(),
     },
-    '›',
+    rtl ? '‹' : '›',
   );
   context.body.append(prevZone, nextZone);
 
