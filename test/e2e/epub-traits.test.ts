@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { strToU8, zipSync } from 'fflate';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,18 @@ import {
 const suite = useGatewayAndBrowser({ env: { LINK_TTL_SECONDS: '4' } });
 
 const fixture = (name: string) => readFileSync(join(repoRoot, '../shared/fixtures/epub', name));
+
+/** A JPEG's width, from its start-of-frame segment (what the browser must decode it to). */
+function jpegWidth(bytes: Uint8Array): number {
+  for (let at = 2; at + 9 < bytes.length;) {
+    const marker = bytes[at + 1]!;
+    const length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker))
+      return (bytes[at + 7]! << 8) | bytes[at + 8]!;
+    at += 2 + length;
+  }
+  throw new Error('not a JPEG: no start-of-frame segment');
+}
 const storeOrigin = () => new URL(suite.gateway.config.S3_ENDPOINT!).origin;
 const sandboxNote = [/sandboxed and the 'allow-scripts'/];
 
@@ -383,8 +395,11 @@ describe('EPUB reader on real-world books', () => {
     await context.close();
   });
 
-  it('shows spine items that are not XHTML: a bitmap image and an SVG document', async () => {
-    // Prepare
+  it('shows spine items that are not XHTML: bitmap images (PNG, JPEG) and an SVG document', async () => {
+    // Prepare: a real JPEG (The Waste Land's cover, taken from the fixture at run time), a PNG and an SVG
+    const jpeg = unzipSync(fixture('wasteland.epub'), {
+      filter: (entry) => entry.name === 'EPUB/wasteland-cover.jpg',
+    })['EPUB/wasteland-cover.jpg']!;
     const svg = `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="300" height="400" viewBox="0 0 300 400"><rect width="300" height="400" fill="#2a6"/><text x="20" y="60" font-size="30">SVG page</text></svg>`;
     const files: BookFile[] = [
@@ -396,6 +411,7 @@ describe('EPUB reader on real-world books', () => {
         content: solidPng(300, 400, [200, 30, 30]),
       },
       { path: 'OEBPS/figure.svg', id: 'figure', mediaType: 'image/svg+xml', content: svg },
+      { path: 'OEBPS/cover photo.jpg', id: 'photo', mediaType: 'image/jpeg', content: jpeg },
       {
         path: 'OEBPS/nav.xhtml',
         id: 'nav',
@@ -408,7 +424,7 @@ describe('EPUB reader on real-world books', () => {
       suite.gateway,
       't-images-spine',
       'Pictures in the spine',
-      buildEpub({ title: 'Pictures in the spine', files, spine: ['c1', 'plate', 'figure'] }),
+      buildEpub({ title: 'Pictures in the spine', files, spine: ['c1', 'plate', 'figure', 'photo'] }),
     );
     const context = await newContext(suite.browser);
     const { page, problems } = await openPage(context, { ignore: sandboxNote });
@@ -421,13 +437,17 @@ describe('EPUB reader on real-world books', () => {
           const box = img.getBoundingClientRect();
           return { width: img.naturalWidth, shown: box.width > 0 && box.height > 0 };
         });
-    // Act / Assess: the bitmap, then the SVG
-    for (const href of ['plate.png', 'figure.svg']) {
+    // Act / Assess: the PNG, the SVG, then the JPEG (whose name has a space), each decoded and on screen
+    for (const [href, width] of [
+      ['plate.png', 300],
+      ['figure.svg', 300],
+      ['cover%20photo.jpg', jpegWidth(jpeg)], // the manifest href, percent-encoded
+    ] as const) {
       const before = await shownCfi(page);
       await page.locator('#next-page').click();
       await expect.poll(() => shownCfi(page), { timeout: 15_000 }).not.toBe(before);
       await expect.poll(() => shownHref(page)).toBe(href);
-      expect(await shownImage()).toEqual({ width: 300, shown: true });
+      expect(await shownImage()).toEqual({ width, shown: true });
     }
     expect(problems).toEqual([]);
     await context.close();
