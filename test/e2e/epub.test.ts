@@ -1,9 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { S3ContentStore } from '../../functions/adapters/content-store';
-import { objectKeys } from '../../functions/adapters/keys';
-import { sortTitleOf, type Title } from '../../functions/domain/title';
+import { addOpenEpub } from './epub-books';
 import {
   accessibilityViolations,
   newContext,
@@ -30,33 +28,6 @@ async function waitForBook(page: Page): Promise<void> {
 
 const progressSaved = (page: Page) =>
   page.waitForResponse((r) => r.url().includes('/me/progress/') && r.request().method() === 'PUT' && r.ok());
-
-/** Writes an EPUB straight into the store and the catalogue as an open-access title (no upload API needed). */
-async function addOpenEpub(id: string, name: string, bytes: Uint8Array, language = 'en'): Promise<void> {
-  const content = new S3ContentStore(suite.gateway.clients.s3, suite.gateway.config.CONTENT_BUCKET);
-  const contentKey = objectKeys.content(id, 'epub');
-  await content.put(contentKey, bytes, 'application/epub+zip', bytes.byteLength);
-  const now = new Date().toISOString();
-  const title: Title = {
-    id,
-    title: name,
-    sortTitle: sortTitleOf(name),
-    authors: ['Test'],
-    subjects: [],
-    identifiers: {},
-    language,
-    format: 'epub',
-    access: 'open',
-    status: 'active',
-    contentKey,
-    contentType: 'application/epub+zip',
-    size: bytes.byteLength,
-    sha256: 'test',
-    createdAt: now,
-    updatedAt: now,
-  };
-  expect(await suite.gateway.deps.titles.create(title)).toBe(true);
-}
 
 describe('EPUB reader', () => {
   it('borrows Moby-Dick, opens on its first page, turns a page, and resumes there after a reload and on another device', async () => {
@@ -112,7 +83,7 @@ describe('EPUB reader', () => {
   it('keeps a hostile chapter inert: it renders, but its scripts never run', async () => {
     // Prepare: an EPUB whose chapter tries to reach the app's window, written straight into the store
     const id = 't-hostile-e2e';
-    await addOpenEpub(id, 'Hostile Test Book', hostileEpub());
+    await addOpenEpub(suite.gateway, id, 'Hostile Test Book', hostileEpub());
     const context = await newContext(suite.browser);
     const { page } = await openPage(context);
     // Act
@@ -138,7 +109,7 @@ describe('EPUB reader', () => {
 
   it('lays out a right-to-left book right to left: the left arrow goes forward', async () => {
     // Prepare
-    await addOpenEpub('t-rtl-e2e', 'كتاب تجريبي', rtlEpub(), 'ar');
+    await addOpenEpub(suite.gateway, 't-rtl-e2e', 'كتاب تجريبي', rtlEpub(), 'ar');
     const context = await newContext(suite.browser);
     const { page } = await openPage(context);
     await page.goto(`${suite.gateway.url}/#/read/t-rtl-e2e`);
