@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedSampleLibrary } from '../../functions/local/seed';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
+import { describeWithFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -38,7 +39,7 @@ async function search(query: string): Promise<PageBody> {
   return (await response.json()) as PageBody;
 }
 
-describe('GET /titles?q=', () => {
+describeWithFixtures('GET /titles?q=', () => {
   it('finds Moby-Dick by a lower-case word of its title', async () => {
     // Act
     const { data } = await search('q=moby');
@@ -139,7 +140,7 @@ describe('GET /titles?q=', () => {
   });
 });
 
-describe('GET /titles/{id}/cover', () => {
+describeWithFixtures('GET /titles/{id}/cover', () => {
   it('redirects to a signed link that stays the same within the hour, with the redirect cacheable', async () => {
     // Prepare
     const { data } = await search('q=moby');

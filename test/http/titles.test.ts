@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSampleLibrary, type SeedReport } from '../../functions/local/seed';
 import { sortTitleOf } from '../../functions/domain/title';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
+import { describeWithFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -43,7 +44,7 @@ async function allPages(limit: number): Promise<{ titles: TitleBody[]; pages: nu
   return { titles, pages };
 }
 
-describe('GET /titles', () => {
+describeWithFixtures('GET /titles', () => {
   it('lists every seeded fixture with the title and authors read from the file', async () => {
     // Prepare: the seed ran in beforeAll over ../shared/fixtures.
     // Act
@@ -89,7 +90,7 @@ describe('GET /titles', () => {
   });
 });
 
-describe('GET /titles/{id}', () => {
+describeWithFixtures('GET /titles/{id}', () => {
   it('returns one title', async () => {
     // Prepare
     const { titles } = await allPages(100);
