@@ -11,7 +11,7 @@ import { localCredentials } from '../../functions/adapters/aws-clients';
 import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
 import type { RetryPolicy } from '../../functions/adapters/transactions';
 import { createApp } from '../../functions/http/app';
-import { bearer, createPatron } from '../helpers/auth';
+import { bearer, createPatron, json } from '../helpers/auth';
 import { addLicence, addTitle, FakeClock } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { scanTable } from '../helpers/table';
@@ -80,11 +80,10 @@ describe('transient failures', () => {
       return real.send(new TransactWriteCommand(input));
     });
     // Act
-    const response = await app.request('/loans', {
-      method: 'POST',
-      headers: bearer(currentToken, { 'Content-Type': 'application/json', 'Idempotency-Key': 'retry-me' }),
-      body: JSON.stringify({ titleId: title.id }),
-    });
+    const response = await app.request(
+      '/loans',
+      json('POST', { titleId: title.id }, bearer(currentToken, { 'Idempotency-Key': 'retry-me' })),
+    );
     // Assess
     expect(response.status, await response.clone().text()).toBe(201);
     expect(calls).toBe(3);
@@ -102,11 +101,7 @@ describe('transient failures', () => {
     mock.on(TransactWriteCommand).rejects(throttled());
     const before = await scanTable(stack);
     // Act
-    const response = await app.request('/loans', {
-      method: 'POST',
-      headers: bearer(currentToken, { 'Content-Type': 'application/json' }),
-      body: JSON.stringify({ titleId: title.id }),
-    });
+    const response = await app.request('/loans', json('POST', { titleId: title.id }, bearer(currentToken)));
     // Assess
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toContain('application/problem+json');

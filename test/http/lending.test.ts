@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createPatron, type NewPatron } from '../helpers/auth';
+import { bearer, createPatron, json, type NewPatron } from '../helpers/auth';
 import { addLicence, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { scanTable } from '../helpers/table';
@@ -44,15 +44,11 @@ async function authOf(who: Who | undefined): Promise<Record<string, string>> {
 }
 
 async function post(path: string, who: Who | undefined, body?: unknown, headers = {}) {
-  return stack.app.request(path, {
-    method: 'POST',
-    headers: {
-      ...(await authOf(who)),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const all = { ...(await authOf(who)), ...headers };
+  return stack.app.request(
+    path,
+    body === undefined ? { method: 'POST', headers: all } : json('POST', body, all),
+  );
 }
 const del = async (path: string, who: Who) =>
   stack.app.request(path, { method: 'DELETE', headers: await authOf(who) });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newLicence } from '../../../functions/domain/licence';
 import type { Title } from '../../../functions/domain/title';
 import { seedSampleLibrary } from '../../../functions/local/seed';
-import { bearer, createPatron } from '../../helpers/auth';
+import { bearer, createPatron, json } from '../../helpers/auth';
 import { opdsValidator } from '../../helpers/opds-schemas';
 import { createTestStack, fixturesDir, type TestStack } from '../../helpers/stack';
 import { createTitle } from './fixtures';
@@ -240,11 +240,7 @@ describeWithFixtures('OPDS 2.0 catalogue', () => {
       ),
     );
     const { accessToken } = await createPatron(stack);
-    const loan = await stack.app.request('/loans', {
-      method: 'POST',
-      headers: { ...bearer(accessToken), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ titleId: single.id }),
-    });
+    const loan = await stack.app.request('/loans', json('POST', { titleId: single.id }, bearer(accessToken)));
     expect(loan.status).toBe(201);
     // Act
     const publication = await getJson<{ links: (Link & { properties?: unknown })[] }>(
