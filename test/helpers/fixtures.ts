@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe } from 'vitest';
 import { defaultFixturesDir } from '../../functions/local/gateway';
+import { seedSampleLibrary, type SeedReport } from '../../functions/local/seed';
+import type { TestStack } from './stack';
 
 /**
  * The shared real-world publications beside the repository (`../shared/fixtures`), read at run time and never
@@ -35,4 +37,10 @@ export function requireFixtures(what: string): boolean {
 /** `describe` for a block that needs the fixtures: runs, fails (CI) or skips with a notice, by `requireFixtures`. */
 export function describeWithFixtures(name: string, body: () => void): void {
   describe.skipIf(!requireFixtures(`"${name}"`))(name, body);
+}
+
+/** Seeds the test stack's table and bucket with the sample library from the fixtures (as `npm start` does). */
+export function seedFixtures(stack: Pick<TestStack, 'deps' | 'content'>): Promise<SeedReport> {
+  const { titles, patrons, clock } = stack.deps;
+  return seedSampleLibrary({ titles, patrons, clock, content: stack.content }, fixturesDir);
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedSampleLibrary } from '../../functions/local/seed';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
-import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
-import { describeWithFixtures } from '../helpers/fixtures';
+import { createTestStack, type TestStack } from '../helpers/stack';
+import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -21,15 +20,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   stack = await createTestStack();
-  await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  await seedFixtures(stack);
 });
 afterAll(() => stack.destroy());
 

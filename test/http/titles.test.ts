@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSampleLibrary, type SeedReport } from '../../functions/local/seed';
+import type { SeedReport } from '../../functions/local/seed';
 import { sortTitleOf } from '../../functions/domain/title';
-import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
-import { describeWithFixtures } from '../helpers/fixtures';
+import { createTestStack, type TestStack } from '../helpers/stack';
+import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -17,15 +17,7 @@ let seed: SeedReport;
 
 beforeAll(async () => {
   stack = await createTestStack();
-  seed = await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  seed = await seedFixtures(stack);
 });
 afterAll(() => stack.destroy());
 

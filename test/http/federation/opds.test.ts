@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newLicence } from '../../../functions/domain/licence';
 import type { Title } from '../../../functions/domain/title';
-import { seedSampleLibrary } from '../../../functions/local/seed';
 import { bearer, createPatron, json } from '../../helpers/auth';
 import { opdsValidator } from '../../helpers/opds-schemas';
-import { createTestStack, fixturesDir, type TestStack } from '../../helpers/stack';
+import { createTestStack, type TestStack } from '../../helpers/stack';
 import { createTitle } from './fixtures';
 import { expectProblem } from '../../helpers/problem';
-import { describeWithFixtures } from '../../helpers/fixtures';
+import { describeWithFixtures, seedFixtures } from '../../helpers/fixtures';
 
 /**
  * The OPDS 2.0 catalogue validates against the OPDS JSON Schemas in ../shared/schemas, and every link in it
@@ -29,15 +28,7 @@ const validate = opdsValidator();
 
 beforeAll(async () => {
   stack = await createTestStack();
-  await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  await seedFixtures(stack);
   partnerTitle = await createTitle(stack);
 }, 120_000);
 
