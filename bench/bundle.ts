@@ -1,12 +1,12 @@
 /**
- * API Lambda bundle budget (DESIGN §8): each API handler bundled exactly as the CDK NodejsFunction bundles it
+ * API Lambda bundle budget (bench/README.md): each API handler bundled exactly as the CDK NodejsFunction bundles it
  * (options from infra/constructs/bundling.ts) against, in the same run, the naive bundle of the same imports
  * (hono + jose + client-dynamodb + lib-dynamodb + client-s3 + s3-request-presigner, esbuild minified ESM,
  * node20). Prints bytes and cold module-init time (median of fresh `node` processes) and the ratios; exits
  * non-zero when a ratio of the patron API handler is above 0.35 (the librarian API is shown for information).
  *
- * It also bundles, the same way and in the same run, the floors the design's own library choices set (DESIGN
- * §9): the contract layer (@hono/zod-openapi, which extends and so keeps the whole of zod), the DynamoDB
+ * It also bundles, the same way and in the same run, the floors the project's own library choices set
+ * (bench/README.md): the contract layer (@hono/zod-openapi, which extends and so keeps the whole of zod), the DynamoDB
  * clients, and both together with hono and jose's verifier but no Pustaka code. No handler built on those
  * libraries can be smaller or start faster than that last row, so it shows whether the budget is reachable.
  *

@@ -1,5 +1,5 @@
 /**
- * Contention: N patrons ask at the same moment, over HTTP, for a title with k free copies (DESIGN.md §8).
+ * Contention: N patrons ask at the same moment, over HTTP, for a title with k free copies (budget: bench/README.md).
  * Exactly k loans must be made and every other request must get a clean 409 NO_COPY_AVAILABLE.
  *
  *   npx tsx bench/contention.ts [patrons=200] [copies=5]

@@ -1,6 +1,6 @@
 /**
  * Signed-link cost: our presigner against `getSignedUrl` from @aws-sdk/s3-request-presigner, measured in the same
- * run (these machines are noisy, so only the ratio is judged). Budget (DESIGN.md §8): ≥ 10× cheaper per link.
+ * run (these machines are noisy, so only the ratio is judged). Budget (bench/README.md): ≥ 10× cheaper per link.
  *
  *   npx tsx bench/presign.ts
  *

@@ -3,7 +3,7 @@
  * reader through the local gateway, once with range loading (the reader's default: 64 KiB ranges through its
  * own transport, `disableAutoFetch` + `disableStream`) and once downloading the whole file, and prints the bytes
  * fetched from the content store and the time until page 1 is drawn, for both, with the ratios.
- * Budget (DESIGN.md §8): page 1 drawn after fetching ≤ 15% of the file.
+ * Budget (bench/README.md): page 1 drawn after fetching ≤ 15% of the file.
  *
  *   npx tsx bench/reader-pdf.ts
  *

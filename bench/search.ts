@@ -1,7 +1,7 @@
 /**
  * Catalogue search: the in-memory MiniSearch index (functions/domain/catalogue.ts) against a linear filter over
  * the same titles, measured in the same run (these machines are noisy; the ratio is what is judged).
- * Budget (DESIGN.md §8): 100k titles, p50 query ≤ 5 ms in process.
+ * Budget (bench/README.md): 100k titles, p50 query ≤ 5 ms in process.
  *
  *   npx tsx bench/search.ts
  *

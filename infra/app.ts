@@ -1,18 +1,18 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { LibraryStack } from './library-stack.js';
 
 /**
- * Feature flags the stack is written for (set in code, not only in cdk.json, so tests synthesize exactly
- * what `cdk synth` does). S3 server access logs are delivered through a bucket policy, not an ACL grant.
+ * Feature flags the stack is written for: cdk.json's "context" (what a new CDK app of the installed aws-cdk-lib
+ * gets, plus ours), read here too so that tests synthesize exactly what `cdk synth` does.
  */
-export const featureFlags: Record<string, unknown> = {
-  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
-  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
-  '@aws-cdk/aws-cloudfront:defaultSecurityPolicyTLSv1.2_2021': true,
-  '@aws-cdk/core:target-partitions': ['aws'],
-};
+export const featureFlags: Record<string, unknown> = (
+  JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 /**
  * Builds the app: the library stack plus cdk-nag's AwsSolutions pack (an unacknowledged error fails synth).

@@ -3,7 +3,6 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,9 +11,10 @@ import { localCredentials } from '../../functions/adapters/aws-clients';
 import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
 import type { RetryPolicy } from '../../functions/adapters/transactions';
 import { createApp } from '../../functions/http/app';
-import { bearer, createPatron } from '../helpers/auth';
+import { bearer, createPatron, json } from '../helpers/auth';
 import { addLicence, addTitle, FakeClock } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { scanTable } from '../helpers/table';
 
 /**
  * Fault injection: a document client whose reads go to DynamoDB Local but whose transactions fail as told
@@ -59,13 +59,6 @@ function faultyApp() {
 
 let currentToken = '';
 
-async function scanTable() {
-  const { Items = [] } = await stack.clients.documents.send(
-    new ScanCommand({ TableName: stack.config.TABLE_NAME }),
-  );
-  return Items.sort((a, b) => `${a.pk}${a.sk}`.localeCompare(`${b.pk}${b.sk}`));
-}
-
 async function lendingSetup() {
   const title = await addTitle(stack);
   await addLicence(stack, title.id, { concurrency: 1, checkouts: 3 });
@@ -87,11 +80,10 @@ describe('transient failures', () => {
       return real.send(new TransactWriteCommand(input));
     });
     // Act
-    const response = await app.request('/loans', {
-      method: 'POST',
-      headers: bearer(currentToken, { 'Content-Type': 'application/json', 'Idempotency-Key': 'retry-me' }),
-      body: JSON.stringify({ titleId: title.id }),
-    });
+    const response = await app.request(
+      '/loans',
+      json('POST', { titleId: title.id }, bearer(currentToken, { 'Idempotency-Key': 'retry-me' })),
+    );
     // Assess
     expect(response.status, await response.clone().text()).toBe(201);
     expect(calls).toBe(3);
@@ -107,18 +99,14 @@ describe('transient failures', () => {
     const { title } = await lendingSetup();
     const { mock, app } = faultyApp();
     mock.on(TransactWriteCommand).rejects(throttled());
-    const before = await scanTable();
+    const before = await scanTable(stack);
     // Act
-    const response = await app.request('/loans', {
-      method: 'POST',
-      headers: bearer(currentToken, { 'Content-Type': 'application/json' }),
-      body: JSON.stringify({ titleId: title.id }),
-    });
+    const response = await app.request('/loans', json('POST', { titleId: title.id }, bearer(currentToken)));
     // Assess
     expect(response.status).toBe(503);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     expect(((await response.json()) as { code: string }).code).toBe('SERVICE_UNAVAILABLE');
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(quickRetry.maxTransientFailures + 1);
-    expect(await scanTable()).toEqual(before);
+    expect(await scanTable(stack)).toEqual(before);
   });
 });

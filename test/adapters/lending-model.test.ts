@@ -10,7 +10,7 @@ import { createTestStack, type TestStack } from '../helpers/stack';
  * Model test: random sequences of lending commands run against the real adapter on DynamoDB Local and,
  * step by step, against a plain reference model. The model keeps no counters: free slots, queue sizes and
  * loan counts are derived from the list of loans and holds, so a counter the adapter keeps wrong shows up.
- * After every step the invariants of DESIGN.md §4 are checked on what is stored.
+ * After every step the invariants of functions/domain/README.md are checked on what is stored.
  */
 
 const clock = new FakeClock('2026-04-01T06:00:00.000Z');
@@ -374,7 +374,7 @@ async function step(world: World, m: Model, c: Command): Promise<void> {
   }
 }
 
-/** Compares what is stored with the model, and checks DESIGN.md §4's invariants on what is stored. */
+/** Compares what is stored with the model, and checks functions/domain/README.md's invariants on what is stored. */
 async function verify(world: World, m: Model): Promise<void> {
   const lending = stack.deps.lending;
   const loansByPatron = await Promise.all(world.patronIds.map((p) => lending.loansOf(p)));
@@ -452,7 +452,7 @@ async function verify(world: World, m: Model): Promise<void> {
 }
 
 describe('lending against a reference model (fast-check, DynamoDB Local)', () => {
-  it('matches the model step by step and keeps the invariants of DESIGN §4', async () => {
+  it('matches the model step by step and keeps the lending invariants', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(

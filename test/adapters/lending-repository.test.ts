@@ -1,8 +1,8 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
+import { scanTable } from '../helpers/table';
 
 const clock = new FakeClock();
 let stack: TestStack;
@@ -18,13 +18,6 @@ const refusal = (promise: Promise<unknown>) =>
     () => undefined,
     (error: { code?: string; status?: number }) => ({ code: error.code, status: error.status }),
   );
-
-async function scanTable() {
-  const { Items = [] } = await stack.clients.documents.send(
-    new ScanCommand({ TableName: stack.config.TABLE_NAME }),
-  );
-  return Items;
-}
 
 describe('lending repository on DynamoDB Local', () => {
   it('lends, returns and lends again, keeping the licence counts', async () => {
@@ -93,12 +86,12 @@ describe('lending repository on DynamoDB Local', () => {
     await addLicence(stack, t1.id);
     await addLicence(stack, t2.id);
     await stack.deps.lending.checkout({ patronId: a.id, titleId: t1.id });
-    const before = await scanTable();
+    const before = await scanTable(stack);
     // Act
     const refused = await refusal(stack.deps.lending.checkout({ patronId: a.id, titleId: t2.id }));
     // Assess
     expect(refused).toEqual({ code: 'LOAN_LIMIT_REACHED', status: 403 });
-    expect(await scanTable()).toEqual(before);
+    expect(await scanTable(stack)).toEqual(before);
   });
 
   it('a same-key retry whose twin commits between its reads answers with the loan the twin made', async () => {
@@ -126,7 +119,7 @@ describe('lending repository on DynamoDB Local', () => {
     // Assess
     expect(paused).toBe(true);
     expect(outcome.replayed).toBe(true);
-    const loans = (await scanTable()).filter((i) => i.sk === 'LOAN' && i.titleId === title.id);
+    const loans = (await scanTable(stack)).filter((i) => i.sk === 'LOAN' && i.titleId === title.id);
     expect(loans).toHaveLength(1);
     expect(outcome.loan.id).toBe(loans[0]!.id);
   });

@@ -3,16 +3,7 @@ import type { PatronLending, TitleLending } from '../../functions/domain/lending
 import { newLicence, type Licence, type LicenceTerms } from '../../functions/domain/licence';
 import type { Loan } from '../../functions/domain/loan';
 
-/** A fake clock for domain tests: starts at a fixed instant and moves only when told. */
-export function fakeClock(start = '2026-03-01T09:00:00.000Z') {
-  let now = new Date(start);
-  return {
-    now: () => new Date(now),
-    advance(ms: number) {
-      now = new Date(now.getTime() + ms);
-    },
-  };
-}
+export { fakeClock } from '../helpers/clock';
 
 export const hour = 3_600_000;
 export const day = 24 * hour;

@@ -18,6 +18,9 @@ const suite = useGatewayAndBrowser();
 
 const ignored = [/sandboxed and the 'allow-scripts'/, /403|Forbidden/];
 const minute = 60_000;
+/** The loan watcher's clock check and its retry after a failed API check (web/src/readers/loan-watch.ts). */
+const watcherTick = 30_000;
+const watcherRetry = 60_000;
 
 interface LoanView {
   id: string;
@@ -129,8 +132,9 @@ describe('an open book closes when the loan ends', () => {
     const untilEnd = Date.parse(loan.expiresAt) - (await page.evaluate(() => Date.now()));
     expect(untilEnd).toBeGreaterThan(6.9 * 24 * 60 * minute);
     await page.clock.fastForward(untilEnd - minute);
-    // Assess: still reading
-    await page.waitForTimeout(300);
+    // Assess: still reading after another of the watcher's clock checks (it closes the book synchronously when it
+    // finds the end passed, so the check's absence of effect is visible at once)
+    await page.clock.runFor(watcherTick);
     expect(await loanEndedMessage(page).count()).toBe(0);
     expect(await page.locator('#epub-view iframe').count()).toBeGreaterThan(0);
     // Act: past the end
@@ -166,14 +170,15 @@ describe('an open book closes when the loan ends', () => {
     // Prepare
     const context = await newContext(suite.browser, { width: 360, height: 740 });
     const { page } = await openPage(context, { ignore: ignored });
+    await page.clock.install();
     await signIn(page, suite.gateway.url, '20000002', '1234');
     const titleId = await borrowAndRead(page, 'gnuplot', 'gnuplot');
     await page.locator('#pdf-canvas').waitFor();
     const device = await otherDevice('20000002');
     // Act: returned elsewhere; this tab knows nothing yet
     await device.returnLoan((await device.loanOf(titleId)).id);
-    await page.waitForTimeout(500);
-    // Assess: still open until the tab wakes
+    await page.clock.runFor(2 * watcherTick);
+    // Assess: still open until the tab wakes (the watcher's clock checks ran and do not ask the API)
     expect(await page.locator('#pdf-canvas').count()).toBe(1);
     expect(await loanEndedMessage(page).count()).toBe(0);
     // Act: the patron comes back to this tab, turns to page 5 and the tab asks about the loan at once
@@ -207,6 +212,7 @@ describe('an open book closes when the loan ends', () => {
     const { page } = await openPage(context, {
       ignore: [...ignored, /ERR_INTERNET_DISCONNECTED|Failed to load/],
     });
+    await page.clock.install();
     await signIn(page, suite.gateway.url, '20000003', '1234');
     const titleId = await borrowAndRead(page, 'gnuplot', 'gnuplot');
     await page.locator('#pdf-canvas').waitFor();
@@ -220,7 +226,10 @@ describe('an open book closes when the loan ends', () => {
     const failed = page.waitForEvent('requestfailed', isLoanRequest);
     await wake(page, 'focus');
     await failed;
-    await page.waitForTimeout(500);
+    // The failure counts as "ask again later", not as the end: after the retry delay the watcher asks again
+    const askedAgain = page.waitForEvent('requestfailed', isLoanRequest);
+    await page.clock.runFor(watcherRetry + watcherTick);
+    await askedAgain;
     // Assess: the patron keeps reading, and can turn pages
     expect(await loanEndedMessage(page).count()).toBe(0);
     expect(await page.locator('#pdf-canvas').count()).toBe(1);
@@ -248,7 +257,7 @@ describe('an open book closes when the loan ends', () => {
     const loan = await (await otherDevice('90000001', '9876')).loanOf(titleId);
     // Act: the laptop sleeps past the loan's end: the wall clock jumps, but no timer fires
     await page.clock.setSystemTime(Date.parse(loan.expiresAt) + 5 * minute);
-    await page.waitForTimeout(300);
+    // (setting the time fires no timer and no event, so nothing can have reacted to it yet)
     expect(await page.locator('#pdf-canvas').count()).toBe(1);
     // It wakes with no network yet: only the reader's own clock can end the book (the gateway's real clock
     // would still count the loan as active anyway)
@@ -284,7 +293,7 @@ describe('an open book closes when the loan ends', () => {
     await page.clock.fastForward(365 * 24 * 60 * minute);
     await wake(page, 'visibilitychange');
     await wake(page, 'focus');
-    await page.waitForTimeout(500);
+    await page.clock.runFor(watcherTick);
     // Assess: still reading, pages still turn
     expect(await loanEndedMessage(page).count()).toBe(0);
     const before = await cfiOf(page);

@@ -1,5 +1,8 @@
 import type { Clock } from '../../functions/domain/ports';
 
+/** Where every fake clock starts unless told otherwise: a fixed instant, so no test depends on the day it runs. */
+export const fakeClockStart = '2026-03-01T09:00:00.000Z';
+
 /**
  * A clock that stands still until told to move. Pass it as the deps' clock
  * (`createTestStack({ deps: { clock } })`) so every adapter and rule sees the same time.
@@ -7,7 +10,7 @@ import type { Clock } from '../../functions/domain/ports';
 export class FakeClock implements Clock {
   private at: number;
 
-  constructor(start: Date | string = '2026-03-02T08:00:00.000Z') {
+  constructor(start: Date | string = fakeClockStart) {
     this.at = new Date(start).getTime();
   }
 
@@ -24,6 +27,6 @@ export class FakeClock implements Clock {
   }
 }
 
-export function fakeClock(start: Date | string = new Date()): FakeClock {
+export function fakeClock(start: Date | string = fakeClockStart): FakeClock {
   return new FakeClock(start);
 }

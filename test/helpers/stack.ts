@@ -83,5 +83,4 @@ export async function createTestStack(
   };
 }
 
-/** Fixtures beside the repo, read at run time (never copied in). */
-export { defaultFixturesDir as fixturesDir } from '../../functions/local/gateway';
+export { fixturesDir } from './fixtures';

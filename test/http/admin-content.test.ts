@@ -11,6 +11,8 @@ import { createLibrarian, createPatron, bearer, json } from '../helpers/auth';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
 import { epub, handWrittenPdf, zip, containerXml, packageOpf, chapter } from '../domain/publication/builders';
 import { publish, sendBytes, startUpload, uploadFile, type UploadBody } from './admin-content.helpers';
+import { expectProblem } from '../helpers/problem';
+import { describeWithFixtures } from '../helpers/fixtures';
 
 let stack: TestStack;
 let librarian: string;
@@ -66,7 +68,7 @@ async function titleCount(): Promise<number> {
   return ((await response.json()) as { data: unknown[] }).data.length;
 }
 
-describe('fixtures through the HTTP API', () => {
+describeWithFixtures('fixtures through the HTTP API', () => {
   it.each(sampleFiles(fixturesDir).map((path) => [basename(path), path]))(
     '%s uploads, validates and becomes a title with the title and authors of the file',
     async (name, path) => {
@@ -270,8 +272,8 @@ describe('hostile and broken files', () => {
     [{ fileName: '', size: 10 }, 'fileName'],
   ])('refuses a bad declaration %j with 400', async (body, field) => {
     const response = await startUpload(stack, librarian, body);
-    expect(response.status).toBe(400);
-    expect(JSON.stringify(await response.json())).toContain(field);
+    const problem = await expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(JSON.stringify(problem)).toContain(field);
   });
 });
 
@@ -388,7 +390,7 @@ describe('multipart uploads', () => {
       `/admin/uploads/${upload.id}/complete`,
       json('POST', { parts: [] }, bearer(librarian)),
     );
-    expect(complete.status).toBe(409);
+    await expectProblem(complete, 409, 'UPLOAD_ABORTED');
   });
 
   it('refuses a completion whose parts are not 1..n in order', async () => {
@@ -470,7 +472,11 @@ describe('edit and withdraw', () => {
 
   it('refuses a patron (403) and no token (401)', async () => {
     const { accessToken } = await createPatron(stack);
-    expect((await startUpload(stack, accessToken, { fileName: 'a.pdf', size: 10 })).status).toBe(403);
-    expect((await stack.app.request('/admin/uploads', { method: 'POST' })).status).toBe(401);
+    await expectProblem(
+      await startUpload(stack, accessToken, { fileName: 'a.pdf', size: 10 }),
+      403,
+      'FORBIDDEN',
+    );
+    await expectProblem(await stack.app.request('/admin/uploads', { method: 'POST' }), 401, 'UNAUTHORIZED');
   });
 });

@@ -1,13 +1,15 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createLibrarian, createPatron, json } from '../helpers/auth';
 import { addLicence, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { scanTable } from '../helpers/table';
+import { expectProblem } from '../helpers/problem';
 
 /**
  * Licences for librarians (issue 5 item 4) and withdrawal (item 3), through the HTTP API on DynamoDB Local:
- * what the librarian sees, what patrons see at once, and what is stored, with DESIGN §4's invariant
- * (loans out + reserved holds + free slots = concurrency) checked on the stored items after each change.
+ * what the librarian sees, what patrons see at once, and what is stored, with the lending invariant of
+ * functions/domain/README.md (loans out + reserved holds + free slots = concurrency) checked on the stored items
+ * after each change.
  */
 
 let stack: TestStack;
@@ -76,16 +78,9 @@ async function availability(titleId: string) {
   return body.availability;
 }
 
-async function scanTable() {
-  const { Items = [] } = await stack.clients.documents.send(
-    new ScanCommand({ TableName: stack.config.TABLE_NAME }),
-  );
-  return Items;
-}
-
-/** DESIGN §4 on what is stored: for every licence of the title, loans out + reserved + free = concurrency. */
+/** functions/domain/README.md's invariant 2 on what is stored: for every licence of the title, loans out + reserved + free = concurrency. */
 async function expectInvariants(titleId: string): Promise<void> {
-  const items = await scanTable();
+  const items = await scanTable(stack);
   const licences = items.filter((i) => i.pk === `TITLE#${titleId}` && String(i.sk).startsWith('LICENCE#'));
   expect(licences.length).toBeGreaterThan(0);
   for (const licence of licences) {
@@ -132,7 +127,7 @@ describe('POST /admin/titles/{id}/licences', () => {
       note: 'Order 17/2026, Gramedia Digital',
     });
     expect(await availability(title.id)).toEqual({ copies: 3, available: 3, holds: 0, access: 'licensed' });
-    const stored = (await scanTable()).find((i) => i.sk === `LICENCE#${licence.id}`);
+    const stored = (await scanTable(stack)).find((i) => i.sk === `LICENCE#${licence.id}`);
     expect(stored).toMatchObject({ pk: `TITLE#${title.id}`, available: 3, createdBy: librarianId });
     const listed = (await (await call('GET', `/admin/titles/${title.id}/licences`, librarian())).json()) as {
       data: LicenceBody[];
@@ -399,8 +394,8 @@ describe('PATCH /admin/titles/{id}/licences/{licenceId}', () => {
       active: false,
     });
     const anonymous = await stack.app.request(`/admin/titles/${title.id}/licences`);
-    expect(asPatron.status).toBe(403);
-    expect(anonymous.status).toBe(401);
+    await expectProblem(asPatron, 403, 'FORBIDDEN');
+    await expectProblem(anonymous, 401, 'UNAUTHORIZED');
   });
 });
 
@@ -456,7 +451,7 @@ describe('DELETE /admin/titles/{id} (withdraw)', () => {
     expect(response.status).toBe(200);
     expect(await holdsOf(c)).toEqual([]);
     expect(await holdsOf(d)).toEqual([]);
-    const items = await scanTable();
+    const items = await scanTable(stack);
     const holds = items.filter((i) => i.sk === 'HOLD' && i.titleId === title.id);
     expect(holds.map((h) => h.status)).toEqual(['cancelled', 'cancelled']);
     expect(items.find((i) => i.sk === `LICENCE#${licence.id}`)).toMatchObject({ available: 1 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createLibrarian, createPatron, json, signIn } from '../helpers/auth';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { expectProblem } from '../helpers/problem';
 
 let stack: TestStack;
 let librarian: string;
@@ -302,7 +303,7 @@ describe('CSV import', () => {
       '/admin/patrons',
       json('POST', { cardNumber: '4000', name: 'x'.repeat(20_000) }, bearer(librarian)),
     );
-    expect(response.status).toBe(413);
+    await expectProblem(response, 413, 'BODY_TOO_LARGE');
   });
 });
 
@@ -353,8 +354,8 @@ describe('audit trail', () => {
   it('refuses a cursor it did not issue, and a targetId without targetType', async () => {
     const bad = await stack.app.request('/admin/audit?cursor=abc', { headers: bearer(librarian) });
     const noType = await stack.app.request('/admin/audit?targetId=x', { headers: bearer(librarian) });
-    expect(bad.status).toBe(400);
-    expect(noType.status).toBe(400);
+    await expectProblem(bad, 400, 'VALIDATION_FAILED');
+    await expectProblem(noType, 400, 'VALIDATION_FAILED');
   });
 
   it('filters by time', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSampleLibrary } from '../../functions/local/seed';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
-import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
+import { createTestStack, type TestStack } from '../helpers/stack';
+import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -20,15 +20,7 @@ let stack: TestStack;
 
 beforeAll(async () => {
   stack = await createTestStack();
-  await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  await seedFixtures(stack);
 });
 afterAll(() => stack.destroy());
 
@@ -38,7 +30,7 @@ async function search(query: string): Promise<PageBody> {
   return (await response.json()) as PageBody;
 }
 
-describe('GET /titles?q=', () => {
+describeWithFixtures('GET /titles?q=', () => {
   it('finds Moby-Dick by a lower-case word of its title', async () => {
     // Act
     const { data } = await search('q=moby');
@@ -139,7 +131,7 @@ describe('GET /titles?q=', () => {
   });
 });
 
-describe('GET /titles/{id}/cover', () => {
+describeWithFixtures('GET /titles/{id}/cover', () => {
   it('redirects to a signed link that stays the same within the hour, with the redirect cacheable', async () => {
     // Prepare
     const { data } = await search('q=moby');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import { bearer, createPatron, json, type CreatedPatron } from '../helpers/auth';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { expectProblem } from '../helpers/problem';
 
 let stack: TestStack;
 let siti: CreatedPatron;
@@ -113,8 +114,8 @@ describe('GET|PUT /me/progress/{titleId}', () => {
       json('PUT', body, bearer(siti.accessToken)),
     );
     const anonymous = await stack.app.request(`/me/progress/${titleId}`);
-    expect(unknown.status).toBe(404);
-    expect(anonymous.status).toBe(401);
+    await expectProblem(unknown, 404, 'TITLE_NOT_FOUND');
+    await expectProblem(anonymous, 401, 'UNAUTHORIZED');
   });
 });
 
@@ -146,7 +147,7 @@ describe('GET|POST|DELETE /me/bookmarks/{titleId}[/{id}]', () => {
     expect(first.status).toBe(201);
     expect(first.headers.get('location')).toBe(`/me/bookmarks/${titleId}/${created.id}`);
     expect(second.status).toBe(201);
-    expect(byOther.status).toBe(404);
+    await expectProblem(byOther, 404, 'BOOKMARK_NOT_FOUND');
     expect(removed.status).toBe(204);
     expect(((await list.json()) as { data: { label: string }[] }).data.map((b) => b.label)).toEqual([
       'Dukuh Paruk terbakar',
@@ -159,6 +160,6 @@ describe('GET|POST|DELETE /me/bookmarks/{titleId}[/{id}]', () => {
       method: 'DELETE',
       headers: bearer(siti.accessToken),
     });
-    expect(response.status).toBe(400);
+    await expectProblem(response, 400, 'VALIDATION_FAILED');
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSampleLibrary, type SeedReport } from '../../functions/local/seed';
+import type { SeedReport } from '../../functions/local/seed';
 import { sortTitleOf } from '../../functions/domain/title';
-import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
+import { createTestStack, type TestStack } from '../helpers/stack';
+import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
 
 interface TitleBody {
   id: string;
@@ -16,15 +17,7 @@ let seed: SeedReport;
 
 beforeAll(async () => {
   stack = await createTestStack();
-  seed = await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  seed = await seedFixtures(stack);
 });
 afterAll(() => stack.destroy());
 
@@ -43,7 +36,7 @@ async function allPages(limit: number): Promise<{ titles: TitleBody[]; pages: nu
   return { titles, pages };
 }
 
-describe('GET /titles', () => {
+describeWithFixtures('GET /titles', () => {
   it('lists every seeded fixture with the title and authors read from the file', async () => {
     // Prepare: the seed ran in beforeAll over ../shared/fixtures.
     // Act
@@ -89,7 +82,7 @@ describe('GET /titles', () => {
   });
 });
 
-describe('GET /titles/{id}', () => {
+describeWithFixtures('GET /titles/{id}', () => {
   it('returns one title', async () => {
     // Prepare
     const { titles } = await allPages(100);

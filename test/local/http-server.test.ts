@@ -64,7 +64,8 @@ function exchangeUntilClosed(request: string): Promise<RawResponse & { closedByS
   });
 }
 
-function expectProblem(response: RawResponse, status: number, code: string): void {
+/** A problem answer read off the socket, whose connection the server closes (the raw twin of helpers/problem). */
+function expectRawProblem(response: RawResponse, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toBe('application/problem+json');
   expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -79,7 +80,7 @@ describe('over-long requests', () => {
     // Act
     const response = await exchangeUntilClosed(`GET /titles?q=${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     // Assess
-    expectProblem(response, 414, 'URI_TOO_LONG');
+    expectRawProblem(response, 414, 'URI_TOO_LONG');
   });
 
   it('refuses a URL longer than the whole head may be with 414 URI_TOO_LONG, not a bare 431', async () => {
@@ -88,7 +89,7 @@ describe('over-long requests', () => {
     // Act
     const response = await exchangeUntilClosed(`GET /titles?q=${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     // Assess
-    expectProblem(response, 414, 'URI_TOO_LONG');
+    expectRawProblem(response, 414, 'URI_TOO_LONG');
   });
 
   it(`refuses headers over ${maxHeaderBytes} bytes with 431 HEADERS_TOO_LARGE`, async () => {
@@ -99,19 +100,19 @@ describe('over-long requests', () => {
       `GET /titles HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\n\r\n`,
     );
     // Assess
-    expectProblem(response, 431, 'HEADERS_TOO_LARGE');
+    expectRawProblem(response, 431, 'HEADERS_TOO_LARGE');
   });
 
   it('answers a URL @hono/node-server cannot read with a 400 problem', async () => {
     const response = await exchangeUntilClosed(
       'GET /titles\\..\\admin HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     );
-    expectProblem(response, 400, 'BAD_REQUEST');
+    expectRawProblem(response, 400, 'BAD_REQUEST');
   });
 
   it('answers bytes that are not HTTP with a 400 problem', async () => {
     const response = await exchangeUntilClosed('HELLO THERE\r\n\r\n');
-    expectProblem(response, 400, 'BAD_REQUEST');
+    expectRawProblem(response, 400, 'BAD_REQUEST');
   });
 
   it('serves a long but allowed URL', async () => {
@@ -177,6 +178,7 @@ describe('a refusal sent before the request body was read', () => {
     // Assess
     const [one, two] = received.split(/(?=HTTP\/1\.1 )/).map(parseResponse);
     expect(one!.status).toBe(401);
+    expect(JSON.parse(one!.body)).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
     expect(one!.headers['connection']).toBe('keep-alive');
     expect(two!.status).toBe(200);
   });

@@ -1,18 +1,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bytesByteSource, inspectPublication } from '../../../functions/domain/publication';
 import { countingSource } from './builders';
+import { describeWithFixtures, fixturesDir } from '../../helpers/fixtures';
 
-// The shared real-world publications live beside the repository (see DESIGN.md, local mode).
-const fixtures = resolve(import.meta.dirname, '../../../../shared/fixtures');
+const fixtures = fixturesDir;
 const load = (path: string) => new Uint8Array(readFileSync(resolve(fixtures, path)));
 const listed = (kind: 'epub' | 'pdf') =>
   existsSync(resolve(fixtures, kind))
     ? readdirSync(resolve(fixtures, kind)).filter((f) => f.endsWith(`.${kind}`))
     : [];
 
-describe.skipIf(!existsSync(fixtures))('inspecting the shared real-world publications', () => {
+describeWithFixtures('inspecting the shared real-world publications', () => {
   it.each([...listed('epub'), ...listed('pdf')])('accepts %s with a title', async (file) => {
     // Prepare
     const kind = file.endsWith('.pdf') ? 'pdf' : 'epub';

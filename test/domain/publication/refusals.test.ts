@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError } from '../../../functions/domain/errors';
@@ -13,10 +13,10 @@ import {
   packageOpf,
   zip,
 } from './builders';
+import { fixturesDir, requireFixtures } from '../../helpers/fixtures';
 
-const fixtures = resolve(import.meta.dirname, '../../../../shared/fixtures');
-const hasFixtures = existsSync(fixtures);
-const load = (path: string) => new Uint8Array(readFileSync(resolve(fixtures, path)));
+const hasFixtures = requireFixtures('refusing cut and renamed real files');
+const load = (path: string) => new Uint8Array(readFileSync(resolve(fixturesDir, path)));
 
 /** Runs the inspector and returns the refusal it throws (failing the test if it accepts the file). */
 async function refusalOf(bytes: Uint8Array | ByteSource, declaredName?: string, limits = {}) {

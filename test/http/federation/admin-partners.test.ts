@@ -3,7 +3,8 @@ import { loadConfig } from '../../../functions/config';
 import { partnerPolicy } from '../../../functions/http/routes/partners';
 import { bearer, createLibrarian, createPatron, json } from '../../helpers/auth';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { expectProblem, partnerInput, registerPartner } from './fixtures';
+import { partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /** GET|POST|PATCH /admin/partners: librarian-only partner registry. */
 
@@ -78,8 +79,12 @@ describe('/admin/partners', () => {
 
   it('is librarian-only', async () => {
     const { accessToken } = await createPatron(stack);
-    await expectProblem(await stack.app.request('/admin/partners'), 401);
-    await expectProblem(await stack.app.request('/admin/partners', { headers: bearer(accessToken) }), 403);
+    await expectProblem(await stack.app.request('/admin/partners'), 401, 'UNAUTHORIZED');
+    await expectProblem(
+      await stack.app.request('/admin/partners', { headers: bearer(accessToken) }),
+      403,
+      'FORBIDDEN',
+    );
   });
 
   it('answers an unknown partner with 404', async () => {

@@ -7,7 +7,8 @@ import type { Title } from '../../../functions/domain/title';
 import { createApp } from '../../../functions/http/app';
 import { bearer, createLibrarian, createPatron, json } from '../../helpers/auth';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { createTitle, expectProblem, partnerInput, registerPartner } from './fixtures';
+import { createTitle, partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /**
  * Campus access: requests from a partner's ranges read its `partner` titles without signing in. The address
@@ -64,13 +65,17 @@ describe('campus IP ranges', () => {
     ['no network address at all', undefined],
   ])('%s gets 401 with a link to the OPDS authentication document', async (_case, env) => {
     const response = await read(env);
-    await expectProblem(response, 401);
+    await expectProblem(response, 401, 'UNAUTHORIZED');
     expect(response.headers.get('link')).toContain('rel="http://opds-spec.org/auth/document"');
   });
 
   it('a spoofed X-Forwarded-For gives nothing', async () => {
     for (const xff of ['192.0.2.77', '192.0.2.77, 203.0.113.9', '2001:db8:10::1']) {
-      await expectProblem(await read(fromGateway('203.0.113.9'), { 'X-Forwarded-For': xff }), 401);
+      await expectProblem(
+        await read(fromGateway('203.0.113.9'), { 'X-Forwarded-For': xff }),
+        401,
+        'UNAUTHORIZED',
+      );
     }
   });
 
@@ -87,10 +92,12 @@ describe('campus IP ranges', () => {
     await expectProblem(
       await read(fromGateway('203.0.113.9'), { 'X-Forwarded-For': '192.0.2.77' }, behindProxy),
       401,
+      'UNAUTHORIZED',
     );
     await expectProblem(
       await read(fromGateway('10.1.2.3'), { 'X-Forwarded-For': '192.0.2.77, 203.0.113.9' }, behindProxy),
       401,
+      'UNAUTHORIZED',
     );
   });
 
@@ -116,7 +123,11 @@ describe('campus IP ranges', () => {
   });
 
   it('a sent token is checked, never replaced by campus access', async () => {
-    await expectProblem(await read(fromGateway('192.0.2.77'), { Authorization: 'Bearer not-a-token' }), 401);
+    await expectProblem(
+      await read(fromGateway('192.0.2.77'), { Authorization: 'Bearer not-a-token' }),
+      401,
+      'INVALID_TOKEN',
+    );
   });
 
   it('a library patron (no partner entitlement) off campus is refused', async () => {
@@ -179,7 +190,7 @@ describe('saving ranges', () => {
       '/admin/partners/campus-u',
       json('PATCH', { ipRanges: ['0.0.0.0/0'] }, bearer(librarian)),
     );
-    await expectProblem(response, 400);
+    await expectProblem(response, 400, 'VALIDATION_FAILED');
     const stored = await stack.app.request('/admin/partners/campus-u', { headers: bearer(librarian) });
     expect(((await stored.json()) as { ipRanges: string[] }).ipRanges).toEqual([
       '192.0.2.0/24',

@@ -4,7 +4,8 @@ import { ensurePseudonymSecretFile, pseudonymOf } from '../../../functions/adapt
 import { bearer, createLibrarian, json } from '../../helpers/auth';
 import { newKey, signWith, startPartnerIdp, type PartnerIdp } from '../../helpers/partner-idp';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { createTitle, expectProblem, libTerms, partnerInput, registerPartner } from './fixtures';
+import { createTitle, libTerms, partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /**
  * POST /auth/federated against test partner IdPs on 127.0.0.1 (allowed because the stack runs in local mode;
@@ -108,7 +109,11 @@ describe('refusals: 401 with a problem body', () => {
   };
 
   it.each(['none', 'None', 'NONE'])('alg %s', async (alg) => {
-    await expectProblem(await exchange(unsigned({ alg, kid: idp.current.kid }, claimsNow())), 401);
+    await expectProblem(
+      await exchange(unsigned({ alg, kid: idp.current.kid }, claimsNow())),
+      401,
+      'INVALID_ASSERTION',
+    );
   });
 
   it('HS256 signed with the partner’s public key as the secret', async () => {

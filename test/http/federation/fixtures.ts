@@ -69,14 +69,3 @@ export async function createTitle(stack: TestStack, overrides: Partial<Title> = 
   expect(await stack.deps.titles.create(title)).toBe(true);
   return title;
 }
-
-export async function expectProblem(response: Response, status: number, code?: string) {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get('content-type')).toContain('application/problem+json');
-  const body = JSON.parse(text) as { code: string; status: number; detail: string };
-  expect(body.status).toBe(status);
-  if (code) expect(body.code).toBe(code);
-  expect(response.headers.get('location')).toBeNull();
-  return body;
-}

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDatabaseUsage } from '../../../functions/adapters/database-usage';
 import { bearer, createLibrarian, createPatron } from '../../helpers/auth';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { expectProblem, partnerInput, registerPartner } from './fixtures';
+import { partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /** GET /go?url=…: redirects to allow-listed partner databases only; everything else is a 400, never a redirect. */
 
@@ -129,6 +130,6 @@ describe('GET /go', () => {
   });
 
   it('needs a signed-in caller', async () => {
-    await expectProblem(await go(`url=${encodeURIComponent('https://lic.com/')}`, {}), 401);
+    await expectProblem(await go(`url=${encodeURIComponent('https://lic.com/')}`, {}), 401, 'UNAUTHORIZED');
   });
 });

@@ -5,7 +5,8 @@ import { bearer, createLibrarian, json } from '../../helpers/auth';
 import { fakeClock } from '../../helpers/clock';
 import { startPartnerIdp, type PartnerIdp } from '../../helpers/partner-idp';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { createTitle, expectProblem, libTerms, partnerInput, registerPartner } from './fixtures';
+import { createTitle, libTerms, partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /**
  * Partner members' sessions: POST /auth/federated gives a refresh token like POST /auth/login, and

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newLicence } from '../../../functions/domain/licence';
 import type { Title } from '../../../functions/domain/title';
-import { seedSampleLibrary } from '../../../functions/local/seed';
-import { bearer, createPatron } from '../../helpers/auth';
+import { bearer, createPatron, json } from '../../helpers/auth';
 import { opdsValidator } from '../../helpers/opds-schemas';
-import { createTestStack, fixturesDir, type TestStack } from '../../helpers/stack';
+import { createTestStack, type TestStack } from '../../helpers/stack';
 import { createTitle } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
+import { describeWithFixtures, seedFixtures } from '../../helpers/fixtures';
 
 /**
  * The OPDS 2.0 catalogue validates against the OPDS JSON Schemas in ../shared/schemas, and every link in it
@@ -27,15 +28,7 @@ const validate = opdsValidator();
 
 beforeAll(async () => {
   stack = await createTestStack();
-  await seedSampleLibrary(
-    {
-      titles: stack.deps.titles,
-      patrons: stack.deps.patrons,
-      content: stack.content,
-      clock: stack.deps.clock,
-    },
-    fixturesDir,
-  );
+  await seedFixtures(stack);
   partnerTitle = await createTitle(stack);
 }, 120_000);
 
@@ -76,7 +69,7 @@ async function expectResolves(link: Link) {
   if (response.status === 302) expect(response.headers.get('location')).toMatch(/^https?:\/\//);
 }
 
-describe('OPDS 2.0 catalogue', () => {
+describeWithFixtures('OPDS 2.0 catalogue', () => {
   it('checks with a validator that does refuse what the schemas refuse', () => {
     expect(
       validate('feed', { metadata: { title: 'x' }, links: [{ href: '/opds', rel: 'self' }] }),
@@ -223,7 +216,7 @@ describe('OPDS 2.0 catalogue', () => {
     )!;
     const { accessToken } = await createPatron(stack);
     const response = await get(`/opds/publications/${licensed.id}/content`, bearer(accessToken));
-    expect(response.status).toBe(403);
+    await expectProblem(response, 403, 'NO_ACTIVE_LOAN');
   });
 
   it('shows a licensed title whose copies are all out as unavailable', async () => {
@@ -238,11 +231,7 @@ describe('OPDS 2.0 catalogue', () => {
       ),
     );
     const { accessToken } = await createPatron(stack);
-    const loan = await stack.app.request('/loans', {
-      method: 'POST',
-      headers: { ...bearer(accessToken), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ titleId: single.id }),
-    });
+    const loan = await stack.app.request('/loans', json('POST', { titleId: single.id }, bearer(accessToken)));
     expect(loan.status).toBe(201);
     // Act
     const publication = await getJson<{ links: (Link & { properties?: unknown })[] }>(
@@ -265,7 +254,6 @@ describe('OPDS 2.0 catalogue', () => {
 
   it('answers an unknown publication with a 404 problem', async () => {
     const response = await get('/opds/publications/t-nope');
-    expect(response.status).toBe(404);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    await expectProblem(response, 404, 'TITLE_NOT_FOUND');
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Title } from '../../../functions/domain/title';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { createTitle, expectProblem } from './fixtures';
+import { createTitle } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /** GET /openurl: OpenURL 1.0 KEV citations resolve to the reader's title page, a menu, or a 404. */
 

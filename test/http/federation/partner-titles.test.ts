@@ -7,7 +7,8 @@ import type { Title } from '../../../functions/domain/title';
 import { createApp } from '../../../functions/http/app';
 import { bearer, createLibrarian, createPatron } from '../../helpers/auth';
 import { createTestStack, type TestStack } from '../../helpers/stack';
-import { createTitle, expectProblem, partnerInput, registerPartner } from './fixtures';
+import { createTitle, partnerInput, registerPartner } from './fixtures';
+import { expectProblem } from '../../helpers/problem';
 
 /**
  * POST /titles/{id}/access for `partner` titles: a partner entitlement (federated token or campus range) opens
@@ -90,7 +91,7 @@ describe('partner titles through POST /titles/{id}/access', () => {
 
   it('asks an anonymous caller off campus to sign in', async () => {
     const title = await createTitle(stack);
-    await expectProblem(await access(title, {}, campus('203.0.113.1')), 401);
+    await expectProblem(await access(title, {}, campus('203.0.113.1')), 401, 'UNAUTHORIZED');
   });
 
   it('caps concurrent readers by the licence: the next reader is turned away (Limit_Exceeded), the same one renews', async () => {
@@ -135,6 +136,6 @@ describe('partner titles through POST /titles/{id}/access', () => {
 
   it('campus access does not make a signed-in patron: a licensed title still asks to sign in', async () => {
     const title = await createTitle(stack, { access: 'licensed' });
-    await expectProblem(await access(title, {}, campus('198.51.100.20')), 401);
+    await expectProblem(await access(title, {}, campus('198.51.100.20')), 401, 'UNAUTHORIZED');
   });
 });
