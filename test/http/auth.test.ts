@@ -21,6 +21,7 @@ import { demoAccounts, seedSampleLibrary } from '../../functions/local/seed';
 import { bearer, createLibrarian, createPatron, json, signIn } from '../helpers/auth';
 import { fakeClock } from '../helpers/clock';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { expectProblem } from '../helpers/problem';
 
 const clock = fakeClock();
 let stack: TestStack;
@@ -40,14 +41,6 @@ afterAll(async () => {
 
 const me = (headers: Record<string, string> = {}) => stack.app.request('/me', { headers });
 const login = (body: unknown) => stack.app.request('/auth/login', json('POST', body));
-
-async function expectProblem(response: Response, status: number, code: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toContain('application/problem+json');
-  const body = (await response.json()) as { code: string; status: number };
-  expect(body).toMatchObject({ status, code });
-  return body;
-}
 
 describe('sign-in with the demo accounts', () => {
   it.each(demoAccounts.map((a) => [a.cardNumber, a.pin, a.roles] as const))(
