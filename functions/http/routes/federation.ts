@@ -39,7 +39,10 @@ export function federationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(federatedRoute, async (c) => {
     const deps = c.get('deps');
     if (!deps.pseudonyms) {
-      throw new ServiceUnavailableError('Partner sign-in is not configured.', 'FEDERATION_UNAVAILABLE');
+      throw new ServiceUnavailableError({
+        code: 'FEDERATION_UNAVAILABLE',
+        detail: 'Partner sign-in is not configured.',
+      });
     }
     const result = await exchangeAssertion(
       {
