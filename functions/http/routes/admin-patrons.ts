@@ -77,7 +77,7 @@ const enrol = createRoute({
   },
   responses: {
     201: { description: 'Enrolled', content: { 'application/json': { schema: PatronSchema } } },
-    409: problemContent('CARD_NUMBER_TAKEN'),
+    409: problemContent('CARD_NUMBER_TAKEN', ['CARD_NUMBER_TAKEN']),
   },
 });
 

@@ -60,6 +60,7 @@ const publish = createRoute({
     409: problemContent('The upload is not complete, or already used'),
     422: problemContent(
       'Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED, PDF_RESTRICTED)',
+      ['EPUB_ZIP_BOMB', 'PDF_ENCRYPTED', 'PDF_RESTRICTED'],
     ),
   },
 });

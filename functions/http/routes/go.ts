@@ -22,7 +22,9 @@ const goRoute = createRoute({
   },
   responses: {
     302: { description: 'To the database' },
-    400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)'),
+    400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)', [
+      'GO_TARGET_REFUSED',
+    ]),
     401: problemContent('Not signed in'),
   },
 });

@@ -208,7 +208,7 @@ const contentRoute = createRoute({
   responses: {
     302: { description: 'To the signed link' },
     401: problemContent('Sign in (see the Authentication Document)'),
-    403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN'),
+    403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN', ['NOT_ENTITLED', 'NO_ACTIVE_LOAN']),
     404: problemContent('No such title'),
   },
 });

@@ -42,7 +42,7 @@ const openUrlRoute = createRoute({
       content: { 'application/json': { schema: MenuSchema }, 'text/html': { schema: z.string() } },
     },
     400: problemContent('Not an OpenURL 1.0 request, or nothing to look for'),
-    404: problemContent('NO_MATCH, with what was looked for'),
+    404: problemContent('NO_MATCH, with what was looked for', ['NO_MATCH']),
   },
 });
 

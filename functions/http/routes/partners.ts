@@ -111,7 +111,7 @@ const createPartner = createRoute({
   responses: {
     201: { description: 'Registered', content: { 'application/json': { schema: PartnerSchema } } },
     400: problemContent('Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm)'),
-    409: problemContent('PARTNER_EXISTS: the id or the issuer is taken'),
+    409: problemContent('PARTNER_EXISTS: the id or the issuer is taken', ['PARTNER_EXISTS']),
   },
 });
 
@@ -140,7 +140,7 @@ const patchPartner = createRoute({
     200: { description: 'Changed', content: { 'application/json': { schema: PartnerSchema } } },
     400: problemContent('Invalid change'),
     404: problemContent('No such partner'),
-    409: problemContent('PARTNER_CONFLICT'),
+    409: problemContent('PARTNER_CONFLICT', ['PARTNER_CONFLICT']),
   },
 });
 
