@@ -18,5 +18,9 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
   } catch {
     // fall through to the validation error below
   }
-  throw new ValidationError('The cursor is not one this listing issued.', { field: 'cursor' });
+  throw new ValidationError({
+    code: 'VALIDATION_FAILED',
+    detail: 'The cursor is not one this listing issued.',
+    context: { field: 'cursor' },
+  });
 }

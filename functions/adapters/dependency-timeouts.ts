@@ -149,12 +149,11 @@ export function reportUnavailable(
         if (error instanceof PustakaError) throw error;
         if (currentDeadline()?.expired) throw deadlineExceeded(error);
         if (isUnreachable(error)) {
-          throw new ServiceUnavailableError(
-            'Part of the library is not answering right now. Please try again in a moment.',
-            'SERVICE_UNAVAILABLE',
-            {},
-            Object.assign(new Error(`${dependency} unreachable`), { cause: error }),
-          );
+          throw new ServiceUnavailableError({
+            code: 'SERVICE_UNAVAILABLE',
+            detail: 'Part of the library is not answering right now. Please try again in a moment.',
+            cause: Object.assign(new Error(`${dependency} unreachable`), { cause: error }),
+          });
         }
         throw error;
       }

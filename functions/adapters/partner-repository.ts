@@ -144,11 +144,12 @@ export class DynamoPartnerRepository implements PartnerRepository {
       );
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new ConflictError(
-          'PARTNER_CONFLICT',
-          'The partner changed meanwhile, or another partner already uses this issuer. Read it again.',
-          { partnerId: partner.id },
-        );
+        throw new ConflictError({
+          code: 'PARTNER_CONFLICT',
+          detail:
+            'The partner changed meanwhile, or another partner already uses this issuer. Read it again.',
+          context: { partnerId: partner.id },
+        });
       }
       throw error;
     }

@@ -49,12 +49,11 @@ export function hmacPseudonyms(source: PseudonymSecretSource): Pseudonyms {
       .then((value) => checkSecret(value, 'the configured source'))
       .catch((error: unknown) => {
         secret = undefined;
-        throw new ServiceUnavailableError(
-          'Partner sign-in is not available right now. Please try again shortly.',
-          'FEDERATION_UNAVAILABLE',
-          {},
-          error,
-        );
+        throw new ServiceUnavailableError({
+          code: 'FEDERATION_UNAVAILABLE',
+          detail: 'Partner sign-in is not available right now. Please try again shortly.',
+          cause: error,
+        });
       });
     return secret;
   };

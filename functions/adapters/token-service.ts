@@ -40,7 +40,7 @@ interface KeyRing {
 }
 
 const invalidToken = (detail = 'The access token is not valid.', cause?: unknown) =>
-  Object.assign(new UnauthorizedError(detail, 'INVALID_TOKEN'), cause ? { cause } : {});
+  Object.assign(new UnauthorizedError({ code: 'INVALID_TOKEN', detail }), cause ? { cause } : {});
 
 function subjectOf(payload: JWTPayload): TokenSubject {
   const { sub, roles, partner_id: partnerId, entitlements, sid } = payload;
@@ -100,7 +100,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       };
     })().catch((error: unknown) => {
       ring = undefined;
-      throw new ServiceUnavailableError('Signing keys are not available.', 'KEYS_UNAVAILABLE', {}, error);
+      throw new ServiceUnavailableError({
+        code: 'KEYS_UNAVAILABLE',
+        detail: 'Signing keys are not available.',
+        cause: error,
+      });
     });
     return ring;
   };

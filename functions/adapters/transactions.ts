@@ -143,10 +143,9 @@ export async function runTransaction<T>(
       await pause(backoffDelay(policy, transientFailures));
     }
   }
-  throw new ServiceUnavailableError(
-    'The library is busy right now. Please try again in a moment.',
-    'SERVICE_UNAVAILABLE',
-    {},
-    lastError,
-  );
+  throw new ServiceUnavailableError({
+    code: 'SERVICE_UNAVAILABLE',
+    detail: 'The library is busy right now. Please try again in a moment.',
+    cause: lastError,
+  });
 }

@@ -85,14 +85,17 @@ export class S3UploadStore implements UploadObjectStore {
     } catch (error) {
       const name = errorName(error);
       if (name === 'NoSuchUpload') {
-        throw new ConflictError('UPLOAD_NOT_FOUND_IN_STORE', 'The store no longer has this upload.');
+        throw new ConflictError({
+          code: 'UPLOAD_NOT_FOUND_IN_STORE',
+          detail: 'The store no longer has this upload.',
+        });
       }
       if (['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall'].includes(name)) {
-        throw new UnprocessableError(
-          'UPLOAD_PARTS_INVALID',
-          'Some parts are missing or their ETags do not match what was stored; upload them again.',
-          { reason: name },
-        );
+        throw new UnprocessableError({
+          code: 'UPLOAD_PARTS_INVALID',
+          detail: 'Some parts are missing or their ETags do not match what was stored; upload them again.',
+          context: { reason: name },
+        });
       }
       throw error;
     }
@@ -211,8 +214,12 @@ export class S3UploadStore implements UploadObjectStore {
       await this.abortMultipart(toKey, multipartId).catch(() => undefined);
       // A range past the source's end: the object shrank after its size was checked (replaced through a link).
       if (errorName(error) === 'InvalidRange') {
-        throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
-          declared: size,
+        throw new UnprocessableError({
+          code: 'SIZE_MISMATCH',
+          detail: 'The stored file no longer has the declared size.',
+          context: {
+            declared: size,
+          },
         });
       }
       throw error;

@@ -1,5 +1,6 @@
 import type { ContentLinkSigner } from './content-links';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
+import type { CodeOfStatus } from './problem-codes';
 import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
 import type { inspectPublication, InspectionLimits } from './publication';
 import {
@@ -107,12 +108,19 @@ export async function renewPartLinks(
 ): Promise<PartLink[]> {
   const upload = await pendingUpload(deps, uploadId);
   if (upload.mode !== 'multipart') {
-    throw new ConflictError('UPLOAD_NOT_MULTIPART', 'This upload is a single PUT; it has no parts.');
+    throw new ConflictError({
+      code: 'UPLOAD_NOT_MULTIPART',
+      detail: 'This upload is a single PUT; it has no parts.',
+    });
   }
   const outside = partNumbers.filter((n) => n < 1 || n > upload.partCount!);
   if (outside.length) {
-    throw new UnprocessableError('UPLOAD_PART_UNKNOWN', `This upload has parts 1..${upload.partCount}.`, {
-      partNumbers: outside,
+    throw new UnprocessableError({
+      code: 'UPLOAD_PART_UNKNOWN',
+      detail: `This upload has parts 1..${upload.partCount}.`,
+      context: {
+        partNumbers: outside,
+      },
     });
   }
   return signParts(deps, upload, partNumbers);
@@ -145,14 +153,20 @@ export async function completeUpload(
   const upload = await pendingUpload(deps, uploadId);
   if (upload.mode === 'multipart') {
     if (!parts) {
-      throw new UnprocessableError('UPLOAD_PARTS_MISSING', 'A multipart upload is completed with its parts.');
+      throw new UnprocessableError({
+        code: 'UPLOAD_PARTS_MISSING',
+        detail: 'A multipart upload is completed with its parts.',
+      });
     }
     checkCompletedParts(upload, parts);
     await deps.objects.completeMultipart(upload.objectKey, upload.multipartId!, parts);
   }
   const stored = await deps.objects.sizeOf(upload.objectKey);
   if (stored === undefined) {
-    throw new ConflictError('UPLOAD_NOT_RECEIVED', 'Nothing has been uploaded for this upload yet.');
+    throw new ConflictError({
+      code: 'UPLOAD_NOT_RECEIVED',
+      detail: 'Nothing has been uploaded for this upload yet.',
+    });
   }
   if (stored !== upload.size) {
     await deps.objects.remove(upload.objectKey);
@@ -162,11 +176,11 @@ export async function completeUpload(
       { state: 'rejected', rejection: 'SIZE_MISMATCH' },
       deps.clock.now(),
     );
-    throw new UnprocessableError(
-      'SIZE_MISMATCH',
-      `The stored file has ${stored} bytes but ${upload.size} were declared.`,
-      { declared: upload.size, stored },
-    );
+    throw new UnprocessableError({
+      code: 'SIZE_MISMATCH',
+      detail: `The stored file has ${stored} bytes but ${upload.size} were declared.`,
+      context: { declared: upload.size, stored },
+    });
   }
   return claim(deps, upload.id, ['pending'], { state: 'uploaded' });
 }
@@ -174,15 +188,20 @@ export async function completeUpload(
 /** Cancels an upload: drops the multipart upload and its parts, or the stored object. */
 export async function abortUpload(deps: ContentPipelineDeps, uploadId: string): Promise<Upload> {
   const upload = await deps.uploads.get(uploadId);
-  if (!upload) throw new NotFoundError('Upload', uploadId, 'UPLOAD_NOT_FOUND');
+  if (!upload)
+    throw new NotFoundError({
+      code: 'UPLOAD_NOT_FOUND',
+      detail: `Upload ${uploadId} was not found.`,
+      context: { id: uploadId },
+    });
   if (upload.state === 'published' || upload.state === 'validating') {
-    throw new ConflictError(
-      'UPLOAD_PUBLISHED',
-      'This upload has become a title; withdraw the title instead.',
-      {
+    throw new ConflictError({
+      code: 'UPLOAD_PUBLISHED',
+      detail: 'This upload has become a title; withdraw the title instead.',
+      context: {
         titleId: upload.titleId,
       },
-    );
+    });
   }
   if (upload.state === 'aborted' || upload.state === 'rejected') return upload;
   const aborted = await claim(deps, upload.id, ['pending', 'uploaded'], { state: 'aborted' });
@@ -205,7 +224,12 @@ export interface PublishRequest {
  */
 export async function publishUpload(deps: ContentPipelineDeps, request: PublishRequest): Promise<Title> {
   const found = await deps.uploads.get(request.uploadId);
-  if (!found) throw new NotFoundError('Upload', request.uploadId, 'UPLOAD_NOT_FOUND');
+  if (!found)
+    throw new NotFoundError({
+      code: 'UPLOAD_NOT_FOUND',
+      detail: `Upload ${request.uploadId} was not found.`,
+      context: { id: request.uploadId },
+    });
   if (found.state !== 'uploaded') throw notReady(found.state, found);
   const upload = await claim(deps, found.id, ['uploaded'], { state: 'validating' });
 
@@ -216,17 +240,25 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
   try {
     const size = await deps.objects.sizeOf(upload.objectKey);
     if (size !== upload.size) {
-      throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
-        declared: upload.size,
-        stored: size ?? 0,
+      throw new UnprocessableError({
+        code: 'SIZE_MISMATCH',
+        detail: 'The stored file no longer has the declared size.',
+        context: {
+          declared: upload.size,
+          stored: size ?? 0,
+        },
       });
     }
     await deps.objects.copy(upload.objectKey, frozenKey, upload.contentType, upload.size);
     const frozenSize = await deps.objects.sizeOf(frozenKey);
     if (frozenSize !== upload.size) {
-      throw new UnprocessableError('SIZE_MISMATCH', 'The stored file no longer has the declared size.', {
-        declared: upload.size,
-        stored: frozenSize ?? 0,
+      throw new UnprocessableError({
+        code: 'SIZE_MISMATCH',
+        detail: 'The stored file no longer has the declared size.',
+        context: {
+          declared: upload.size,
+          stored: frozenSize ?? 0,
+        },
       });
     }
     inspection = await deps.inspect(deps.objects.open(frozenKey, upload.size), {
@@ -305,10 +337,15 @@ async function abandon(
 
 async function pendingUpload(deps: ContentPipelineDeps, uploadId: string): Promise<Upload> {
   const upload = await deps.uploads.get(uploadId);
-  if (!upload) throw new NotFoundError('Upload', uploadId, 'UPLOAD_NOT_FOUND');
+  if (!upload)
+    throw new NotFoundError({
+      code: 'UPLOAD_NOT_FOUND',
+      detail: `Upload ${uploadId} was not found.`,
+      context: { id: uploadId },
+    });
   if (upload.state !== 'pending') throw notReady(upload.state, upload);
   if (Date.parse(upload.expiresAt) <= deps.clock.now().getTime()) {
-    throw new ConflictError('UPLOAD_EXPIRED', 'This upload has expired; start a new one.');
+    throw new ConflictError({ code: 'UPLOAD_EXPIRED', detail: 'This upload has expired; start a new one.' });
   }
   return upload;
 }
@@ -328,7 +365,7 @@ async function claim(
 }
 
 function notReady(state: UploadState, upload: Upload | undefined): PustakaError {
-  const messages: Record<UploadState, [string, string]> = {
+  const messages: Record<UploadState, [CodeOfStatus<409>, string]> = {
     pending: ['UPLOAD_NOT_COMPLETE', 'The upload has not been completed yet.'],
     uploaded: ['UPLOAD_ALREADY_COMPLETE', 'The upload is already complete.'],
     validating: ['UPLOAD_BUSY', 'The upload is being validated.'],
@@ -337,9 +374,13 @@ function notReady(state: UploadState, upload: Upload | undefined): PustakaError 
     aborted: ['UPLOAD_ABORTED', 'The upload was cancelled.'],
   };
   const [code, message] = messages[state];
-  return new ConflictError(code, message, {
-    state,
-    ...(upload?.titleId ? { titleId: upload.titleId } : {}),
-    ...(upload?.rejection ? { rejection: upload.rejection } : {}),
+  return new ConflictError({
+    code,
+    detail: message,
+    context: {
+      state,
+      ...(upload?.titleId ? { titleId: upload.titleId } : {}),
+      ...(upload?.rejection ? { rejection: upload.rejection } : {}),
+    },
   });
 }

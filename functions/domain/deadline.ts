@@ -50,10 +50,9 @@ export function outsideDeadline<T>(work: () => T): T {
 export const unavailableRetryAfterSeconds = 5;
 
 export function deadlineExceeded(cause?: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError(
-    'The library did not answer in time. Please try again in a moment.',
-    'SERVICE_UNAVAILABLE',
-    {},
+  return new ServiceUnavailableError({
+    code: 'SERVICE_UNAVAILABLE',
+    detail: 'The library did not answer in time. Please try again in a moment.',
     cause,
-  );
+  });
 }

@@ -77,25 +77,26 @@ export interface FederatedSignIn extends GatewaySession {
 
 export const federationErrors = {
   invalidAssertion: (detail = 'The partner token is not valid.') =>
-    new UnauthorizedError(detail, 'INVALID_ASSERTION'),
+    new UnauthorizedError({ code: 'INVALID_ASSERTION', detail }),
   unknownIssuer: () =>
-    new UnauthorizedError(
-      'The partner token comes from an issuer the library does not trust.',
-      'UNKNOWN_ISSUER',
-    ),
-  replayed: () => new UnauthorizedError('This partner token was already used.', 'ASSERTION_REPLAYED'),
+    new UnauthorizedError({
+      code: 'UNKNOWN_ISSUER',
+      detail: 'The partner token comes from an issuer the library does not trust.',
+    }),
+  replayed: () =>
+    new UnauthorizedError({ code: 'ASSERTION_REPLAYED', detail: 'This partner token was already used.' }),
   notEntitled: () =>
-    new UnauthorizedError(
-      'Your university did not grant you access to the library’s resources.',
-      'NOT_ENTITLED',
-    ),
+    new UnauthorizedError({
+      code: 'NOT_ENTITLED',
+      detail: 'Your university did not grant you access to the library’s resources.',
+    }),
   keysUnavailable: (partnerId: string, cause?: unknown) =>
-    new ServiceUnavailableError(
-      'The university’s sign-in keys cannot be reached right now. Please try again shortly.',
-      'PARTNER_KEYS_UNAVAILABLE',
-      { partnerId },
+    new ServiceUnavailableError({
+      code: 'PARTNER_KEYS_UNAVAILABLE',
+      detail: 'The university’s sign-in keys cannot be reached right now. Please try again shortly.',
+      context: { partnerId },
       cause,
-    ),
+    }),
 };
 
 export async function exchangeAssertion(ports: FederationPorts, assertion: string): Promise<FederatedSignIn> {

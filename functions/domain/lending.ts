@@ -193,7 +193,11 @@ export function decideAddLicence(input: { title: TitleLending; licence: Licence;
   if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.titleId);
   const problem = termsProblem(licence.terms, now);
   if (problem) {
-    throw new ValidationError('The licence terms are not valid.', { errors: [{ in: 'json', ...problem }] });
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: 'The licence terms are not valid.',
+      context: { errors: [{ in: 'json', ...problem }] },
+    });
   }
   const supplierId = licence.supplierLicenceId;
   if (supplierId !== undefined && title.licences.some((l) => l.supplierLicenceId === supplierId)) {
@@ -368,7 +372,7 @@ export function decideAccess(input: {
     if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.id);
     return { expiresIn: linkTtlSeconds };
   }
-  if (!caller) throw new UnauthorizedError('Sign in to read this title.');
+  if (!caller) throw new UnauthorizedError({ code: 'UNAUTHORIZED', detail: 'Sign in to read this title.' });
   if (title.access === 'partner') {
     if (title.status === 'withdrawn') throw lendingErrors.titleWithdrawn(title.id);
     if (!isEntitled(caller)) throw lendingErrors.notEntitled(title.id);

@@ -52,7 +52,11 @@ export function issnOf(raw: string): string | undefined {
 export function parseOpenUrl(params: readonly (readonly [string, string])[]): OpenUrlQuery {
   const version = params.filter(([k]) => k === 'url_ver').map(([, v]) => v);
   if (version.some((v) => v !== 'Z39.88-2004')) {
-    throw new ValidationError('Only OpenURL 1.0 (url_ver=Z39.88-2004) is understood.', { url_ver: version });
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: 'Only OpenURL 1.0 (url_ver=Z39.88-2004) is understood.',
+      context: { url_ver: version },
+    });
   }
   const query: OpenUrlQuery = { isbn: [], issn: [], doi: [], titles: [] };
   const add = (list: string[], value: string | undefined) => {
@@ -74,9 +78,11 @@ export function parseOpenUrl(params: readonly (readonly [string, string])[]): Op
     }
   }
   if (!query.isbn.length && !query.issn.length && !query.doi.length && !query.titles.length) {
-    throw new ValidationError(
-      'The OpenURL names nothing to look for: give rft_id (info:doi/…), rft.isbn, rft.issn or a title.',
-    );
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail:
+        'The OpenURL names nothing to look for: give rft_id (info:doi/…), rft.isbn, rft.issn or a title.',
+    });
   }
   return query;
 }

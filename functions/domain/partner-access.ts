@@ -49,7 +49,10 @@ export function decidePartnerAccess(input: PartnerAccessInput): PartnerAccessDec
     return {
       allowed: false,
       metric: undefined,
-      error: new UnauthorizedError('Sign in through your university, or connect from its network.'),
+      error: new UnauthorizedError({
+        code: 'UNAUTHORIZED',
+        detail: 'Sign in through your university, or connect from its network.',
+      }),
     };
   }
   const entitled =

@@ -124,7 +124,11 @@ export interface PartnerPolicy {
 const loopbackHosts = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
 function refuse(field: string, message: string): never {
-  throw new ValidationError(message, { errors: [{ field, message }] });
+  throw new ValidationError({
+    code: 'VALIDATION_FAILED',
+    detail: message,
+    context: { errors: [{ field, message }] },
+  });
 }
 
 /** The pinned JWKS URI: https with a host, no credentials, no fragment; http only on loopback in local mode. */

@@ -49,8 +49,12 @@ export async function enrolPatron(deps: PatronAdminDeps, request: NewPatronReque
     updatedAt: now,
   };
   if (!(await deps.patrons.create(patron))) {
-    throw new ConflictError('CARD_NUMBER_TAKEN', `Card ${request.cardNumber} already belongs to a patron.`, {
-      cardNumber: request.cardNumber,
+    throw new ConflictError({
+      code: 'CARD_NUMBER_TAKEN',
+      detail: `Card ${request.cardNumber} already belongs to a patron.`,
+      context: {
+        cardNumber: request.cardNumber,
+      },
     });
   }
   return patron;
@@ -72,7 +76,12 @@ export async function updatePatron(
   // `email: undefined` in the changes means "remove it"; leave it out unless asked.
   if (request.email === undefined) delete changes.email;
   const updated = await deps.patrons.update(patronId, changes, deps.clock.now());
-  if (!updated) throw new NotFoundError('Patron', patronId, 'PATRON_NOT_FOUND');
+  if (!updated)
+    throw new NotFoundError({
+      code: 'PATRON_NOT_FOUND',
+      detail: `Patron ${patronId} was not found.`,
+      context: { id: patronId },
+    });
   return updated;
 }
 

@@ -50,23 +50,32 @@ export async function importPatrons(deps: PatronAdminDeps, csv: string): Promise
   const records = readCsv(csv, importLimits.maxRows + 1);
   const first = records.shift();
   if (first?.fault) {
-    throw new ValidationError(
-      `The first line, which names the columns, cannot be read: ${faultMessage(first, [])}`,
-      { field: 'header', line: first.line },
-    );
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: `The first line, which names the columns, cannot be read: ${faultMessage(first, [])}`,
+      context: { field: 'header', line: first.line },
+    });
   }
   const header = (first && first.line === 1 ? first.cells : []).map((h) => h.trim());
   const missing = ['cardNumber', 'name'].filter((c) => !header.includes(c));
   if (missing.length) {
-    throw new ValidationError(`The first line must name the columns; missing: ${missing.join(', ')}.`, {
-      field: 'header',
-      expected: columns,
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: `The first line must name the columns; missing: ${missing.join(', ')}.`,
+      context: {
+        field: 'header',
+        expected: columns,
+      },
     });
   }
   const dataRows = records.filter(({ cells, fault }) => fault || cells.some((c) => c.trim() !== ''));
   if (dataRows.length > importLimits.maxRows) {
-    throw new ValidationError(`An import may have at most ${importLimits.maxRows} rows.`, {
-      rows: dataRows.length,
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: `An import may have at most ${importLimits.maxRows} rows.`,
+      context: {
+        rows: dataRows.length,
+      },
     });
   }
 

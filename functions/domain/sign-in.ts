@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { parseAddress } from './campus';
 import type { Caller } from './caller';
-import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from './errors';
+import { TooManyRequestsError, UnauthorizedError } from './errors';
+import { lendingErrors } from './lending-errors';
 import { profileOf, type Patron, type PatronProfile } from './patron';
 import type { Clock, PartnerRepository, PatronRepository } from './ports';
 import type { TokenService } from './tokens';
@@ -180,29 +181,28 @@ export interface MemberSignedIn {
 
 function lockedError(until: number, now: Date): TooManyRequestsError {
   const retryAfterSeconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-  return new TooManyRequestsError(
-    'ACCOUNT_LOCKED',
-    'Too many wrong PINs: this card is locked for a while. Try again later.',
+  return new TooManyRequestsError({
+    code: 'ACCOUNT_LOCKED',
+    detail: 'Too many wrong PINs: this card is locked for a while. Try again later.',
+    context: { retryAfterSeconds },
     retryAfterSeconds,
-    { retryAfterSeconds },
-  );
+  });
 }
 
 function rateLimitedError(until: number, now: Date): TooManyRequestsError {
   const retryAfterSeconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
-  return new TooManyRequestsError(
-    'RATE_LIMITED',
-    'Too many sign-in attempts from your network. Try again later.',
+  return new TooManyRequestsError({
+    code: 'RATE_LIMITED',
+    detail: 'Too many sign-in attempts from your network. Try again later.',
+    context: { retryAfterSeconds },
     retryAfterSeconds,
-    { retryAfterSeconds },
-  );
+  });
 }
 
 const invalidCredentials = () =>
-  new UnauthorizedError('The card number or PIN is not right.', 'INVALID_CREDENTIALS');
+  new UnauthorizedError({ code: 'INVALID_CREDENTIALS', detail: 'The card number or PIN is not right.' });
 
-const blocked = () =>
-  new ForbiddenError('This card is blocked. Please contact the library.', 'ACCOUNT_BLOCKED');
+const blocked = lendingErrors.patronBlocked;
 
 async function tokensFor(
   ports: SignInPorts,
@@ -255,7 +255,7 @@ export async function login(
 }
 
 const invalidRefreshToken = (detail = 'The refresh token is not valid. Please sign in again.') =>
-  new UnauthorizedError(detail, 'INVALID_REFRESH_TOKEN');
+  new UnauthorizedError({ code: 'INVALID_REFRESH_TOKEN', detail });
 
 /** Tokens for a partner member: access token with partner and entitlements, no roles, bound to the session. */
 async function memberTokensFor(

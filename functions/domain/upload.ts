@@ -65,13 +65,22 @@ export interface UploadPlan {
 /** Whole MiB parts of 8–64 MiB, as few as keep a 2 GiB file within ~100 parts. */
 export function planUpload(size: number, limits = uploadLimits): UploadPlan {
   if (!Number.isSafeInteger(size) || size < 0) {
-    throw new ValidationError('The size must be a whole number of bytes.', { field: 'size' });
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: 'The size must be a whole number of bytes.',
+      context: { field: 'size' },
+    });
   }
-  if (size === 0) throw new UnprocessableError('EMPTY_FILE', 'The file is empty.', { size });
+  if (size === 0)
+    throw new UnprocessableError({ code: 'EMPTY_FILE', detail: 'The file is empty.', context: { size } });
   if (size > limits.maxBytes) {
-    throw new UnprocessableError('FILE_TOO_LARGE', `Files may be at most ${limits.maxBytes} bytes.`, {
-      size,
-      maxBytes: limits.maxBytes,
+    throw new UnprocessableError({
+      code: 'FILE_TOO_LARGE',
+      detail: `Files may be at most ${limits.maxBytes} bytes.`,
+      context: {
+        size,
+        maxBytes: limits.maxBytes,
+      },
     });
   }
   if (size <= limits.singlePutMaxBytes) return { mode: 'single' };
@@ -93,13 +102,14 @@ export function checkCompletedParts(upload: Upload, parts: { partNumber: number;
   const numbers = parts.map((p) => p.partNumber);
   const inOrder = numbers.every((n, i) => n === i + 1);
   if (numbers.length !== expected || !inOrder) {
-    throw new ValidationError(
-      `The upload has ${expected} parts; list each of 1..${expected} once, in order.`,
-      {
+    throw new ValidationError({
+      code: 'VALIDATION_FAILED',
+      detail: `The upload has ${expected} parts; list each of 1..${expected} once, in order.`,
+      context: {
         field: 'parts',
         expected,
         received: numbers,
       },
-    );
+    });
   }
 }

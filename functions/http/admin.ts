@@ -10,7 +10,7 @@ import { problemContentType } from './problem';
 /** The librarian making the request (the /admin guard has verified the token and the role). */
 export function librarianId(c: Context<AppEnv>): string {
   const caller = c.get('caller') as AppEnv['Variables']['caller'] | undefined;
-  if (!caller) throw new UnauthorizedError();
+  if (!caller) throw new UnauthorizedError({ code: 'UNAUTHORIZED', detail: 'Authentication is required.' });
   return caller.patronId;
 }
 
@@ -61,7 +61,10 @@ export function auditTrail() {
 
 export function pipelineDeps(deps: AppDeps): ContentPipelineDeps {
   if (!deps.publishing) {
-    throw new ServiceUnavailableError('Uploads are handled by the librarian API.', 'NOT_ON_THIS_SURFACE');
+    throw new ServiceUnavailableError({
+      code: 'NOT_ON_THIS_SURFACE',
+      detail: 'Uploads are handled by the librarian API.',
+    });
   }
   return {
     uploads: deps.uploads,

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ForbiddenError, UnauthorizedError } from '../domain/errors';
+import { lendingErrors } from '../domain/lending-errors';
 import type { Role } from '../domain/patron';
 import type { AppEnv } from './deps';
 
@@ -31,9 +32,9 @@ const bearerPattern = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const maxTokenLength = 8 * 1024;
 
 const missingToken = () =>
-  new UnauthorizedError('Sign in first: this needs an access token.', 'UNAUTHORIZED');
+  new UnauthorizedError({ code: 'UNAUTHORIZED', detail: 'Sign in first: this needs an access token.' });
 const invalidToken = (detail = 'The access token is not valid.') =>
-  new UnauthorizedError(detail, 'INVALID_TOKEN');
+  new UnauthorizedError({ code: 'INVALID_TOKEN', detail });
 
 export function requireCaller(options: RequireCallerOptions = {}): MiddlewareHandler<AppEnv> {
   const allowed = new Set(['recheckPatron']);
@@ -58,7 +59,7 @@ export function requireCaller(options: RequireCallerOptions = {}): MiddlewareHan
       const patron = await deps.patrons.get(subject.patronId);
       if (!patron) throw invalidToken();
       if (patron.status === 'blocked') {
-        throw new ForbiddenError('This card is blocked. Please contact the library.', 'ACCOUNT_BLOCKED');
+        throw lendingErrors.patronBlocked();
       }
       // Roles can only shrink against the token: a role removed since sign-in is gone now.
       roles = roles.filter((role) => patron.roles.includes(role));
@@ -81,7 +82,10 @@ export function requireRole(...roles: [Role, ...Role[]]): MiddlewareHandler<AppE
     // Mounted without requireCaller before it: a wiring mistake, refused rather than let through.
     if (!caller) throw missingToken();
     if (!caller.roles.some((role) => needed.has(role))) {
-      throw new ForbiddenError(`This needs the ${[...needed].join(' or ')} role.`, 'FORBIDDEN');
+      throw new ForbiddenError({
+        code: 'FORBIDDEN',
+        detail: `This needs the ${[...needed].join(' or ')} role.`,
+      });
     }
     await next();
   });

@@ -16,7 +16,12 @@ export async function partnerAccess(
   title: Title,
   caller: Caller | undefined,
 ): Promise<{ expiresIn: number }> {
-  if (title.access !== 'partner') throw new NotFoundError('Title', title.id, 'TITLE_NOT_FOUND');
+  if (title.access !== 'partner')
+    throw new NotFoundError({
+      code: 'TITLE_NOT_FOUND',
+      detail: `Title ${title.id} was not found.`,
+      context: { id: title.id },
+    });
   const now = deps.clock.now();
   const [partner, lending] = await Promise.all([
     caller?.partnerId ? deps.partners.get(caller.partnerId) : undefined,

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ProblemCode } from '../domain/problem-codes';
 
 /** RFC 9457 problem details. `code` is the stable machine-readable reason clients switch on. */
 export interface Problem {
@@ -7,7 +8,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ProblemCode;
   instance?: string;
   requestId?: string;
   [extension: string]: unknown;
@@ -39,7 +40,7 @@ export const problemContentType = 'application/problem+json';
  */
 export function problemDocument(
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   extensions: Record<string, unknown> = {},
 ): Problem {
@@ -56,7 +57,7 @@ export function problemDocument(
 export function problemBody(
   c: Context,
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   extensions: Record<string, unknown> = {},
 ): Problem {
@@ -70,7 +71,7 @@ export function problemBody(
 export function problemResponse(
   c: Context,
   status: number,
-  code: string,
+  code: ProblemCode,
   detail: string,
   extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},

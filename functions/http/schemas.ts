@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { ProblemCode } from '../domain/problem-codes';
 import { titleWarnings } from '../domain/title';
 
 /** Shared response schemas; they document the contract at /openapi.json. */
@@ -15,9 +16,20 @@ export const ProblemSchema = z
   .passthrough()
   .openapi('Problem');
 
-export const problemContent = (description: string) => ({
+/**
+ * A problem response of an operation. `codes` are the registered codes it can answer with at this status: the
+ * document lists them as the `enum` of `code` (test/http/problem-codes.test.ts holds them to the registry's
+ * statuses). Without codes, `code` stays a plain string.
+ */
+export const problemContent = (description: string, codes: readonly ProblemCode[] = []) => ({
   description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
+  content: {
+    'application/problem+json': {
+      schema: codes.length
+        ? ProblemSchema.extend({ code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) })
+        : ProblemSchema,
+    },
+  },
 });
 
 export const TitleSchema = z

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener, RequestError } from '@hono/node-server';
+import type { ProblemCode } from '../domain/problem-codes';
 import { problemContentType, problemDocument } from '../http/problem';
 
 /**
@@ -25,7 +26,7 @@ interface ParserError extends Error {
   rawPacket?: Buffer;
 }
 
-function problemBytes(status: number, code: string, detail: string): string {
+function problemBytes(status: number, code: ProblemCode, detail: string): string {
   return JSON.stringify(problemDocument(status, code, detail));
 }
 
@@ -36,7 +37,7 @@ const edgeHeaders = { 'Content-Type': problemContentType, 'X-Content-Type-Option
  * when that chunk starts with it (a request sent in one piece): longer than maxUrlBytes and the URL was the
  * culprit (414); otherwise the headers were (431).
  */
-function overflowProblem(rawPacket: Buffer | undefined): [number, string, string] {
+function overflowProblem(rawPacket: Buffer | undefined): [number, ProblemCode, string] {
   const head = rawPacket?.subarray(0, maxHeaderBytes + 1).toString('latin1') ?? '';
   const lineEnd = head.indexOf('\r\n');
   const requestLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
@@ -57,7 +58,7 @@ function answerClientError(error: ParserError, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, code, detail] =
+  const [status, code, detail]: [number, ProblemCode, string] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? overflowProblem(error.rawPacket)
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
@@ -88,7 +89,7 @@ function closeIfBodyUnread(request: IncomingMessage, response: ServerResponse): 
   } as typeof writeHead;
 }
 
-function refuse(response: ServerResponse, status: number, code: string, detail: string): void {
+function refuse(response: ServerResponse, status: number, code: ProblemCode, detail: string): void {
   const body = problemBytes(status, code, detail);
   response.writeHead(status, { ...edgeHeaders, 'Content-Length': Buffer.byteLength(body) });
   response.end(body);

@@ -38,11 +38,11 @@ export async function readExactly(source: ByteSource, offset: number, length: nu
 }
 
 function truncated(context: Record<string, unknown>): UnprocessableError {
-  return new UnprocessableError(
-    'TRUNCATED_FILE',
-    'The file ends before its own structure says it should; it may have been cut off during upload.',
+  return new UnprocessableError({
+    code: 'TRUNCATED_FILE',
+    detail: 'The file ends before its own structure says it should; it may have been cut off during upload.',
     context,
-  );
+  });
 }
 
 /**

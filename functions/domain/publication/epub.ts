@@ -1,4 +1,5 @@
 import { UnprocessableError } from '../errors';
+import type { CodeOfStatus } from '../problem-codes';
 import { contentTypeOf } from '../title';
 import type { ByteSource } from './byte-source';
 import { classifyIdentifiers } from './identifiers';
@@ -33,8 +34,12 @@ export async function inspectEpub(
   const opf = await readXml(source, directory, opfPath, limits, 'EPUB_CONTAINER_INVALID');
   const pkg = opf && child(opf, 'package');
   if (!pkg) {
-    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The package document (OPF) cannot be read.', {
-      path: opfPath,
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: 'The package document (OPF) cannot be read.',
+      context: {
+        path: opfPath,
+      },
     });
   }
   const manifest = readManifest(pkg, opfPath);
@@ -44,13 +49,13 @@ export async function inspectEpub(
     return item?.path !== undefined && directory.byName.has(item.path);
   });
   if (readable.length === 0) {
-    throw new UnprocessableError(
-      'EPUB_SPINE_EMPTY',
-      'The publication has no readable content in its spine.',
-      {
+    throw new UnprocessableError({
+      code: 'EPUB_SPINE_EMPTY',
+      detail: 'The publication has no readable content in its spine.',
+      context: {
         path: opfPath,
       },
-    );
+    });
   }
 
   const metadata = readMetadata(pkg, declaredName);
@@ -84,56 +89,76 @@ function checkEntries(source: ByteSource, directory: ZipDirectory, limits: Inspe
   let total = 0;
   for (const entry of directory.entries) {
     if (isUnsafeEntryName(entry.name)) {
-      throw new UnprocessableError('EPUB_UNSAFE_PATH', 'The EPUB contains an entry with an unsafe path.', {
-        entry: entry.name,
+      throw new UnprocessableError({
+        code: 'EPUB_UNSAFE_PATH',
+        detail: 'The EPUB contains an entry with an unsafe path.',
+        context: {
+          entry: entry.name,
+        },
       });
     }
     if (seen.has(entry.name)) {
       // Two entries with one name could show the validator one file and the reader another.
-      throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The EPUB contains the same entry twice.', {
-        entry: entry.name,
+      throw new UnprocessableError({
+        code: 'EPUB_CONTAINER_INVALID',
+        detail: 'The EPUB contains the same entry twice.',
+        context: {
+          entry: entry.name,
+        },
       });
     }
     seen.add(entry.name);
     if (entry.flags & 0x1) {
-      throw new UnprocessableError('EPUB_ENCRYPTED', 'The EPUB is a password-protected zip.', {
-        entry: entry.name,
+      throw new UnprocessableError({
+        code: 'EPUB_ENCRYPTED',
+        detail: 'The EPUB is a password-protected zip.',
+        context: {
+          entry: entry.name,
+        },
       });
     }
     if (!isSupportedMethod(entry.method)) {
-      throw new UnprocessableError(
-        'EPUB_CONTAINER_INVALID',
-        'The EPUB uses an unsupported zip compression.',
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_CONTAINER_INVALID',
+        detail: 'The EPUB uses an unsupported zip compression.',
+        context: {
           entry: entry.name,
           method: entry.method,
         },
-      );
+      });
     }
     if (entry.localHeaderOffset + 30 + entry.compressedSize > directory.centralDirectoryOffset) {
-      throw new UnprocessableError('TRUNCATED_FILE', 'A zip entry lies beyond the end of the file.', {
-        entry: entry.name,
+      throw new UnprocessableError({
+        code: 'TRUNCATED_FILE',
+        detail: 'A zip entry lies beyond the end of the file.',
+        context: {
+          entry: entry.name,
+        },
       });
     }
     if (entry.uncompressedSize > limits.maxEntryUncompressedBytes) {
-      throw new UnprocessableError(
-        'EPUB_ZIP_BOMB',
-        `The entry ${entry.name} is larger than an entry may be.`,
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_ZIP_BOMB',
+        detail: `The entry ${entry.name} is larger than an entry may be.`,
+        context: {
           entry: entry.name,
           declaredBytes: entry.uncompressedSize,
           maxEntryBytes: limits.maxEntryUncompressedBytes,
         },
-      );
+      });
     }
     total += entry.uncompressedSize;
   }
   const maxTotal = maxInflatedTotal(source.size, limits);
   if (total > maxTotal) {
-    throw new UnprocessableError('EPUB_ZIP_BOMB', 'The EPUB would expand to far more than its own size.', {
-      uncompressedBytes: total,
-      fileBytes: source.size,
-      maxUncompressedBytes: maxTotal,
+    throw new UnprocessableError({
+      code: 'EPUB_ZIP_BOMB',
+      detail: 'The EPUB would expand to far more than its own size.',
+      context: {
+        uncompressedBytes: total,
+        fileBytes: source.size,
+        maxUncompressedBytes: maxTotal,
+      },
     });
   }
 }
@@ -148,11 +173,12 @@ export function isUnsafeEntryName(name: string): boolean {
 async function checkMimetype(source: ByteSource, directory: ZipDirectory): Promise<void> {
   const first = [...directory.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)[0];
   const refuse = (reason: string): UnprocessableError =>
-    new UnprocessableError(
-      'EPUB_MIMETYPE_INVALID',
-      'This is a zip file but not an EPUB: its first entry must be "mimetype" containing application/epub+zip.',
-      { reason, firstEntry: first?.name },
-    );
+    new UnprocessableError({
+      code: 'EPUB_MIMETYPE_INVALID',
+      detail:
+        'This is a zip file but not an EPUB: its first entry must be "mimetype" containing application/epub+zip.',
+      context: { reason, firstEntry: first?.name },
+    });
   if (!first || first.name !== 'mimetype' || first.localHeaderOffset !== 0)
     throw refuse('mimetype is not first');
   if (first.uncompressedSize !== EPUB_MIMETYPE.length) throw refuse('wrong content');
@@ -165,13 +191,13 @@ async function checkMimetype(source: ByteSource, directory: ZipDirectory): Promi
 async function checkNotEncrypted(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits) {
   for (const path of DRM_PATHS) {
     if (directory.byName.has(path)) {
-      throw new UnprocessableError(
-        'EPUB_ENCRYPTED',
-        'The EPUB is protected by DRM and cannot be lent here.',
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_ENCRYPTED',
+        detail: 'The EPUB is protected by DRM and cannot be lent here.',
+        context: {
           path,
         },
-      );
+      });
     }
   }
   if (!directory.byName.has(ENCRYPTION_PATH)) return;
@@ -180,33 +206,44 @@ async function checkNotEncrypted(source: ByteSource, directory: ZipDirectory, li
     'encryption',
   );
   if (!encryption) {
-    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'META-INF/encryption.xml cannot be read.', {
-      path: ENCRYPTION_PATH,
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: 'META-INF/encryption.xml cannot be read.',
+      context: {
+        path: ENCRYPTION_PATH,
+      },
     });
   }
   if (children(encryption, 'EncryptedKey').length > 0) {
-    throw new UnprocessableError('EPUB_ENCRYPTED', 'The EPUB carries encryption keys (DRM).', {
-      path: ENCRYPTION_PATH,
+    throw new UnprocessableError({
+      code: 'EPUB_ENCRYPTED',
+      detail: 'The EPUB carries encryption keys (DRM).',
+      context: {
+        path: ENCRYPTION_PATH,
+      },
     });
   }
   for (const data of children(encryption, 'EncryptedData')) {
     const algorithm = attr(child(data, 'EncryptionMethod'), 'Algorithm');
     if (!algorithm || !FONT_OBFUSCATION.has(algorithm)) {
-      throw new UnprocessableError(
-        'EPUB_ENCRYPTED',
-        'The EPUB has encrypted content and cannot be read here.',
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_ENCRYPTED',
+        detail: 'The EPUB has encrypted content and cannot be read here.',
+        context: {
           algorithm,
           resource: attr(child(child(data, 'CipherData'), 'CipherReference'), 'URI'),
         },
-      );
+      });
     }
   }
 }
 
 async function findPackageDocument(source: ByteSource, directory: ZipDirectory, limits: InspectionLimits) {
   if (!directory.byName.has(CONTAINER_PATH)) {
-    throw new UnprocessableError('EPUB_CONTAINER_INVALID', 'The EPUB has no META-INF/container.xml.', {});
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: 'The EPUB has no META-INF/container.xml.',
+    });
   }
   const container = child(
     await readXml(source, directory, CONTAINER_PATH, limits, 'EPUB_CONTAINER_INVALID'),
@@ -217,11 +254,11 @@ async function findPackageDocument(source: ByteSource, directory: ZipDirectory, 
   const fullPath = attr(rootfile, 'full-path');
   const path = fullPath === undefined ? undefined : resolveHref('', fullPath);
   if (!path || !directory.byName.has(path)) {
-    throw new UnprocessableError(
-      'EPUB_CONTAINER_INVALID',
-      'META-INF/container.xml does not point to a package document in the EPUB.',
-      { fullPath },
-    );
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: 'META-INF/container.xml does not point to a package document in the EPUB.',
+      context: { fullPath },
+    });
   }
   return path;
 }
@@ -231,24 +268,33 @@ async function readXml(
   directory: ZipDirectory,
   path: string,
   limits: InspectionLimits,
-  code: string,
+  code: CodeOfStatus<422>,
 ): Promise<XmlNode | undefined> {
   const entry = directory.byName.get(path) as ZipEntry;
   if (entry.uncompressedSize > limits.maxXmlBytes) {
-    throw new UnprocessableError(code, `${path} is larger than an XML document may be.`, {
-      path,
-      size: entry.uncompressedSize,
-      maxXmlBytes: limits.maxXmlBytes,
+    throw new UnprocessableError({
+      code,
+      detail: `${path} is larger than an XML document may be.`,
+      context: {
+        path,
+        size: entry.uncompressedSize,
+        maxXmlBytes: limits.maxXmlBytes,
+      },
     });
   }
   const parsed = parseXmlDocument(await readZipEntry(source, directory, entry, limits.maxXmlBytes));
   if (parsed.refusal === 'entity-declarations') {
     // Entities are never expanded; a document that declares some is refused rather than read half-literally.
-    throw new UnprocessableError(code, `${path} declares entities (a DOCTYPE with an internal subset).`, {
-      path,
+    throw new UnprocessableError({
+      code,
+      detail: `${path} declares entities (a DOCTYPE with an internal subset).`,
+      context: {
+        path,
+      },
     });
   }
-  if (!parsed.document) throw new UnprocessableError(code, `${path} is not well-formed XML.`, { path });
+  if (!parsed.document)
+    throw new UnprocessableError({ code, detail: `${path} is not well-formed XML.`, context: { path } });
   return parsed.document;
 }
 

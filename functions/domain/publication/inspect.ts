@@ -17,29 +17,32 @@ export interface InspectOptions {
  */
 export async function inspectPublication(source: ByteSource, opts: InspectOptions = {}): Promise<Inspection> {
   const limits: InspectionLimits = { ...defaultInspectionLimits, ...opts.limits };
-  if (source.size === 0) throw new UnprocessableError('EMPTY_FILE', 'The file is empty.', {});
+  if (source.size === 0) throw new UnprocessableError({ code: 'EMPTY_FILE', detail: 'The file is empty.' });
   if (source.size > limits.maxFileBytes) {
-    throw new UnprocessableError('FILE_TOO_LARGE', 'The file is larger than a publication may be.', {
-      size: source.size,
-      maxFileBytes: limits.maxFileBytes,
+    throw new UnprocessableError({
+      code: 'FILE_TOO_LARGE',
+      detail: 'The file is larger than a publication may be.',
+      context: {
+        size: source.size,
+        maxFileBytes: limits.maxFileBytes,
+      },
     });
   }
   const head = await readExactly(source, 0, Math.min(source.size, 5));
   const format = formatOf(head);
   if (!format) {
-    throw new UnprocessableError(
-      'UNSUPPORTED_FORMAT',
-      'Only EPUB and PDF files can be added to the library.',
-      {},
-    );
+    throw new UnprocessableError({
+      code: 'UNSUPPORTED_FORMAT',
+      detail: 'Only EPUB and PDF files can be added to the library.',
+    });
   }
   const declaredExtension = /\.(epub|pdf)$/i.exec(opts.declaredName?.trim() ?? '')?.[1]?.toLowerCase();
   if (declaredExtension && declaredExtension !== format) {
-    throw new UnprocessableError(
-      'FORMAT_MISMATCH',
-      `The file is named .${declaredExtension} but its content is ${format.toUpperCase()}.`,
-      { declaredName: opts.declaredName, detected: format },
-    );
+    throw new UnprocessableError({
+      code: 'FORMAT_MISMATCH',
+      detail: `The file is named .${declaredExtension} but its content is ${format.toUpperCase()}.`,
+      context: { declaredName: opts.declaredName, detected: format },
+    });
   }
   return format === 'pdf'
     ? inspectPdf(source, opts.declaredName)

@@ -15,7 +15,10 @@ const latin1 = new TextDecoder('latin1');
 export async function checkPdfStructure(source: ByteSource): Promise<{ encrypted: boolean }> {
   const head = latin1.decode(await readExactly(source, 0, Math.min(source.size, 16)));
   if (!/^%PDF-\d\.\d/.test(head)) {
-    throw new UnprocessableError('PDF_INVALID', 'The file does not start with a PDF header.', {});
+    throw new UnprocessableError({
+      code: 'PDF_INVALID',
+      detail: 'The file does not start with a PDF header.',
+    });
   }
   const tailOffset = Math.max(0, source.size - TAIL_BYTES);
   const tail = latin1.decode(await readExactly(source, tailOffset, source.size - tailOffset));
@@ -70,5 +73,5 @@ function dictionaryAt(text: string, from: number): string | undefined {
 }
 
 function truncated(message: string, context: Record<string, unknown> = {}): UnprocessableError {
-  return new UnprocessableError('TRUNCATED_FILE', message, context);
+  return new UnprocessableError({ code: 'TRUNCATED_FILE', detail: message, context });
 }

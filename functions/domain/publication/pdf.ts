@@ -84,13 +84,16 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
     // It opened without a password yet is encrypted: the user password is empty and an owner (permissions)
     // password restricts printing, copying or editing. The librarian can lift that; say how.
     if (encrypted || fields.EncryptFilterName) {
-      throw new UnprocessableError(
-        'PDF_RESTRICTED',
-        'The PDF opens without a password but is locked by a permissions (owner) password that restricts ' +
+      throw new UnprocessableError({
+        code: 'PDF_RESTRICTED',
+        detail:
+          'The PDF opens without a password but is locked by a permissions (owner) password that restricts ' +
           'printing, copying or editing. Remove the permissions password (for example with ' +
           '"qpdf --decrypt in.pdf out.pdf", or by saving it without security in a PDF editor) and upload it again.',
-        { filter: typeof fields.EncryptFilterName === 'string' ? fields.EncryptFilterName : 'Standard' },
-      );
+        context: {
+          filter: typeof fields.EncryptFilterName === 'string' ? fields.EncryptFilterName : 'Standard',
+        },
+      });
     }
     return {
       format: 'pdf',
@@ -110,13 +113,16 @@ function refusalFor(error: unknown, encrypted: boolean): PustakaError {
   const reason = error instanceof Error ? error.message : String(error);
   // An encrypted file that pdfjs cannot open (a user password, or a security handler it lacks) is locked to us.
   if (name === 'PasswordException' || encrypted) {
-    return new UnprocessableError(
-      'PDF_ENCRYPTED',
-      'The PDF is password-protected; upload an unprotected copy.',
-      {},
-    );
+    return new UnprocessableError({
+      code: 'PDF_ENCRYPTED',
+      detail: 'The PDF is password-protected; upload an unprotected copy.',
+    });
   }
-  return new UnprocessableError('PDF_INVALID', 'The file is not a readable PDF.', { reason });
+  return new UnprocessableError({
+    code: 'PDF_INVALID',
+    detail: 'The file is not a readable PDF.',
+    context: { reason },
+  });
 }
 
 function metadataOf(

@@ -45,13 +45,17 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
   let failure: unknown;
 
   const bomb = (message: string, entry: ZipEntry, produced: number) =>
-    new UnprocessableError('EPUB_ZIP_BOMB', message, {
-      entry: entry.name,
-      declaredBytes: entry.uncompressedSize,
-      inflatedBytes: produced,
-      inflatedTotalBytes: total,
-      maxEntryBytes: caps.maxEntryBytes,
-      maxTotalBytes: caps.maxTotalBytes,
+    new UnprocessableError({
+      code: 'EPUB_ZIP_BOMB',
+      detail: message,
+      context: {
+        entry: entry.name,
+        declaredBytes: entry.uncompressedSize,
+        inflatedBytes: produced,
+        inflatedTotalBytes: total,
+        maxEntryBytes: caps.maxEntryBytes,
+        maxTotalBytes: caps.maxTotalBytes,
+      },
     });
 
   const count = (current: Reading, bytes: number): void => {
@@ -75,26 +79,30 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
     const nameLength = view.getUint16(26, true);
     const localName = utf8.decode(bytes.subarray(LOCAL_HEADER_SIZE, LOCAL_HEADER_SIZE + nameLength));
     if (localName !== entry.name) {
-      throw new UnprocessableError(
-        'EPUB_CONTAINER_INVALID',
-        'A zip entry is named differently in its two headers.',
-        { entry: entry.name, localName },
-      );
+      throw new UnprocessableError({
+        code: 'EPUB_CONTAINER_INVALID',
+        detail: 'A zip entry is named differently in its two headers.',
+        context: { entry: entry.name, localName },
+      });
     }
     const dataEnd = entry.localHeaderOffset + bytes.byteLength + entry.compressedSize;
     if (dataEnd > directory.centralDirectoryOffset) {
-      throw new UnprocessableError(
-        'TRUNCATED_FILE',
-        'A zip entry runs past the start of the central directory.',
-        { entry: entry.name },
-      );
+      throw new UnprocessableError({
+        code: 'TRUNCATED_FILE',
+        detail: 'A zip entry runs past the start of the central directory.',
+        context: { entry: entry.name },
+      });
     }
     const following = entries[next + 1];
     if (following && dataEnd > following.localHeaderOffset) {
       // Entries sharing compressed bytes multiply what a small file inflates to (an overlapping zip bomb).
-      throw new UnprocessableError('EPUB_ZIP_BOMB', 'Entries of the zip overlap one another.', {
-        entry: entry.name,
-        overlaps: following.name,
+      throw new UnprocessableError({
+        code: 'EPUB_ZIP_BOMB',
+        detail: 'Entries of the zip overlap one another.',
+        context: {
+          entry: entry.name,
+          overlaps: following.name,
+        },
       });
     }
     if (entry.method === STORED) {
@@ -113,15 +121,15 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
       throw corrupt(current.entry, 'no compressed data');
     }
     if (current.produced !== current.entry.uncompressedSize) {
-      throw new UnprocessableError(
-        'EPUB_CONTAINER_INVALID',
-        `The entry ${current.entry.name} is shorter than declared.`,
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_CONTAINER_INVALID',
+        detail: `The entry ${current.entry.name} is shorter than declared.`,
+        context: {
           entry: current.entry.name,
           declaredBytes: current.entry.uncompressedSize,
           inflatedBytes: current.produced,
         },
-      );
+      });
     }
     next += 1;
     reading = undefined;
@@ -176,11 +184,11 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
       if (headerFill < header.byteLength) continue;
       const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
       if (view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-        throw new UnprocessableError(
-          'TRUNCATED_FILE',
-          'A zip local header is missing where the central directory points.',
-          { entry: entry.name },
-        );
+        throw new UnprocessableError({
+          code: 'TRUNCATED_FILE',
+          detail: 'A zip local header is missing where the central directory points.',
+          context: { entry: entry.name },
+        });
       }
       const full = LOCAL_HEADER_SIZE + view.getUint16(26, true) + view.getUint16(28, true);
       if (header.byteLength < full) {
@@ -214,8 +222,12 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
     push: guarded(consume),
     end: guarded(() => {
       if (reading || next < entries.length) {
-        throw new UnprocessableError('TRUNCATED_FILE', 'The file ends before its last zip entry does.', {
-          entry: (reading?.entry ?? entries[next])?.name,
+        throw new UnprocessableError({
+          code: 'TRUNCATED_FILE',
+          detail: 'The file ends before its last zip entry does.',
+          context: {
+            entry: (reading?.entry ?? entries[next])?.name,
+          },
         });
       }
     }),
@@ -223,8 +235,12 @@ export function zipInflationMeter(directory: ZipDirectory, caps: InflationCaps):
 }
 
 function corrupt(entry: ZipEntry, reason: string): UnprocessableError {
-  return new UnprocessableError('EPUB_CONTAINER_INVALID', `The entry ${entry.name} is corrupt.`, {
-    entry: entry.name,
-    reason,
+  return new UnprocessableError({
+    code: 'EPUB_CONTAINER_INVALID',
+    detail: `The entry ${entry.name} is corrupt.`,
+    context: {
+      entry: entry.name,
+      reason,
+    },
   });
 }

@@ -41,7 +41,7 @@ const LOCAL_EXTRA_ROOM = 256;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 function truncated(message: string, context: Record<string, unknown> = {}): UnprocessableError {
-  return new UnprocessableError('TRUNCATED_FILE', message, context);
+  return new UnprocessableError({ code: 'TRUNCATED_FILE', detail: message, context });
 }
 
 export async function readZipDirectory(
@@ -84,8 +84,12 @@ export async function readZipDirectory(
     cdOffset = Number(rv.getBigUint64(48, true));
   }
   if (cdSize > maxCentralDirectoryBytes) {
-    throw new UnprocessableError('EPUB_ZIP_BOMB', 'The zip lists too many entries to be a publication.', {
-      centralDirectoryBytes: cdSize,
+    throw new UnprocessableError({
+      code: 'EPUB_ZIP_BOMB',
+      detail: 'The zip lists too many entries to be a publication.',
+      context: {
+        centralDirectoryBytes: cdSize,
+      },
     });
   }
   if (cdOffset + cdSize > source.size) {
@@ -165,16 +169,24 @@ export async function readZipEntry(
   maxBytes: number,
 ): Promise<Uint8Array> {
   if (entry.uncompressedSize > maxBytes) {
-    throw new UnprocessableError('EPUB_ZIP_BOMB', `The entry ${entry.name} is larger than allowed.`, {
-      entry: entry.name,
-      uncompressedSize: entry.uncompressedSize,
-      maxBytes,
+    throw new UnprocessableError({
+      code: 'EPUB_ZIP_BOMB',
+      detail: `The entry ${entry.name} is larger than allowed.`,
+      context: {
+        entry: entry.name,
+        uncompressedSize: entry.uncompressedSize,
+        maxBytes,
+      },
     });
   }
   // Deflate never needs much more room than the data it encodes; a larger claim is a lie about sizes.
   if (entry.compressedSize > entry.uncompressedSize + 1024 + entry.uncompressedSize / 100) {
-    throw new UnprocessableError('EPUB_ZIP_BOMB', `The sizes of the entry ${entry.name} are inconsistent.`, {
-      entry: entry.name,
+    throw new UnprocessableError({
+      code: 'EPUB_ZIP_BOMB',
+      detail: `The sizes of the entry ${entry.name} are inconsistent.`,
+      context: {
+        entry: entry.name,
+      },
     });
   }
   // One read for header, name and data (plus room for a local extra field): one request when the source is S3.
@@ -198,14 +210,14 @@ export async function readZipEntry(
   const localName = utf8.decode(block.subarray(30, 30 + nameLength));
   if (localName !== entry.name) {
     // A local header that disagrees with the directory could show the validator one file and a reader another.
-    throw new UnprocessableError(
-      'EPUB_CONTAINER_INVALID',
-      'A zip entry is named differently in its two headers.',
-      {
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: 'A zip entry is named differently in its two headers.',
+      context: {
         entry: entry.name,
         localName,
       },
-    );
+    });
   }
   const compressed =
     dataStart + entry.compressedSize <= block.byteLength
@@ -214,35 +226,35 @@ export async function readZipEntry(
   let data: Uint8Array;
   if (entry.method === STORED) {
     if (entry.compressedSize !== entry.uncompressedSize) {
-      throw new UnprocessableError(
-        'EPUB_ZIP_BOMB',
-        `The sizes of the entry ${entry.name} are inconsistent.`,
-        {
+      throw new UnprocessableError({
+        code: 'EPUB_ZIP_BOMB',
+        detail: `The sizes of the entry ${entry.name} are inconsistent.`,
+        context: {
           entry: entry.name,
         },
-      );
+      });
     }
     data = compressed;
   } else if (entry.method === DEFLATED) {
     data = inflateBounded(compressed, entry);
   } else {
-    throw new UnprocessableError(
-      'EPUB_CONTAINER_INVALID',
-      `The entry ${entry.name} uses an unsupported compression.`,
-      {
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: `The entry ${entry.name} uses an unsupported compression.`,
+      context: {
         entry: entry.name,
         method: entry.method,
       },
-    );
+    });
   }
   if (crc32(data) !== entry.crc32) {
-    throw new UnprocessableError(
-      'EPUB_CONTAINER_INVALID',
-      `The entry ${entry.name} is corrupt (checksum mismatch).`,
-      {
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: `The entry ${entry.name} is corrupt (checksum mismatch).`,
+      context: {
         entry: entry.name,
       },
-    );
+    });
   }
   return data;
 }
@@ -255,11 +267,11 @@ function inflateBounded(compressed: Uint8Array, entry: ZipEntry): Uint8Array {
   const inflater = new Inflate((chunk) => {
     if (failure) return;
     if (written + chunk.byteLength > limit) {
-      failure = new UnprocessableError(
-        'EPUB_ZIP_BOMB',
-        `The entry ${entry.name} inflates to more than its declared size.`,
-        { entry: entry.name, declared: limit },
-      );
+      failure = new UnprocessableError({
+        code: 'EPUB_ZIP_BOMB',
+        detail: `The entry ${entry.name} inflates to more than its declared size.`,
+        context: { entry: entry.name, declared: limit },
+      });
       return;
     }
     out.set(chunk, written);
@@ -273,20 +285,24 @@ function inflateBounded(compressed: Uint8Array, entry: ZipEntry): Uint8Array {
     if (compressed.byteLength === 0) inflater.push(new Uint8Array(0), true);
   } catch (error) {
     if (failure) throw failure;
-    throw new UnprocessableError('EPUB_CONTAINER_INVALID', `The entry ${entry.name} is corrupt.`, {
-      entry: entry.name,
-      reason: error instanceof Error ? error.message : String(error),
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: `The entry ${entry.name} is corrupt.`,
+      context: {
+        entry: entry.name,
+        reason: error instanceof Error ? error.message : String(error),
+      },
     });
   }
   if (failure) throw failure;
   if (written !== limit) {
-    throw new UnprocessableError(
-      'EPUB_CONTAINER_INVALID',
-      `The entry ${entry.name} is shorter than declared.`,
-      {
+    throw new UnprocessableError({
+      code: 'EPUB_CONTAINER_INVALID',
+      detail: `The entry ${entry.name} is shorter than declared.`,
+      context: {
         entry: entry.name,
       },
-    );
+    });
   }
   return out;
 }

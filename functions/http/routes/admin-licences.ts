@@ -122,7 +122,10 @@ const addLicence = createRoute({
     201: { description: 'The licence', content: { 'application/json': { schema: LicenceSchema } } },
     400: problemContent('Invalid terms (e.g. an expiry in the past)'),
     404: problemContent('No such title'),
-    409: problemContent('TITLE_WITHDRAWN, or LICENCE_EXISTS for a supplier identifier already used'),
+    409: problemContent('TITLE_WITHDRAWN, or LICENCE_EXISTS for a supplier identifier already used', [
+      'TITLE_WITHDRAWN',
+      'LICENCE_EXISTS',
+    ]),
   },
 });
 

@@ -77,7 +77,7 @@ const enrol = createRoute({
   },
   responses: {
     201: { description: 'Enrolled', content: { 'application/json': { schema: PatronSchema } } },
-    409: problemContent('CARD_NUMBER_TAKEN'),
+    409: problemContent('CARD_NUMBER_TAKEN', ['CARD_NUMBER_TAKEN']),
   },
 });
 
@@ -198,7 +198,11 @@ export function adminPatronRoutes(app: OpenAPIHono<AppEnv>): void {
     noteAudit(c, { action: 'patron.import', targetType: 'import' });
     const type = c.req.header('content-type') ?? '';
     if (!/^text\/(csv|plain)\b/i.test(type)) {
-      throw new ValidationError('Send the CSV file as text/csv.', { field: 'content-type' });
+      throw new ValidationError({
+        code: 'VALIDATION_FAILED',
+        detail: 'Send the CSV file as text/csv.',
+        context: { field: 'content-type' },
+      });
     }
     const csv = await c.req.text();
     const report = await importPatrons(patronAdminDeps(c.get('deps')), csv);

@@ -60,6 +60,7 @@ const publish = createRoute({
     409: problemContent('The upload is not complete, or already used'),
     422: problemContent(
       'Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED, PDF_RESTRICTED)',
+      ['EPUB_ZIP_BOMB', 'PDF_ENCRYPTED', 'PDF_RESTRICTED'],
     ),
   },
 });
@@ -126,7 +127,12 @@ export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
     });
     const deps = c.get('deps');
     const title = await deps.titles.update(id, changes, deps.clock.now());
-    if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    if (!title)
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${id} was not found.`,
+        context: { id },
+      });
     return c.json(titleView(title), 200);
   });
 
@@ -139,12 +145,22 @@ export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
     // readable). Holds can never be met now: cancel them, freeing reserved copies. Withdrawing again is
     // harmless and finishes a cancellation that was cut short.
     const found = await deps.titles.get(id);
-    if (!found) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    if (!found)
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${id} was not found.`,
+        context: { id },
+      });
     const title =
       found.status === 'withdrawn'
         ? found
         : await deps.titles.update(id, { status: 'withdrawn', withdrawnAt: now.toISOString() }, now);
-    if (!title) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    if (!title)
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${id} was not found.`,
+        context: { id },
+      });
     const holdsCancelled = await deps.lending.endHoldsOfWithdrawnTitle(id);
     noteAudit(c, {
       action: 'title.withdraw',

@@ -83,7 +83,7 @@ const createUpload = createRoute({
       content: { 'application/json': { schema: UploadSchema } },
     },
     400: problemContent('Invalid request'),
-    422: problemContent('Empty or too large (EMPTY_FILE, FILE_TOO_LARGE)'),
+    422: problemContent('Empty or too large (EMPTY_FILE, FILE_TOO_LARGE)', ['EMPTY_FILE', 'FILE_TOO_LARGE']),
   },
 });
 
@@ -119,7 +119,7 @@ const complete = createRoute({
     200: { description: 'Stored and checked', content: { 'application/json': { schema: UploadSchema } } },
     404: problemContent('No such upload'),
     409: problemContent('Not in a state to complete'),
-    422: problemContent('SIZE_MISMATCH, UPLOAD_PARTS_INVALID'),
+    422: problemContent('SIZE_MISMATCH, UPLOAD_PARTS_INVALID', ['SIZE_MISMATCH', 'UPLOAD_PARTS_INVALID']),
   },
 });
 

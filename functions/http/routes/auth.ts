@@ -33,11 +33,14 @@ const loginRoute = createRoute({
   responses: {
     200: signedIn('Signed in'),
     400: problemContent('Invalid body'),
-    401: problemContent('INVALID_CREDENTIALS: unknown card or wrong PIN (the same answer for both)'),
-    403: problemContent('ACCOUNT_BLOCKED'),
+    401: problemContent('INVALID_CREDENTIALS: unknown card or wrong PIN (the same answer for both)', [
+      'INVALID_CREDENTIALS',
+    ]),
+    403: problemContent('ACCOUNT_BLOCKED', ['ACCOUNT_BLOCKED']),
     429: problemContent(
       'ACCOUNT_LOCKED: 5 wrong PINs in 15 minutes, or the card’s 5 PIN checks of the window are taken; ' +
         'RATE_LIMITED: too many attempts from the client’s address. See Retry-After',
+      ['ACCOUNT_LOCKED', 'RATE_LIMITED'],
     ),
   },
 });
@@ -57,8 +60,8 @@ const refreshRoute = createRoute({
       content: { 'application/json': { schema: z.union([SignedInSchema, MemberSignedInSchema]) } },
     },
     400: problemContent('Invalid body'),
-    401: problemContent('INVALID_REFRESH_TOKEN'),
-    403: problemContent('ACCOUNT_BLOCKED'),
+    401: problemContent('INVALID_REFRESH_TOKEN', ['INVALID_REFRESH_TOKEN']),
+    403: problemContent('ACCOUNT_BLOCKED', ['ACCOUNT_BLOCKED']),
   },
 });
 

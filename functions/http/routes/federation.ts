@@ -27,10 +27,16 @@ const federatedRoute = createRoute({
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: MemberSignedInSchema } } },
     400: problemContent('Invalid body'),
-    401: problemContent('INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED'),
+    401: problemContent('INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED', [
+      'INVALID_ASSERTION',
+      'UNKNOWN_ISSUER',
+      'ASSERTION_REPLAYED',
+      'NOT_ENTITLED',
+    ]),
     503: problemContent(
       'PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now; FEDERATION_UNAVAILABLE: ' +
         'the pseudonym secret cannot be read (or is not configured)',
+      ['PARTNER_KEYS_UNAVAILABLE', 'FEDERATION_UNAVAILABLE'],
     ),
   },
 });
@@ -39,7 +45,10 @@ export function federationRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(federatedRoute, async (c) => {
     const deps = c.get('deps');
     if (!deps.pseudonyms) {
-      throw new ServiceUnavailableError('Partner sign-in is not configured.', 'FEDERATION_UNAVAILABLE');
+      throw new ServiceUnavailableError({
+        code: 'FEDERATION_UNAVAILABLE',
+        detail: 'Partner sign-in is not configured.',
+      });
     }
     const result = await exchangeAssertion(
       {

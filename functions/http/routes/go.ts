@@ -22,7 +22,9 @@ const goRoute = createRoute({
   },
   responses: {
     302: { description: 'To the database' },
-    400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)'),
+    400: problemContent('GO_TARGET_REFUSED: not an allow-listed https database link (or `url` given twice)', [
+      'GO_TARGET_REFUSED',
+    ]),
     401: problemContent('Not signed in'),
   },
 });
@@ -33,14 +35,19 @@ export function goRoutes(app: OpenAPIHono<AppEnv>): void {
   // query schema, which would otherwise call an array of urls a plain VALIDATION_FAILED.
   app.use('/go', async (c, next) => {
     if ((c.req.queries('url') ?? []).length !== 1) {
-      throw new ValidationError('Give the target url exactly once.', { field: 'url' }, 'GO_TARGET_REFUSED');
+      throw new ValidationError({
+        code: 'GO_TARGET_REFUSED',
+        detail: 'Give the target url exactly once.',
+        context: { field: 'url' },
+      });
     }
     await next();
   });
   app.openapi(goRoute, async (c) => {
     const { url } = c.req.valid('query');
     const caller = c.get('caller');
-    if (caller.campus) throw new UnauthorizedError();
+    if (caller.campus)
+      throw new UnauthorizedError({ code: 'UNAUTHORIZED', detail: 'Authentication is required.' });
     const deps = c.get('deps');
     const databases = (await deps.partners.list())
       .filter((p) => p.status === 'active')
@@ -49,7 +56,12 @@ export function goRoutes(app: OpenAPIHono<AppEnv>): void {
       url,
       databases.map((d) => d.database),
     );
-    if (!verdict.ok) throw new ValidationError(verdict.reason, { field: 'url' }, 'GO_TARGET_REFUSED');
+    if (!verdict.ok)
+      throw new ValidationError({
+        code: 'GO_TARGET_REFUSED',
+        detail: verdict.reason,
+        context: { field: 'url' },
+      });
     const owner = databases.find((d) => d.database === verdict.database)!;
     await deps.databaseUsage.record({
       partnerId: owner.partnerId,

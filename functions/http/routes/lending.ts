@@ -120,10 +120,15 @@ const checkout = createRoute({
     },
     400: problemContent('Invalid request'),
     401: problemContent('Not signed in'),
-    403: problemContent('LOAN_LIMIT_REACHED, ACCOUNT_BLOCKED'),
+    403: problemContent('LOAN_LIMIT_REACHED, ACCOUNT_BLOCKED', ['LOAN_LIMIT_REACHED', 'ACCOUNT_BLOCKED']),
     404: problemContent('No such title'),
-    409: problemContent('NO_COPY_AVAILABLE, ALREADY_ON_LOAN, TITLE_WITHDRAWN, NOT_LENDABLE'),
-    422: problemContent('IDEMPOTENCY_KEY_REUSED'),
+    409: problemContent('NO_COPY_AVAILABLE, ALREADY_ON_LOAN, TITLE_WITHDRAWN, NOT_LENDABLE', [
+      'NO_COPY_AVAILABLE',
+      'ALREADY_ON_LOAN',
+      'TITLE_WITHDRAWN',
+      'NOT_LENDABLE',
+    ]),
+    422: problemContent('IDEMPOTENCY_KEY_REUSED', ['IDEMPOTENCY_KEY_REUSED']),
     503: problemContent('Busy; try again'),
   },
 });
@@ -168,7 +173,7 @@ const returnLoan = createRoute({
     200: { description: 'The ended loan', content: { 'application/json': { schema: LoanSchema } } },
     401: problemContent('Not signed in'),
     404: problemContent('No such loan of yours'),
-    409: problemContent('LOAN_ENDED'),
+    409: problemContent('LOAN_ENDED', ['LOAN_ENDED']),
     503: problemContent('Busy; try again'),
   },
 });
@@ -183,9 +188,13 @@ const renewLoan = createRoute({
   responses: {
     200: { description: 'The renewed loan', content: { 'application/json': { schema: LoanSchema } } },
     401: problemContent('Not signed in'),
-    403: problemContent('LOAN_EXPIRED'),
+    403: problemContent('LOAN_EXPIRED', ['LOAN_EXPIRED']),
     404: problemContent('No such loan of yours'),
-    409: problemContent('HOLDS_WAITING, LICENCE_EXHAUSTED, LOAN_ENDED'),
+    409: problemContent('HOLDS_WAITING, LICENCE_EXHAUSTED, LOAN_ENDED', [
+      'HOLDS_WAITING',
+      'LICENCE_EXHAUSTED',
+      'LOAN_ENDED',
+    ]),
     503: problemContent('Busy; try again'),
   },
 });
@@ -208,9 +217,13 @@ const placeHold = createRoute({
     201: { description: 'The hold', content: { 'application/json': { schema: HoldSchema } } },
     400: problemContent('Invalid request'),
     401: problemContent('Not signed in'),
-    403: problemContent('HOLD_LIMIT_REACHED, ACCOUNT_BLOCKED'),
+    403: problemContent('HOLD_LIMIT_REACHED, ACCOUNT_BLOCKED', ['HOLD_LIMIT_REACHED', 'ACCOUNT_BLOCKED']),
     404: problemContent('No such title'),
-    409: problemContent('COPY_AVAILABLE, ALREADY_ON_HOLD, ALREADY_ON_LOAN'),
+    409: problemContent('COPY_AVAILABLE, ALREADY_ON_HOLD, ALREADY_ON_LOAN', [
+      'COPY_AVAILABLE',
+      'ALREADY_ON_HOLD',
+      'ALREADY_ON_LOAN',
+    ]),
     503: problemContent('Busy; try again'),
   },
 });
@@ -256,9 +269,13 @@ const access = createRoute({
   responses: {
     200: { description: 'A signed link', content: { 'application/json': { schema: AccessLinkSchema } } },
     401: problemContent('Sign in to read a licensed title'),
-    403: problemContent('NO_ACTIVE_LOAN, LOAN_EXPIRED, NOT_ENTITLED'),
+    403: problemContent('NO_ACTIVE_LOAN, LOAN_EXPIRED, NOT_ENTITLED', [
+      'NO_ACTIVE_LOAN',
+      'LOAN_EXPIRED',
+      'NOT_ENTITLED',
+    ]),
     404: problemContent('No such title'),
-    409: problemContent('TITLE_WITHDRAWN'),
+    409: problemContent('TITLE_WITHDRAWN', ['TITLE_WITHDRAWN']),
   },
 });
 

@@ -22,7 +22,12 @@ export function meRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(meRoute, async (c) => {
     const { patronId } = c.get('caller');
     const patron = await c.get('deps').patrons.get(patronId);
-    if (!patron) throw new NotFoundError('Patron', patronId, 'PATRON_NOT_FOUND');
+    if (!patron)
+      throw new NotFoundError({
+        code: 'PATRON_NOT_FOUND',
+        detail: `Patron ${patronId} was not found.`,
+        context: { id: patronId },
+      });
     c.header('Cache-Control', 'no-store');
     return c.json(profileOf(patron), 200);
   });

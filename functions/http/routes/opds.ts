@@ -208,7 +208,7 @@ const contentRoute = createRoute({
   responses: {
     302: { description: 'To the signed link' },
     401: problemContent('Sign in (see the Authentication Document)'),
-    403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN'),
+    403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN', ['NOT_ENTITLED', 'NO_ACTIVE_LOAN']),
     404: problemContent('No such title'),
   },
 });
@@ -249,7 +249,12 @@ async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<strin
 
 async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
   const title = await deps.titles.get(id);
-  if (!title || title.status !== 'active') throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+  if (!title || title.status !== 'active')
+    throw new NotFoundError({
+      code: 'TITLE_NOT_FOUND',
+      detail: `Title ${id} was not found.`,
+      context: { id },
+    });
   return title;
 }
 
@@ -356,7 +361,12 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(coverRoute, async (c) => {
     const deps = c.get('deps');
     const title = await activeTitle(deps, c.req.valid('param').id);
-    if (!title.coverKey) throw new NotFoundError('Cover of title', title.id, 'COVER_NOT_FOUND');
+    if (!title.coverKey)
+      throw new NotFoundError({
+        code: 'COVER_NOT_FOUND',
+        detail: `Cover of title ${title.id} was not found.`,
+        context: { id: title.id },
+      });
     const url = await deps.links.signGet(title.coverKey, {
       expiresIn: deps.config.LINK_TTL_SECONDS,
       ...(title.coverType ? { contentType: title.coverType } : {}),

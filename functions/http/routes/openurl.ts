@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { html } from 'hono/html';
-import { PustakaError } from '../../domain/errors';
+import { NotFoundError } from '../../domain/errors';
 import { describeQuery, parseOpenUrl, resolveOpenUrl } from '../../domain/openurl';
 import type { Title } from '../../domain/title';
 import type { AppDeps, AppEnv } from '../deps';
@@ -12,9 +12,13 @@ import { problemContent } from '../schemas';
  * what was looked for.
  */
 
-class NoOpenUrlMatch extends PustakaError {
+class NoOpenUrlMatch extends NotFoundError {
   constructor(lookedFor: Record<string, string[]>) {
-    super(404, 'NO_MATCH', 'No title in the catalogue matches this citation.', { lookedFor });
+    super({
+      code: 'NO_MATCH',
+      detail: 'No title in the catalogue matches this citation.',
+      context: { lookedFor },
+    });
   }
 }
 
@@ -38,7 +42,7 @@ const openUrlRoute = createRoute({
       content: { 'application/json': { schema: MenuSchema }, 'text/html': { schema: z.string() } },
     },
     400: problemContent('Not an OpenURL 1.0 request, or nothing to look for'),
-    404: problemContent('NO_MATCH, with what was looked for'),
+    404: problemContent('NO_MATCH, with what was looked for', ['NO_MATCH']),
   },
 });
 

@@ -111,7 +111,7 @@ const createPartner = createRoute({
   responses: {
     201: { description: 'Registered', content: { 'application/json': { schema: PartnerSchema } } },
     400: problemContent('Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm)'),
-    409: problemContent('PARTNER_EXISTS: the id or the issuer is taken'),
+    409: problemContent('PARTNER_EXISTS: the id or the issuer is taken', ['PARTNER_EXISTS']),
   },
 });
 
@@ -140,7 +140,7 @@ const patchPartner = createRoute({
     200: { description: 'Changed', content: { 'application/json': { schema: PartnerSchema } } },
     400: problemContent('Invalid change'),
     404: problemContent('No such partner'),
-    409: problemContent('PARTNER_CONFLICT'),
+    409: problemContent('PARTNER_CONFLICT', ['PARTNER_CONFLICT']),
   },
 });
 
@@ -158,9 +158,13 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
       deps.clock.now(),
     );
     if (!(await deps.partners.create(partner))) {
-      throw new ConflictError('PARTNER_EXISTS', 'A partner with this id or issuer is already registered.', {
-        id: partner.id,
-        issuer: partner.issuer,
+      throw new ConflictError({
+        code: 'PARTNER_EXISTS',
+        detail: 'A partner with this id or issuer is already registered.',
+        context: {
+          id: partner.id,
+          issuer: partner.issuer,
+        },
       });
     }
     return c.json(partner, 201, { Location: `/admin/partners/${partner.id}` });
@@ -169,7 +173,12 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getPartner, async (c) => {
     const { id } = c.req.valid('param');
     const partner = await c.get('deps').partners.get(id);
-    if (!partner) throw new NotFoundError('Partner', id, 'PARTNER_NOT_FOUND');
+    if (!partner)
+      throw new NotFoundError({
+        code: 'PARTNER_NOT_FOUND',
+        detail: `Partner ${id} was not found.`,
+        context: { id },
+      });
     return c.json(partner, 200);
   });
 
@@ -177,7 +186,12 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const deps = c.get('deps');
     const { id } = c.req.valid('param');
     const previous = await deps.partners.get(id);
-    if (!previous) throw new NotFoundError('Partner', id, 'PARTNER_NOT_FOUND');
+    if (!previous)
+      throw new NotFoundError({
+        code: 'PARTNER_NOT_FOUND',
+        detail: `Partner ${id} was not found.`,
+        context: { id },
+      });
     const { createdAt: _c, updatedAt: _u, ...stored } = previous;
     const merged = { ...stored, ...c.req.valid('json'), id } as PartnerInput;
     const partner = buildPartner(merged, partnerPolicy(deps.config), deps.clock.now(), previous);

@@ -184,7 +184,12 @@ export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
     const { titleId } = c.req.valid('param');
     const body = c.req.valid('json');
     const deps = c.get('deps');
-    if (!(await deps.titles.get(titleId))) throw new NotFoundError('Title', titleId, 'TITLE_NOT_FOUND');
+    if (!(await deps.titles.get(titleId)))
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${titleId} was not found.`,
+        context: { id: titleId },
+      });
     const progress: ReadingProgress = {
       titleId,
       locator: body.locator,
@@ -194,8 +199,12 @@ export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
     };
     const { stored, saved } = await deps.reading.putProgress(c.get('caller').patronId, progress);
     if (!saved) {
-      throw new ConflictError('STALE_PROGRESS', 'A newer reading position is already saved.', {
-        current: stored,
+      throw new ConflictError({
+        code: 'STALE_PROGRESS',
+        detail: 'A newer reading position is already saved.',
+        context: {
+          current: stored,
+        },
       });
     }
     return c.json(stored, 200);
@@ -213,14 +222,19 @@ export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const deps = c.get('deps');
     const patronId = c.get('caller').patronId;
-    if (!(await deps.titles.get(titleId))) throw new NotFoundError('Title', titleId, 'TITLE_NOT_FOUND');
+    if (!(await deps.titles.get(titleId)))
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${titleId} was not found.`,
+        context: { id: titleId },
+      });
     const existing = await deps.reading.listBookmarks(patronId, titleId);
     if (existing.length >= maxBookmarksPerTitle) {
-      throw new ConflictError(
-        'BOOKMARK_LIMIT_REACHED',
-        `A title can hold at most ${maxBookmarksPerTitle} bookmarks.`,
-        { limit: maxBookmarksPerTitle },
-      );
+      throw new ConflictError({
+        code: 'BOOKMARK_LIMIT_REACHED',
+        detail: `A title can hold at most ${maxBookmarksPerTitle} bookmarks.`,
+        context: { limit: maxBookmarksPerTitle },
+      });
     }
     const now = deps.clock.now();
     const bookmark: Bookmark = {
@@ -238,7 +252,12 @@ export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deleteBookmark, async (c) => {
     const { titleId, id } = c.req.valid('param');
     const removed = await c.get('deps').reading.deleteBookmark(c.get('caller').patronId, titleId, id);
-    if (!removed) throw new NotFoundError('Bookmark', id, 'BOOKMARK_NOT_FOUND');
+    if (!removed)
+      throw new NotFoundError({
+        code: 'BOOKMARK_NOT_FOUND',
+        detail: `Bookmark ${id} was not found.`,
+        context: { id },
+      });
     return c.body(null, 204);
   });
 }

@@ -99,7 +99,11 @@ function decodeSearchCursor(cursor: string | undefined, digest: string): number 
   } catch {
     // below
   }
-  throw new ValidationError('The cursor is not one this search issued.', { field: 'cursor' });
+  throw new ValidationError({
+    code: 'VALIDATION_FAILED',
+    detail: 'The cursor is not one this search issued.',
+    context: { field: 'cursor' },
+  });
 }
 
 function encodeSearchCursor(offset: number, digest: string): string {
@@ -155,7 +159,12 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid('param');
     const deps = c.get('deps');
     const [title, lending] = await Promise.all([deps.titles.get(id), deps.lending.titleLending(id)]);
-    if (!title || !lending) throw new NotFoundError('Title', id, 'TITLE_NOT_FOUND');
+    if (!title || !lending)
+      throw new NotFoundError({
+        code: 'TITLE_NOT_FOUND',
+        detail: `Title ${id} was not found.`,
+        context: { id },
+      });
     return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
   });
 
@@ -163,7 +172,12 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid('param');
     const deps = c.get('deps');
     const title = await deps.titles.get(id);
-    if (!title?.coverKey) throw new NotFoundError('Cover of title', id, 'COVER_NOT_FOUND');
+    if (!title?.coverKey)
+      throw new NotFoundError({
+        code: 'COVER_NOT_FOUND',
+        detail: `Cover of title ${id} was not found.`,
+        context: { id },
+      });
     // Links are signed for the current hour's window, so every request in that hour gets the same URL and the
     // browser's (and CloudFront's) cache of the image keeps hitting; the redirect itself is cached until the
     // link has an hour left.

@@ -1,3 +1,5 @@
+import type { ProblemCode } from '../../../functions/domain/problem-codes';
+
 /** Bahasa Indonesia: the default language. Every key here must exist in en.ts (the type makes sure). */
 export const id = {
   'app.name': 'Pustaka',
@@ -161,8 +163,8 @@ export const id = {
   'error.INTERNAL_ERROR': 'Terjadi kesalahan di server. Coba lagi nanti.',
   'error.SERVICE_UNAVAILABLE': 'Layanan sedang sibuk atau tidak tersedia. Coba lagi sebentar lagi.',
   'error.NOT_ON_THIS_SURFACE': 'Fitur ini tidak tersedia di sini.',
-  'error.NOT_FOUND': 'Tidak ditemukan.',
   'error.ROUTE_NOT_FOUND': 'Tidak ditemukan.',
+  'error.NO_MATCH': 'Tidak ada judul di katalog yang cocok dengan rujukan ini.',
   'error.UNAUTHORIZED': 'Silakan masuk terlebih dahulu.',
   'error.FORBIDDEN': 'Akun Anda tidak diizinkan melakukan ini.',
   'error.INVALID_TOKEN': 'Sesi Anda tidak berlaku lagi. Silakan masuk kembali.',
@@ -389,7 +391,9 @@ export const id = {
   'reader.scriptedOff': 'Bagian interaktif buku ini tidak tersedia di pembaca.',
   'console.warning.EPUB_SCRIPTED':
     'Buku ini memiliki bagian interaktif (berskrip). Pembaca tidak pernah menjalankannya, jadi pembaca akan melihatnya tanpa interaksi.',
-} as const;
+} as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
+/** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */
+type ProblemMessageKey = `error.${ProblemCode}`;
 export type MessageKey = keyof typeof id;
 export type Messages = Record<MessageKey, string>;

@@ -1,3 +1,4 @@
+import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
 import { announce, debounce, h } from '../dom';
@@ -9,15 +10,20 @@ import { watchLoan } from '../readers/loan-watch';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
 import { loadingNote } from './common';
 
-const noAccessCodes = new Set([
+// Typed against the server's registry, so a code renamed or misspelt there fails the type check here.
+const noAccessCodes = new Set<string>([
   'NO_ACTIVE_LOAN',
   'LOAN_EXPIRED',
   'NOT_ENTITLED',
   'LOAN_ENDED',
   'TITLE_WITHDRAWN',
-]);
+] satisfies ProblemCode[]);
 /** Refusals that mean the loan itself is over (not a sign-in problem). */
-const loanOverCodes = new Set(['NO_ACTIVE_LOAN', 'LOAN_EXPIRED', 'LOAN_ENDED']);
+const loanOverCodes = new Set<string>([
+  'NO_ACTIVE_LOAN',
+  'LOAN_EXPIRED',
+  'LOAN_ENDED',
+] satisfies ProblemCode[]);
 
 /** A stable id for this browser, so a position saved elsewhere can be told apart. */
 function deviceId(): string {
