@@ -6,22 +6,10 @@ import {
   requiredOnAws,
   type AwsRequiredVariable,
 } from '../../functions/config-variables';
+import { productionEnv, productionEnvWithout } from '../helpers/aws-env';
 
-/** A complete production environment, as the stack and Lambda give it. */
-const awsEnv: Record<string, string> = {
-  MODE: 'aws',
-  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  TABLE_NAME: 'Library-Table-1',
-  CONTENT_BUCKET: 'library-content-1',
-  SIGNING_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:keys',
-  TOKEN_ISSUER: 'https://api.library.example',
-  TOKEN_AUDIENCE: 'library-api',
-  WEB_ORIGIN: 'https://reader.library.example',
-};
-
-const without = (name: string, env = awsEnv) =>
-  Object.fromEntries(Object.entries(env).filter(([k]) => k !== name));
+const awsEnv = productionEnv;
+const without = productionEnvWithout;
 
 /** The ConfigError loadConfig throws, or a failure when it does not throw one. */
 function refusal(load: () => unknown): ConfigError {

@@ -9,6 +9,7 @@ import { esbuildOptions, lambdaBundle } from '../../infra/constructs/bundling';
 import { handlerEntry } from '../../infra/constructs/paths';
 import { createPatron } from '../helpers/auth';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { productionEnv, productionEnvWithout } from '../helpers/aws-env';
 
 /**
  * The Lambda bundles, built exactly as NodejsFunction builds them, run in a plain `node` process from a
@@ -113,20 +114,7 @@ function init(outfile: string, env: Record<string, string>): { status: number | 
   return { status: run.status, ...(error ? { error: `${error[1]}: ${error[2]}` } : {}) };
 }
 
-/** A production environment with every variable any function requires (values never reached at init). */
-const awsEnv: Record<string, string> = {
-  MODE: 'aws',
-  AWS_REGION: 'ap-southeast-3',
-  AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'secret',
-  TABLE_NAME: 'Library-Table-1',
-  CONTENT_BUCKET: 'library-content-1',
-  SIGNING_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:ap-southeast-3:123456789012:secret:keys',
-  TOKEN_ISSUER: 'https://api.library.example',
-  TOKEN_AUDIENCE: 'library-api',
-  WEB_ORIGIN: 'https://reader.library.example',
-  LOG_LEVEL: 'SILENT',
-};
+const awsEnv = { ...productionEnv, LOG_LEVEL: 'SILENT' };
 
 const bundles = { patronApi: 'api', librarianApi: 'admin', sweeper: 'sweeper' } as const satisfies Record<
   LambdaFunctionName,
@@ -258,7 +246,7 @@ describe('each bundle with MODE=aws', () => {
     async ({ name, variable }) => {
       // Prepare
       const outfile = await bundle(name);
-      const env = Object.fromEntries(Object.entries(awsEnv).filter(([k]) => k !== variable));
+      const env = productionEnvWithout(variable, awsEnv);
       // Act
       const { status, error } = init(outfile, env);
       // Assess

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLibrarian } from '../helpers/auth';
 import { createTestStack, type TestStack } from '../helpers/stack';
@@ -11,7 +10,7 @@ import {
   packageOpf,
   storedEntry,
 } from '../domain/publication/builders';
-import { publish, uploadFile } from './admin-content.helpers';
+import { objectKeysUnder, publish, uploadFile } from './admin-content.helpers';
 
 /**
  * The publication pipeline's answers to files that lie about themselves, through the librarian's routes on the
@@ -27,12 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.destroy());
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await stack.clients.s3.send(
-    new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET, Prefix: prefix }),
-  );
-  return (listed.Contents ?? []).map((o) => o.Key!);
-}
+const keysUnder = (prefix: string) => objectKeysUnder(stack, prefix);
 
 const billionLaughsOpf = packageOpf({ metadata: '<dc:title>&lol9;</dc:title>' }).replace(
   '<package',

@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { bearer, json } from '../helpers/auth';
 import type { TestStack } from '../helpers/stack';
@@ -67,4 +68,12 @@ export async function publish(
   body: { uploadId: string; access?: string; metadata?: Record<string, unknown> },
 ): Promise<Response> {
   return stack.app.request('/admin/titles', json('POST', { access: 'licensed', ...body }, bearer(token)));
+}
+
+/** The keys of the content bucket under a prefix (what a refusal must not leave behind). */
+export async function objectKeysUnder(stack: TestStack, prefix: string): Promise<string[]> {
+  const listed = await stack.clients.s3.send(
+    new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET, Prefix: prefix }),
+  );
+  return (listed.Contents ?? []).map((o) => o.Key!);
 }

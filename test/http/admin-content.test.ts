@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, ListPartsCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesByteSource, inspectPublication } from '../../functions/domain/publication';
 import { sampleFiles } from '../../functions/local/seed';
@@ -10,7 +10,14 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLibrarian, createPatron, bearer, json } from '../helpers/auth';
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
 import { epub, handWrittenPdf, zip, containerXml, packageOpf, chapter } from '../domain/publication/builders';
-import { publish, sendBytes, startUpload, uploadFile, type UploadBody } from './admin-content.helpers';
+import {
+  objectKeysUnder,
+  publish,
+  sendBytes,
+  startUpload,
+  uploadFile,
+  type UploadBody,
+} from './admin-content.helpers';
 import { expectProblem } from '../helpers/problem';
 import { describeWithFixtures } from '../helpers/fixtures';
 
@@ -56,12 +63,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.destroy());
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await stack.clients.s3.send(
-    new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET, Prefix: prefix }),
-  );
-  return (listed.Contents ?? []).map((o) => o.Key!);
-}
+const keysUnder = (prefix: string) => objectKeysUnder(stack, prefix);
 
 async function titleCount(): Promise<number> {
   const response = await stack.app.request('/titles?limit=100');
