@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { objectKeys } from '../../functions/adapters/keys';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import { startLocalGateway } from '../../functions/local/gateway';
+import { launchChromium } from '../../test/e2e/chromium';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -106,17 +107,7 @@ export async function withReaderBench(body: (bench: ReaderBench) => Promise<bool
     env: { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'SILENT', LINK_TTL_SECONDS: '300' },
     buildWeb: true,
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const storeOrigin = new URL(gateway.config.S3_ENDPOINT!).origin;
   const store = new S3ContentStore(gateway.clients.s3, gateway.config.CONTENT_BUCKET);
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { repoRoot, startLocalGateway, type LocalGateway } from '../../functions/local/gateway';
 import { generousTimeouts } from '../helpers/timeouts';
@@ -61,19 +62,7 @@ export function useGatewayAndBrowser(options: { env?: Record<string, string>; fi
   return suite;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export { launchChromium };
 
 export interface WatchedPage {
   page: Page;

@@ -88,78 +88,96 @@ async function layoutSettled(page: Page): Promise<boolean> {
   });
 }
 
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
 /**
- * Every text line box in the shown frame, against the page's visible area: lines inside it, lines that cross its
- * bottom edge, and lines in the shown column(s) that lie below it (never shown on any page).
+ * The line boxes of every text node in the reading frames, in the page's coordinates (`node` numbers the text
+ * nodes), with the stage and the part of it the book's container covers (the page's visible area).
  */
-async function lineGeometry(page: Page) {
+async function textLineBoxes(page: Page) {
   return page.evaluate(() => {
+    const box = (r: DOMRect | { left: number; right: number; top: number; bottom: number }) => ({
+      left: r.left,
+      right: r.right,
+      top: r.top,
+      bottom: r.bottom,
+    });
     const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
     const container = document.querySelector('#epub-view .epub-container')!.getBoundingClientRect();
+    const lines: { node: number; text: string; box: Box }[] = [];
+    let node = 0;
+    for (const iframe of Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))) {
+      const doc = iframe.contentDocument;
+      if (!doc?.body) continue;
+      const offset = iframe.getBoundingClientRect();
+      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        if (!text.textContent?.trim()) continue;
+        node += 1;
+        const range = doc.createRange();
+        range.selectNodeContents(text);
+        for (const r of Array.from(range.getClientRects())) {
+          if (r.width < 1 || r.height < 1) continue;
+          lines.push({
+            node,
+            text: text.textContent.trim(),
+            box: {
+              left: offset.left + r.left,
+              right: offset.left + r.right,
+              top: offset.top + r.top,
+              bottom: offset.top + r.bottom,
+            },
+          });
+        }
+      }
+    }
     const visible = {
       left: Math.max(stage.left, container.left),
       right: Math.min(stage.right, container.right),
       top: Math.max(stage.top, container.top),
       bottom: Math.min(stage.bottom, container.bottom),
     };
-    const result = { inside: 0, straddling: [] as string[], below: [] as string[] };
-    for (const iframe of Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))) {
-      const doc = iframe.contentDocument;
-      if (!doc?.body) continue;
-      const offset = iframe.getBoundingClientRect();
-      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        if (!node.textContent?.trim()) continue;
-        const range = doc.createRange();
-        range.selectNodeContents(node);
-        for (const r of Array.from(range.getClientRects())) {
-          if (r.width < 1 || r.height < 1) continue;
-          const left = offset.left + r.left;
-          const right = offset.left + r.right;
-          const top = offset.top + r.top;
-          const bottom = offset.top + r.bottom;
-          // Only the column(s) shown now; the others are other pages.
-          if (right <= visible.left + 1 || left >= visible.right - 1) continue;
-          const text = (node.textContent ?? '').trim().slice(0, 40);
-          if (top >= visible.bottom - 1) result.below.push(text);
-          else if (bottom > visible.bottom + 1)
-            result.straddling.push(`${text} (${top}-${bottom} > ${visible.bottom})`);
-          else result.inside += 1;
-        }
-      }
-    }
-    return result;
+    return { stage: box(stage), visible, lines };
   });
+}
+
+/**
+ * Every text line box in the shown frame, against the page's visible area: lines inside it, lines that cross its
+ * bottom edge, and lines in the shown column(s) that lie below it (never shown on any page).
+ */
+async function lineGeometry(page: Page) {
+  const { visible, lines } = await textLineBoxes(page);
+  const result = { inside: 0, straddling: [] as string[], below: [] as string[] };
+  for (const { text, box } of lines) {
+    // Only the column(s) shown now; the others are other pages.
+    if (box.right <= visible.left + 1 || box.left >= visible.right - 1) continue;
+    const excerpt = text.slice(0, 40);
+    if (box.top >= visible.bottom - 1) result.below.push(excerpt);
+    else if (box.bottom > visible.bottom + 1)
+      result.straddling.push(`${excerpt} (${box.top}-${box.bottom} > ${visible.bottom})`);
+    else result.inside += 1;
+  }
+  return result;
 }
 
 /** Text of the text nodes whose boxes intersect the visible stage (at least one real line box). */
 async function visibleText(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const stage = document.querySelector('#reader-stage')!.getBoundingClientRect();
-    const shown: string[] = [];
-    for (const iframe of Array.from(document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe'))) {
-      const doc = iframe.contentDocument;
-      if (!doc?.body) continue;
-      const offset = iframe.getBoundingClientRect();
-      const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        if (!node.textContent?.trim()) continue;
-        const range = doc.createRange();
-        range.selectNodeContents(node);
-        const inside = Array.from(range.getClientRects()).some(
-          (r) =>
-            r.width >= 1 &&
-            r.height >= 1 &&
-            offset.left + r.right > stage.left + 1 &&
-            offset.left + r.left < stage.right - 1 &&
-            offset.top + r.bottom > stage.top + 1 &&
-            offset.top + r.top < stage.bottom - 1,
-        );
-        if (inside) shown.push(node.textContent.trim().slice(0, 12));
-      }
-    }
-    return shown;
-  });
+  const { stage, lines } = await textLineBoxes(page);
+  const shown = new Map<number, string>();
+  for (const { node, text, box } of lines) {
+    const inside =
+      box.right > stage.left + 1 &&
+      box.left < stage.right - 1 &&
+      box.bottom > stage.top + 1 &&
+      box.top < stage.bottom - 1;
+    if (inside && !shown.has(node)) shown.set(node, text.slice(0, 12));
+  }
+  return [...shown.values()];
 }
 
 /** Markers of the fixed-layout pages whose frame is on screen. */
