@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { fixturesDir, requireFixtures } from '../helpers/fixtures';
 import { newContext, openPage, screenshot, useGatewayAndBrowser } from './browser';
+import { openTools } from './reader-chrome';
 import {
   addOpenEpub,
   buildEpub,
@@ -249,6 +250,7 @@ describe('EPUB reader on real-world books', () => {
           interval: 500,
         })
         .toBe(403);
+      await openTools(page);
       await page.getByRole('button', { name: 'Contents' }).click();
       const before = await shownHref(page);
       await page.locator('#epub-panel a', { hasText: 'Loomings' }).first().click();
@@ -328,6 +330,7 @@ describe('EPUB reader on real-world books', () => {
     await openReader(page, 't-nav-sub');
     // Act / Assess: each entry, last to first, shows its own chapter
     for (const n of [3, 2, 1]) {
+      await openTools(page);
       await page.getByRole('button', { name: 'Contents' }).click();
       await page.locator('#epub-panel a', { hasText: `Chapter ${n}` }).click();
       await expect.poll(() => shownHref(page)).toBe(`text/c${n}.xhtml`);
@@ -652,6 +655,7 @@ describe('EPUB reader on real-world books', () => {
           [`t-geo-waste-${width}`, 'I. THE BURIAL OF THE DEAD'],
         ] as const) {
           await openReader(page, id);
+          await openTools(page);
           await page.getByRole('button', { name: 'Contents' }).click();
           await page.locator('#epub-panel a', { hasText: entry }).first().click();
           await expect.poll(() => page.locator('#epub-panel').isHidden()).toBe(true);

@@ -10,6 +10,7 @@ import {
   signIn,
   useGatewayAndBrowser,
 } from './browser';
+import { openTools } from './reader-chrome';
 
 const suite = useGatewayAndBrowser();
 
@@ -144,6 +145,7 @@ describe('EPUB reader', () => {
     await expect
       .poll(() => page.locator('#reader-progress').innerText(), { timeout: 20_000 })
       .toMatch(/^\d+(\.\d)?% read$/);
+    await openTools(page);
     await page.getByRole('button', { name: 'Bookmark this page' }).click();
     await page.locator('#status').filter({ hasText: 'Bookmark added.' }).waitFor();
     await page.getByRole('button', { name: 'Bookmarks', exact: true }).click();

@@ -8,6 +8,7 @@ import {
   signIn,
   useGatewayAndBrowser,
 } from './browser';
+import { openTools, revealChrome } from './reader-chrome';
 
 /**
  * A book opened on a loan closes when the loan ends: at its end time (the browser's clock is moved with
@@ -182,6 +183,7 @@ describe('an open book closes when the loan ends', () => {
     expect(await page.locator('#pdf-canvas').count()).toBe(1);
     expect(await loanEndedMessage(page).count()).toBe(0);
     // Act: the patron comes back to this tab, turns to page 5 and the tab asks about the loan at once
+    await openTools(page);
     await page.getByLabel('Page', { exact: true }).fill('5');
     await page.getByRole('button', { name: 'Go to page' }).click();
     await expect.poll(() => page.locator('#reader-stage').getAttribute('data-page')).toBe('5');
@@ -233,6 +235,7 @@ describe('an open book closes when the loan ends', () => {
     // Assess: the patron keeps reading, and can turn pages
     expect(await loanEndedMessage(page).count()).toBe(0);
     expect(await page.locator('#pdf-canvas').count()).toBe(1);
+    await revealChrome(page);
     await page.locator('#next-page').click();
     await expect.poll(() => page.locator('#reader-stage').getAttribute('data-page')).toBe('2');
     // Act: back online, the next wake-up asks again

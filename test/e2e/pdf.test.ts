@@ -10,6 +10,7 @@ import {
   startGateway,
   type E2eGateway,
 } from './browser';
+import { openTools } from './reader-chrome';
 
 let gateway: E2eGateway;
 let shortLinks: E2eGateway;
@@ -48,6 +49,7 @@ describe('PDF reader', () => {
     await borrowAndOpen(page, gateway.url, '20000001', 'gnuplot', 'gnuplot');
     expect(await shownPage(page)).toBe('1');
     // Act: page 100
+    await openTools(page);
     await page.getByLabel('Page', { exact: true }).fill('100');
     await page.getByRole('button', { name: 'Go to page' }).click();
     await expect.poll(() => shownPage(page), { timeout: 20_000 }).toBe('100');
@@ -104,6 +106,7 @@ describe('PDF reader', () => {
     const visited: string[] = [];
     for (const target of [40, 80, 120, 160]) {
       await expect.poll(linkStatus, { timeout: 10_000 }).toBe(403);
+      await openTools(page);
       await page.getByLabel('Page', { exact: true }).fill(String(target));
       await page.getByRole('button', { name: 'Go to page' }).click();
       await expect.poll(() => shownPage(page), { timeout: 20_000 }).toBe(String(target));

@@ -31,14 +31,8 @@ function append(parent: Node, children: (Child | Child[])[]): void {
   }
 }
 
-/** Announces a message to screen readers (and shows it) in the page's status region. */
-export function announce(message: string, kind: 'info' | 'error' = 'info'): void {
-  const region = document.getElementById('status');
-  if (!region) return;
-  region.className = `status status-${kind}`;
-  region.textContent = message;
-  region.hidden = message === '';
-}
+/** Announces a message to screen readers and shows it, as a toast inside the viewport (web/src/toast.ts). */
+export { toast as announce } from './toast';
 
 export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -9,6 +9,10 @@ import { renderShelf } from './pages/shelf';
 import { renderSignIn } from './pages/signin';
 import { renderTitle } from './pages/title';
 import { href, navigate, parseRoute, type Route } from './router';
+import { applyTheme } from './theme';
+
+// The patron's theme, if one was chosen, before anything is drawn (otherwise the system's mode rules).
+applyTheme();
 
 /** A page: renders into `main` and may return a clean-up run when the route changes. */
 export type Cleanup = (() => void) | void;

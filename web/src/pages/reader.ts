@@ -1,14 +1,15 @@
 import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
-import { announce, debounce, h } from '../dom';
+import { debounce, h } from '../dom';
 import { t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
 import { watchLoan } from '../readers/loan-watch';
-import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
+import { NoAccessError, type ReaderChrome, type ReaderContext, type ReadingEngine } from '../readers/types';
 import { loadingNote } from './common';
+import { toast } from '../toast';
 
 // Typed against the server's registry, so a code renamed or misspelt there fails the type check here.
 const noAccessCodes = new Set<string>([
@@ -148,6 +149,20 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   if (destroyed) return cleanup;
 
   const toolbar = h('div', { class: 'reader-bar', role: 'toolbar', 'aria-label': t('reader.toolbar') });
+  // The secondary tools (contents, search, display, bookmarks, zoom): in the bar on a wide screen, in one menu
+  // on a narrow one (styles.css decides which by the width).
+  const tools = h('div', { class: 'reader-tools', id: 'reader-tools' });
+  const menuButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary menu-button',
+      id: 'reader-menu-button',
+      'aria-expanded': 'false',
+      'aria-controls': 'reader-tools',
+    },
+    t('reader.menu'),
+  );
   const stage = h('div', { class: 'reader-stage', id: 'reader-stage' });
   const body = h('div', { class: 'reader-body' }, stage);
   const footer = h('div', { class: 'reader-foot' });
@@ -156,13 +171,21 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   const loading = h('div', { class: 'loading', id: 'reader-loading' }, progressText, progressBar);
   const shell = h(
     'section',
-    { class: 'reader', 'aria-label': t('reader.title', { title: title.title }) },
+    {
+      class: 'reader',
+      id: 'reader',
+      tabindex: '-1',
+      'data-chrome': 'shown',
+      'aria-label': t('reader.title', { title: title.title }),
+    },
     toolbar,
     loading,
     body,
     footer,
   );
   main.replaceChildren(shell);
+  const chrome = immersiveChrome({ shell, toolbar, footer, body, tools, menuButton });
+  cleanups.push(chrome.destroy);
 
   // Positions are saved a second after the reader settles, and right away when the page is hidden.
   const device = deviceId();
@@ -187,8 +210,10 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     resumeAt: resume?.locator,
     stage,
     toolbar,
+    tools,
     footer,
     body,
+    chrome,
     onLocator(locator) {
       lastLocator = locator;
       save(locator);
@@ -260,8 +285,12 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     console.error(error);
     return cleanup;
   }
-  if (resume) announce(t('reader.resumed'));
   if (signedIn && engine) addBookmarks(context, engine);
+  // The tools go after the engine's primary controls; the menu button opens them on a narrow screen.
+  toolbar.append(menuButton, tools);
+  // Reading starts immersive: the page alone, the chrome a tap, a key or a Tab away.
+  chrome.hide();
+  if (resume) toast(t('reader.resumed'));
   return cleanup;
 }
 
@@ -335,15 +364,94 @@ function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
       onclick: async () => {
         const locator = engine.locator();
         if (!locator) return;
-        const label = [locator.title, locator.locations.page ? `p. ${locator.locations.page}` : undefined]
-          .filter(Boolean)
-          .join(' · ');
-        await api.addBookmark(id, locator, label || undefined);
-        announce(t('reader.bookmarkAdded'));
+        await api.addBookmark(id, locator, bookmarkLabel(locator, engine.excerpt?.()));
+        toast(t('reader.bookmarkAdded'));
         if (!panel.hidden) await refresh();
       },
     },
     t('reader.addBookmark'),
   );
-  context.toolbar.append(add, toggle);
+  context.tools.append(add, toggle);
+}
+
+/** Where the mark is (chapter, page) and the text there, so a list of marks can be told apart. */
+function bookmarkLabel(locator: Locator, excerpt: string | undefined): string | undefined {
+  const page = locator.locations.page
+    ? t('reader.bookmarkPage', { page: locator.locations.page })
+    : undefined;
+  const place = [locator.title, page].filter(Boolean).join(' · ');
+  const text = excerpt?.replace(/\s+/g, ' ').trim();
+  const quoted = text ? `“${text.length > 80 ? `${text.slice(0, 80).replace(/\s+\S*$/, '')}…` : text}”` : '';
+  const label = [place, quoted].filter(Boolean).join(' — ');
+  return label ? label.slice(0, 200) : undefined;
+}
+
+/**
+ * The immersive reader's chrome (tool bar, progress): shown while the book opens, then hidden so the page fills
+ * the viewport; a tap in the middle of the page (the engines call `toggle`), Escape, or keyboard focus on a tool
+ * brings it back.
+ */
+function immersiveChrome(parts: {
+  shell: HTMLElement;
+  toolbar: HTMLElement;
+  footer: HTMLElement;
+  body: HTMLElement;
+  tools: HTMLElement;
+  menuButton: HTMLElement;
+}): ReaderChrome & { destroy(): void } {
+  const { shell, toolbar, footer, body, tools, menuButton } = parts;
+  const setMenu = (open: boolean) => {
+    tools.classList.toggle('open', open);
+    menuButton.setAttribute('aria-expanded', String(open));
+  };
+  const panelsOpen = () => [...body.querySelectorAll<HTMLElement>('.panel')].filter((panel) => !panel.hidden);
+  const closePanels = () => {
+    for (const panel of panelsOpen()) panel.hidden = true;
+    for (const opener of shell.querySelectorAll('[aria-controls][aria-expanded="true"]'))
+      opener.setAttribute('aria-expanded', 'false');
+  };
+  const shown = () => shell.dataset.chrome === 'shown';
+  const show = () => {
+    shell.dataset.chrome = 'shown';
+  };
+  const hide = () => {
+    setMenu(false);
+    closePanels();
+    shell.dataset.chrome = 'hidden';
+    // Focus never stays on a tool that is no longer visible.
+    if (toolbar.contains(document.activeElement) || footer.contains(document.activeElement))
+      shell.focus({ preventScroll: true });
+  };
+  const toggle = () => (shown() ? hide() : show());
+  menuButton.addEventListener('click', () => setMenu(!tools.classList.contains('open')));
+  // A tool chosen from the menu closes the menu (its panel, if any, opens beside the page).
+  tools.addEventListener('click', (event) => {
+    if ((event.target as HTMLElement).closest('button') && getComputedStyle(menuButton).display !== 'none')
+      setMenu(false);
+  });
+  const onFocus = () => show();
+  toolbar.addEventListener('focusin', onFocus);
+  footer.addEventListener('focusin', onFocus);
+  const onKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    if (tools.classList.contains('open')) setMenu(false);
+    else if (panelsOpen().length) closePanels();
+    else toggle();
+  };
+  document.addEventListener('keyup', onKey);
+  // Panels and the menu open below the bar, whatever its height.
+  const barSize = new ResizeObserver(() =>
+    shell.style.setProperty('--bar-height', `${toolbar.getBoundingClientRect().height}px`),
+  );
+  barSize.observe(toolbar);
+  return {
+    show,
+    hide,
+    toggle,
+    shown,
+    destroy() {
+      document.removeEventListener('keyup', onKey);
+      barSize.disconnect();
+    },
+  };
 }

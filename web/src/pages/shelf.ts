@@ -5,6 +5,7 @@ import { formatDate, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { loadingNote } from './common';
+import { toast } from '../toast';
 
 export async function renderShelf(main: HTMLElement): Promise<void> {
   document.title = `${t('shelf.title')} · ${t('app.name')}`;
@@ -30,7 +31,8 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
   const loanList = h('ul', { class: 'shelf-list', 'aria-labelledby': 'loans-heading' });
   const holdList = h('ul', { class: 'shelf-list', 'aria-labelledby': 'holds-heading' });
 
-  const fail = (error: unknown) => announce(messageOf(error), 'error');
+  // A toast, inside the viewport wherever the shelf is scrolled (the refusal must be seen where it happens).
+  const fail = (error: unknown) => toast(messageOf(error), 'error');
 
   for (const loan of activeLoans) {
     const due = h('p', { class: 'meta due' }, t('shelf.due', { date: formatDate(loan.expiresAt) }));

@@ -11,14 +11,70 @@ import { BookFiles } from './epub-files';
 import { SignedLinkRangeSource } from './range';
 import { RangeZip, ZipFormatError } from './zip-range';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
+import { readAloud, speechAvailable, textOfRange, type PageText } from './read-aloud';
+import { effectiveTheme, onSystemThemeChange, setThemeChoice, themeChoice, type ThemeChoice } from '../theme';
+import dyslexicRegular from '@fontsource/opendyslexic/files/opendyslexic-latin-400-normal.woff2?url';
+import dyslexicBold from '@fontsource/opendyslexic/files/opendyslexic-latin-700-normal.woff2?url';
 
 type Theme = 'light' | 'sepia' | 'dark';
 type Flow = 'paginated' | 'scrolled-doc';
+type Typeface = 'book' | 'serif' | 'sans' | 'dyslexic';
+type Spacing = 'book' | 'normal' | 'relaxed' | 'loose';
+type Margins = 'small' | 'medium' | 'large';
 
 interface Settings {
   fontSize: number;
-  theme: Theme;
   flow: Flow;
+  typeface: Typeface;
+  spacing: Spacing;
+  margins: Margins;
+}
+
+const typefaces: Record<Exclude<Typeface, 'book'>, string> = {
+  serif: "Georgia, 'Noto Serif', 'DejaVu Serif', 'Times New Roman', serif",
+  sans: "system-ui, 'Noto Sans', 'DejaVu Sans', Arial, sans-serif",
+  dyslexic: "'OpenDyslexic', 'Comic Sans MS', sans-serif",
+};
+const lineHeights: Record<Exclude<Spacing, 'book'>, string> = { normal: '1.4', relaxed: '1.7', loose: '2' };
+/** Space each side of the page, as a share of the stage's width. */
+const pageMargins: Record<Margins, string> = { small: '0px', medium: '6%', large: '14%' };
+
+/** The patron's typeface and spacing, laid over the chapter's own styles (in the chapter's frame). */
+function comfortCss(settings: Settings): string {
+  const font = (url: string, weight: number) =>
+    `@font-face{font-family:'OpenDyslexic';font-style:normal;font-weight:${weight};font-display:block;` +
+    `src:url('${new URL(url, document.baseURI).href}') format('woff2')}`;
+  const rules = [
+    // The read-aloud sentence and search hits (CSS Custom Highlight, set from web/src/readers/read-aloud.ts).
+    '::highlight(pustaka-read-aloud){background-color:rgba(255,200,0,0.55);color:inherit}',
+    '::highlight(pustaka-search){background-color:rgba(255,140,0,0.45);color:inherit}',
+  ];
+  if (settings.typeface === 'dyslexic') rules.push(font(dyslexicRegular, 400), font(dyslexicBold, 700));
+  const text = 'body, body :not(code):not(pre):not(kbd):not(samp):not(tt):not(svg *):not(math *)';
+  if (settings.typeface !== 'book')
+    rules.push(`${text}{font-family:${typefaces[settings.typeface]} !important}`);
+  if (settings.spacing !== 'book')
+    rules.push(
+      `body, body p, body li, body div, body blockquote, body dd, body dt, body td{line-height:${lineHeights[settings.spacing]} !important}`,
+    );
+  return rules.join('\n');
+}
+
+const comfortId = 'pustaka-comfort';
+/** Writes the comfort style into a chapter, and waits for a typeface it names. */
+async function applyComfort(doc: Document, settings: Settings): Promise<void> {
+  let style = doc.getElementById(comfortId);
+  if (!style) {
+    style = doc.createElement('style');
+    style.id = comfortId;
+    (doc.head ?? doc.documentElement).append(style);
+  }
+  style.textContent = comfortCss(settings);
+  if (settings.typeface === 'dyslexic')
+    await Promise.all([
+      doc.fonts.load("400 1em 'OpenDyslexic'"),
+      doc.fonts.load("700 1em 'OpenDyslexic'"),
+    ]).catch(() => undefined);
 }
 
 const settingsKey = 'pustaka.epub.settings';
@@ -29,7 +85,13 @@ const themes: Record<Theme, Record<string, Record<string, string>>> = {
 };
 
 function loadSettings(): Settings {
-  const fallback: Settings = { fontSize: 100, theme: 'light', flow: 'paginated' };
+  const fallback: Settings = {
+    fontSize: 100,
+    flow: 'paginated',
+    typeface: 'book',
+    spacing: 'book',
+    margins: 'small',
+  };
   try {
     return { ...fallback, ...(JSON.parse(localStorage.getItem(settingsKey) ?? '{}') as Partial<Settings>) };
   } catch {
@@ -188,6 +250,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return section ? section.href + url.hash : href;
   };
   const settings = loadSettings();
+  context.stage.style.setProperty('--page-margin', pageMargins[settings.margins] ?? '0px');
   let rendition: Rendition | undefined;
   let current: Location | undefined;
   let percent: number | undefined;
@@ -261,14 +324,14 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     rendition?.destroy();
     context.stage.replaceChildren();
     const target = h('div', { class: 'epub-view', id: 'epub-view' });
-    target.style.height = '100%';
     context.stage.append(target);
-    // Sized in pixels from the stage as it is now, and again whenever the stage changes (see `fit`).
-    applied = `${context.stage.clientWidth}x${context.stage.clientHeight}`;
+    // Sized in pixels from the view (the stage less the patron's margins) as it is now, and again whenever
+    // it changes (see `fit`).
+    applied = `${target.clientWidth}x${target.clientHeight}`;
     context.stage.dataset.layoutSize = applied;
     const r = book.renderTo(target, {
-      width: context.stage.clientWidth || '100%',
-      height: context.stage.clientHeight || '100%',
+      width: target.clientWidth || '100%',
+      height: target.clientHeight || '100%',
       flow: settings.flow,
       spread: 'auto',
       minSpreadWidth: 900,
@@ -277,10 +340,12 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       ...(rtl ? { defaultDirection: 'rtl' } : {}),
     });
     rendition = r;
-    // Before epub.js measures the pages: the fonts this chapter's text uses.
+    // Before epub.js measures the pages: the patron's typeface and spacing, then the fonts the text uses.
+    r.hooks.content.register((contents: { document: Document }) => applyComfort(contents.document, settings));
     r.hooks.content.register((contents: { document: Document }) => files.loadUsedFonts(contents.document));
+    r.hooks.content.register((contents: Contents) => markSearchHits(contents));
     for (const [name, rules] of Object.entries(themes)) r.themes.register(name, rules);
-    r.themes.select(settings.theme);
+    r.themes.select(effectiveTheme());
     r.themes.fontSize(`${settings.fontSize}%`);
     r.on('relocated', (location: Location) => {
       current = location;
@@ -296,6 +361,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       context.stage.dataset.href = location.start.href;
       context.stage.dataset.page = String(location.start.displayed.page);
       context.onLocator(locatorOf(location), percent);
+      speech?.relocated();
     });
     // Every frame needs an accessible name: the book's title and the chapter.
     r.on('rendered', (section: { href: string }, view: { iframe?: HTMLIFrameElement }) => {
@@ -305,7 +371,18 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
         chapter ? `${context.title.title}: ${chapter}` : context.title.title,
       );
     });
-    r.on('keyup', onKey);
+    // Keys pressed inside the chapter's frame: Escape shows or hides the chrome, as it does outside.
+    r.on('keyup', (event: KeyboardEvent) =>
+      event.key === 'Escape' ? context.chrome.toggle() : onKey(event),
+    );
+    // A tap in the middle of the page (the side zones turn pages) shows or hides the chrome; not a link, nor
+    // the end of a selection.
+    r.on('click', (event: MouseEvent) => {
+      const target = event.target as Element | null;
+      if (target?.closest?.('a[href]')) return;
+      if ((event.view as Window | null)?.getSelection()?.toString()) return;
+      context.chrome.toggle();
+    });
     let touchX: number | undefined;
     r.on('touchstart', (event: TouchEvent) => (touchX = event.changedTouches[0]?.screenX));
     r.on('touchend', (event: TouchEvent) => {
@@ -323,10 +400,85 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
       ),
     );
     await withStallGuard(Promise.race([r.display(at), failed]), () => source.bytesFetched, 'display');
+    showTheme();
+  };
+
+  /** The theme on the shell and in the chapters: the patron's choice, or the system's mode meanwhile. */
+  const showTheme = () => {
+    const theme = effectiveTheme();
+    rendition?.themes.select(theme);
     const shell = context.stage.closest('.reader');
     shell?.classList.remove('theme-light', 'theme-sepia', 'theme-dark');
-    shell?.classList.add(`theme-${settings.theme}`);
+    shell?.classList.add(`theme-${theme}`);
   };
+  const stopFollowingSystem = onSystemThemeChange(() => {
+    if (themeChoice() === 'auto') showTheme();
+  });
+
+  // ---- search hits, highlighted in the text ----
+  let searchHits: { cfi: string; excerpt: string }[] = [];
+  const markSearchHits = (contents: Contents) => {
+    const doc = (contents as unknown as { document: Document }).document;
+    const view = doc.defaultView as (Window & typeof globalThis) | null;
+    const registry = view?.CSS?.highlights;
+    if (!registry || !view?.Highlight) return;
+    const base = (contents as unknown as { cfiBase: string }).cfiBase;
+    const ranges: Range[] = [];
+    for (const hit of searchHits) {
+      if (!hit.cfi.startsWith(`epubcfi(${base}!`)) continue;
+      try {
+        const range = (contents as unknown as { range(cfi: string): Range }).range(hit.cfi);
+        if (range) ranges.push(range);
+      } catch {
+        // A hit the chapter cannot map back (changed markup): it stays in the list, unmarked.
+      }
+    }
+    if (ranges.length) registry.set('pustaka-search', new view.Highlight(...ranges));
+    else registry.delete('pustaka-search');
+  };
+  const markSearchHitsShown = () => {
+    for (const contents of (rendition?.getContents() ?? []) as unknown as Contents[])
+      markSearchHits(contents);
+  };
+
+  // ---- the text on screen (read-aloud, bookmark labels) ----
+  const shownContents = (): Contents | undefined => {
+    if (!current) return undefined;
+    const all = (rendition?.getContents() ?? []) as unknown as (Contents & { cfiBase: string })[];
+    return all.find((c) => current!.start.cfi.startsWith(`epubcfi(${c.cfiBase}!`)) ?? all[0];
+  };
+  const pageText = (): PageText | undefined => {
+    const contents = shownContents() as unknown as
+      { range(cfi: string): Range; document: Document } | undefined;
+    if (!contents || !current) return undefined;
+    try {
+      const start = contents.range(current.start.cfi);
+      const end = contents.range(current.end.cfi);
+      const range = contents.document.createRange();
+      range.setStart(start.startContainer, start.startOffset);
+      range.setEnd(end.endContainer, end.endOffset);
+      return textOfRange(range);
+    } catch {
+      return undefined;
+    }
+  };
+  /** Turns the page for read-aloud; false when there is no further page. */
+  const nextPage = async (): Promise<boolean> => {
+    const before = current?.start.cfi;
+    const atEnd = (current as unknown as { atEnd?: boolean } | undefined)?.atEnd;
+    if (atEnd) return false;
+    const moved = new Promise<boolean>((resolve) => {
+      const done = () => {
+        rendition?.off('relocated', done);
+        resolve(true);
+      };
+      rendition?.on('relocated', done);
+    });
+    await forward();
+    if (current?.start.cfi !== before) return true;
+    return Promise.race([moved, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000))]);
+  };
+  let speech: ReturnType<typeof readAloud> | undefined;
 
   const forward = () => rendition?.next();
   const backward = () => rendition?.prev();
@@ -432,6 +584,8 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
           status.textContent = t('reader.searching');
           results.replaceChildren();
           const found = await searchBook(book, query);
+          searchHits = found;
+          markSearchHitsShown();
           status.textContent = found.length
             ? t('reader.searchResults', { count: found.length })
             : t('reader.searchNone');
@@ -502,13 +656,20 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
         }),
         label,
       );
-    const setTheme = (theme: Theme) => {
-      settings.theme = theme;
-      rendition?.themes.select(theme);
-      const shell = context.stage.closest('.reader');
-      shell?.classList.remove('theme-light', 'theme-sepia', 'theme-dark');
-      shell?.classList.add(`theme-${theme}`);
+    const setTheme = (theme: ThemeChoice) => {
+      setThemeChoice(theme);
+      showTheme();
+    };
+    const setComfort = () => {
       saveSettings();
+      for (const contents of (rendition?.getContents() ?? []) as unknown as { document: Document }[])
+        void applyComfort(contents.document, settings);
+    };
+    const setMargins = (margins: Margins) => {
+      settings.margins = margins;
+      context.stage.style.setProperty('--page-margin', pageMargins[margins]);
+      saveSettings();
+      requestAnimationFrame(fit);
     };
     const setFlow = (flow: Flow) => {
       settings.flow = flow;
@@ -554,8 +715,50 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
         h(
           'div',
           { class: 'periods' },
-          (['light', 'sepia', 'dark'] as const).map((theme) =>
-            radio('theme', theme, settings.theme, t(`reader.theme.${theme}`), setTheme),
+          (['auto', 'light', 'sepia', 'dark'] as const).map((theme) =>
+            radio('theme', theme, themeChoice(), t(`reader.theme.${theme}`), setTheme),
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.typeface')),
+        h(
+          'div',
+          { class: 'periods wrap' },
+          (['book', 'serif', 'sans', 'dyslexic'] as const).map((face) =>
+            radio('typeface', face, settings.typeface, t(`reader.typeface.${face}`), (value) => {
+              settings.typeface = value;
+              setComfort();
+            }),
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.lineSpacing')),
+        h(
+          'div',
+          { class: 'periods wrap' },
+          (['book', 'normal', 'relaxed', 'loose'] as const).map((spacing) =>
+            radio('spacing', spacing, settings.spacing, t(`reader.lineSpacing.${spacing}`), (value) => {
+              settings.spacing = value;
+              setComfort();
+            }),
+          ),
+        ),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t('reader.margins')),
+        h(
+          'div',
+          { class: 'periods wrap' },
+          (['small', 'medium', 'large'] as const).map((margins) =>
+            radio('margins', margins, settings.margins, t(`reader.margins.${margins}`), setMargins),
           ),
         ),
       ),
@@ -573,7 +776,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     ];
   };
 
-  context.toolbar.append(tocButton, searchButton, settingsButton);
+  context.tools.append(tocButton, searchButton, settingsButton);
+  // Read-aloud where the browser can speak; its bar stays over the page while the chrome is hidden.
+  if (speechAvailable()) {
+    speech = readAloud({ language: bookLanguage, pageText, nextPage });
+    context.tools.append(speech.toggle);
+    context.body.append(speech.bar);
+  }
   // Each zone is named by what it does: in a right-to-left book "next page" is the zone on the left.
   const prevZone = h(
     'button',
@@ -625,6 +834,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     book.destroy();
     files.destroy();
     document.removeEventListener('keyup', onKey);
+    stopFollowingSystem();
     throw error;
   }
   context.setLoading(1);
@@ -637,8 +847,9 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   let queued = false;
   const fit = () => {
     queued = false;
-    const width = context.stage.clientWidth;
-    const height = context.stage.clientHeight;
+    const view = context.stage.querySelector<HTMLElement>('#epub-view');
+    const width = view?.clientWidth ?? 0;
+    const height = view?.clientHeight ?? 0;
     const size = `${width}x${height}`;
     if (destroyed || !rendition || !width || !height || size === applied) return;
     // epub.js re-displays its last reported location after a resize: wait until there is one.
@@ -690,12 +901,15 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
 
   return {
     locator: () => (current ? locatorOf(current) : undefined),
+    excerpt: () => pageText()?.text.slice(0, 160),
     async goTo(locator) {
       if (locator.locations.cfi) await rendition?.display(locator.locations.cfi);
       else await rendition?.display(locator.href);
     },
     destroy() {
       destroyed = true;
+      speech?.stop();
+      stopFollowingSystem();
       document.removeEventListener('keyup', onKey);
       resizeObserver.disconnect();
       rendition?.destroy();

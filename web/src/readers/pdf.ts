@@ -136,15 +136,28 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     h('span', {}, t('reader.pageOf', { count: pageCount })),
     h('button', { type: 'submit', class: 'secondary', id: 'go-to-page' }, t('reader.goToPage')),
   );
+  // Arrows named by what they do: they stay in the bar on a phone, so they take little room.
   const prev = h(
     'button',
-    { type: 'button', class: 'secondary', id: 'prev-page', onclick: () => void show(pageNumber - 1) },
-    t('reader.prev'),
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'prev-page',
+      'aria-label': t('reader.prev'),
+      onclick: () => void show(pageNumber - 1),
+    },
+    '‹',
   );
   const next = h(
     'button',
-    { type: 'button', class: 'secondary', id: 'next-page', onclick: () => void show(pageNumber + 1) },
-    t('reader.next'),
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'next-page',
+      'aria-label': t('reader.next'),
+      onclick: () => void show(pageNumber + 1),
+    },
+    '›',
   );
   const zoomOut = h(
     'button',
@@ -256,7 +269,33 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     t('reader.find'),
   );
 
-  context.toolbar.append(prev, next, pageForm, zoomOut, zoomIn, fit, tocButton, findButton);
+  context.toolbar.append(prev, next);
+  context.tools.append(pageForm, zoomOut, zoomIn, fit, tocButton, findButton);
+  // A tap in the middle of the page shows or hides the chrome (not the end of a text selection); a swipe
+  // turns the page.
+  scroller.addEventListener('click', (event) => {
+    if (event.target instanceof Element && event.target.closest('a')) return;
+    if (window.getSelection()?.toString()) return;
+    context.chrome.toggle();
+  });
+  let touchX: number | undefined;
+  let touchY = 0;
+  scroller.addEventListener('touchstart', (event) => {
+    touchX = event.changedTouches[0]?.screenX;
+    touchY = event.changedTouches[0]?.screenY ?? 0;
+  });
+  scroller.addEventListener('touchend', (event) => {
+    const end = event.changedTouches[0];
+    if (touchX === undefined || !end) return;
+    const dx = end.screenX - touchX;
+    // Sideways and far enough: a swipe (a zoomed page scrolled sideways is not turned unless at its edge).
+    if (Math.abs(dx) <= 60 || Math.abs(dx) < 2 * Math.abs(end.screenY - touchY)) return;
+    const atEdge =
+      dx < 0
+        ? scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 1
+        : scroller.scrollLeft <= 0;
+    if (atEdge) void show(pageNumber + (dx < 0 ? 1 : -1));
+  });
   const status = h('span', { id: 'pdf-status' });
   context.footer.append(status, loadedText);
 
@@ -398,6 +437,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
 
   return {
     locator: () => locatorOf(pageNumber),
+    excerpt: () =>
+      [...scroller.querySelectorAll('.textLayer span')]
+        .map((span) => span.textContent ?? '')
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 120) || undefined,
     async goTo(locator) {
       await show(locator.locations.page ?? locator.locations.position ?? 1);
     },

@@ -13,8 +13,12 @@ export interface ReaderContext {
   onLocator(locator: Locator, percent: number | undefined): void;
   /** The container the engine owns. */
   stage: HTMLElement;
-  /** Tool bar: the engine adds its controls here. */
+  /** Tool bar: the engine adds its primary controls here (page turns). */
   toolbar: HTMLElement;
+  /** Secondary tools (contents, search, display, zoom): in the bar when wide, in one menu when narrow. */
+  tools: HTMLElement;
+  /** The immersive chrome: the engine toggles it on a tap in the middle of the page. */
+  chrome: ReaderChrome;
   /** Footer: progress text. */
   footer: HTMLElement;
   /** The area for side panels (TOC, search, bookmarks). */
@@ -25,9 +29,18 @@ export interface ReaderContext {
   setLoading(fraction: number | undefined, text?: string): void;
 }
 
+export interface ReaderChrome {
+  show(): void;
+  hide(): void;
+  toggle(): void;
+  shown(): boolean;
+}
+
 export interface ReadingEngine {
   /** The current position, for bookmarks. */
   locator(): Locator | undefined;
+  /** The text at the current position (its start), for a bookmark's label. */
+  excerpt?(): string | undefined;
   goTo(locator: Locator): Promise<void>;
   destroy(): void;
 }
