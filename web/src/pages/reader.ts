@@ -376,10 +376,10 @@ function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
 
 /** Where the mark is (chapter, page) and the text there, so a list of marks can be told apart. */
 function bookmarkLabel(locator: Locator, excerpt: string | undefined): string | undefined {
-  const page = locator.locations.page
-    ? t('reader.bookmarkPage', { page: locator.locations.page })
-    : undefined;
-  const place = [locator.title, page].filter(Boolean).join(' · ');
+  // The chapter, or for a PDF the page (its locator's title already names it).
+  const place =
+    locator.title ??
+    (locator.locations.page ? t('reader.bookmarkPage', { page: locator.locations.page }) : '');
   const text = excerpt?.replace(/\s+/g, ' ').trim();
   const quoted = text ? `“${text.length > 80 ? `${text.slice(0, 80).replace(/\s+\S*$/, '')}…` : text}”` : '';
   const label = [place, quoted].filter(Boolean).join(' — ');
@@ -407,8 +407,11 @@ function immersiveChrome(parts: {
   const panelsOpen = () => [...body.querySelectorAll<HTMLElement>('.panel')].filter((panel) => !panel.hidden);
   const closePanels = () => {
     for (const panel of panelsOpen()) panel.hidden = true;
-    for (const opener of shell.querySelectorAll('[aria-controls][aria-expanded="true"]'))
-      opener.setAttribute('aria-expanded', 'false');
+    // Only the openers of side panels (the read-aloud bar stays while the patron reads).
+    for (const opener of shell.querySelectorAll('[aria-controls][aria-expanded="true"]')) {
+      const controlled = document.getElementById(opener.getAttribute('aria-controls') ?? '');
+      if (controlled?.classList.contains('panel')) opener.setAttribute('aria-expanded', 'false');
+    }
   };
   const shown = () => shell.dataset.chrome === 'shown';
   const show = () => {

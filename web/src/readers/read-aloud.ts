@@ -7,6 +7,8 @@ export interface PageText {
   text: string;
   /** Text nodes (or parts of them) in reading order; `at` is where each starts in `text`. */
   pieces: { node: Text; from: number; to: number; at: number }[];
+  /** Where each block (heading, paragraph) starts in `text`: a sentence never runs across one. */
+  blocks: number[];
   document: Document;
 }
 
@@ -38,6 +40,7 @@ export function textOfRange(range: Range): PageText {
   const root = range.commonAncestorContainer;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const pieces: PageText['pieces'] = [];
+  const blocks: number[] = [];
   let text = '';
   let lastBlock: Element | null = null;
   const blockOf = (node: Node): Element | null => {
@@ -57,7 +60,10 @@ export function textOfRange(range: Range): PageText {
       const part = node.data.slice(from, to);
       if (part.trim()) {
         const block = blockOf(node);
-        if (text && block !== lastBlock && !/\s$/.test(text)) text += ' ';
+        if (block !== lastBlock || !pieces.length) {
+          if (text && !/\s$/.test(text)) text += ' ';
+          blocks.push(text.length);
+        }
         lastBlock = block;
         pieces.push({ node, from, to, at: text.length });
         text += part;
@@ -66,18 +72,26 @@ export function textOfRange(range: Range): PageText {
     if (root.nodeType === Node.TEXT_NODE) break;
     node = walker.nextNode() as Text | null;
   }
-  return { text, pieces, document };
+  return { text, pieces, blocks, document };
 }
 
-/** Sentences of `text` as [start, end) offsets, whitespace trimmed off. */
-export function sentencesOf(text: string, language: string | undefined): [number, number][] {
+/** Sentences of `text` as [start, end) offsets, whitespace trimmed off, none across a block's start. */
+export function sentencesOf(
+  text: string,
+  language: string | undefined,
+  blocks: number[] = [],
+): [number, number][] {
   const found: [number, number][] = [];
   const segmenter = new Intl.Segmenter(language || undefined, { granularity: 'sentence' });
-  for (const { segment, index } of segmenter.segment(text)) {
-    const lead = segment.length - segment.trimStart().length;
-    const trail = segment.length - segment.trimEnd().length;
-    if (segment.trim()) found.push([index + lead, index + segment.length - trail]);
-  }
+  const starts = [...new Set([0, ...blocks])].sort((a, b) => a - b);
+  starts.forEach((start, i) => {
+    const block = text.slice(start, starts[i + 1] ?? text.length);
+    for (const { segment, index } of segmenter.segment(block)) {
+      const lead = segment.length - segment.trimStart().length;
+      const trail = segment.length - segment.trimEnd().length;
+      if (segment.trim()) found.push([start + index + lead, start + index + segment.length - trail]);
+    }
+  });
   return found;
 }
 
@@ -218,9 +232,6 @@ export function readAloud(source: ReadAloudSource): {
     if (voice) utterance.voice = voice;
     voiceNote.textContent = voice ? t('reader.voice', { name: voice.name }) : t('reader.voiceDefault');
     utterance.rate = rate;
-    utterance.addEventListener('start', () => {
-      if (mine === generation) highlight(sentences.findIndex(([, end]) => end > offset));
-    });
     utterance.addEventListener('boundary', (event) => {
       if (mine !== generation) return;
       const at = offset + event.charIndex;
@@ -236,13 +247,16 @@ export function readAloud(source: ReadAloudSource): {
       toast(t('reader.readAloudFailed'), 'error');
     });
     synth.speak(utterance);
+    // The sentence it starts with, at once (boundary events move the mark on from there).
+    sentence = -1;
+    highlight(sentences.findIndex(([, end]) => end > offset));
   };
 
   const startPage = (): boolean => {
     clearHighlight();
     page = source.pageText();
     sentence = -1;
-    sentences = page ? sentencesOf(page.text, source.language) : [];
+    sentences = page ? sentencesOf(page.text, source.language, page.blocks) : [];
     if (!page || !page.text.trim()) return false;
     speakFrom(0);
     return true;
