@@ -364,7 +364,12 @@ function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
       onclick: async () => {
         const locator = engine.locator();
         if (!locator) return;
-        await api.addBookmark(id, locator, bookmarkLabel(locator, engine.excerpt?.()));
+        try {
+          await api.addBookmark(id, locator, bookmarkLabel(locator, engine.excerpt?.()));
+        } catch (error) {
+          toast(messageOf(error), 'error');
+          return;
+        }
         toast(t('reader.bookmarkAdded'));
         if (!panel.hidden) await refresh();
       },
