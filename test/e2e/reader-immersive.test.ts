@@ -449,6 +449,27 @@ const paragraph = (page: Page) =>
     });
 
 describe('reading comfort', () => {
+  it('the whole app follows the system’s dark mode, and stays readable (axe) in it', async () => {
+    // Prepare: a device in dark mode
+    const context = await newContext(suite.browser, phone);
+    const { page, problems } = await openPage(context);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    // Act: the catalogue, a title page, the sign-in page
+    for (const path of ['#/', '#/titles/t-immersive-id', '#/signin']) {
+      await book();
+      await page.goto(`${suite.gateway.url}/${path}`);
+      await page.locator('main h1').first().waitFor();
+      // Assess
+      expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe(
+        'rgb(18, 18, 20)',
+      );
+      expect(seriousOrCritical(await accessibilityViolations(page))).toEqual([]);
+    }
+    await screenshot(page, 'dark-signin-360');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('typeface (OpenDyslexic), line spacing, margins, dark mode from the system until a theme is chosen, search hits highlighted', async () => {
     // Prepare: a device in dark mode
     const id = await book();
