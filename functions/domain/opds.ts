@@ -311,7 +311,7 @@ export function progressionOf(progress: ReadingProgress, title: Pick<Title, 'for
   const { locations } = locator;
   let progression = locations.totalProgression;
   if (progression === undefined && title.format === 'pdf' && locations.page && title.pageCount)
-    progression = (locations.page - 1) / title.pageCount;
+    progression = locations.page / title.pageCount;
   const references =
     title.format === 'pdf'
       ? locations.page
@@ -347,7 +347,10 @@ export function progressFromProgression(
   let locator: Locator;
   if (title.format === 'pdf') {
     const pages = title.pageCount && title.pageCount > 0 ? title.pageCount : undefined;
-    const fromProgression = pages ? Math.min(pages, Math.floor(document.progression * pages) + 1) : undefined;
+    // The web reader saves page N as N / pages; the inverse keeps a round trip on the same page.
+    const fromProgression = pages
+      ? Math.min(pages, Math.max(1, Math.round(document.progression * pages)))
+      : undefined;
     const page = pageOf(reference) ?? fromProgression ?? 1;
     locator = {
       href: stored?.locator.href ?? `/titles/${title.id}/publication.pdf`,

@@ -100,16 +100,20 @@ class VerifiedCards {
   }
 }
 
+/** What a client must reach however stale its credentials (Authentication for OPDS §2.2: no authentication). */
+const withoutCredentials = new Set<string>([opdsPaths.authentication, opdsPaths.logo, opdsPaths.help]);
+
 /**
  * The caller under /opds: a Bearer token (verified as everywhere), HTTP Basic card:PIN, or nobody. A token or
- * credentials that are sent must be right: a wrong one is a 401, never silently anonymous.
+ * credentials that are sent must be right: a wrong one is a 401, never silently anonymous. The sign-in
+ * document and what it shows are served without looking at them.
  */
 export function opdsCaller(): MiddlewareHandler<AppEnv> {
   const bearer = requireCaller();
   const cards = new VerifiedCards();
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('Authorization');
-    if (header === undefined) return next();
+    if (header === undefined || withoutCredentials.has(c.req.path)) return next();
     const basic = basicPattern.exec(header.trim());
     if (!basic?.[1]) return bearer(c, next);
     const credentials = credentialsOf(basic[1]);

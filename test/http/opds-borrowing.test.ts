@@ -370,6 +370,36 @@ describe('an OPDS client’s whole path', () => {
   });
 });
 
+describe('borrow refusals', () => {
+  it('answers limits, titles that do not lend and unknown titles with problems, and writes nothing', async () => {
+    // Prepare
+    const me = await createPatron(stack, { loanLimit: 1 });
+    const headers = { ...bearer(me.accessToken), Accept: 'application/json' };
+    const first = await lendableTitle(1);
+    const second = await lendableTitle(1);
+    const open = await addTitle(stack, { access: 'open' });
+    expect((await borrowAs(bearer(me.accessToken), first)).status).toBe(201);
+    // Act + Assess
+    await expectProblem(
+      await request(`/opds/publications/${second.id}/borrow`, { method: 'POST', headers }),
+      403,
+      'LOAN_LIMIT_REACHED',
+    );
+    await expectProblem(
+      await request(`/opds/publications/${open.id}/borrow`, { method: 'POST', headers }),
+      409,
+      'NOT_LENDABLE',
+    );
+    await expectProblem(
+      await request('/opds/publications/t-nope/borrow', { method: 'POST', headers }),
+      404,
+      'TITLE_NOT_FOUND',
+    );
+    expect((await stack.deps.lending.loansOf(me.patron.id)).map((l) => l.titleId)).toEqual([first.id]);
+    expect(await stack.deps.lending.holdsOf(me.patron.id)).toEqual([]);
+  });
+});
+
 describe('HTTP Basic under /opds', () => {
   it('locks a card after 5 wrong PINs, as signing in does, and the lock holds for the token endpoint too', async () => {
     // Prepare
@@ -486,6 +516,9 @@ describe('the Authentication Document and what it links', () => {
     const png = Buffer.from(await image.arrayBuffer());
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([logo.width, logo.height]);
+    // A stale token does not keep an app from the document it needs to sign in again.
+    const stale = await request('/opds/authentication', { headers: bearer('expired-or-garbage') });
+    expect(stale.status).toBe(200);
     const help = await request(linkWith(doc.links, 'help')!.href);
     expect(help.status).toBe(200);
     expect(help.headers.get('content-type')).toContain('text/html');
