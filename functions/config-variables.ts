@@ -20,6 +20,7 @@ export const awsRequiredVariables = [
   'TOKEN_ISSUER',
   'TOKEN_AUDIENCE',
   'WEB_ORIGIN',
+  'PUBLIC_API_URL',
 ] as const;
 export type AwsRequiredVariable = (typeof awsRequiredVariables)[number];
 

@@ -30,7 +30,8 @@ const localDefaults = {
   /** The reader is served by the same local gateway; any origin may call the local API. */
   WEB_ORIGIN: '*',
 } as const satisfies Partial<Record<AwsRequiredVariable, string>>;
-type LocallyDefaulted = keyof typeof localDefaults;
+/** PUBLIC_API_URL's local default follows PORT (see withLocalDefaults). */
+type LocallyDefaulted = keyof typeof localDefaults | 'PUBLIC_API_URL';
 
 const schema = z.object({
   MODE: z.enum(['local', 'aws']).default('local'),
@@ -51,6 +52,20 @@ const schema = z.object({
   SIGNING_KEYS_SECRET_ARN: optionalName,
   /** The reader's origin, for CORS (never `*` on AWS). */
   WEB_ORIGIN: optionalName,
+  /**
+   * The API's public base URL (scheme, host, optional path; no trailing slash): absolute links the gateway hands
+   * out (the OPDS Authentication Document's `id` and links) are built from it, never from the request's Host.
+   * Locally it defaults to http://localhost:PORT.
+   */
+  PUBLIC_API_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v) && !/[?#]/.test(v), 'an http(s) URL without query or fragment')
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+  ),
   /** On Lambda the function's role credentials arrive in the environment; the presigner signs with them. */
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
@@ -175,8 +190,9 @@ export function loadConfig(
 /** Local mode: the defaults for what the environment leaves unset. */
 function withLocalDefaults(parsed: ParsedConfig): Config {
   const filled = { ...parsed };
-  for (const [name, value] of Object.entries(localDefaults) as [LocallyDefaulted, string][]) {
+  for (const [name, value] of Object.entries(localDefaults) as [keyof typeof localDefaults, string][]) {
     filled[name] ??= value;
   }
+  filled.PUBLIC_API_URL ??= `http://localhost:${parsed.PORT}`;
   return filled as Config;
 }

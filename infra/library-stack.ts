@@ -45,6 +45,7 @@ export class LibraryStack extends Stack {
       pseudonymSecret,
       webOrigin: site.origin,
       tokenIssuer: httpApi.url,
+      publicApiUrl: httpApi.url,
     });
     httpApi.route({ patronApi: functions.patronApi.function, librarianApi: functions.librarianApi.function });
 

@@ -34,6 +34,8 @@ export interface ReadingProgress {
   modified: string;
   /** Which device saved it, so the reader can tell "continue where you left off on another device". */
   device?: string;
+  /** A reading app's own device id (OPDS Progression's `device.id`), kept to hand back as it came. */
+  deviceId?: string;
 }
 
 export interface Bookmark {

@@ -25,6 +25,8 @@ import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
 import { readingRoutes } from './routes/reading';
 import { opdsRoutes } from './routes/opds';
+import { opdsAccountRoutes } from './routes/opds-account';
+import { opdsBorrowingRoutes } from './routes/opds-borrowing';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
 import { titleRoutes } from './routes/titles';
@@ -117,6 +119,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     lendingRoutes(app);
     goRoutes(app);
     opdsRoutes(app, deps);
+    opdsAccountRoutes(app);
+    opdsBorrowingRoutes(app);
     openUrlRoutes(app);
   }
   if (surface !== 'patron') {

@@ -18,6 +18,8 @@ export interface ApiFunctionsProps {
   readonly webOrigin: string;
   /** `iss` of the gateway's tokens. */
   readonly tokenIssuer: string;
+  /** The API's public base URL: absolute links (OPDS) are built from it, never from the request's Host. */
+  readonly publicApiUrl: string;
   /** @default 'pustaka-api' */
   readonly tokenAudience?: string;
   /** Lifetime of a signed content link, seconds. @default 300 */
@@ -49,6 +51,7 @@ export class ApiFunctions extends Construct {
       TOKEN_AUDIENCE: props.tokenAudience ?? 'pustaka-api',
       SIGNING_KEYS_SECRET_ARN: props.signingKeys.secret.secretArn,
       WEB_ORIGIN: props.webOrigin,
+      PUBLIC_API_URL: props.publicApiUrl,
       LOG_LEVEL: props.logLevel ?? 'INFO',
     } satisfies FunctionEnvironment<'patronApi'> & FunctionEnvironment<'librarianApi'>;
 

@@ -13,6 +13,7 @@ export const productionEnv: Readonly<Record<string, string>> = {
   TOKEN_ISSUER: 'https://api.library.example',
   TOKEN_AUDIENCE: 'library-api',
   WEB_ORIGIN: 'https://reader.library.example',
+  PUBLIC_API_URL: 'https://api.library.example',
 };
 
 /** The environment without one variable. */

@@ -13,6 +13,8 @@ export const opdsSchemaIds = {
   feed: 'https://drafts.opds.io/schema/feed.schema.json',
   publication: 'https://drafts.opds.io/schema/publication.schema.json',
   authentication: 'https://drafts.opds.io/schema/authentication.schema.json',
+  profile: 'https://drafts.opds.io/schema/profile.schema.json',
+  progression: 'https://drafts.opds.io/schema/progression.schema.json',
 } as const;
 
 function jsonFiles(dir: string): string[] {

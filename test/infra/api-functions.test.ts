@@ -23,6 +23,7 @@ function prepare() {
     pseudonymSecret,
     webOrigin: 'https://reader.example',
     tokenIssuer: 'https://api.example',
+    publicApiUrl: 'https://api.example',
   });
   const template = Template.fromStack(stack);
   return {
@@ -104,6 +105,7 @@ describe('ApiFunctions', () => {
         TOKEN_AUDIENCE: 'pustaka-api',
         SIGNING_KEYS_SECRET_ARN: { Ref: ids.secret },
         WEB_ORIGIN: 'https://reader.example',
+        PUBLIC_API_URL: 'https://api.example',
         LOG_LEVEL: 'INFO',
       });
       expect(Object.keys(env)).not.toContain('DYNAMODB_ENDPOINT');

@@ -170,7 +170,15 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
       // Act
       const config = loadConfig(
         {
-          ...Object.fromEntries(Object.entries(env).map(([name, value]) => [name, deployed(value)])),
+          ...Object.fromEntries(
+            Object.entries(env).map(([name, value]) => [
+              name,
+              // The API's URL is a token until deployed; the config checks it is a URL.
+              name === 'PUBLIC_API_URL' && typeof value !== 'string'
+                ? 'https://abc123.execute-api.ap-southeast-3.amazonaws.com'
+                : deployed(value),
+            ]),
+          ),
           AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
           AWS_SECRET_ACCESS_KEY: 'secret',
         },

@@ -107,6 +107,7 @@ function grantedActions(): Record<LambdaFunctionName, string[]> {
     pseudonymSecret: new PseudonymSecret(stack, 'PseudonymSecret'),
     webOrigin: 'https://reader.example',
     tokenIssuer: 'https://api.example',
+    publicApiUrl: 'https://api.example',
   });
   new Sweeper(stack, 'Sweeper', { table });
   const template = Template.fromStack(stack);

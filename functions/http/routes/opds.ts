@@ -1,10 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { NotFoundError } from '../../domain/errors';
+import type { Caller } from '../../domain/caller';
 import { availabilityOf, type Availability } from '../../domain/lending';
+import { acquisitionLinks, shelfLink, type PatronTitleState } from '../../domain/opds';
 import type { Title } from '../../domain/title';
 import { campusAccess } from '../campus';
-import { callerOf, optionalCaller } from '../caller-optional';
+import { callerOf } from '../caller-optional';
+import { callerStates, opdsCaller, opdsChallenge, publicBase } from '../opds-access';
 import type { AppDeps, AppEnv } from '../deps';
 import { issueContentLink } from '../content-access';
 import { problemContent } from '../schemas';
@@ -18,11 +21,10 @@ import { problemContent } from '../schemas';
  *                                 open-access (open), borrow (licensed), acquisition (partner)
  *   /opds/publications/{id}/content   the acquisition itself: a 302 to a short signed link
  *   /opds/publications/{id}/cover     the cover image: a 302 to a short signed link
- *   /opds/authentication          how to sign in (card + PIN; OAuth password flow against /auth/login)
  *
- * Every 401 under /opds carries `Link: </opds/authentication>; rel="http://opds-spec.org/auth/document"`, and
- * an OPDS client (Accept: application/opds…) gets the Authentication Document itself as the body, as the spec
- * asks; anyone else gets the usual problem+json.
+ * Signing in, borrowing, the shelf, the profile and reading positions for apps are in ./opds-borrowing.ts and
+ * ./opds-account.ts; who the caller is (Bearer or HTTP Basic) and the 401 challenge in ../opds-access.ts.
+ * Publications show each caller their own availability and links (functions/domain/opds.ts).
  */
 
 export const opdsTypes = {
@@ -56,33 +58,6 @@ function opdsJson(c: Context, body: unknown, type: string): never {
   return c.body(JSON.stringify(body), 200, { 'Content-Type': type }) as never;
 }
 
-export function authenticationDocument(origin: string) {
-  return {
-    id: `${origin}${authDocumentPath}`,
-    title: 'Pustaka — Kota Nusantara libraries',
-    description:
-      'Sign in with your library card number and PIN. Members of partner universities sign in through their university.',
-    links: [
-      { rel: 'logo', href: '/opds', type: opdsTypes.feed, title: 'Catalogue' },
-      { rel: 'start', href: '/opds', type: opdsTypes.feed },
-    ],
-    authentication: [
-      {
-        type: 'http://opds-spec.org/auth/oauth/password',
-        labels: { login: 'Library card number', password: 'PIN' },
-        links: [
-          { rel: 'authenticate', href: '/auth/login', type: 'application/json' },
-          { rel: 'refresh', href: '/auth/refresh', type: 'application/json' },
-        ],
-      },
-      {
-        type: 'http://opds-spec.org/auth/basic',
-        labels: { login: 'Library card number', password: 'PIN' },
-      },
-    ],
-  };
-}
-
 /** Only full dates count as `published` in the Readium metadata; a bare year is kept out rather than invalid. */
 function publishedOf(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -94,42 +69,28 @@ function publishedOf(value: string | undefined): string | undefined {
 
 const bcp47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
-/** OPDS availability and copies from lending's view of the title (open and partner titles are always there). */
-function acquisitionProperties(
-  title: Title,
-  availability: Availability | undefined,
-): Record<string, unknown> {
-  if (title.status !== 'active') return { availability: { state: 'unavailable' } };
-  if (!availability || availability.access !== 'licensed') return { availability: { state: 'available' } };
-  const { copies, available, holds } = availability;
-  const free = available === null || available > 0;
-  return {
-    availability: { state: free ? 'available' : 'unavailable' },
-    ...(copies !== null && available !== null ? { copies: { total: copies, available } } : {}),
-    holds: { total: holds },
-  };
+/** Who a publication is shown to: their loans and holds decide its acquisition links. */
+export interface Viewer {
+  base: string;
+  now: Date;
+  state?: PatronTitleState | undefined;
+  signedIn: boolean;
 }
 
-function publicationOf(title: Title, availability?: Availability) {
+export function publicationOf(title: Title, availability: Availability | undefined, viewer: Viewer) {
   const isbn = title.identifiers.isbn?.[0];
   const doi = title.identifiers.doi?.[0];
   const published = publishedOf(title.published);
-  const base = `/opds/publications/${encodeURIComponent(title.id)}`;
-  const acquisition: Link =
-    title.access === 'open'
-      ? {
-          rel: 'http://opds-spec.org/acquisition/open-access',
-          href: `${base}/content`,
-          type: title.contentType,
-        }
-      : title.access === 'licensed'
-        ? {
-            rel: 'http://opds-spec.org/acquisition/borrow',
-            href: `${base}/content`,
-            type: title.contentType,
-          }
-        : { rel: 'http://opds-spec.org/acquisition', href: `${base}/content`, type: title.contentType };
-  acquisition.properties = acquisitionProperties(title, availability);
+  // Absolute: a publication is also listed on the shelf and handed out by borrow links.
+  const base = `${viewer.base}/opds/publications/${encodeURIComponent(title.id)}`;
+  const acquisition = acquisitionLinks({
+    title,
+    availability,
+    state: viewer.state,
+    signedIn: viewer.signedIn,
+    base: viewer.base,
+    now: viewer.now,
+  });
   return {
     metadata: {
       '@type': 'http://schema.org/Book',
@@ -144,7 +105,7 @@ function publicationOf(title: Title, availability?: Availability) {
       ...(title.pageCount && title.pageCount > 0 ? { numberOfPages: title.pageCount } : {}),
       modified: new Date(title.updatedAt).toISOString(),
     },
-    links: [{ rel: 'self', href: base, type: opdsTypes.publication }, acquisition],
+    links: [{ rel: 'self', href: base, type: opdsTypes.publication }, ...acquisition],
     ...(title.coverKey ? { images: [{ href: `${base}/cover`, type: title.coverType ?? 'image/jpeg' }] } : {}),
   };
 }
@@ -221,20 +182,8 @@ const coverRoute = createRoute({
   responses: { 302: { description: 'To the signed link' }, 404: problemContent('No cover') },
 });
 
-const authenticationRoute = createRoute({
-  method: 'get',
-  path: '/opds/authentication',
-  summary: 'Authentication for OPDS 1.0 document',
-  responses: {
-    200: {
-      description: 'How to sign in',
-      content: { [opdsTypes.authentication]: { schema: z.object({}).passthrough() } },
-    },
-  },
-});
-
 /** Lending's availability of each licensed title (one consistent read per title, in parallel). */
-async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<string, Availability>> {
+export async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<string, Availability>> {
   const now = deps.clock.now();
   const found = await Promise.all(
     titles
@@ -247,7 +196,7 @@ async function availabilities(deps: AppDeps, titles: Title[]): Promise<Map<strin
   return new Map(found.filter((entry) => entry !== undefined));
 }
 
-async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
+export async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
   const title = await deps.titles.get(id);
   if (!title || title.status !== 'active')
     throw new NotFoundError({
@@ -258,29 +207,29 @@ async function activeTitle(deps: AppDeps, id: string): Promise<Title> {
   return title;
 }
 
-function wantsOpds(c: Context): boolean {
-  return /application\/opds/i.test(c.req.header('Accept') ?? '');
+/** The publications of `titles` as `caller` sees them (one read of their loans and holds for the lot). */
+export async function publicationsFor(deps: AppDeps, titles: Title[], caller: Caller | undefined) {
+  const [available, states] = await Promise.all([availabilities(deps, titles), callerStates(deps, caller)]);
+  const viewer = {
+    base: publicBase(deps),
+    now: deps.clock.now(),
+    signedIn: states.size > 0 || isPatron(caller),
+  };
+  return titles.map((t) => publicationOf(t, available.get(t.id), { ...viewer, state: states.get(t.id) }));
 }
 
+const isPatron = (caller: Caller | undefined) =>
+  caller !== undefined && !caller.campus && caller.partnerId === undefined;
+
 export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
-  // A token, when sent, must verify; without one, a campus address may still carry entitlements.
-  app.use('/opds/*', optionalCaller(), campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }));
-  app.use('/opds/*', async (c, next) => {
-    await next();
-    if (c.res.status !== 401) return;
-    const link = `<${authDocumentPath}>; rel="${authDocumentRel}"; type="${opdsTypes.authentication}"`;
-    if (wantsOpds(c)) {
-      const headers = new Headers(c.res.headers);
-      headers.set('Content-Type', opdsTypes.authentication);
-      headers.set('Link', link);
-      c.res = new Response(JSON.stringify(authenticationDocument(new URL(c.req.url).origin)), {
-        status: 401,
-        headers,
-      });
-    } else {
-      c.res.headers.set('Link', link);
-    }
-  });
+  // The challenge wraps the caller check, so that a bad token's or wrong PIN's 401 carries the document too.
+  // A token or Basic credentials, when sent, must verify; without, a campus address may carry entitlements.
+  app.use(
+    '/opds/*',
+    opdsChallenge(),
+    opdsCaller(),
+    campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }),
+  );
 
   app.openapi(navigationRoute, (c) =>
     opdsJson(
@@ -292,6 +241,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
           { rel: 'start', href: '/opds', type: opdsTypes.feed },
           { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
           authLink,
+          shelfLink(publicBase(deps)),
         ],
         navigation: [
           { href: '/opds/publications', title: 'All titles', type: opdsTypes.feed, rel: 'subsection' },
@@ -321,10 +271,10 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
       { rel: 'start', href: '/opds', type: opdsTypes.feed },
       { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
       authLink,
+      shelfLink(publicBase(deps)),
       ...(next ? [{ rel: 'next', href: paging(next), type: opdsTypes.feed }] : []),
     ];
-    const available = await availabilities(deps, titles);
-    const publications = titles.map((t) => publicationOf(t, available.get(t.id)));
+    const publications = await publicationsFor(deps, titles, callerOf(c));
     return opdsJson(
       c,
       {
@@ -346,8 +296,9 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(publicationRoute, async (c) => {
     const deps = c.get('deps');
     const title = await activeTitle(deps, c.req.valid('param').id);
-    const available = await availabilities(deps, [title]);
-    return opdsJson(c, publicationOf(title, available.get(title.id)), opdsTypes.publication);
+    const [publication] = await publicationsFor(deps, [title], callerOf(c));
+    c.header('Cache-Control', 'private, no-store');
+    return opdsJson(c, publication, opdsTypes.publication);
   });
 
   app.openapi(contentRoute, async (c) => {
@@ -375,8 +326,4 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     c.header('Cache-Control', 'private, max-age=60');
     return c.redirect(url, 302);
   });
-
-  app.openapi(authenticationRoute, (c) =>
-    opdsJson(c, authenticationDocument(new URL(c.req.url).origin), opdsTypes.authentication),
-  );
 }

@@ -109,6 +109,7 @@ describe('plain-http JWKS on loopback', () => {
       TOKEN_ISSUER: 'https://api.library.example',
       TOKEN_AUDIENCE: 'library-api',
       WEB_ORIGIN: 'https://reader.library.example',
+      PUBLIC_API_URL: 'https://api.library.example',
     });
     expect(partnerPolicy(local)).toEqual({ allowLoopbackHttpJwks: true });
     expect(partnerPolicy(aws)).toEqual({ allowLoopbackHttpJwks: false });

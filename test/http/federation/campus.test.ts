@@ -21,8 +21,13 @@ let librarian: string;
 
 const fromGateway = (sourceIp: string) => ({ event: { requestContext: { http: { sourceIp } } } });
 const fromSocket = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+// A machine client that asks for JSON problems (a reading app gets the Authentication Document on a 401).
 const read = (env: unknown, headers: Record<string, string> = {}, app = stack.app) =>
-  app.request(`/opds/publications/${title.id}/content`, { headers }, env);
+  app.request(
+    `/opds/publications/${title.id}/content`,
+    { headers: { Accept: 'application/problem+json', ...headers } },
+    env,
+  );
 
 const idp = {
   issuer: 'https://idp.campus.edu',

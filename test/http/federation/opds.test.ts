@@ -47,6 +47,12 @@ async function getJson<T>(href: string, type: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+async function getJsonAs<T>(href: string, headers: Record<string, string>): Promise<T> {
+  const response = await get(href, headers);
+  expect(response.status, href).toBe(200);
+  return (await response.json()) as T;
+}
+
 /** Every link of a feed and of its publications. */
 function linksOf(feed: Feed): Link[] {
   return [
@@ -63,7 +69,7 @@ async function expectResolves(link: Link) {
   expect(ok, `${href} answered ${response.status}`).toBe(true);
   if (response.status === 401) {
     expect(response.headers.get('link')).toContain(
-      '</opds/authentication>; rel="http://opds-spec.org/auth/document"',
+      '/opds/authentication>; rel="http://opds-spec.org/auth/document"',
     );
   }
   if (response.status === 302) expect(response.headers.get('location')).toMatch(/^https?:\/\//);
@@ -183,12 +189,12 @@ describeWithFixtures('OPDS 2.0 catalogue', () => {
       'http://opds-spec.org/auth/basic',
     ]);
     for (const link of doc.links) await expectResolves(link);
-    // The OAuth links are POST endpoints: they exist (a GET is not a 404 route miss).
+    // The OAuth links are the form-encoded token endpoint: it exists (an empty form is a 400, not a 404).
     for (const link of doc.authentication.flatMap((a) => a.links ?? [])) {
       const response = await stack.app.request(link.href, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: '',
       });
       expect(response.status, link.href).toBe(400);
     }
@@ -247,8 +253,10 @@ describeWithFixtures('OPDS 2.0 catalogue', () => {
       availability: { state: 'unavailable' },
       copies: { total: 1, available: 0 },
     });
-    // The borrower reads it through the same link.
-    const read = await get(borrow.href, bearer(accessToken));
+    // The borrower sees the acquisition link instead, and reads through it.
+    const own = await getJsonAs<{ links: Link[] }>(`/opds/publications/${single.id}`, bearer(accessToken));
+    const acquisition = own.links.find((l) => rels(l).includes('http://opds-spec.org/acquisition'))!;
+    const read = await get(acquisition.href, bearer(accessToken));
     expect(read.status).toBe(302);
   });
 

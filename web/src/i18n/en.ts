@@ -198,6 +198,9 @@ export const en: Messages = {
   'error.NO_ACTIVE_LOAN': 'Borrow this title before reading it.',
   'error.IDEMPOTENCY_KEY_REUSED':
     'This request was already sent with other details. Reload the page and try again.',
+  'error.INVALID_GRANT': 'The card number, PIN or refresh token is not right.',
+  'error.NO_LOAN_OR_HOLD': 'You have no loan or hold of this title.',
+  'error.UNSUPPORTED_GRANT_TYPE': 'This way of signing in is not supported.',
   'error.STALE_PROGRESS': 'A newer reading position is already saved.',
   'error.BOOKMARK_LIMIT_REACHED': 'This title has as many bookmarks as it can hold.',
   'error.BOOKMARK_NOT_FOUND': 'This bookmark was not found.',

@@ -200,6 +200,9 @@ export const id = {
   'error.NO_ACTIVE_LOAN': 'Pinjam judul ini sebelum membacanya.',
   'error.IDEMPOTENCY_KEY_REUSED':
     'Permintaan ini sudah dikirim dengan rincian lain. Muat ulang halaman lalu coba lagi.',
+  'error.INVALID_GRANT': 'Nomor kartu, PIN, atau token pembaruan tidak benar.',
+  'error.NO_LOAN_OR_HOLD': 'Anda tidak sedang meminjam atau memesan judul ini.',
+  'error.UNSUPPORTED_GRANT_TYPE': 'Cara masuk ini tidak didukung.',
   'error.STALE_PROGRESS': 'Posisi baca yang lebih baru sudah tersimpan.',
   'error.BOOKMARK_LIMIT_REACHED': 'Judul ini sudah memiliki penanda sebanyak yang diizinkan.',
   'error.BOOKMARK_NOT_FOUND': 'Penanda ini tidak ditemukan.',
