@@ -61,6 +61,14 @@ const schema = z.object({
    * Never rotate it: every member's id would change.
    */
   PSEUDONYM_SECRET_ARN: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /**
+   * Campus sign-in (OpenID Connect): the API's own public URL, whose `/auth/oidc/callback` is the one exact
+   * redirect URI registered with each university (locally http://localhost:PORT). Without it on AWS, campus
+   * sign-in answers 503.
+   */
+  PUBLIC_API_URL: optionalUrl,
+  /** On AWS: the name prefix of the partners' OIDC client secrets in Secrets Manager. Locally: DATA_DIR. */
+  PARTNER_SECRETS_PREFIX: optionalName,
   /** Partner key sets: fetch timeout, refetch cooldown for unknown key ids, and cache age (ms). */
   JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_500),
   JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
