@@ -284,7 +284,10 @@ function checkOidc(input: PartnerOidcInput | PartnerOidc, existing: PartnerOidc 
   return {
     clientId,
     scopes,
-    clientSecretSet: secret !== undefined || (existing?.clientSecretSet ?? false),
+    // A stored record keeps its flag; a librarian's input (no flag) sets it by sending a secret.
+    clientSecretSet:
+      secret !== undefined ||
+      ('clientSecretSet' in input ? input.clientSecretSet : (existing?.clientSecretSet ?? false)),
   };
 }
 

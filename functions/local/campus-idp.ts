@@ -260,6 +260,8 @@ export async function startCampusIdp(options: CampusIdpOptions): Promise<CampusI
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Browsers ask for one on every page of the provider.
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|confirm))?$/.exec(path);
     if (match) {
       interaction(req, res, match[1]!, match[2] ?? '').catch(() => {

@@ -26,11 +26,9 @@ const cookiePath = '/auth/oidc';
 
 const tags = ['Campus sign-in'];
 
-const CampusPartnerSchema = z
-  .object({ id: z.string(), name: z.string() })
-  .openapi('CampusPartner', {
-    description: 'An institution whose members may sign in with their campus account',
-  });
+const CampusPartnerSchema = z.object({ id: z.string(), name: z.string() }).openapi('CampusPartner', {
+  description: 'An institution whose members may sign in with their campus account',
+});
 
 const CampusSignedInSchema = MemberSignedInSchema.extend({
   partnerName: z.string(),
@@ -41,13 +39,9 @@ const CampusSignedInSchema = MemberSignedInSchema.extend({
 
 const HandoffRequestSchema = z
   .object({
-    handoff: z
-      .string()
-      .min(1)
-      .max(128)
-      .openapi({
-        description: 'The one-time code from the fragment of the URL the callback sent the app to',
-      }),
+    handoff: z.string().min(1).max(128).openapi({
+      description: 'The one-time code from the fragment of the URL the callback sent the app to',
+    }),
   })
   .strict()
   .openapi('CampusHandoffRequest');
