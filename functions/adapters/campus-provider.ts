@@ -166,7 +166,7 @@ export function createCampusProvider(options: CampusProviderOptions): CampusProv
 }
 
 /** OIDC Core 3.1.3.6: the left half of the hash of the access token, with the ID token's hash function. */
-function checkAtHash(idToken: string, accessToken: string, atHash: unknown): void {
+export function checkAtHash(idToken: string, accessToken: string, atHash: unknown): void {
   if (atHash === undefined) return;
   const { alg = '' } = decodeProtectedHeader(idToken);
   const hash = /512$|^EdDSA$|^Ed25519$/.test(alg) ? 'sha512' : /384$/.test(alg) ? 'sha384' : 'sha256';
