@@ -84,6 +84,22 @@ describe('the OIDC client secret', () => {
         headers: { cookie: `pustaka_campus_flow=${cookie}` },
       }),
     );
+    // …and once more with the provider gone between the start and the code exchange (a 503, logged with its cause)
+    const lastStart = await keep(await stack.app.request('/auth/oidc/sekret/start'));
+    const lastCookie = /pustaka_campus_flow=([^;]+)/.exec(lastStart.headers.get('set-cookie') ?? '')![1]!;
+    const lastCallback = new URL(
+      await signInAtIdp(lastStart.headers.get('location')!, idp, {
+        username: 'dosen',
+        password: 'kampus-dosen',
+      }),
+    );
+    await idp.close();
+    const unavailable = await keep(
+      await stack.app.request(`/auth/oidc/callback${lastCallback.search}`, {
+        headers: { cookie: `pustaka_campus_flow=${lastCookie}` },
+      }),
+    );
+    await expectProblem(unavailable, 503, 'PARTNER_UNAVAILABLE');
     // Assess: the member got in (so the secret was used), the record says only that a secret is set
     expect(back.status).toBe(303);
     await expectProblem(replay, 400, 'CAMPUS_CODE_REPLAYED');
@@ -93,6 +109,7 @@ describe('the OIDC client secret', () => {
     for (const answer of answers) expect(answer).not.toContain(idp.clientSecret);
     const logged = written.join('');
     expect(logged).toContain('"path":"/auth/oidc/callback"');
+    expect(logged).toContain('PARTNER_UNAVAILABLE');
     expect(logged).not.toContain(idp.clientSecret);
   });
 
