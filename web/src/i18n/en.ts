@@ -400,7 +400,6 @@ export const en: Messages = {
   'campus.signingIn': 'Finishing sign-in…',
   'campus.failedHeading': 'Campus sign-in did not work',
   'campus.back': 'Back to sign in',
-  'campus.member': 'Member of {name}',
   'error.CAMPUS_CODE_REJECTED': 'Your university did not accept this sign-in any more. Please start again.',
   'error.CAMPUS_CODE_REPLAYED': 'This sign-in was already used. Please start again.',
   'error.CAMPUS_CONSENT_DENIED':

@@ -404,7 +404,6 @@ export const id = {
   'campus.signingIn': 'Menyelesaikan proses masuk…',
   'campus.failedHeading': 'Masuk dengan akun kampus tidak berhasil',
   'campus.back': 'Kembali ke halaman masuk',
-  'campus.member': 'Anggota {name}',
   'error.CAMPUS_CODE_REJECTED': 'Universitas Anda tidak lagi menerima proses masuk ini. Silakan mulai lagi.',
   'error.CAMPUS_CODE_REPLAYED': 'Proses masuk ini sudah dipakai. Silakan mulai lagi.',
   'error.CAMPUS_CONSENT_DENIED':
