@@ -54,7 +54,8 @@ const schema = z.object({
   WEB_ORIGIN: optionalName,
   /**
    * The API's public base URL (scheme, host, optional path; no trailing slash): absolute links the gateway hands
-   * out (the OPDS Authentication Document's `id` and links) are built from it, never from the request's Host.
+   * out (the OPDS Authentication Document's `id` and links; campus sign-in's one exact redirect URI,
+   * `/auth/oidc/callback`, registered with each university) are built from it, never from the request's Host.
    * Locally it defaults to http://localhost:PORT.
    */
   PUBLIC_API_URL: z.preprocess(
@@ -76,6 +77,8 @@ const schema = z.object({
    * Never rotate it: every member's id would change.
    */
   PSEUDONYM_SECRET_ARN: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /** On AWS: the name prefix of the partners' OIDC client secrets in Secrets Manager. Locally: DATA_DIR. */
+  PARTNER_SECRETS_PREFIX: optionalName,
   /** Partner key sets: fetch timeout, refetch cooldown for unknown key ids, and cache age (ms). */
   JWKS_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_500),
   JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),

@@ -75,6 +75,12 @@ export const replayKeys = {
   assertion: (partnerId: string, jti: string): ItemKey => ({ pk: `JTI#${partnerId}#${jti}`, sk: 'JTI' }),
 };
 
+// ---- campus sign-in hand-offs ---------------------------------------------------------------
+export const campusHandoffKeys = {
+  /** A one-time code (stored as its SHA-256) that hands a finished campus sign-in to the app. */
+  code: (codeHash: string): ItemKey => ({ pk: `CAMPUS_HANDOFF#${codeHash}`, sk: 'CAMPUS_HANDOFF' }),
+};
+
 // ---- reading slots of partner titles --------------------------------------------------------
 export const readingSlotKeys = {
   /** Slot `index` of a concurrency-limited partner title: a lease held by one reader until it runs out. */

@@ -109,19 +109,43 @@ export async function exchangeAssertion(ports: FederationPorts, assertion: strin
     throw federationErrors.unknownIssuer();
 
   const verified = await ports.assertions.verify(assertion, partner, now);
-  const entitlements = entitlementsFromClaims(partner, verified.claims);
+  const member = await admitMember(ports, partner, {
+    sub: verified.sub,
+    claims: verified.claims,
+    replayId: verified.jti,
+    expiresAt: new Date(verified.exp * 1000),
+  });
+  const { accessToken, refreshToken, expiresIn } = await ports.sessions.issue(member, now);
+  return { accessToken, refreshToken, expiresIn, partnerId: partner.id, entitlements: member.entitlements! };
+}
+
+/** A member's identity as the partner vouched for it, by a token exchange or a campus sign-in. */
+export interface VouchedMember {
+  sub: string;
+  claims: Record<string, unknown>;
+  /** Accepted once per partner (a token's `jti`, a sign-in's nonce). */
+  replayId: string;
+  /** How long the replay id must be remembered. */
+  expiresAt: Date;
+}
+
+/**
+ * The one way a partner's member becomes a gateway caller, shared by `POST /auth/federated` and campus sign-in
+ * (functions/domain/campus-sign-in.ts): the partner's rules turn claims into entitlements (none: refused), the
+ * member is known by a pseudonym, and the replay id is claimed once.
+ */
+export async function admitMember(
+  ports: Pick<FederationPorts, 'clock' | 'replays' | 'pseudonyms'>,
+  partner: Partner,
+  vouched: VouchedMember,
+): Promise<Caller> {
+  const now = ports.clock.now();
+  const entitlements = entitlementsFromClaims(partner, vouched.claims);
   if (entitlements.length === 0) throw federationErrors.notEntitled();
-  const patronId = await ports.pseudonyms.subjectFor(partner.issuer, verified.sub);
+  const patronId = await ports.pseudonyms.subjectFor(partner.issuer, vouched.sub);
   // Claimed only for tokens that would otherwise succeed, so a refused token does not burn its jti.
-  if (!(await ports.replays.claimOnce(partner.id, verified.jti, new Date(verified.exp * 1000), now))) {
+  if (!(await ports.replays.claimOnce(partner.id, vouched.replayId, vouched.expiresAt, now))) {
     throw federationErrors.replayed();
   }
-  const member: Caller = {
-    patronId,
-    roles: [],
-    partnerId: partner.id,
-    entitlements,
-  };
-  const { accessToken, refreshToken, expiresIn } = await ports.sessions.issue(member, now);
-  return { accessToken, refreshToken, expiresIn, partnerId: partner.id, entitlements };
+  return { patronId, roles: [], partnerId: partner.id, entitlements };
 }

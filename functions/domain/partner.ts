@@ -77,6 +77,30 @@ export interface DatabaseResource {
 
 export type PartnerStatus = 'active' | 'suspended';
 
+/**
+ * Campus sign-in (OpenID Connect, authorization code + PKCE) against the partner's provider. The provider is
+ * the partner's `issuer`: its metadata is read from `<issuer>/.well-known/openid-configuration` (cached) and
+ * must name exactly that issuer; its key set is the `jwks_uri` of that document, never one named by a token.
+ * The client secret is not part of the record: it lives in the partner secret store (Secrets Manager on AWS,
+ * DATA_DIR locally) and is never returned by the API.
+ */
+export interface PartnerOidc {
+  clientId: string;
+  /** Always includes `openid`. */
+  scopes: string[];
+  /** Whether a client secret is stored for this partner (a public client when false). */
+  clientSecretSet: boolean;
+}
+
+/** What a librarian sends for campus sign-in; `clientSecret` goes to the secret store, not the record. */
+export interface PartnerOidcInput {
+  clientId: string;
+  scopes?: string[];
+  clientSecret?: string;
+}
+
+export const defaultOidcScopes = ['openid'];
+
 export interface Partner {
   id: string;
   name: string;
@@ -97,6 +121,8 @@ export interface Partner {
   entitlementRules: EntitlementRule[];
   grants: EntitlementGrant[];
   databases: DatabaseResource[];
+  /** Campus sign-in; absent when members only come through token exchange (POST /auth/federated). */
+  oidc?: PartnerOidc;
   createdAt: string;
   updatedAt: string;
 }
@@ -104,11 +130,13 @@ export interface Partner {
 /** The fields a librarian supplies; the rest is filled in on save. */
 export type PartnerInput = Omit<
   Partner,
-  'createdAt' | 'updatedAt' | 'status' | 'maxTokenAgeSeconds' | 'campusEntitlements'
+  'createdAt' | 'updatedAt' | 'status' | 'maxTokenAgeSeconds' | 'campusEntitlements' | 'oidc'
 > & {
   status?: PartnerStatus;
   maxTokenAgeSeconds?: number;
   campusEntitlements?: string[];
+  /** null removes campus sign-in. */
+  oidc?: PartnerOidcInput | PartnerOidc | null;
 };
 
 export const defaultMaxTokenAgeSeconds = 300;
@@ -232,6 +260,37 @@ function checkRule(rule: EntitlementRule, index: number): EntitlementRule {
   return { ...rule, shape: rule.shape ?? 'array' };
 }
 
+/** RFC 6749 scope-token and client-id characters: printable ASCII without space, `"` and `\\`. */
+const scopeToken = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export const minClientSecretLength = 16;
+
+function checkOidc(input: PartnerOidcInput | PartnerOidc, existing: PartnerOidc | undefined): PartnerOidc {
+  const clientId = input.clientId.trim();
+  if (!clientId || !/^[\x21-\x7E]+$/.test(clientId)) {
+    refuse('oidc.clientId', 'oidc.clientId must be the client id the university registered (no spaces).');
+  }
+  const scopes = [...new Set(input.scopes ?? existing?.scopes ?? defaultOidcScopes)];
+  for (const scope of scopes) {
+    if (!scopeToken.test(scope)) refuse('oidc.scopes', `${scope} is not a scope (no spaces or quotes).`);
+  }
+  if (!scopes.includes('openid')) refuse('oidc.scopes', 'oidc.scopes must include openid.');
+  const secret = 'clientSecret' in input ? input.clientSecret : undefined;
+  if (secret !== undefined && secret.length < minClientSecretLength) {
+    refuse(
+      'oidc.clientSecret',
+      `oidc.clientSecret must be at least ${minClientSecretLength} characters (as the university issued it).`,
+    );
+  }
+  return {
+    clientId,
+    scopes,
+    // A stored record keeps its flag; a librarian's input (no flag) sets it by sending a secret.
+    clientSecretSet:
+      secret !== undefined ||
+      ('clientSecretSet' in input ? input.clientSecretSet : (existing?.clientSecretSet ?? false)),
+  };
+}
+
 /**
  * Validates a partner as a librarian submits it and fills in defaults. Throws ValidationError naming the
  * field for anything that would weaken trust (a `/0` range, an http JWKS, an unknown algorithm, ...).
@@ -285,6 +344,7 @@ export function buildPartner(
     entitlementRules,
     grants: input.grants,
     databases,
+    ...(input.oidc ? { oidc: checkOidc(input.oidc, existing?.oidc) } : {}),
     createdAt: existing?.createdAt ?? timestamp,
     updatedAt: timestamp,
   };

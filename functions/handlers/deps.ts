@@ -33,6 +33,11 @@ import {
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
 import { DynamoReadingSlots } from '../adapters/reading-slots';
+import { createCampusFlowSealer } from '../adapters/campus-flows';
+import { DynamoCampusHandoffs } from '../adapters/campus-handoffs';
+import { createCampusProvider } from '../adapters/campus-provider';
+import { filePartnerSecrets, secretsManagerPartnerSecrets } from '../adapters/partner-secrets';
+import type { PartnerSecretStore } from '../domain/campus-sign-in';
 
 export const systemClock = { now: () => new Date() };
 
@@ -79,6 +84,47 @@ function pseudonymSecret(config: Config): PseudonymSecretSource | undefined {
   return config.MODE === 'local' ? filePseudonymSecret(config.DATA_DIR) : undefined;
 }
 
+/** Partners' OIDC client secrets: Secrets Manager on AWS (when a prefix is configured), DATA_DIR locally. */
+function partnerSecretStore(config: Config): PartnerSecretStore | undefined {
+  if (config.PARTNER_SECRETS_PREFIX) {
+    return secretsManagerPartnerSecrets(
+      config.PARTNER_SECRETS_PREFIX,
+      config.AWS_REGION,
+      dependencyTimeouts(config),
+    );
+  }
+  return config.MODE === 'local' ? filePartnerSecrets(config.DATA_DIR) : undefined;
+}
+
+/**
+ * Campus sign-in needs the API's public URL (the exact redirect URI), the secret store and the server secret
+ * the flow cookie's key derives from; without any of them it is off (503).
+ */
+function campusSignIn(
+  config: Config,
+  clients: DynamoClients,
+  secrets: PartnerSecretStore | undefined,
+  secretSource: PseudonymSecretSource | undefined,
+): AppDeps['campus'] {
+  const publicUrl =
+    config.PUBLIC_API_URL ?? (config.MODE === 'local' ? `http://localhost:${config.PORT}` : undefined);
+  if (!publicUrl || !secrets || !secretSource) return undefined;
+  const redirectUri = `${publicUrl.replace(/\/+$/, '')}/auth/oidc/callback`;
+  return {
+    provider: createCampusProvider({
+      redirectUri,
+      timeoutMs: config.JWKS_TIMEOUT_MS,
+      metadataMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
+      allowLoopbackHttp: config.MODE === 'local',
+      secrets,
+    }),
+    flows: createCampusFlowSealer(secretSource),
+    handoffs: new DynamoCampusHandoffs(clients.documents, config.TABLE_NAME),
+    redirectUri,
+    appUrl: config.WEB_ORIGIN !== '*' ? config.WEB_ORIGIN : publicUrl.replace(/\/+$/, ''),
+  };
+}
+
 /**
  * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
  * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
@@ -103,6 +149,7 @@ export function createDeps(
   const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
   const pseudonymSource = pseudonymSecret(config);
   const links = linkSigner(config);
+  const partnerSecrets = partnerSecretStore(config);
   return {
     config,
     logger,
@@ -119,6 +166,8 @@ export function createDeps(
     }),
     replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
     pseudonyms: pseudonymSource ? hmacPseudonyms(pseudonymSource) : undefined,
+    partnerSecrets,
+    campus: campusSignIn(config, clients, partnerSecrets, pseudonymSource),
     readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),

@@ -18,6 +18,7 @@ import { adminPatronRoutes, maxImportBytes } from './routes/admin-patrons';
 import { adminTitleRoutes } from './routes/admin-titles';
 import { adminUploadRoutes } from './routes/admin-uploads';
 import { authRoutes } from './routes/auth';
+import { campusSignInRoutes } from './routes/campus-sign-in';
 import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     healthRoutes(app);
     authRoutes(app);
     federationRoutes(app);
+    campusSignInRoutes(app);
     meRoutes(app);
     titleRoutes(app);
     readingRoutes(app);

@@ -2,6 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import type { ContentLinkSigner } from '../domain/content-links';
+import type {
+  CampusFlowSealer,
+  CampusHandoffs,
+  CampusProvider,
+  PartnerSecretStore,
+} from '../domain/campus-sign-in';
 import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
 import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { ReadingSlots } from '../domain/partner-access';
@@ -47,6 +53,10 @@ export interface AppDeps {
   replays: ReplayGuard;
   /** Undefined where PSEUDONYM_SECRET_ARN is not set on AWS (federated sign-in then answers 503). */
   pseudonyms: Pseudonyms | undefined;
+  /** Campus sign-in (OpenID Connect); undefined where it is not configured (it then answers 503). */
+  campus: CampusSignIn | undefined;
+  /** Partners' OIDC client secrets; undefined where no store is configured (setting one answers 503). */
+  partnerSecrets: PartnerSecretStore | undefined;
   /** Reading slots of concurrency-limited partner titles. */
   readingSlots: ReadingSlots;
   /** Counts uses of partner databases through /go. */
@@ -77,6 +87,16 @@ export interface AppDeps {
   audit: AuditLog;
   /** scrypt, for PINs set by librarians. */
   hashPin(pin: string): Promise<string>;
+}
+
+export interface CampusSignIn {
+  provider: CampusProvider;
+  flows: CampusFlowSealer;
+  handoffs: CampusHandoffs;
+  /** The exact redirect URI: `<PUBLIC_API_URL>/auth/oidc/callback`. */
+  redirectUri: string;
+  /** Where the app is (the callback sends the browser there with the one-time code in the fragment). */
+  appUrl: string;
 }
 
 export interface Publishing {

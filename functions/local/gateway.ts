@@ -20,6 +20,7 @@ import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
 import { writeShippedSamples } from './shipped-samples';
+import { startDemoUniversity, type DemoUniversity } from './demo-university';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
@@ -40,6 +41,8 @@ export interface LocalGateway {
   clients: AwsClients;
   deps: AppDeps;
   seed: SeedReport;
+  /** The demo university's OpenID Provider and partner record (campus sign-in), when campus sign-in is on. */
+  demoUniversity: DemoUniversity | undefined;
   timings: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -65,8 +68,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const running: RunningEmulator[] = [];
   let server: Server | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
+  let demoUniversity: DemoUniversity | undefined;
   const stop = async () => {
     await stopSweeper?.();
+    await demoUniversity?.stop();
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
@@ -111,6 +116,15 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     log(
       `Sample library: ${seed.titles.created.length} titles added, ${seed.titles.existing.length} already there.`,
     );
+    if (deps.campus && deps.partnerSecrets) {
+      const university = { partners: deps.partners, partnerSecrets: deps.partnerSecrets, clock: deps.clock };
+      const demo = { redirectUri: deps.campus.redirectUri, titleIds: seed.titleIds };
+      // Next to the gateway's port when it is free, so the issuer (and members' pseudonyms) stay put.
+      demoUniversity = await startDemoUniversity(university, {
+        ...demo,
+        port: base.PORT === 0 ? 0 : port + 1,
+      }).catch(() => startDemoUniversity(university, { ...demo, port: 0 }));
+    }
     mark('seed');
 
     if (options.buildWeb) await buildWebApp();
@@ -140,7 +154,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     await listen(server, port, hostname);
     mark('listening');
     stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
-    return { url, config, clients, deps, seed, timings, stop };
+    return { url, config, clients, deps, seed, demoUniversity, timings, stop };
   } catch (error) {
     await stop();
     throw error;

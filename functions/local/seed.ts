@@ -50,6 +50,9 @@ export const demoAccounts: { cardNumber: string; pin: string; name: string; emai
  */
 export const sampleAccess: Record<string, AccessMode> = {
   'georgia-cfi.epub': 'open',
+  // Partner titles: read with an entitlement of the demo university (functions/local/demo-university.ts).
+  'R-intro.pdf': 'partner',
+  'internallinks.epub': 'partner',
 };
 
 /**
@@ -64,13 +67,13 @@ export const sampleLicences: Record<
   'childrens-literature.epub': { concurrency: 3, checkouts: null, expiresInDays: null },
   'accessible_epub_3.epub': { concurrency: 2, checkouts: 10, expiresInDays: null },
   'wasteland.epub': { concurrency: 2, checkouts: null, expiresInDays: 30 },
-  'internallinks.epub': { concurrency: 1, checkouts: null, expiresInDays: null },
   'gnuplot.pdf': { concurrency: 3, checkouts: null, expiresInDays: null },
-  'R-intro.pdf': { concurrency: 5, checkouts: null, expiresInDays: null },
 };
 
 export interface SeedReport {
   titles: { created: string[]; existing: string[] };
+  /** Title id by sample file name. */
+  titleIds: Record<string, string>;
   patrons: { created: string[]; existing: string[] };
   licences: { created: string[]; existing: string[] };
 }
@@ -113,6 +116,7 @@ export function sampleFiles(fixturesDir: string): string[] {
 export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Promise<SeedReport> {
   const report: SeedReport = {
     titles: { created: [], existing: [] },
+    titleIds: {},
     patrons: { created: [], existing: [] },
     licences: { created: [], existing: [] },
   };
@@ -144,6 +148,7 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
   for (const path of sampleFiles(fixturesDir)) {
     const sha256 = await sha256OfFile(path);
     const id = stableId('t-', sha256);
+    report.titleIds[basename(path)] = id;
     const existing = await deps.titles.get(id);
     if (existing) {
       report.titles.existing.push(existing.title);

@@ -29,6 +29,11 @@ async function main(): Promise<void> {
   for (const account of demoAccounts) {
     log(`  ${account.cardNumber} / ${account.pin}  ${account.name} (${account.roles.join(', ')})`);
   }
+  if (gateway.demoUniversity) {
+    const { idp } = gateway.demoUniversity;
+    log(`Campus sign-in (“Masuk dengan akun kampus”), ${idp.name} at ${idp.issuer} (username / password):`);
+    for (const member of idp.members) log(`  ${member.username} / ${member.password}  ${member.name}`);
+  }
 }
 
 main().catch((error: unknown) => {

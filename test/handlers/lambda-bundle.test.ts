@@ -174,6 +174,15 @@ describe('the patron API bundle', () => {
     const outside = imports.filter((name) => !name?.startsWith('node:'));
     expect(new Set(outside)).toEqual(new Set(lambdaBundle.credentialProvidersNeverReachedOnLambda));
   });
+
+  it('carries the campus sign-in relying party, and nothing of the local demo university', async () => {
+    const code = readFileSync(await bundle('api'), 'utf8');
+    // openid-client's own message, and the demo provider's (oidc-provider) name and demo members
+    expect(code).toContain('discovered metadata issuer does not match the expected issuer');
+    expect(code).not.toContain('oidc-provider');
+    expect(code).not.toContain('Universitas Contoh');
+    expect(code).not.toContain('kampus-dosen');
+  });
 });
 
 describe('the librarian API bundle', () => {

@@ -6,6 +6,7 @@ import { messageOf } from './problem';
 import { renderCatalogue } from './pages/catalogue';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
+import { renderCampusSignIn } from './pages/campus-signin';
 import { renderSignIn } from './pages/signin';
 import { renderTitle } from './pages/title';
 import { href, navigate, parseRoute, type Route } from './router';
@@ -116,6 +117,8 @@ async function render(): Promise<void> {
         return renderReader(main, route.id);
       case 'signin':
         return renderSignIn(main, route.next);
+      case 'campus':
+        return renderCampusSignIn(main, route.params);
       case 'console':
         // Loaded on demand: patrons never download the console.
         return (await import('./console')).renderConsole(main, route);

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'shelf' }
   | { name: 'read'; id: string }
   | { name: 'signin'; next: string | undefined }
+  | { name: 'campus'; params: URLSearchParams }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'not-found' };
 
@@ -35,6 +36,7 @@ export function parseRoute(hash: string): Route {
     if ((section === 'patrons' || section === 'audit') && parts.length === 2)
       return { name: 'console', section };
   }
+  if (head === 'signin' && id === 'campus' && parts.length === 2) return { name: 'campus', params };
   if (head === 'signin' && parts.length === 1)
     return { name: 'signin', next: params.get('next') ?? undefined };
   return { name: 'not-found' };
@@ -57,6 +59,7 @@ export const href = {
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),
+  campus: (next?: string) => (next ? `#/signin/campus?next=${encodeURIComponent(next)}` : '#/signin/campus'),
 };
 
 export function navigate(to: string): void {

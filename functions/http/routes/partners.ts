@@ -1,9 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../domain/errors';
 import {
   asymmetricAlgorithms,
   buildPartner,
   type PartnerInput,
+  type PartnerOidcInput,
   type PartnerPolicy,
 } from '../../domain/partner';
 import type { AppDeps, AppEnv } from '../deps';
@@ -48,6 +49,31 @@ const DatabaseSchema = z.object({
   startUrl: z.string().min(1).max(2048),
 });
 
+/** Campus sign-in as a librarian sends it: the secret is write-only (kept in the secret store, never returned). */
+const OidcInputSchema = z
+  .object({
+    clientId: z.string().min(1).max(255).openapi({ example: 'pustaka-library' }),
+    scopes: shortList(z.string().min(1).max(100), 20)
+      .optional()
+      .openapi({ example: ['openid', 'eduperson'], description: 'Must include openid (the default)' }),
+    clientSecret: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .openapi({ description: 'Write-only: stored in the secret store, never returned or logged' }),
+  })
+  .strict()
+  .openapi('PartnerOidcInput');
+
+const OidcSchema = z
+  .object({
+    clientId: z.string(),
+    scopes: z.array(z.string()),
+    clientSecretSet: z.boolean().openapi({ description: 'Whether a client secret is stored (never shown)' }),
+  })
+  .openapi('PartnerOidc');
+
 const fields = {
   name,
   status: z.enum(['active', 'suspended']).optional(),
@@ -61,13 +87,21 @@ const fields = {
   entitlementRules: shortList(RuleSchema),
   grants: shortList(GrantSchema, 100),
   databases: shortList(DatabaseSchema, 100).default([]),
+  oidc: OidcInputSchema.optional(),
 };
 
 const PartnerInputSchema = z
   .object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), ...fields })
   .strict()
   .openapi('PartnerInput');
-const PartnerPatchSchema = z.object(fields).partial().strict().openapi('PartnerPatch');
+const PartnerPatchSchema = z
+  .object({
+    ...fields,
+    oidc: OidcInputSchema.nullable().openapi({ description: 'null removes campus sign-in' }),
+  })
+  .partial()
+  .strict()
+  .openapi('PartnerPatch');
 
 const PartnerSchema = z
   .object({
@@ -76,6 +110,7 @@ const PartnerSchema = z
     status: z.enum(['active', 'suspended']),
     maxTokenAgeSeconds: z.number().int(),
     campusEntitlements: z.array(z.string()),
+    oidc: OidcSchema.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -112,6 +147,10 @@ const createPartner = createRoute({
     201: { description: 'Registered', content: { 'application/json': { schema: PartnerSchema } } },
     400: problemContent('Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm)'),
     409: problemContent('PARTNER_EXISTS: the id or the issuer is taken', ['PARTNER_EXISTS']),
+    503: problemContent('FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret', [
+      'FEDERATION_UNAVAILABLE',
+      'SERVICE_UNAVAILABLE',
+    ]),
   },
 });
 
@@ -141,8 +180,30 @@ const patchPartner = createRoute({
     400: problemContent('Invalid change'),
     404: problemContent('No such partner'),
     409: problemContent('PARTNER_CONFLICT', ['PARTNER_CONFLICT']),
+    503: problemContent('FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret', [
+      'FEDERATION_UNAVAILABLE',
+      'SERVICE_UNAVAILABLE',
+    ]),
   },
 });
+
+/**
+ * Stores a client secret the request carries (before the record that says one is set), so a partner is never
+ * saved as having a secret the store lacks. Returns nothing: the secret goes no further.
+ */
+async function keepClientSecret(deps: AppDeps, partnerId: string, secret: string | undefined): Promise<void> {
+  if (secret === undefined) return;
+  if (!deps.partnerSecrets) {
+    throw new ServiceUnavailableError({
+      code: 'FEDERATION_UNAVAILABLE',
+      detail: 'No secret store is configured for partners’ client secrets.',
+    });
+  }
+  await deps.partnerSecrets.put(partnerId, secret);
+}
+
+const notFound = (id: string) =>
+  new NotFoundError({ code: 'PARTNER_NOT_FOUND', detail: `Partner ${id} was not found.`, context: { id } });
 
 export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listPartners, async (c) => {
@@ -152,13 +213,10 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(createPartner, async (c) => {
     const deps = c.get('deps');
-    const partner = buildPartner(
-      c.req.valid('json') as PartnerInput,
-      partnerPolicy(deps.config),
-      deps.clock.now(),
-    );
-    if (!(await deps.partners.create(partner))) {
-      throw new ConflictError({
+    const input = c.req.valid('json') as PartnerInput & { oidc?: PartnerOidcInput };
+    const partner = buildPartner(input, partnerPolicy(deps.config), deps.clock.now());
+    const exists = () =>
+      new ConflictError({
         code: 'PARTNER_EXISTS',
         detail: 'A partner with this id or issuer is already registered.',
         context: {
@@ -166,19 +224,17 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
           issuer: partner.issuer,
         },
       });
-    }
+    // Checked first so a taken id never has its secret overwritten.
+    if (await deps.partners.get(partner.id)) throw exists();
+    await keepClientSecret(deps, partner.id, input.oidc?.clientSecret);
+    if (!(await deps.partners.create(partner))) throw exists();
     return c.json(partner, 201, { Location: `/admin/partners/${partner.id}` });
   });
 
   app.openapi(getPartner, async (c) => {
     const { id } = c.req.valid('param');
     const partner = await c.get('deps').partners.get(id);
-    if (!partner)
-      throw new NotFoundError({
-        code: 'PARTNER_NOT_FOUND',
-        detail: `Partner ${id} was not found.`,
-        context: { id },
-      });
+    if (!partner) throw notFound(id);
     return c.json(partner, 200);
   });
 
@@ -186,15 +242,12 @@ export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
     const deps = c.get('deps');
     const { id } = c.req.valid('param');
     const previous = await deps.partners.get(id);
-    if (!previous)
-      throw new NotFoundError({
-        code: 'PARTNER_NOT_FOUND',
-        detail: `Partner ${id} was not found.`,
-        context: { id },
-      });
+    if (!previous) throw notFound(id);
     const { createdAt: _c, updatedAt: _u, ...stored } = previous;
-    const merged = { ...stored, ...c.req.valid('json'), id } as PartnerInput;
+    const patch = c.req.valid('json');
+    const merged = { ...stored, ...patch, id } as PartnerInput;
     const partner = buildPartner(merged, partnerPolicy(deps.config), deps.clock.now(), previous);
+    await keepClientSecret(deps, id, patch.oidc?.clientSecret);
     await deps.partners.update(partner, previous);
     return c.json(partner, 200);
   });

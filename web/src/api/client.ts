@@ -1,5 +1,7 @@
 import type {
   AccessLink,
+  CampusPartner,
+  CampusSignedIn,
   Bookmark,
   CatalogueQuery,
   Hold,
@@ -124,7 +126,8 @@ export class ApiClient {
       accessToken: signedIn.accessToken,
       refreshToken: signedIn.refreshToken,
       accessExpiresAt: this.now() + signedIn.expiresIn * 1000,
-      patron: signedIn.patron,
+      // A partner member's refresh carries no profile: the one from their campus sign-in stays.
+      patron: signedIn.patron ?? this.session?.patron ?? { id: '', cardNumber: '', name: '', roles: [] },
     };
     this.session = session;
     return session;
@@ -139,6 +142,31 @@ export class ApiClient {
     const session = this.adopt(signedIn);
     this.emit(session);
     return session;
+  }
+
+  /** Institutions offering campus sign-in (for the chooser). */
+  async campusPartners(): Promise<CampusPartner[]> {
+    return listOf<CampusPartner>(await this.request('GET', '/auth/oidc/partners', { auth: false }));
+  }
+
+  /** Where the browser goes to sign in at the institution (the API's start, which redirects there). */
+  campusStartUrl(partnerId: string, returnPath: string): string {
+    const query = new URLSearchParams({ return: returnPath });
+    return this.url(`/auth/oidc/${encodeURIComponent(partnerId)}/start?${query}`);
+  }
+
+  /** Redeems the one-time code of a finished campus sign-in; the member's profile is their institution. */
+  async redeemCampusSignIn(handoff: string): Promise<{ session: Session; returnPath: string }> {
+    const signedIn = await this.request<CampusSignedIn>('POST', '/auth/oidc/session', {
+      body: { handoff },
+      auth: false,
+    });
+    const session = this.adopt({
+      ...signedIn,
+      patron: { id: signedIn.partnerId, cardNumber: '', name: signedIn.partnerName, roles: [] },
+    });
+    this.emit(session);
+    return { session, returnPath: signedIn.returnPath };
   }
 
   async signOut(): Promise<void> {

@@ -43,6 +43,23 @@ export interface Patron {
   roles: string[];
 }
 
+export interface CampusPartner {
+  id: string;
+  name: string;
+}
+
+/** POST /auth/oidc/session: a partner member's tokens (no patron profile). */
+export interface CampusSignedIn {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  partnerId: string;
+  partnerName: string;
+  entitlements: string[];
+  /** App-relative (#/…). */
+  returnPath: string;
+}
+
 export interface SignedIn {
   accessToken: string;
   refreshToken: string;

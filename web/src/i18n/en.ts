@@ -417,4 +417,33 @@ export const en: Messages = {
   'reader.bookmarkPage': 'p. {page}',
   'console.warning.EPUB_SCRIPTED':
     'This book has interactive (scripted) parts. The reader never runs them, so readers will see them without their interaction.',
+  // Campus sign-in (issue 20)
+  'campus.button': 'Sign in with your campus account',
+  'campus.or': 'or',
+  'campus.heading': 'Choose your institution',
+  'campus.intro':
+    'You will sign in at your university; the library receives only what your university shares for access.',
+  'campus.search': 'Search by name',
+  'campus.none': 'No institution matches.',
+  'campus.empty': 'No institution offers campus sign-in yet.',
+  'campus.last': 'last used',
+  'campus.signingIn': 'Finishing sign-in…',
+  'campus.failedHeading': 'Campus sign-in did not work',
+  'campus.back': 'Back to sign in',
+  'error.CAMPUS_CODE_REJECTED': 'Your university did not accept this sign-in any more. Please start again.',
+  'error.CAMPUS_CODE_REPLAYED': 'This sign-in was already used. Please start again.',
+  'error.CAMPUS_CONSENT_DENIED':
+    'Sign-in was cancelled at your university, or sharing was not allowed. Nothing was signed in.',
+  'error.CAMPUS_ID_TOKEN_INVALID': 'Your university’s answer could not be verified. Please start again.',
+  'error.CAMPUS_ISSUER_MISMATCH':
+    'The answer came from another university than the one you chose. Please start again.',
+  'error.CAMPUS_SIGN_IN_EXPIRED': 'This sign-in has expired. Please start again.',
+  'error.CAMPUS_SIGN_IN_FAILED': 'Your university could not sign you in.',
+  'error.CAMPUS_SIGN_IN_NOT_OFFERED': 'This institution does not offer campus sign-in here.',
+  'error.CAMPUS_STATE_INVALID':
+    'This sign-in was not started in this browser, or it took too long. Please start again.',
+  'error.INVALID_RETURN_PATH': 'That page is not part of the library.',
+  'error.PARTNER_SUSPENDED': 'The library’s agreement with your institution is suspended for now.',
+  'error.PARTNER_UNAVAILABLE':
+    'Your university’s sign-in service is not answering right now. Please try again shortly.',
 };

@@ -421,6 +421,35 @@ export const id = {
   'reader.bookmarkPage': 'hlm. {page}',
   'console.warning.EPUB_SCRIPTED':
     'Buku ini memiliki bagian interaktif (berskrip). Pembaca tidak pernah menjalankannya, jadi pembaca akan melihatnya tanpa interaksi.',
+  // Masuk dengan akun kampus (isu 20)
+  'campus.button': 'Masuk dengan akun kampus',
+  'campus.or': 'atau',
+  'campus.heading': 'Pilih institusi Anda',
+  'campus.intro':
+    'Anda akan masuk di universitas Anda; perpustakaan hanya menerima apa yang dibagikan universitas untuk akses.',
+  'campus.search': 'Cari berdasarkan nama',
+  'campus.none': 'Tidak ada institusi yang cocok.',
+  'campus.empty': 'Belum ada institusi yang menawarkan masuk dengan akun kampus.',
+  'campus.last': 'terakhir dipakai',
+  'campus.signingIn': 'Menyelesaikan proses masuk…',
+  'campus.failedHeading': 'Masuk dengan akun kampus tidak berhasil',
+  'campus.back': 'Kembali ke halaman masuk',
+  'error.CAMPUS_CODE_REJECTED': 'Universitas Anda tidak lagi menerima proses masuk ini. Silakan mulai lagi.',
+  'error.CAMPUS_CODE_REPLAYED': 'Proses masuk ini sudah dipakai. Silakan mulai lagi.',
+  'error.CAMPUS_CONSENT_DENIED':
+    'Proses masuk dibatalkan di universitas Anda, atau berbagi data tidak diizinkan. Anda belum masuk.',
+  'error.CAMPUS_ID_TOKEN_INVALID': 'Jawaban universitas Anda tidak dapat diverifikasi. Silakan mulai lagi.',
+  'error.CAMPUS_ISSUER_MISMATCH':
+    'Jawaban datang dari universitas lain daripada yang Anda pilih. Silakan mulai lagi.',
+  'error.CAMPUS_SIGN_IN_EXPIRED': 'Proses masuk ini sudah kedaluwarsa. Silakan mulai lagi.',
+  'error.CAMPUS_SIGN_IN_FAILED': 'Universitas Anda tidak dapat memproses masuk Anda.',
+  'error.CAMPUS_SIGN_IN_NOT_OFFERED': 'Institusi ini tidak menawarkan masuk dengan akun kampus di sini.',
+  'error.CAMPUS_STATE_INVALID':
+    'Proses masuk ini tidak dimulai di peramban ini, atau terlalu lama. Silakan mulai lagi.',
+  'error.INVALID_RETURN_PATH': 'Halaman itu bukan bagian dari perpustakaan.',
+  'error.PARTNER_SUSPENDED': 'Kerja sama perpustakaan dengan institusi Anda sedang ditangguhkan.',
+  'error.PARTNER_UNAVAILABLE':
+    'Layanan masuk universitas Anda sedang tidak menjawab. Silakan coba lagi sebentar lagi.',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */

@@ -1,8 +1,8 @@
 import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
-import { debounce, h } from '../dom';
-import { t } from '../i18n';
+import { announce, debounce, h } from '../dom';
+import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
@@ -131,7 +131,9 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
       error instanceof NoAccessError
         ? error.message === 'NO_ACTIVE_LOAN' || error.message === 'UNAUTHORIZED'
           ? t('reader.needLoan')
-          : t('reader.noAccess')
+          : error.message === 'NOT_ENTITLED'
+            ? errorMessage('NOT_ENTITLED')
+            : t('reader.noAccess')
         : t('reader.notAvailable');
     messageBox(main, title, text);
     return cleanup;

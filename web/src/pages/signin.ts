@@ -65,5 +65,11 @@ export function renderSignIn(main: HTMLElement, next: string | undefined): void 
     h('h1', { id: 'signin-heading' }, t('signin.title')),
     h('p', {}, t('signin.needed')),
     form,
+    h('p', { class: 'signin-or' }, t('campus.or')),
+    h(
+      'a',
+      { class: 'button', id: 'campus-signin', href: href.campus(next?.startsWith('#/') ? next : undefined) },
+      t('campus.button'),
+    ),
   );
 }

@@ -89,6 +89,11 @@ function renderActions(
     actions.replaceChildren(h('p', {}, t('title.openAccess')), read());
     return;
   }
+  // Partner titles are not lent: an entitled member (or campus network) reads them; the reader says if not.
+  if (title.access === 'partner' && signedIn) {
+    actions.replaceChildren(read());
+    return;
+  }
   if (!signedIn) {
     actions.replaceChildren(
       h('a', { class: 'button', href: href.signin(href.title(title.id)) }, t('title.signInToBorrow')),
