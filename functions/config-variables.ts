@@ -43,6 +43,7 @@ export const stackVariables = [
   ...awsRequiredVariables,
   'LINK_TTL_SECONDS',
   'PSEUDONYM_SECRET_ARN',
+  'PARTNER_SECRETS_PREFIX',
   'LOG_LEVEL',
 ] as const;
 export type StackVariable = (typeof stackVariables)[number];

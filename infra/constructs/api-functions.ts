@@ -1,4 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../../functions/config-variables.js';
 import type { ContentBucket } from './content-bucket.js';
@@ -38,9 +39,16 @@ export interface ApiFunctionsProps {
 export class ApiFunctions extends Construct {
   readonly patronApi: LibraryFunction;
   readonly librarianApi: LibraryFunction;
+  /**
+   * Name prefix of the partners' OIDC client secrets (campus sign-in): one secret per partner, created and
+   * updated by the librarian API when a librarian sets `oidc.clientSecret`, read by the patron API at the callback.
+   */
+  readonly partnerSecretsPrefix: string;
 
   constructor(scope: Construct, id: string, props: ApiFunctionsProps) {
     super(scope, id);
+
+    this.partnerSecretsPrefix = `pustaka/${Stack.of(this).stackName}/partner-oidc/`;
 
     // Typed by functions/config-variables.ts: leaving out a variable the function requires does not compile.
     const environment = {
@@ -52,6 +60,7 @@ export class ApiFunctions extends Construct {
       SIGNING_KEYS_SECRET_ARN: props.signingKeys.secret.secretArn,
       WEB_ORIGIN: props.webOrigin,
       PUBLIC_API_URL: props.publicApiUrl,
+      PARTNER_SECRETS_PREFIX: this.partnerSecretsPrefix,
       LOG_LEVEL: props.logLevel ?? 'INFO',
     } satisfies FunctionEnvironment<'patronApi'> & FunctionEnvironment<'librarianApi'>;
 
@@ -67,6 +76,7 @@ export class ApiFunctions extends Construct {
     props.content.grantReadContent(this.patronApi.role);
     props.signingKeys.grantRead(this.patronApi.role);
     props.pseudonymSecret.grantRead(this.patronApi.role);
+    this.grantPartnerSecrets(this.patronApi, 'ReadPartnerClientSecrets', ['secretsmanager:GetSecretValue']);
 
     this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
       entry: handlerEntry('admin'),
@@ -79,5 +89,31 @@ export class ApiFunctions extends Construct {
     props.table.grant(this.librarianApi.role, tableActions.librarianApi);
     props.content.grantUploadAndPublish(this.librarianApi.role);
     props.signingKeys.grantRead(this.librarianApi.role);
+    this.grantPartnerSecrets(this.librarianApi, 'WritePartnerClientSecrets', [
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
+  }
+
+  /** The partners' client secrets only: names under the prefix (Secrets Manager adds a random ARN suffix). */
+  private grantPartnerSecrets(grantee: LibraryFunction, sid: string, actions: string[]): void {
+    const resource = Arn.format(
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${this.partnerSecretsPrefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    grantee.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid, effect: Effect.ALLOW, actions, resources: [resource] }),
+    );
+    Validations.of(grantee.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.partnerSecretsPrefix}*]`,
+      reason:
+        'One secret per partner, created when a librarian sets its OIDC client secret; the grant names the ' +
+        'partner-secret prefix of this stack (the trailing wildcard is the random suffix Secrets Manager adds).',
+    });
   }
 }

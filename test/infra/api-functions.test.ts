@@ -10,6 +10,9 @@ import { PseudonymSecret } from '../../infra/constructs/pseudonym-secret.js';
 import { SigningKeys } from '../../infra/constructs/signing-keys.js';
 import { actionsOf, constructStack, logicalId, roleStatements, type Statement } from './helpers.js';
 
+/** constructStack() names its stack "Test". */
+const stackName = 'Test';
+
 function prepare() {
   const stack = constructStack();
   const table = new LibraryTable(stack, 'Library');
@@ -49,6 +52,22 @@ function functionNamed(template: Template, prefix: string) {
     LoggingConfig: unknown;
   };
 }
+
+/** The partners' OIDC client secrets: names under this stack's prefix, any Secrets Manager suffix. */
+const partnerSecretsArn = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:secret:pustaka/${stackName}/partner-oidc/*`,
+    ],
+  ],
+};
 
 /** Every Action and Resource in the statements, to check for `*`. */
 const wildcards = (statements: Statement[]) =>
@@ -106,6 +125,7 @@ describe('ApiFunctions', () => {
         SIGNING_KEYS_SECRET_ARN: { Ref: ids.secret },
         WEB_ORIGIN: 'https://reader.example',
         PUBLIC_API_URL: 'https://api.example',
+        PARTNER_SECRETS_PREFIX: `pustaka/${stackName}/partner-oidc/`,
         LOG_LEVEL: 'INFO',
       });
       expect(Object.keys(env)).not.toContain('DYNAMODB_ENDPOINT');
@@ -182,6 +202,12 @@ describe('ApiFunctions', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: { Ref: ids.pseudonymSecret },
       },
+      {
+        Sid: 'ReadPartnerClientSecrets',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: partnerSecretsArn,
+      },
     ]);
     expect(wildcards(statements)).toEqual([]);
   });
@@ -199,6 +225,7 @@ describe('ApiFunctions', () => {
       'ReceiveUploads',
       'PublishValidatedContent',
       'ReadSigningKeySeeds',
+      'WritePartnerClientSecrets',
     ]);
     const objects = (prefix: string) => ({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
@@ -225,6 +252,12 @@ describe('ApiFunctions', () => {
       's3:PutObject',
     ]);
     expect(bySid.ReadSigningKeySeeds).toMatchObject({ Resource: { Ref: ids.secret } });
+    // Campus sign-in: the librarian API stores a partner's OIDC client secret; it never reads one back.
+    expect(bySid.WritePartnerClientSecrets).toMatchObject({ Resource: partnerSecretsArn });
+    expect(actionsOf(bySid.WritePartnerClientSecrets!)).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+    ]);
     expect(wildcards(statements)).toEqual([]);
   });
 

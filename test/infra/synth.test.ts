@@ -74,7 +74,7 @@ describe('npm run synth', () => {
               ...Object.fromEntries(
                 Object.entries(
                   (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
-                ).map(([name, value]) => [name, typeof value === 'string' ? value : `deployed-${name}`]),
+                ).map(([name, value]) => [name, typeof value === 'string' ? value : deployedValue(name)]),
               ),
               AWS_REGION: 'us-east-1',
               AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -93,3 +93,10 @@ describe('npm run synth', () => {
     },
   );
 });
+
+/** What a reference in the template resolves to when deployed, shaped as the config expects (a URL for *_URL). */
+function deployedValue(name: string): string {
+  return name.endsWith('_URL')
+    ? `https://${name.toLowerCase().replaceAll('_', '-')}.deployed.example`
+    : `deployed-${name}`;
+}
