@@ -37,6 +37,7 @@ export const problemCodes = {
   HOLDS_WAITING: { status: 409 },
   HOLD_LIMIT_REACHED: { status: 403 },
   HOLD_NOT_FOUND: { status: 404 },
+  HOLD_RESERVED: { status: 409 },
   IDEMPOTENCY_KEY_REUSED: { status: 422 },
   INTERNAL_ERROR: { status: 500 },
   INVALID_ASSERTION: { status: 401 },

@@ -110,7 +110,9 @@ describe('checkout', () => {
       licenceId: 'lic-1',
       reservedUntil: new Date(clock.now().getTime() + 72 * hour).toISOString(),
     });
-    const t = title([{ ...lic, available: 0 }], { queue: { waiting: 1, reserved: 1, lastSeq: 2 } });
+    const t = title([{ ...lic, available: 0 }], {
+      queue: { waiting: 1, reserved: 1, lastSeq: 2, suspended: 0 },
+    });
     // Act
     const forA = decideCheckout({
       title: t,
@@ -234,7 +236,7 @@ describe('return, expiry and the queue', () => {
 });
 
 describe('renew', () => {
-  const queue = { waiting: 0, reserved: 0, lastSeq: 0 };
+  const queue = { waiting: 0, reserved: 0, lastSeq: 0, suspended: 0 };
 
   it('extends from the current end by the loan period, using a checkout of a limited licence', () => {
     // Prepare
@@ -279,7 +281,7 @@ describe('holds', () => {
   it('queues a hold with the next number when no copy is free', () => {
     const now = fakeClock().now();
     const t = title([{ ...licence('lic-1'), available: 0 }], {
-      queue: { waiting: 2, reserved: 0, lastSeq: 7 },
+      queue: { waiting: 2, reserved: 0, lastSeq: 7, suspended: 0 },
     });
     const hold = decidePlaceHold({ title: t, patron: patron(), now, holdId: 'h-9' });
     expect(hold).toMatchObject({ id: 'h-9', status: 'waiting', seq: 8, placedAt: now.toISOString() });
@@ -420,7 +422,9 @@ describe('availability', () => {
       holds: 0,
       access: 'licensed',
     });
-    expect(availabilityOf(title([lic], { queue: { waiting: 2, reserved: 1, lastSeq: 3 } }), now)).toEqual({
+    expect(
+      availabilityOf(title([lic], { queue: { waiting: 2, reserved: 1, lastSeq: 3, suspended: 0 } }), now),
+    ).toEqual({
       copies: 3,
       available: 0,
       holds: 3,

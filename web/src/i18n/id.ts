@@ -191,12 +191,15 @@ export const id = {
   'error.HOLD_LIMIT_REACHED': 'Anda telah mencapai batas pesanan.',
   'error.ALREADY_ON_HOLD': 'Anda sudah memesan judul ini.',
   'error.COPY_AVAILABLE': 'Ada eksemplar tersedia: pinjam saja.',
-  'error.NOT_LENDABLE': 'Judul ini tidak dipinjamkan: terbuka untuk semua orang atau diakses melalui mitra.',
+  'error.NOT_LENDABLE':
+    'Judul ini tidak dapat dipinjam atau dipesan: perpustakaan tidak punya salinan untuk dipinjamkan.',
   'error.LICENCE_EXHAUSTED': 'Lisensi perpustakaan untuk judul ini tidak mengizinkan perpanjangan.',
   'error.LOAN_EXPIRED': 'Masa pinjam telah berakhir.',
   'error.LOAN_ENDED': 'Pinjaman ini sudah dikembalikan atau telah berakhir.',
   'error.LOAN_NOT_FOUND': 'Pinjaman ini tidak ditemukan.',
   'error.HOLD_NOT_FOUND': 'Pesanan ini tidak ditemukan.',
+  'error.HOLD_RESERVED':
+    'Salinan sudah siap untuk Anda: pinjam sekarang, atau batalkan pesanan agar diteruskan.',
   'error.NO_ACTIVE_LOAN': 'Pinjam judul ini sebelum membacanya.',
   'error.IDEMPOTENCY_KEY_REUSED':
     'Permintaan ini sudah dikirim dengan rincian lain. Muat ulang halaman lalu coba lagi.',
