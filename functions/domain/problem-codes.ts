@@ -21,6 +21,7 @@ export const problemCodes = {
   CARD_NUMBER_TAKEN: { status: 409 },
   COPY_AVAILABLE: { status: 409 },
   COVER_NOT_FOUND: { status: 404 },
+  CURRENT_PIN_WRONG: { status: 403 },
   EMPTY_FILE: { status: 422 },
   EPUB_CONTAINER_INVALID: { status: 422 },
   EPUB_ENCRYPTED: { status: 422 },

@@ -21,6 +21,7 @@ import { authRoutes } from './routes/auth';
 import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
+import { accountRoutes } from './routes/account';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
 import { readingRoutes } from './routes/reading';
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     authRoutes(app);
     federationRoutes(app);
     meRoutes(app);
+    accountRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
     // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
