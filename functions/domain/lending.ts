@@ -326,8 +326,9 @@ export function decidePlaceHold(input: {
   if (patron.status !== 'active') throw lendingErrors.patronBlocked();
   if (patron.loanOfTitle) throw lendingErrors.alreadyOnLoan(title.titleId);
   if (patron.holdOfTitle) throw lendingErrors.alreadyOnHold(title.titleId);
-  // Without a licence that can lend, no copy would ever come back to the queue.
-  if (!title.licences.some((l) => isUsable(l, now))) throw lendingErrors.noLicence(title.titleId);
+  // Without a licence whose terms still allow a loan no copy would ever come to the queue: refused. A licence
+  // a librarian has deactivated still counts: reactivated, its copies go to the queue first.
+  if (!title.licences.some((l) => isWithinTerms(l, now))) throw lendingErrors.noLicence(title.titleId);
   if (patron.holds >= patron.holdLimit) throw lendingErrors.holdLimitReached(patron.holdLimit);
   if (holdsInLine(title.queue) === 0 && chooseLicence(title.licences, now)) {
     throw lendingErrors.copyAvailable(title.titleId);
