@@ -159,15 +159,20 @@ export const holdKeys = {
   /** A patron's live holds (gsi2); ended holds leave the index. */
   patronPartition: (patronId: string) => `HOLDS#${patronId}`,
   patronSort: (placedAt: string, holdId: string) => `${placedAt}#${holdId}`,
+  /**
+   * Exists while a hold is stored as suspended: it sits in the due partition of the suspension's end (gsi1),
+   * so the sweeper resumes the hold then (the hold itself stays in its title's queue on gsi1).
+   */
+  suspensionEnd: (holdId: string): ItemKey => ({ pk: `HOLD#${holdId}`, sk: 'SUSPENSION' }),
 };
 
 /**
- * Things that fall due (loan ends, reservation deadlines), one gsi1 partition per UTC day, sorted by the
+ * Things that fall due (loan ends, reservation deadlines, ends of suspensions), one gsi1 partition per UTC day, sorted by the
  * instant: the sweeper reads only the days since it last finished, never the whole table.
  */
 export const dueKeys = {
   partition: (at: string) => `DUE#${at.slice(0, 10)}`,
-  sort: (at: string, kind: 'LOAN' | 'HOLD', id: string) => `${at}#${kind}#${id}`,
+  sort: (at: string, kind: 'LOAN' | 'HOLD' | 'SUSPENSION', id: string) => `${at}#${kind}#${id}`,
   /** Upper bound of a sort key for everything due at or before `at`. */
   upTo: (at: string) => `${at}#~`,
 };

@@ -1,4 +1,5 @@
 import {
+  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -7,7 +8,16 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { emptyQueue, isHoldLive, reservationHours, type Hold, type HoldQueue } from '../domain/hold';
+import {
+  emptyQueue,
+  holdsInLine,
+  isHoldLive,
+  isSuspended,
+  reservationHours,
+  type Hold,
+  type HoldQueue,
+  type SuspensionDays,
+} from '../domain/hold';
 import {
   decideAdvance,
   decideCancelHold,
@@ -16,6 +26,8 @@ import {
   decideLapse,
   decidePlaceHold,
   decideRenew,
+  decideResumeHold,
+  decideSuspendHold,
   decideReturn,
   estimatedWaitDays,
   type WaitPicture,
@@ -32,7 +44,7 @@ import type {
   LendingRepository,
   SweepReport,
 } from '../domain/lending-ports';
-import { isActive, isUsable, summarisePool, type Licence } from '../domain/licence';
+import { chooseLicence, isActive, isUsable, summarisePool, type Licence } from '../domain/licence';
 import type { Loan, LoanDays } from '../domain/loan';
 import { defaultLimits, type Patron } from '../domain/patron';
 import type { Clock } from '../domain/ports';
@@ -73,6 +85,19 @@ const advanceBatch = 25;
 interface IdempotencyRecord {
   fingerprint: string;
   loanId: string;
+}
+
+/**
+ * The hold queue's condition for a copy that goes to no hold: nobody waits, or every waiting hold is stored as
+ * suspended (a suspension that has run out meanwhile is resumed by the sweeper, which then reserves the copy).
+ */
+const nobodyInLine = 'attribute_not_exists(pk) OR waiting = :zero OR waiting = suspended';
+
+/** A hold's condition that its suspension is as read (the queue's `suspended` count relies on it). */
+function suspensionAsSeen(hold: Hold): { condition: string; values: Record<string, unknown> } {
+  return hold.suspendedUntil
+    ? { condition: 'suspendedUntil = :seenSuspension', values: { ':seenSuspension': hold.suspendedUntil } }
+    : { condition: 'attribute_not_exists(suspendedUntil)', values: {} };
 }
 
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
@@ -218,6 +243,7 @@ export class DynamoLendingRepository implements LendingRepository {
             waiting: Number(queueItem.waiting ?? 0),
             reserved: Number(queueItem.reserved ?? 0),
             lastSeq: Number(queueItem.lastSeq ?? 0),
+            suspended: Number(queueItem.suspended ?? 0),
           }
         : emptyQueue,
     };
@@ -259,26 +285,51 @@ export class DynamoLendingRepository implements LendingRepository {
     };
   }
 
-  /** The first waiting hold of a title's queue (gsi1, in queue order). */
-  private async firstWaiting(titleId: string, queue: HoldQueue): Promise<Hold | undefined> {
-    return (await this.waitingHolds(titleId, queue, 1))[0];
+  /** The first waiting hold of a title's queue that is not suspended at `now` (gsi1, in queue order). */
+  private async firstWaiting(titleId: string, queue: HoldQueue, now: Date): Promise<Hold | undefined> {
+    return (await this.waitingHolds(titleId, queue, 1, now))[0];
   }
 
-  /** The head of a title's queue: up to `limit` waiting holds, first in line first (gsi1). */
-  private async waitingHolds(titleId: string, queue: HoldQueue, limit: number): Promise<Hold[]> {
+  /**
+   * The head of a title's queue: up to `limit` waiting holds that are not suspended at `now`, first in line
+   * first (gsi1). Suspended holds are passed over, however many stand in front.
+   */
+  private async waitingHolds(titleId: string, queue: HoldQueue, limit: number, now: Date): Promise<Hold[]> {
     if (queue.waiting === 0) return [];
-    const { Items = [] } = await this.documents.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :q',
-        ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
-        Limit: limit,
-      }),
-    );
+    const holds: Hold[] = [];
+    let scanned = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :q',
+          ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
+          Limit: limit + queue.suspended,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      scanned += page.Items?.length ?? 0;
+      for (const item of page.Items ?? []) {
+        const hold = recordOf<Hold>(item);
+        if (!isSuspended(hold, now) && holds.length < limit) holds.push(hold);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && holds.length < limit);
     // The counter says someone waits but the index has not caught up yet: decide again in a moment.
-    if (Items.length === 0) throw new DecideAgain('hold queue index behind its counter');
-    return Items.map((i) => recordOf<Hold>(i));
+    if (scanned === 0) throw new DecideAgain('hold queue index behind its counter');
+    return holds;
+  }
+
+  /** Every waiting hold of a title, suspended ones included, in queue order (gsi1). */
+  private async queueOf(titleId: string): Promise<Hold[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :q',
+      ExpressionAttributeValues: { ':q': holdQueueKeys.waitingPartition(titleId) },
+    });
+    return items.map((i) => recordOf<Hold>(i));
   }
 
   async activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined> {
@@ -312,26 +363,32 @@ export class DynamoLendingRepository implements LendingRepository {
     return Promise.all(holds.map((hold) => this.viewOf(hold)));
   }
 
-  private async viewOf(hold: Hold, title?: TitleLending): Promise<HoldView> {
+  /**
+   * A hold as the patron sees it: its place in line counts every hold in front, suspended ones too (each
+   * keeps its place); the wait counts only those in front that are not suspended now, and a suspended hold
+   * waits at least until its suspension ends. A suspension that has run out is not shown.
+   */
+  private async viewOf(stored: Hold, title?: TitleLending): Promise<HoldView> {
+    const now = this.clock.now();
+    const { suspendedUntil: _ended, ...unsuspended } = stored;
+    const hold: Hold = isSuspended(stored, now) ? stored : unsuspended;
     if (hold.status !== 'waiting') return { ...hold, position: 0, estimatedWaitDays: 0 };
     const [ahead, lending, running] = await Promise.all([
-      this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :q AND gsi1sk < :me',
-          ExpressionAttributeValues: {
-            ':q': holdQueueKeys.waitingPartition(hold.titleId),
-            ':me': holdQueueKeys.waitingSort(hold.seq),
-          },
-          Select: 'COUNT',
-        }),
-      ),
+      this.queryAll({
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :q AND gsi1sk < :me',
+        ExpressionAttributeValues: {
+          ':q': holdQueueKeys.waitingPartition(hold.titleId),
+          ':me': holdQueueKeys.waitingSort(hold.seq),
+        },
+        ProjectionExpression: '#status, suspendedUntil',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
       title ?? this.titleLending(hold.titleId),
       this.runningLoansOf(hold.titleId),
     ]);
-    const position = (ahead.Count ?? 0) + 1;
-    const now = this.clock.now();
+    const position = ahead.length + 1;
+    const inLine = ahead.filter((h) => !isSuspended(h as unknown as Hold, now)).length + 1;
     // Only loans on licences that still lend bring a copy back to the queue.
     const usable = new Set((lending?.licences ?? []).filter((l) => isUsable(l, now)).map((l) => l.id));
     const picture: WaitPicture = {
@@ -339,7 +396,11 @@ export class DynamoLendingRepository implements LendingRepository {
       loanEnds: running.filter((loan) => usable.has(loan.licenceId)).map((loan) => loan.expiresAt),
       reserved: lending?.queue.reserved ?? 0,
     };
-    return { ...hold, position, estimatedWaitDays: estimatedWaitDays(position, picture, now) };
+    const wait = estimatedWaitDays(inLine, picture, now);
+    const suspendedFor = hold.suspendedUntil
+      ? Math.ceil((Date.parse(hold.suspendedUntil) - now.getTime()) / 86_400_000)
+      : 0;
+    return { ...hold, position, estimatedWaitDays: Math.max(wait, suspendedFor) };
   }
 
   /** A title's running loans, soonest end first (gsi3; eventually consistent, which an estimate can bear). */
@@ -437,16 +498,22 @@ export class DynamoLendingRepository implements LendingRepository {
   ): PlannedWrite[] {
     if (release.kind === 'reserve') {
       const hold = release.hold;
+      const ended = release.endsSuspension;
       queue.add('waiting', -1).add('reserved', 1);
-      return [
+      if (ended) queue.add('suspended', -1);
+      return this.writes(
         {
           item: {
             Update: {
               TableName: this.tableName,
               Key: holdKeys.item(hold.id),
               UpdateExpression:
-                'SET #status = :reserved, reservedAt = :at, reservedUntil = :until, licenceId = :licence, gsi1pk = :due, gsi1sk = :dueSort',
-              ConditionExpression: '#status = :waiting',
+                'SET #status = :reserved, reservedAt = :at, reservedUntil = :until, licenceId = :licence, gsi1pk = :due, gsi1sk = :dueSort' +
+                (ended ? ' REMOVE suspendedUntil' : ''),
+              // The hold is reserved as read: still waiting, and suspended (or not) as it was.
+              ConditionExpression: ended
+                ? '#status = :waiting AND suspendedUntil = :suspendedUntil'
+                : '#status = :waiting AND attribute_not_exists(suspendedUntil)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':reserved': 'reserved',
@@ -456,18 +523,20 @@ export class DynamoLendingRepository implements LendingRepository {
                 ':licence': hold.licenceId,
                 ':due': dueKeys.partition(hold.reservedUntil!),
                 ':dueSort': dueKeys.sort(hold.reservedUntil!, 'HOLD', hold.id),
+                ...(ended ? { ':suspendedUntil': ended } : {}),
               },
             },
           },
           onConditionFailed: 'stale',
         },
-      ];
+        ended ? this.deleteMarker(holdKeys.suspensionEnd(hold.id)) : undefined,
+      );
     }
     if (!licence) return [];
     // A withdrawn title has no queue to serve: its holds are being cancelled, so the slot is simply free.
     const guard = titleWithdrawn ? [this.titleIsWithdrawn(licence.titleId)] : [];
     if (isUsable(licence, now) && !titleWithdrawn) {
-      queue.require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale');
+      queue.require(nobodyInLine, { ':zero': 0 }, 'stale');
     }
     if (licence.available === null) return guard;
     return [
@@ -557,7 +626,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const pool = { ...title, licences: [...title.licences, licence] };
       const reservations = decideAdvance({
         title: pool,
-        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch, now),
         now,
       });
       const onNew = reservations.filter((r) => r.licence.id === licence.id).length;
@@ -637,7 +706,7 @@ export class DynamoLendingRepository implements LendingRepository {
       const { deactivatedAt: _was, ...reactivated } = licence;
       const reservations = decideAdvance({
         title: { ...title, licences: title.licences.map((l) => (l.id === licenceId ? reactivated : l)) },
-        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+        waiting: await this.waitingHolds(titleId, title.queue, advanceBatch, now),
         now,
       });
       const taken = reservations.filter((r) => r.licence.id === licenceId).length;
@@ -672,7 +741,7 @@ export class DynamoLendingRepository implements LendingRepository {
         if (!title || title.queue.waiting === 0) return { writes: [], result: 0 };
         const reservations = decideAdvance({
           title,
-          waiting: await this.waitingHolds(titleId, title.queue, advanceBatch),
+          waiting: await this.waitingHolds(titleId, title.queue, advanceBatch, now),
           now,
         });
         return { writes: this.advancePlan(title, reservations, now), result: reservations.length };
@@ -704,7 +773,12 @@ export class DynamoLendingRepository implements LendingRepository {
       return this.writes(queue.write(this.tableName, holdQueueKeys.item(title.titleId)));
     }
     const holds = reservations.flatMap((r) =>
-      this.release({ kind: 'reserve', hold: r.hold }, r.licence, queue, now),
+      this.release(
+        { kind: 'reserve', hold: r.hold, ...(r.endsSuspension ? { endsSuspension: r.endsSuspension } : {}) },
+        r.licence,
+        queue,
+        now,
+      ),
     );
     const taken = new Map<string, { licence: Licence; count: number }>();
     for (const { licence } of reservations) {
@@ -829,8 +903,8 @@ export class DynamoLendingRepository implements LendingRepository {
           decision,
           hold,
           licence,
-          '#status = :seen',
-          { ':seen': hold.status },
+          `#status = :seen AND ${suspensionAsSeen(hold).condition}`,
+          { ':seen': hold.status, ...suspensionAsSeen(hold).values },
           now,
           true,
         ),
@@ -872,6 +946,7 @@ export class DynamoLendingRepository implements LendingRepository {
         await this.expireLoan(stale.id);
         throw new DecideAgain('an expired loan was ended on the way');
       }
+      await this.settleSuspensions(title, now);
       let decision: ReturnType<typeof decideCheckout>;
       try {
         decision = decideCheckout({
@@ -954,7 +1029,31 @@ export class DynamoLendingRepository implements LendingRepository {
       );
 
       const hold = decision.consumesHold;
-      if (hold) {
+      if (hold?.status === 'waiting') {
+        // The patron's own suspended hold, fulfilled by a copy nobody in line was waiting for.
+        counters.add('holds', -1);
+        queue.add('waiting', -1);
+        if (hold.suspendedUntil) queue.add('suspended', -1);
+        queue.require(nobodyInLine, { ':zero': 0 }, 'stale');
+        writes.push(
+          this.endRecord(
+            holdKeys.item(hold.id),
+            'fulfilled',
+            now.toISOString(),
+            hold.suspendedUntil
+              ? '#status = :waiting AND patronId = :patron AND suspendedUntil = :suspendedUntil'
+              : '#status = :waiting AND patronId = :patron AND attribute_not_exists(suspendedUntil)',
+            {
+              ':waiting': 'waiting',
+              ':patron': patronId,
+              ...(hold.suspendedUntil ? { ':suspendedUntil': hold.suspendedUntil } : {}),
+            },
+            now,
+          ),
+          this.deleteMarker(patronLendingKeys.holdOfTitle(patronId, titleId)),
+          this.deleteMarker(holdKeys.suspensionEnd(hold.id)),
+        );
+      } else if (hold) {
         counters.add('holds', -1);
         queue.add('reserved', -1);
         writes.push(
@@ -969,8 +1068,8 @@ export class DynamoLendingRepository implements LendingRepository {
           this.deleteMarker(patronLendingKeys.holdOfTitle(patronId, titleId)),
         );
       } else {
-        // Only when nobody waits may a copy go to whoever asks first.
-        queue.require('attribute_not_exists(pk) OR waiting = :zero', { ':zero': 0 }, 'stale');
+        // Only when nobody waits in line may a copy go to whoever asks first.
+        queue.require(nobodyInLine, { ':zero': 0 }, 'stale');
       }
       return {
         writes: this.writes(
@@ -1021,7 +1120,8 @@ export class DynamoLendingRepository implements LendingRepository {
     const title = await this.titleLending(titleId);
     const licence = title?.licences.find((l) => l.id === licenceId);
     const titleWithdrawn = title?.status === 'withdrawn';
-    const firstWaiting = title && !titleWithdrawn ? await this.firstWaiting(titleId, title.queue) : undefined;
+    const firstWaiting =
+      title && !titleWithdrawn ? await this.firstWaiting(titleId, title.queue, this.clock.now()) : undefined;
     return { title, licence, firstWaiting, titleWithdrawn };
   }
 
@@ -1150,6 +1250,7 @@ export class DynamoLendingRepository implements LendingRepository {
         this.patronLending(patronId, titleId),
       ]);
       if (!title) throw lendingErrors.titleNotFound(titleId);
+      await this.settleSuspensions(title, now);
       const hold = decidePlaceHold({ title, patron, now, holdId });
       const queue = new Counter().add('waiting', 1).set('lastSeq', hold.seq);
       queue.require(
@@ -1159,7 +1260,7 @@ export class DynamoLendingRepository implements LendingRepository {
       );
       // The hold was allowed because no copy was free: keep it so until the hold is written.
       const licenceChecks: PlannedWrite[] =
-        title.queue.waiting > 0
+        holdsInLine(title.queue) > 0
           ? []
           : title.licences
               .filter((l) => isUsable(l, now))
@@ -1238,6 +1339,7 @@ export class DynamoLendingRepository implements LendingRepository {
     const queue = new Counter();
     if (previous.status === 'waiting') queue.add('waiting', -1);
     else queue.add('reserved', -1);
+    if (previous.status === 'waiting' && previous.suspendedUntil) queue.add('suspended', -1);
     const released = decision.release
       ? this.release(decision.release, licence, queue, now, titleWithdrawn)
       : [];
@@ -1255,6 +1357,7 @@ export class DynamoLendingRepository implements LendingRepository {
         onConditionFailed: 'stale',
       },
       new Counter().add('holds', -1).write(this.tableName, patronLendingKeys.counters(hold.patronId)),
+      previous.suspendedUntil ? this.deleteMarker(holdKeys.suspensionEnd(hold.id)) : undefined,
       released,
       queue.write(this.tableName, holdQueueKeys.item(hold.titleId)),
     );
@@ -1275,14 +1378,155 @@ export class DynamoLendingRepository implements LendingRepository {
           decision,
           hold,
           licence,
-          '#status = :seen AND patronId = :patron',
-          { ':seen': hold.status, ':patron': patronId },
+          `#status = :seen AND patronId = :patron AND ${suspensionAsSeen(hold).condition}`,
+          { ':seen': hold.status, ':patron': patronId, ...suspensionAsSeen(hold).values },
           now,
           titleWithdrawn,
         ),
         result: decision.hold,
       };
     });
+  }
+
+  // ---- suspending holds ("deliver later") --------------------------------------------------------
+
+  async suspendHold({
+    patronId,
+    holdId,
+    days,
+  }: {
+    patronId: string;
+    holdId: string;
+    days: SuspensionDays;
+  }): Promise<HoldView> {
+    const suspended = await this.transact(async () => {
+      const now = this.clock.now();
+      const hold = await this.getHold(holdId);
+      const decision = decideSuspendHold({ hold, holdId, patronId, days, now });
+      const seen = suspensionAsSeen(hold!);
+      const until = decision.suspendedUntil!;
+      const queue = new Counter();
+      if (!hold!.suspendedUntil) queue.add('suspended', 1);
+      return {
+        writes: this.writes(
+          {
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: holdKeys.item(holdId),
+                UpdateExpression: 'SET suspendedUntil = :until',
+                ConditionExpression: `#status = :waiting AND patronId = :patron AND ${seen.condition}`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':until': until,
+                  ':waiting': 'waiting',
+                  ':patron': patronId,
+                  ...seen.values,
+                },
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          {
+            item: {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...holdKeys.suspensionEnd(holdId),
+                  id: holdId,
+                  titleId: decision.titleId,
+                  suspendedUntil: until,
+                  gsi1pk: dueKeys.partition(until),
+                  gsi1sk: dueKeys.sort(until, 'SUSPENSION', holdId),
+                },
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          queue.write(this.tableName, holdQueueKeys.item(decision.titleId)),
+        ),
+        result: decision,
+      };
+    });
+    return this.viewOf(suspended);
+  }
+
+  /** The patron resumes a suspended hold early; a copy free now is reserved for the queue at once. */
+  async resumeHold({ patronId, holdId }: { patronId: string; holdId: string }): Promise<HoldView> {
+    const resumed = await this.resume(holdId, patronId);
+    await this.advanceQueue(resumed.titleId);
+    return this.viewOf((await this.getHold(holdId)) ?? resumed);
+  }
+
+  /**
+   * Resumes a hold whose suspension has run out (the sweeper, or a decision meeting it); a copy free now is
+   * reserved for the queue. True when this call resumed it.
+   */
+  async endSuspension(holdId: string): Promise<boolean> {
+    const hold = await this.getHold(holdId);
+    if (!hold) {
+      await this.documents.send(
+        new DeleteCommand({ TableName: this.tableName, Key: holdKeys.suspensionEnd(holdId) }),
+      );
+      return false;
+    }
+    const before = hold.suspendedUntil;
+    const resumed = await this.resume(holdId);
+    if (resumed.suspendedUntil === before && before !== undefined) return false;
+    await this.advanceQueue(resumed.titleId);
+    return before !== undefined && resumed.status === 'waiting';
+  }
+
+  /** One transaction: the hold's suspension removed (as read), its end marker deleted, the queue counted. */
+  private resume(holdId: string, patronId?: string): Promise<Hold> {
+    return this.transact<Hold>(async () => {
+      const now = this.clock.now();
+      const hold = await this.getHold(holdId);
+      const resumed = decideResumeHold({ hold, holdId, ...(patronId ? { patronId } : {}), now });
+      if (!resumed) {
+        // Nothing to resume (already in line, reserved or ended): a stray end marker is tidied away.
+        const stray = !hold || hold.status !== 'waiting' || hold.suspendedUntil === undefined;
+        return {
+          writes: stray ? [this.deleteMarker(holdKeys.suspensionEnd(holdId))] : [],
+          result: hold!,
+        };
+      }
+      return {
+        writes: this.writes(
+          {
+            item: {
+              Update: {
+                TableName: this.tableName,
+                Key: holdKeys.item(holdId),
+                UpdateExpression: 'REMOVE suspendedUntil',
+                ConditionExpression: '#status = :waiting AND suspendedUntil = :seenSuspension',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':waiting': 'waiting', ':seenSuspension': hold!.suspendedUntil },
+              },
+            },
+            onConditionFailed: 'stale',
+          },
+          this.deleteMarker(holdKeys.suspensionEnd(holdId)),
+          new Counter().add('suspended', -1).write(this.tableName, holdQueueKeys.item(resumed.titleId)),
+        ),
+        result: resumed,
+      };
+    });
+  }
+
+  /**
+   * Suspensions of a title that have run out but are still stored, while a copy is free: resumed now (their
+   * holds back in line, the free copies reserved for the queue), then the caller decides again on fresh state.
+   * Without this a copy could go to a newcomer in the minutes before the sweeper comes by.
+   */
+  private async settleSuspensions(title: TitleLending, now: Date): Promise<void> {
+    if (title.queue.suspended === 0 || !chooseLicence(title.licences, now)) return;
+    const ended = (await this.queueOf(title.titleId)).filter(
+      (hold) => hold.suspendedUntil !== undefined && !isSuspended(hold, now),
+    );
+    if (ended.length === 0) return;
+    for (const hold of ended) await this.endSuspension(hold.id);
+    throw new DecideAgain('a suspension had run out');
   }
 
   /** Lapses one reservation past its deadline; true when this call lapsed it. */
@@ -1324,7 +1568,12 @@ export class DynamoLendingRepository implements LendingRepository {
       typeof mark?.day === 'string'
         ? mark.day
         : dayOf(new Date(now.getTime() - firstSweepLookbackDays * 86_400_000));
-    const report: SweepReport = { loansExpired: 0, reservationsLapsed: 0, daysScanned: 0 };
+    const report: SweepReport = {
+      loansExpired: 0,
+      reservationsLapsed: 0,
+      suspensionsEnded: 0,
+      daysScanned: 0,
+    };
     let clean = true;
     while (day <= today) {
       const items = await this.queryAll({
@@ -1342,6 +1591,8 @@ export class DynamoLendingRepository implements LendingRepository {
             if (await this.expireLoan(String(item.id))) report.loansExpired += 1;
           } else if (String(item.sk) === 'HOLD') {
             if (await this.lapseHold(String(item.id))) report.reservationsLapsed += 1;
+          } else if (String(item.sk) === 'SUSPENSION') {
+            if (await this.endSuspension(String(item.id))) report.suspensionsEnded += 1;
           }
         } catch {
           clean = false; // left for the next sweep; the watermark stays on this day

@@ -53,6 +53,22 @@ export const lendingErrors = {
         titleId,
       },
     }),
+  /** A licensed title with no licence that can lend: a hold would never be filled. */
+  noLicence: (titleId: string) =>
+    new ConflictError({
+      code: 'NOT_LENDABLE',
+      detail: 'The library has no licence to lend this title, so it takes no holds.',
+      context: {
+        titleId,
+        reason: 'no-licence',
+      },
+    }),
+  holdReserved: (holdId: string) =>
+    new ConflictError({
+      code: 'HOLD_RESERVED',
+      detail: 'A copy is ready for this hold: borrow it, or cancel the hold to let it pass on.',
+      context: { holdId },
+    }),
   /** A blocked card, refused the same way at sign-in, on a token refresh, on each request and at a loan. */
   patronBlocked: () =>
     new ForbiddenError({

@@ -1,4 +1,4 @@
-import type { Hold } from './hold';
+import type { Hold, SuspensionDays } from './hold';
 import type { DenialMetric, TitleLending } from './lending';
 import type { Licence } from './licence';
 import type { Loan, LoanDays } from './loan';
@@ -28,6 +28,8 @@ export interface HoldView extends Hold {
 export interface SweepReport {
   loansExpired: number;
   reservationsLapsed: number;
+  /** Holds whose suspension ran out, back in line (and reserved when a copy was free). */
+  suspensionsEnded: number;
   daysScanned: number;
 }
 
@@ -50,6 +52,10 @@ export interface LendingRepository {
   renew(request: { patronId: string; loanId: string; days?: LoanDays }): Promise<Loan>;
   placeHold(request: { patronId: string; titleId: string }): Promise<HoldView>;
   cancelHold(request: { patronId: string; holdId: string }): Promise<Hold>;
+  /** "Deliver later": a waiting hold lets copies pass for 7, 14 or 28 days, keeping its place in line. */
+  suspendHold(request: { patronId: string; holdId: string; days: SuspensionDays }): Promise<HoldView>;
+  /** Ends a suspension early; a copy free now is reserved for the queue at once. */
+  resumeHold(request: { patronId: string; holdId: string }): Promise<HoldView>;
   /** The patron's active loan of a title (it may be past its end if the sweeper has not run yet). */
   activeLoanOf(patronId: string, titleId: string): Promise<Loan | undefined>;
   loansOf(patronId: string): Promise<Loan[]>;

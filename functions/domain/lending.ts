@@ -1,6 +1,15 @@
 import type { Caller } from './caller';
 import { UnauthorizedError, ValidationError } from './errors';
-import { isReservationOpen, reservationHours, type Hold, type HoldQueue } from './hold';
+import {
+  holdsInLine,
+  isHoldLive,
+  isReservationOpen,
+  isSuspended,
+  reservationHours,
+  type Hold,
+  type HoldQueue,
+  type SuspensionDays,
+} from './hold';
 import { lendingErrors } from './lending-errors';
 import { chooseLicence, isUsable, isWithinTerms, summarisePool, termsProblem, type Licence } from './licence';
 import { defaultLoanDays, isLoanCurrent, loanEndOf, type Loan, type LoanDays } from './loan';
@@ -49,7 +58,7 @@ export interface CheckoutDecision {
   /** True when a free slot is taken; false when the loan takes up the slot kept for the patron's hold. */
   takesSlot: boolean;
   usesCheckout: boolean;
-  /** The reserved hold this loan fulfils. */
+  /** The patron's hold this loan fulfils: reserved for them, or (suspended) waiting. */
   consumesHold?: Hold;
 }
 
@@ -102,8 +111,9 @@ export function decideCheckout(input: {
   if (!title.licences.some((l) => isUsable(l, now))) {
     throw lendingErrors.noCopyAvailable(title.titleId, 'no-active-licence');
   }
-  // Patrons in the queue come first: a copy freed while holds wait is kept for the first of them.
-  if (title.queue.waiting > 0) throw lendingErrors.noCopyAvailable(title.titleId, 'holds-waiting');
+  // Patrons in the queue come first: a copy freed while holds wait is kept for the first of them. Suspended
+  // holds let copies pass, so with only those in the queue a free copy goes to whoever asks.
+  if (holdsInLine(title.queue) > 0) throw lendingErrors.noCopyAvailable(title.titleId, 'holds-waiting');
   const licence = chooseLicence(title.licences, now);
   if (!licence) throw lendingErrors.noCopyAvailable(title.titleId, 'no-free-copy');
   return {
@@ -111,6 +121,8 @@ export function decideCheckout(input: {
     licence,
     takesSlot: licence.available !== null,
     usesCheckout: licence.checkoutsLeft !== null,
+    // A patron whose own hold is suspended may still take a copy nobody in line wants: the loan fulfils it.
+    ...(hold?.status === 'waiting' ? { consumesHold: hold } : {}),
   };
 }
 
@@ -126,8 +138,11 @@ export function denialMetricOf(error: unknown): DenialMetric | undefined {
 
 /** What happens to a slot that a loan or a reservation gives back. */
 export type Release =
-  /** Kept for the first waiting hold, which becomes reserved. */
-  | { kind: 'reserve'; hold: Hold }
+  /**
+   * Kept for the first waiting hold that is not suspended, which becomes reserved. `endsSuspension` is the
+   * end of a suspension the hold is still stored with (run out, not yet resumed by a write).
+   */
+  | { kind: 'reserve'; hold: Hold; endsSuspension?: string }
   /** Back to the licence's free slots (or, for unlimited concurrency, nothing to count). */
   | { kind: 'free' };
 
@@ -137,16 +152,27 @@ export function decideRelease(input: {
   now: Date;
 }): Release {
   const { licence, firstWaiting, now } = input;
-  if (licence && firstWaiting && licence.available !== null && isUsable(licence, now)) {
-    return { kind: 'reserve', hold: reservationOf(firstWaiting, licence, now) };
+  if (
+    licence &&
+    firstWaiting &&
+    !isSuspended(firstWaiting, now) &&
+    licence.available !== null &&
+    isUsable(licence, now)
+  ) {
+    return {
+      kind: 'reserve',
+      hold: reservationOf(firstWaiting, licence, now),
+      ...(firstWaiting.suspendedUntil ? { endsSuspension: firstWaiting.suspendedUntil } : {}),
+    };
   }
   return { kind: 'free' };
 }
 
 /** A waiting hold becomes reserved on a licence's slot for 72 hours. */
 function reservationOf(hold: Hold, licence: Licence, now: Date): Hold {
+  const { suspendedUntil: _ended, ...unsuspended } = hold;
   return {
-    ...hold,
+    ...unsuspended,
     status: 'reserved',
     reservedAt: now.toISOString(),
     reservedUntil: new Date(now.getTime() + reservationHours * 3_600_000).toISOString(),
@@ -158,6 +184,7 @@ function reservationOf(hold: Hold, licence: Licence, now: Date): Hold {
 export interface Reservation {
   hold: Hold;
   licence: Licence;
+  endsSuspension?: string;
 }
 
 /**
@@ -176,13 +203,17 @@ export function decideAdvance(input: {
   const pool = title.licences.map((l) => ({ ...l }));
   const reservations: Reservation[] = [];
   for (const hold of input.waiting) {
-    if (hold.status !== 'waiting') continue;
+    if (hold.status !== 'waiting' || isSuspended(hold, now)) continue;
     const licence = chooseLicence(pool, now);
     if (!licence) break;
     const release = decideRelease({ licence, firstWaiting: hold, now });
     const reserved = release.kind === 'reserve' ? release.hold : reservationOf(hold, licence, now);
     if (licence.available !== null) licence.available -= 1;
-    reservations.push({ hold: reserved, licence: title.licences.find((l) => l.id === licence.id)! });
+    reservations.push({
+      hold: reserved,
+      licence: title.licences.find((l) => l.id === licence.id)!,
+      ...(hold.suspendedUntil ? { endsSuspension: hold.suspendedUntil } : {}),
+    });
   }
   return reservations;
 }
@@ -295,8 +326,11 @@ export function decidePlaceHold(input: {
   if (patron.status !== 'active') throw lendingErrors.patronBlocked();
   if (patron.loanOfTitle) throw lendingErrors.alreadyOnLoan(title.titleId);
   if (patron.holdOfTitle) throw lendingErrors.alreadyOnHold(title.titleId);
+  // Without a licence whose terms still allow a loan no copy would ever come to the queue: refused. A licence
+  // a librarian has deactivated still counts: reactivated, its copies go to the queue first.
+  if (!title.licences.some((l) => isWithinTerms(l, now))) throw lendingErrors.noLicence(title.titleId);
   if (patron.holds >= patron.holdLimit) throw lendingErrors.holdLimitReached(patron.holdLimit);
-  if (title.queue.waiting === 0 && chooseLicence(title.licences, now)) {
+  if (holdsInLine(title.queue) === 0 && chooseLicence(title.licences, now)) {
     throw lendingErrors.copyAvailable(title.titleId);
   }
   return {
@@ -307,6 +341,45 @@ export function decidePlaceHold(input: {
     seq: title.queue.lastSeq + 1,
     placedAt: now.toISOString(),
   };
+}
+
+/**
+ * "Deliver later": a waiting hold is suspended for 7, 14 or 28 days from now, keeping its place in the queue;
+ * suspending again sets a new end. A reserved hold is not suspended (its copy is ready: borrow or cancel).
+ */
+export function decideSuspendHold(input: {
+  hold: Hold | undefined;
+  holdId: string;
+  patronId: string;
+  days: SuspensionDays;
+  now: Date;
+}): Hold {
+  const { hold, now } = input;
+  if (!hold || hold.patronId !== input.patronId) throw lendingErrors.holdNotFound(input.holdId);
+  if (hold.status === 'reserved') throw lendingErrors.holdReserved(hold.id);
+  if (hold.status !== 'waiting') throw lendingErrors.holdNotFound(input.holdId);
+  return { ...hold, suspendedUntil: new Date(now.getTime() + input.days * dayMs).toISOString() };
+}
+
+/**
+ * Ends a suspension: the patron's early resume, or the stored suspension meeting its end (the sweeper, or a
+ * decision that finds it over). Undefined when there is nothing to resume (already in line).
+ */
+export function decideResumeHold(input: {
+  hold: Hold | undefined;
+  holdId: string;
+  /** The patron asking; absent when the suspension has run out and the system resumes it. */
+  patronId?: string;
+  now: Date;
+}): Hold | undefined {
+  const { hold, now } = input;
+  if (!hold || (input.patronId !== undefined && hold.patronId !== input.patronId))
+    throw lendingErrors.holdNotFound(input.holdId);
+  if (input.patronId !== undefined && !isHoldLive(hold)) throw lendingErrors.holdNotFound(input.holdId);
+  if (hold.status !== 'waiting' || hold.suspendedUntil === undefined) return undefined;
+  if (input.patronId === undefined && isSuspended(hold, now)) return undefined;
+  const { suspendedUntil: _resumed, ...resumed } = hold;
+  return resumed;
 }
 
 export interface EndHoldDecision {
@@ -401,7 +474,7 @@ export function availabilityOf(title: TitleLending, now: Date): Availability {
   const holds = title.queue.waiting + title.queue.reserved;
   if (title.access !== 'licensed') return { copies: null, available: null, holds: 0, access: title.access };
   const pool = summarisePool(title.licences, now);
-  const available = title.status === 'withdrawn' || title.queue.waiting > 0 ? 0 : pool.available;
+  const available = title.status === 'withdrawn' || holdsInLine(title.queue) > 0 ? 0 : pool.available;
   return { copies: pool.copies, available, holds, access: title.access };
 }
 

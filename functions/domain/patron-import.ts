@@ -41,7 +41,8 @@ export interface ImportReport {
 }
 
 const cardPattern = /^[A-Za-z0-9-]{4,32}$/;
-const pinPattern = /^\d{4,12}$/;
+/** The PIN policy: 4 to 12 digits, for imported cards and for a PIN a patron chooses. */
+export const pinPattern = /^\d{4,12}$/;
 // Deliberately plain: one @, no spaces, a dot in the domain.
 const emailPattern = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,}$/;
 const columns = ['cardNumber', 'name', 'email', 'pin', 'loanLimit', 'holdLimit'] as const;

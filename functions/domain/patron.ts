@@ -1,6 +1,9 @@
 /** A library patron (or librarian: a patron with the librarian role). */
 export type Role = 'patron' | 'librarian';
 export type PatronStatus = 'active' | 'blocked';
+/** The languages of the app and of what the library sends a patron. */
+export const patronLanguages = ['id', 'en'] as const;
+export type PatronLanguage = (typeof patronLanguages)[number];
 
 export interface Patron {
   id: string;
@@ -11,6 +14,8 @@ export interface Patron {
   roles: Role[];
   loanLimit: number;
   holdLimit: number;
+  /** The patron's language, set by themselves (My account); absent: the app's choice on the device. */
+  language?: PatronLanguage;
   /** scrypt hash with its own salt and parameters; never leaves the server. */
   pinHash: string;
   createdAt: string;

@@ -46,9 +46,9 @@ export interface PatronRepository {
   search(options: { namePrefix?: string; limit: number; cursor?: string }): Promise<Page<Patron>>;
 }
 
-/** What a librarian (or a PIN reset) may change on a patron record; the card number is fixed. */
+/** What a librarian, a PIN reset or the patron (PIN, language) may change on a patron record; the card number is fixed. */
 export type PatronChanges = Partial<
-  Pick<Patron, 'name' | 'email' | 'status' | 'roles' | 'loanLimit' | 'holdLimit' | 'pinHash'>
+  Pick<Patron, 'name' | 'email' | 'status' | 'roles' | 'loanLimit' | 'holdLimit' | 'pinHash' | 'language'>
 >;
 
 /** Reading positions and bookmarks, always scoped to one patron. */

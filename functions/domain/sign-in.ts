@@ -179,7 +179,7 @@ export interface MemberSignedIn {
   entitlements: string[];
 }
 
-function lockedError(until: number, now: Date): TooManyRequestsError {
+export function lockedError(until: number, now: Date): TooManyRequestsError {
   const retryAfterSeconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000));
   return new TooManyRequestsError({
     code: 'ACCOUNT_LOCKED',

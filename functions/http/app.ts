@@ -22,6 +22,7 @@ import { campusSignInRoutes } from './routes/campus-sign-in';
 import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
+import { accountRoutes } from './routes/account';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
 import { readingRoutes } from './routes/reading';
@@ -114,6 +115,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     federationRoutes(app);
     campusSignInRoutes(app);
     meRoutes(app);
+    accountRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
     // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.

@@ -98,6 +98,7 @@ export const PatronProfileSchema = z
     cardNumber: z.string(),
     name: z.string(),
     email: z.string().optional(),
+    language: z.enum(['id', 'en']).optional().openapi({ description: 'Set by the patron (My account)' }),
     status: z.enum(['active', 'blocked']),
     roles: z.array(z.enum(['patron', 'librarian'])),
     loanLimit: z.number().int(),

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { patronLendingKeys } from '../../functions/adapters/keys';
-import type { LicenceTerms } from '../../functions/domain/licence';
+import { isUsable, type LicenceTerms } from '../../functions/domain/licence';
 import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 
@@ -11,6 +11,8 @@ import { createTestStack, type TestStack } from '../helpers/stack';
  * step by step, against a plain reference model. The model keeps no counters: free slots, queue sizes and
  * loan counts are derived from the list of loans and holds, so a counter the adapter keeps wrong shows up.
  * After every step the invariants of functions/domain/README.md are checked on what is stored.
+ * Holds may be suspended ("deliver later") and resumed: a suspended hold keeps its place and lets copies pass
+ * until its suspension ends, from when on it is served as any waiting hold whether or not the sweeper has run.
  */
 
 const clock = new FakeClock('2026-04-01T06:00:00.000Z');
@@ -48,6 +50,8 @@ interface MHold {
   status: 'waiting' | 'reserved' | 'fulfilled' | 'cancelled' | 'lapsed';
   reservedUntil?: number;
   licenceId?: string;
+  /** The suspension the hold is stored with (it may have run out and not yet been resumed by a write). */
+  suspendedUntil?: number;
 }
 interface Model {
   titles: { licences: MLicence[]; lastSeq: number }[];
@@ -79,6 +83,9 @@ const taken = (m: Model, licenceId: string) =>
 const free = (m: Model, l: MLicence) => (l.concurrency === null ? Infinity : l.concurrency - taken(m, l.id));
 const waitingOf = (m: Model, t: number) =>
   m.holds.filter((h) => h.title === t && h.status === 'waiting').sort((a, b) => a.seq - b.seq);
+const isSuspended = (h: MHold, now: number) => h.suspendedUntil !== undefined && h.suspendedUntil > now;
+/** Waiting holds that a copy would go to now, in queue order. */
+const inLineOf = (m: Model, t: number, now: number) => waitingOf(m, t).filter((h) => !isSuspended(h, now));
 const liveHold = (m: Model, p: number, t: number) =>
   m.holds.find((h) => h.patron === p && h.title === t && (h.status === 'waiting' || h.status === 'reserved'));
 const activeLoan = (m: Model, p: number, t: number) =>
@@ -94,15 +101,44 @@ function order(a: MLicence, b: MLicence): number {
   return a.id < b.id ? -1 : 1;
 }
 
-/** A slot given back goes to the first waiting hold if its licence can still lend. */
+function reserve(hold: MHold, licence: MLicence, now: number) {
+  hold.status = 'reserved';
+  hold.reservedUntil = now + 72 * hour;
+  hold.licenceId = licence.id;
+  delete hold.suspendedUntil;
+}
+
+/** A slot given back goes to the first waiting hold that is not suspended, if its licence can still lend. */
 function release(m: Model, t: number, licenceId: string, now: number) {
   const licence = licenceOf(m, t, licenceId);
-  const first = waitingOf(m, t)[0];
-  if (licence && first && licence.concurrency !== null && usable(licence, now)) {
-    first.status = 'reserved';
-    first.reservedUntil = now + 72 * hour;
-    first.licenceId = licence.id;
+  const first = inLineOf(m, t, now)[0];
+  if (licence && first && licence.concurrency !== null && usable(licence, now)) reserve(first, licence, now);
+}
+
+/** Free slots reserved for the holds in line, first first, from the licence a loan would be drawn from. */
+function advance(m: Model, t: number, now: number) {
+  for (const hold of inLineOf(m, t, now)) {
+    const licence = m.titles[t]!.licences.filter((l) => usable(l, now) && free(m, l) > 0).sort(order)[0];
+    if (!licence) return;
+    reserve(hold, licence, now);
   }
+}
+
+/** A suspension that has run out is resumed by a write, and free copies go to the queue. */
+function endSuspension(m: Model, hold: MHold, now: number) {
+  if (hold.status === 'waiting') delete hold.suspendedUntil;
+  advance(m, hold.title, now);
+}
+
+/**
+ * What a checkout or a new hold does first when a copy is free and suspensions that have run out are still
+ * stored: resumes them (each then passing free copies to the queue), so that no newcomer takes the copy.
+ */
+function settle(m: Model, t: number, now: number) {
+  const stored = waitingOf(m, t).filter((h) => h.suspendedUntil !== undefined);
+  const freeCopy = m.titles[t]!.licences.some((l) => usable(l, now) && free(m, l) > 0);
+  if (stored.length === 0 || !freeCopy) return;
+  for (const hold of stored.filter((h) => !isSuspended(h, now))) endSuspension(m, hold, now);
 }
 
 function endLoan(m: Model, loan: MLoan, now: number) {
@@ -122,6 +158,8 @@ type Command =
   | { kind: 'renew'; p: number; t: number }
   | { kind: 'hold'; p: number; t: number }
   | { kind: 'cancel'; p: number; t: number }
+  | { kind: 'suspend'; p: number; t: number; days: 7 | 14 | 28 }
+  | { kind: 'resume'; p: number; t: number }
   | { kind: 'sweep' }
   | { kind: 'advance'; ms: number };
 
@@ -149,6 +187,16 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('renew' as const), p: patronArb, t: titleArb }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('hold' as const), p: patronArb, t: titleArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), p: patronArb, t: titleArb }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('suspend' as const),
+      p: patronArb,
+      t: titleArb,
+      days: fc.constantFrom(7 as const, 14 as const, 28 as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resume' as const), p: patronArb, t: titleArb }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
   {
     weight: 2,
@@ -165,6 +213,7 @@ function expectCheckout(m: Model, c: { p: number; t: number; days: 7 | 14 | 21 }
     endLoan(m, loan, now); // a checkout meeting an expired loan ends it first
     loan = undefined;
   }
+  settle(m, c.t, now);
   if (loan) return { code: 'ALREADY_ON_LOAN' };
   if (m.loans.filter((l) => l.patron === c.p && l.status === 'active').length >= loanLimit)
     return { code: 'LOAN_LIMIT_REACHED' };
@@ -175,7 +224,8 @@ function expectCheckout(m: Model, c: { p: number; t: number; days: 7 | 14 | 21 }
     licence = licenceOf(m, c.t, reserved.licenceId);
     if (!licence || !usable(licence, now)) return { code: 'NO_COPY_AVAILABLE' };
   } else {
-    if (waitingOf(m, c.t).length > 0) return { code: 'NO_COPY_AVAILABLE' };
+    if (!m.titles[c.t]!.licences.some((l) => usable(l, now))) return { code: 'NO_COPY_AVAILABLE' };
+    if (inLineOf(m, c.t, now).length > 0) return { code: 'NO_COPY_AVAILABLE' };
     licence = m.titles[c.t]!.licences.filter((l) => usable(l, now) && free(m, l) > 0).sort(order)[0];
     if (!licence) return { code: 'NO_COPY_AVAILABLE' };
   }
@@ -188,7 +238,8 @@ function expectCheckout(m: Model, c: { p: number; t: number; days: 7 | 14 | 21 }
     expiresAt,
     apply: (id) => {
       if (chosen.checkoutsLeft !== null) chosen.checkoutsLeft -= 1;
-      if (reserved) reserved.status = 'fulfilled';
+      // the loan fulfils the patron's hold: the reserved one, or their own suspended one
+      if (hold) hold.status = 'fulfilled';
       m.loans.push({
         id,
         patron: c.p,
@@ -223,12 +274,14 @@ function expectRenew(m: Model, loan: MLoan, now: number): Expectation {
 }
 
 function expectHold(m: Model, c: { p: number; t: number }, now: number): Expectation {
+  settle(m, c.t, now);
   if (activeLoan(m, c.p, c.t)) return { code: 'ALREADY_ON_LOAN' };
   if (liveHold(m, c.p, c.t)) return { code: 'ALREADY_ON_HOLD' };
+  if (!m.titles[c.t]!.licences.some((l) => usable(l, now))) return { code: 'NOT_LENDABLE' };
   const live = m.holds.filter((h) => h.patron === c.p && (h.status === 'waiting' || h.status === 'reserved'));
   if (live.length >= holdLimit) return { code: 'HOLD_LIMIT_REACHED' };
   const title = m.titles[c.t]!;
-  if (waitingOf(m, c.t).length === 0 && title.licences.some((l) => usable(l, now) && free(m, l) > 0))
+  if (inLineOf(m, c.t, now).length === 0 && title.licences.some((l) => usable(l, now) && free(m, l) > 0))
     return { code: 'COPY_AVAILABLE' };
   return {
     code: 'OK',
@@ -254,6 +307,13 @@ function sweepModel(m: Model, now: number) {
           h.status = 'lapsed';
           release(m, h.title, h.licenceId!, now);
         },
+      })),
+    ...m.holds
+      .filter((h) => h.status === 'waiting' && h.suspendedUntil !== undefined && h.suspendedUntil <= now)
+      .map((h) => ({
+        at: h.suspendedUntil!,
+        key: `SUSPENSION#${h.id}`,
+        run: () => endSuspension(m, h, now),
       })),
   ].sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
   for (const item of due) item.run();
@@ -295,6 +355,9 @@ async function setUp(kinds: number[]): Promise<{ world: World; model: Model }> {
   return { world, model };
 }
 
+const isUsableNow = (licence: Parameters<typeof isUsable>[0], now: number) =>
+  isUsable(licence, new Date(now));
+
 const codeOf = (error: unknown) => (error as { code?: string }).code ?? String(error);
 
 async function attempt<T>(run: () => Promise<T>): Promise<{ code: string; value?: T }> {
@@ -317,6 +380,15 @@ async function step(world: World, m: Model, c: Command): Promise<void> {
     case 'sweep':
       sweepModel(m, now);
       await lending.sweep();
+      // Once the sweeper has been by, the queue goes first: no copy is free while a hold is in line for it.
+      for (const t of world.titleIds.keys()) {
+        const state = (await lending.titleLending(world.titleIds[t]!))!;
+        const freeCopy = state.licences.some(
+          (l) => isUsableNow(l, now) && (l.available === null || l.available > 0),
+        );
+        if (inLineOf(m, t, now).length > 0)
+          expect(freeCopy, `free copy with holds in line, title ${t}`).toBe(false);
+      }
       return;
     case 'checkout': {
       const expected = expectCheckout(m, c, now);
@@ -371,6 +443,23 @@ async function step(world: World, m: Model, c: Command): Promise<void> {
       if (wasReserved) release(m, hold.title, hold.licenceId!, now);
       return;
     }
+    case 'suspend': {
+      const hold = liveHold(m, c.p, c.t);
+      if (!hold) return;
+      const real = await attempt(() => lending.suspendHold({ patronId, holdId: hold.id, days: c.days }));
+      const expected = hold.status === 'reserved' ? 'HOLD_RESERVED' : 'OK';
+      expect(real.code, `suspend ${JSON.stringify(c)}`).toBe(expected);
+      if (expected === 'OK') hold.suspendedUntil = now + c.days * dayMs;
+      return;
+    }
+    case 'resume': {
+      const hold = liveHold(m, c.p, c.t);
+      if (!hold) return;
+      const real = await attempt(() => lending.resumeHold({ patronId, holdId: hold.id }));
+      expect(real.code, `resume ${JSON.stringify(c)}`).toBe('OK');
+      endSuspension(m, hold, now);
+      return;
+    }
   }
 }
 
@@ -389,6 +478,7 @@ async function verify(world: World, m: Model): Promise<void> {
       waiting: waiting.length,
       reserved: m.holds.filter((h) => h.title === t && h.status === 'reserved').length,
       lastSeq: m.titles[t]!.lastSeq,
+      suspended: waiting.filter((h) => h.suspendedUntil !== undefined).length,
     });
     for (const modelled of m.titles[t]!.licences) {
       const licence = state.licences.find((l) => l.id === modelled.id)!;
@@ -427,6 +517,7 @@ async function verify(world: World, m: Model): Promise<void> {
         position: h.position,
         licenceId: h.licenceId,
         reservedUntil: h.reservedUntil ? Date.parse(h.reservedUntil) : undefined,
+        suspendedUntil: h.suspendedUntil ? Date.parse(h.suspendedUntil) : undefined,
       })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     ).toEqual(
       expectedHolds
@@ -436,6 +527,8 @@ async function verify(world: World, m: Model): Promise<void> {
           position: h.status === 'waiting' ? waitingOf(m, h.title).indexOf(h) + 1 : 0,
           licenceId: h.licenceId,
           reservedUntil: h.reservedUntil,
+          // shown only while it lasts
+          suspendedUntil: isSuspended(h, clock.now().getTime()) ? h.suspendedUntil : undefined,
         }))
         .sort((a, b) => (a.id < b.id ? -1 : 1)),
     );
@@ -469,6 +562,68 @@ describe('lending against a reference model (fast-check, DynamoDB Local)', () =>
         },
       ),
       { numRuns: 40, endOnFailure: true },
+    );
+  }, 240_000);
+
+  it('keeps to the model where queues are long and holds are suspended and resumed', async () => {
+    // One-copy titles, and mostly the commands that make a queue, suspend in it and move it on.
+    const hold = (kind: 'hold' | 'cancel' | 'resume') =>
+      fc.record({ kind: fc.constant(kind), p: patronArb, t: titleArb });
+    const queueHeavy: fc.Arbitrary<Command> = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('checkout' as const),
+          p: patronArb,
+          t: titleArb,
+          days: fc.constant(14 as const),
+        }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('return' as const),
+          p: patronArb,
+          t: titleArb,
+          others: fc.constant(false),
+        }),
+      },
+      { weight: 4, arbitrary: hold('hold') },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('suspend' as const),
+          p: patronArb,
+          t: titleArb,
+          days: fc.constantFrom(7 as const, 14 as const),
+        }),
+      },
+      { weight: 1, arbitrary: hold('resume') },
+      { weight: 1, arbitrary: hold('cancel') },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('advance' as const),
+          ms: fc.constantFrom(day, 7 * day + hour, 15 * day),
+        }),
+      },
+    );
+    // Each run starts with a queue of two behind a loan on each one-copy title.
+    const queued: Command[] = [0, 1].flatMap((t) => [
+      { kind: 'checkout' as const, p: 0, t, days: 14 as const },
+      { kind: 'hold' as const, p: 1, t },
+      { kind: 'hold' as const, p: 2, t },
+    ]);
+    await fc.assert(
+      fc.asyncProperty(fc.array(queueHeavy, { minLength: 10, maxLength: 30 }), async (commands) => {
+        const { world, model } = await setUp([0, 0]);
+        for (const command of [...queued, ...commands]) {
+          await step(world, model, command);
+          await verify(world, model);
+        }
+      }),
+      { numRuns: 25, endOnFailure: true },
     );
   }, 240_000);
 });

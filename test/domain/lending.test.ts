@@ -11,7 +11,9 @@ import {
   decidePlaceHold,
   decideRelease,
   decideRenew,
+  decideResumeHold,
   decideReturn,
+  decideSuspendHold,
   denialMetricOf,
   estimatedWaitDays,
 } from '../../functions/domain/lending';
@@ -110,7 +112,9 @@ describe('checkout', () => {
       licenceId: 'lic-1',
       reservedUntil: new Date(clock.now().getTime() + 72 * hour).toISOString(),
     });
-    const t = title([{ ...lic, available: 0 }], { queue: { waiting: 1, reserved: 1, lastSeq: 2 } });
+    const t = title([{ ...lic, available: 0 }], {
+      queue: { waiting: 1, reserved: 1, lastSeq: 2, suspended: 0 },
+    });
     // Act
     const forA = decideCheckout({
       title: t,
@@ -234,7 +238,7 @@ describe('return, expiry and the queue', () => {
 });
 
 describe('renew', () => {
-  const queue = { waiting: 0, reserved: 0, lastSeq: 0 };
+  const queue = { waiting: 0, reserved: 0, lastSeq: 0, suspended: 0 };
 
   it('extends from the current end by the loan period, using a checkout of a limited licence', () => {
     // Prepare
@@ -279,7 +283,7 @@ describe('holds', () => {
   it('queues a hold with the next number when no copy is free', () => {
     const now = fakeClock().now();
     const t = title([{ ...licence('lic-1'), available: 0 }], {
-      queue: { waiting: 2, reserved: 0, lastSeq: 7 },
+      queue: { waiting: 2, reserved: 0, lastSeq: 7, suspended: 0 },
     });
     const hold = decidePlaceHold({ title: t, patron: patron(), now, holdId: 'h-9' });
     expect(hold).toMatchObject({ id: 'h-9', status: 'waiting', seq: 8, placedAt: now.toISOString() });
@@ -314,6 +318,85 @@ describe('holds', () => {
     expect(reserved.release).toMatchObject({ kind: 'reserve', hold: { id: 'h-2' } });
     expect(code(() => decideCancelHold({ ...base, hold: waitingHold(), patronId: 'p-a' })))?.toMatchObject({
       status: 404,
+    });
+  });
+
+  it('refuses a hold on a title with no licence whose terms allow a loan (NOT_LENDABLE); a deactivated one counts', () => {
+    const now = fakeClock().now();
+    const usedUp = { ...licence('lic-1', { checkouts: 1 }), checkoutsLeft: 0, available: 1 };
+    const expired = {
+      ...licence('lic-2', { expires: new Date(now.getTime() - day).toISOString() }),
+      available: 0,
+    };
+    const paused = { ...licence('lic-3'), available: 1, deactivatedAt: now.toISOString() };
+    const go = (t: ReturnType<typeof title>) => () =>
+      decidePlaceHold({ title: t, patron: patron(), now, holdId: 'h' });
+    expect(code(go(title([])))).toEqual({ code: 'NOT_LENDABLE', status: 409 });
+    expect(code(go(title([usedUp, expired])))).toEqual({ code: 'NOT_LENDABLE', status: 409 });
+    expect(go(title([paused]))()).toMatchObject({ status: 'waiting' });
+  });
+
+  it('suspends a waiting hold for 7, 14 or 28 days, keeping its place; a freed copy passes over it', () => {
+    // Prepare
+    const now = fakeClock().now();
+    const a = waitingHold({ id: 'h-a', patronId: 'p-a', seq: 1 });
+    // Act
+    const suspended = decideSuspendHold({ hold: a, holdId: 'h-a', patronId: 'p-a', days: 14, now });
+    // Assess
+    expect(suspended).toMatchObject({ status: 'waiting', seq: 1 });
+    expect(Date.parse(suspended.suspendedUntil!) - now.getTime()).toBe(14 * day);
+    const lic = { ...licence('lic-1'), available: 0 };
+    expect(decideRelease({ licence: lic, firstWaiting: suspended, now })).toEqual({ kind: 'free' });
+    // once it has run out it is served, and the reservation ends the stored suspension
+    const later = new Date(Date.parse(suspended.suspendedUntil!));
+    const release = decideRelease({ licence: lic, firstWaiting: suspended, now: later });
+    expect(release).toMatchObject({ kind: 'reserve', endsSuspension: suspended.suspendedUntil });
+    expect(release.kind === 'reserve' && release.hold.suspendedUntil).toBeUndefined();
+  });
+
+  it('refuses to suspend a reserved hold (HOLD_RESERVED) or someone else’s (404); resumes only what is suspended', () => {
+    const now = fakeClock().now();
+    const reserved = waitingHold({ patronId: 'p-a', status: 'reserved', licenceId: 'lic-1' });
+    const go =
+      (hold: ReturnType<typeof waitingHold>, patronId = 'p-a') =>
+      () =>
+        decideSuspendHold({ hold, holdId: hold.id, patronId, days: 7, now });
+    expect(code(go(reserved))).toEqual({ code: 'HOLD_RESERVED', status: 409 });
+    expect(code(go(waitingHold({ patronId: 'p-a' }), 'p-b'))).toEqual({
+      code: 'HOLD_NOT_FOUND',
+      status: 404,
+    });
+    const suspended = go(waitingHold({ patronId: 'p-a' }))();
+    expect(
+      decideResumeHold({ hold: suspended, holdId: suspended.id, patronId: 'p-a', now }),
+    ).not.toHaveProperty('suspendedUntil');
+    expect(
+      decideResumeHold({ hold: waitingHold({ patronId: 'p-a' }), holdId: 'h', patronId: 'p-a', now }),
+    ).toBeUndefined();
+    // the system resumes a suspension only once it has run out
+    expect(decideResumeHold({ hold: suspended, holdId: suspended.id, now })).toBeUndefined();
+    const over = new Date(Date.parse(suspended.suspendedUntil!));
+    expect(decideResumeHold({ hold: suspended, holdId: suspended.id, now: over })).toMatchObject({
+      status: 'waiting',
+    });
+  });
+
+  it('lets a free copy go to whoever asks while only suspended holds wait; the patron’s own suspended hold is fulfilled', () => {
+    const now = fakeClock().now();
+    const t = title([licence('lic-1')], { queue: { waiting: 1, reserved: 0, lastSeq: 1, suspended: 1 } });
+    const own = {
+      ...waitingHold({ patronId: 'p-a' }),
+      suspendedUntil: new Date(now.getTime() + day).toISOString(),
+    };
+    expect(decideCheckout({ title: t, patron: patron(), now, loanId: 'l' }).consumesHold).toBeUndefined();
+    expect(
+      decideCheckout({ title: t, patron: patron({ patronId: 'p-a', holdOfTitle: own }), now, loanId: 'l' })
+        .consumesHold,
+    ).toMatchObject({ id: own.id });
+    const inLine = { ...t, queue: { ...t.queue, suspended: 0 } };
+    expect(code(() => decideCheckout({ title: inLine, patron: patron(), now, loanId: 'l' }))).toEqual({
+      code: 'NO_COPY_AVAILABLE',
+      status: 409,
     });
   });
 
@@ -420,7 +503,9 @@ describe('availability', () => {
       holds: 0,
       access: 'licensed',
     });
-    expect(availabilityOf(title([lic], { queue: { waiting: 2, reserved: 1, lastSeq: 3 } }), now)).toEqual({
+    expect(
+      availabilityOf(title([lic], { queue: { waiting: 2, reserved: 1, lastSeq: 3, suspended: 0 } }), now),
+    ).toEqual({
       copies: 3,
       available: 0,
       holds: 3,

@@ -128,7 +128,7 @@ describe('deactivated licences and the queue', () => {
     });
     // Act
     const decision = decideCheckout({
-      title: title([off], { queue: { waiting: 0, reserved: 1, lastSeq: 1 } }),
+      title: title([off], { queue: { waiting: 0, reserved: 1, lastSeq: 1, suspended: 0 } }),
       patron: patron({ holdOfTitle: reserved }),
       now,
       loanId: 'l-9',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LendingRepository, SweepReport } from '../../functions/domain/lending-ports';
 import { startSweepTimer } from '../../functions/handlers/sweep';
 
-const report: SweepReport = { loansExpired: 0, reservationsLapsed: 0, daysScanned: 1 };
+const report: SweepReport = { loansExpired: 0, reservationsLapsed: 0, suspensionsEnded: 0, daysScanned: 1 };
 
 describe('the local sweep timer', () => {
   it('sweeps at once and then on every tick, and stops for good on shutdown, even after a failed sweep', async () => {

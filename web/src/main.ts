@@ -3,6 +3,7 @@ import { api } from './api/client';
 import { announce, h } from './dom';
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
 import { messageOf } from './problem';
+import { renderAccount } from './pages/account';
 import { renderCatalogue } from './pages/catalogue';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
@@ -30,7 +31,7 @@ function renderHeader(route: Route): void {
     'select',
     {
       id: 'language',
-      onchange: (event: Event) => setLanguage((event.target as HTMLSelectElement).value as Language),
+      onchange: (event: Event) => chooseLanguage((event.target as HTMLSelectElement).value as Language),
     },
     h('option', { value: 'id', selected: language() === 'id' }, 'Bahasa Indonesia'),
     h('option', { value: 'en', selected: language() === 'en' }, 'English'),
@@ -54,6 +55,13 @@ function renderHeader(route: Route): void {
           ),
           session
             ? h('li', {}, h('a', { href: href.shelf(), 'aria-current': current('shelf') }, t('nav.shelf')))
+            : null,
+          session
+            ? h(
+                'li',
+                {},
+                h('a', { href: href.account(), 'aria-current': current('account') }, t('nav.account')),
+              )
             : null,
           session?.patron.roles.includes('librarian')
             ? h(
@@ -85,6 +93,12 @@ function renderHeader(route: Route): void {
   );
 }
 
+/** The language chosen here is the patron's too, once signed in: stored on their record for the next device. */
+function chooseLanguage(next: Language): void {
+  setLanguage(next);
+  if (api.session) void api.saveLanguage(next).catch(() => undefined);
+}
+
 function skipToMain(event: Event): void {
   event.preventDefault();
   main.focus();
@@ -113,6 +127,8 @@ async function render(): Promise<void> {
         return renderTitle(main, route.id);
       case 'shelf':
         return renderShelf(main);
+      case 'account':
+        return renderAccount(main);
       case 'read':
         return renderReader(main, route.id);
       case 'signin':
@@ -146,7 +162,10 @@ api.onSessionChange((session, reason) => {
     navigate(href.signin());
     setTimeout(() => announce(t('signin.expired'), 'error'));
   } else {
-    renderHeader(parseRoute(location.hash));
+    // A patron who chose a language in My account gets it on every device they sign in on.
+    const chosen = session?.patron.language;
+    if (chosen && chosen !== language()) setLanguage(chosen);
+    else renderHeader(parseRoute(location.hash));
   }
 });
 /**

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'catalogue'; params: URLSearchParams }
   | { name: 'title'; id: string }
   | { name: 'shelf' }
+  | { name: 'account' }
   | { name: 'read'; id: string }
   | { name: 'signin'; next: string | undefined }
   | { name: 'campus'; params: URLSearchParams }
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'titles' && id && parts.length === 2) return { name: 'title', id };
   if (head === 'read' && id && parts.length === 2) return { name: 'read', id };
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
+  if (head === 'account' && parts.length === 1) return { name: 'account' };
   if (head === 'console') {
     const [, section, titleId] = parts;
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
@@ -55,6 +57,7 @@ export const href = {
   title: (id: string) => `#/titles/${encodeURIComponent(id)}`,
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
+  account: () => '#/account',
   console: (section: 'uploads' | 'patrons' | 'audit' = 'uploads') =>
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,

@@ -35,6 +35,10 @@ const HoldSchema = z
     position: z.number().int().openapi({ description: '1 = next in line; 0 once a copy is reserved' }),
     estimatedWaitDays: z.number().int(),
     reservedUntil: z.string().optional().openapi({ description: 'Borrow before this or the copy passes on' }),
+    suspendedUntil: z.string().optional().openapi({
+      description:
+        'While set, the hold keeps its place in line and copies pass to the next hold; it is served again from this instant',
+    }),
     endedAt: z.string().optional(),
   })
   .openapi('Hold');
@@ -80,6 +84,7 @@ export function holdView(hold: HoldView | Hold): z.infer<typeof HoldSchema> {
     position: 'position' in hold ? hold.position : 0,
     estimatedWaitDays: 'estimatedWaitDays' in hold ? hold.estimatedWaitDays : 0,
     ...(hold.reservedUntil && hold.status === 'reserved' ? { reservedUntil: hold.reservedUntil } : {}),
+    ...(hold.suspendedUntil && hold.status === 'waiting' ? { suspendedUntil: hold.suspendedUntil } : {}),
     ...(hold.endedAt ? { endedAt: hold.endedAt } : {}),
   };
 }
@@ -219,11 +224,10 @@ const placeHold = createRoute({
     401: problemContent('Not signed in'),
     403: problemContent('HOLD_LIMIT_REACHED, ACCOUNT_BLOCKED', ['HOLD_LIMIT_REACHED', 'ACCOUNT_BLOCKED']),
     404: problemContent('No such title'),
-    409: problemContent('COPY_AVAILABLE, ALREADY_ON_HOLD, ALREADY_ON_LOAN', [
-      'COPY_AVAILABLE',
-      'ALREADY_ON_HOLD',
-      'ALREADY_ON_LOAN',
-    ]),
+    409: problemContent(
+      'COPY_AVAILABLE, ALREADY_ON_HOLD, ALREADY_ON_LOAN, TITLE_WITHDRAWN, NOT_LENDABLE (no licence that can lend)',
+      ['COPY_AVAILABLE', 'ALREADY_ON_HOLD', 'ALREADY_ON_LOAN', 'TITLE_WITHDRAWN', 'NOT_LENDABLE'],
+    ),
     503: problemContent('Busy; try again'),
   },
 });
@@ -255,6 +259,61 @@ const cancelHold = createRoute({
     401: problemContent('Not signed in'),
     404: problemContent('No such hold of yours'),
     503: problemContent('Busy; try again'),
+  },
+});
+
+const suspendHold = createRoute({
+  method: 'post',
+  path: '/holds/{id}/suspend',
+  operationId: 'suspendHold',
+  tags: ['holds'],
+  summary: 'Deliver later: suspend a waiting hold, keeping its place in line',
+  description:
+    'For 7, 14 or 28 days from now (again: a new end). Meanwhile a freed copy goes to the next hold that is not ' +
+    'suspended; from the end on, the hold is served in its old place.',
+  security: bearer,
+  middleware: [requireCaller()] as const,
+  request: {
+    params: idParam,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({ days: z.union([z.literal(7), z.literal(14), z.literal(28)]).openapi({ example: 14 }) })
+            .strict()
+            .openapi('SuspendHoldRequest'),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The suspended hold', content: { 'application/json': { schema: HoldSchema } } },
+    400: problemContent('Invalid request', ['VALIDATION_FAILED', 'BAD_REQUEST']),
+    401: problemContent('Not signed in', ['UNAUTHORIZED', 'INVALID_TOKEN']),
+    404: problemContent('No such live hold of yours', ['HOLD_NOT_FOUND']),
+    409: problemContent('HOLD_RESERVED: a copy is ready, borrow it or cancel the hold', ['HOLD_RESERVED']),
+    503: problemContent('Busy; try again', ['SERVICE_UNAVAILABLE']),
+  },
+});
+
+const resumeHold = createRoute({
+  method: 'post',
+  path: '/holds/{id}/resume',
+  operationId: 'resumeHold',
+  tags: ['holds'],
+  summary: 'End a suspension early',
+  description:
+    'The hold is back in line at its old place; a copy free now is reserved for the queue at once.',
+  security: bearer,
+  middleware: [requireCaller()] as const,
+  request: { params: idParam },
+  responses: {
+    200: { description: 'The hold, in line again', content: { 'application/json': { schema: HoldSchema } } },
+    400: problemContent('Invalid request', ['VALIDATION_FAILED']),
+    401: problemContent('Not signed in', ['UNAUTHORIZED', 'INVALID_TOKEN']),
+    404: problemContent('No such live hold of yours', ['HOLD_NOT_FOUND']),
+    503: problemContent('Busy; try again', ['SERVICE_UNAVAILABLE']),
   },
 });
 
@@ -343,6 +402,22 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
     const hold = await c
       .get('deps')
       .lending.cancelHold({ patronId: c.get('caller').patronId, holdId: c.req.valid('param').id });
+    return c.json(holdView(hold), 200);
+  });
+
+  app.openapi(suspendHold, async (c) => {
+    const hold = await c.get('deps').lending.suspendHold({
+      patronId: c.get('caller').patronId,
+      holdId: c.req.valid('param').id,
+      days: c.req.valid('json').days,
+    });
+    return c.json(holdView(hold), 200);
+  });
+
+  app.openapi(resumeHold, async (c) => {
+    const hold = await c
+      .get('deps')
+      .lending.resumeHold({ patronId: c.get('caller').patronId, holdId: c.req.valid('param').id });
     return c.json(holdView(hold), 200);
   });
 

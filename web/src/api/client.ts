@@ -322,6 +322,28 @@ export class ApiClient {
     return this.request('DELETE', `/holds/${encodeURIComponent(holdId)}`);
   }
 
+  /** "Deliver later": the hold keeps its place for 7, 14 or 28 days while copies pass to the next in line. */
+  suspendHold(holdId: string, days: 7 | 14 | 28): Promise<Hold> {
+    return this.request('POST', `/holds/${encodeURIComponent(holdId)}/suspend`, { body: { days } });
+  }
+
+  resumeHold(holdId: string): Promise<Hold> {
+    return this.request('POST', `/holds/${encodeURIComponent(holdId)}/resume`);
+  }
+
+  // ---- my account ---------------------------------------------------------------------------------
+  changePin(currentPin: string, newPin: string): Promise<void> {
+    return this.request('PUT', '/me/pin', { body: { currentPin, newPin } });
+  }
+
+  /** Stores the language on the patron and keeps the session's copy of the profile in step. */
+  async saveLanguage(language: 'id' | 'en'): Promise<Patron> {
+    const patron = await this.request<Patron>('PUT', '/me/language', { body: { language } });
+    const session = this.session;
+    if (session) this.session = { ...session, patron: { ...session.patron, language: patron.language } };
+    return patron;
+  }
+
   /** A short-lived signed link to the publication (open titles need no session). */
   access(titleId: string): Promise<AccessLink> {
     return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access`, {

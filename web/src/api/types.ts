@@ -41,6 +41,8 @@ export interface Patron {
   cardNumber: string;
   name: string;
   roles: string[];
+  /** The patron's own choice (My account); absent: the device's. */
+  language?: 'id' | 'en';
 }
 
 export interface CampusPartner {
@@ -86,6 +88,8 @@ export interface Hold {
   position?: number;
   placedAt?: string;
   reservedUntil?: string;
+  /** While set, the hold keeps its place and copies pass to the next in line ("deliver later"). */
+  suspendedUntil?: string;
   estimatedWaitDays?: number;
   title?: Title;
 }

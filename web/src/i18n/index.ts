@@ -66,6 +66,36 @@ export function formatDate(iso: string, withTime = false): string {
   }).format(date);
 }
 
+/**
+ * The library's time zone: deadlines are the library's, said the same way to every patron whatever their
+ * device's clock (Kota Nusantara keeps Western Indonesian Time).
+ */
+export const libraryTimeZone = 'Asia/Jakarta';
+
+/** A deadline in the library's time zone, short: "Thu 4 Dec, 14:00" / "Kam, 4 Des, 14.00". */
+export function formatDeadline(iso: string): string {
+  return new Intl.DateTimeFormat(locales[current], {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: libraryTimeZone,
+  }).format(new Date(iso));
+}
+
+/** An estimated wait in words, rounded as an estimate should be: "about 2 weeks". */
+export function waitText(days: number): string {
+  if (days <= 0) return t('wait.soon');
+  if (days === 1) return t('wait.day');
+  if (days < 7) return t('wait.days', { n: days });
+  const weeks = Math.round(days / 7);
+  if (weeks < 7) return weeks === 1 ? t('wait.week') : t('wait.weeks', { n: weeks });
+  const months = Math.round(days / 30);
+  return months === 1 ? t('wait.month') : t('wait.months', { n: months });
+}
+
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB'];
   let value = bytes;

@@ -35,6 +35,7 @@ export function availabilityText(title: Title, availability: Availability | unde
   if (title.access === 'open') return t('availability.unlimited');
   if (!availability) return '';
   if (availability.copies === null || availability.available === null) return t('availability.unlimited');
+  if (availability.copies === 0) return t('availability.noCopies');
   const parts = [
     availability.available > 0
       ? t('availability.available', { available: availability.available, copies: availability.copies })

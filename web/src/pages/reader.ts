@@ -1,7 +1,7 @@
 import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
-import { announce, debounce, h } from '../dom';
+import { debounce, h } from '../dom';
 import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';

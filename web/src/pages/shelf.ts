@@ -6,6 +6,7 @@ import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { loadingNote } from './common';
 import { toast } from '../toast';
+import { holdStatus } from './hold-status';
 
 export async function renderShelf(main: HTMLElement): Promise<void> {
   document.title = `${t('shelf.title')} · ${t('app.name')}`;
@@ -91,17 +92,15 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
       'li',
       { 'data-hold-id': hold.id },
       h('h3', {}, h('a', { href: href.title(hold.titleId) }, nameOf(hold))),
-      hold.status === 'reserved' && hold.reservedUntil
-        ? h('p', { class: 'meta' }, t('shelf.reservedUntil', { date: formatDate(hold.reservedUntil, true) }))
-        : hold.position
-          ? h('p', { class: 'meta' }, t('shelf.position', { position: hold.position }))
-          : null,
+      holdStatus(hold),
       h(
         'div',
         { class: 'actions' },
         hold.status === 'reserved'
-          ? h('a', { class: 'button', href: href.title(hold.titleId) }, t('title.borrow'))
-          : null,
+          ? borrowButton(hold, nameOf(hold), () => void renderShelf(main), fail)
+          : hold.suspendedUntil
+            ? resumeButton(hold, nameOf(hold), () => void renderShelf(main), fail)
+            : deliverLater(hold, nameOf(hold), () => void renderShelf(main), fail),
         h(
           'button',
           {
@@ -138,4 +137,88 @@ async function titlesOf(ids: string[]): Promise<Map<string, Title>> {
   const unique = [...new Set(ids)];
   const found = await Promise.all(unique.map((id) => api.title(id).catch(() => undefined)));
   return new Map(found.filter((x): x is Title => !!x).map((x) => [x.id, x]));
+}
+
+/** The one call to action of a reserved hold: borrow it here (default loan period). */
+function borrowButton(hold: Hold, name: string, done: () => void, fail: (error: unknown) => void) {
+  const key = crypto.randomUUID();
+  const button: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'borrow-reserved',
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          // The same key on a retry: a double click never makes a second loan.
+          const loan = await api.borrow(hold.titleId, 14, key);
+          done();
+          announce(t('title.borrowed', { date: formatDate(loan.expiresAt) }));
+        } catch (error) {
+          button.disabled = false;
+          fail(error);
+        }
+      },
+    },
+    t('title.borrow'),
+  );
+  button.setAttribute('aria-label', `${t('title.borrow')}: ${name}`);
+  return button;
+}
+
+/** "Deliver later": 7, 14 or 28 days, keeping the place in line. */
+function deliverLater(hold: Hold, name: string, done: () => void, fail: (error: unknown) => void) {
+  const id = `suspend-${hold.id}`;
+  const select = h(
+    'select',
+    { id, name: 'days' },
+    ([7, 14, 28] as const).map((days) => h('option', { value: days }, t('title.days', { days }))),
+  );
+  const form: HTMLFormElement = h(
+    'form',
+    {
+      class: 'deliver-later',
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const days = Number(select.value) as 7 | 14 | 28;
+        const button = form.querySelector('button')!;
+        button.disabled = true;
+        try {
+          const suspended = await api.suspendHold(hold.id, days);
+          done();
+          announce(t('hold.suspended', { title: name, date: formatDate(suspended.suspendedUntil ?? '') }));
+        } catch (error) {
+          button.disabled = false;
+          fail(error);
+        }
+      },
+    },
+    h('label', { for: id }, t('hold.deliverLaterFor')),
+    select,
+    h('button', { type: 'submit', class: 'secondary' }, t('hold.deliverLater')),
+  );
+  return form;
+}
+
+function resumeButton(hold: Hold, name: string, done: () => void, fail: (error: unknown) => void) {
+  const button: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onclick: async () => {
+        button.disabled = true;
+        try {
+          await api.resumeHold(hold.id);
+          done();
+          announce(t('hold.resumed', { title: name }));
+        } catch (error) {
+          button.disabled = false;
+          fail(error);
+        }
+      },
+    },
+    t('hold.resume'),
+  );
+  return button;
 }

@@ -5,6 +5,7 @@ import { formatBytes, formatDate, languageName, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { availabilityText, badges, coverOf, loadingNote } from './common';
+import { holdStatus } from './hold-status';
 
 const loanPeriods = [7, 14, 21] as const;
 
@@ -59,7 +60,10 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
         h('h1', { id: 'title-name', ...bookText }, title.title),
         title.authors.length ? byLine(title.authors, bookText) : null,
         badges(title),
-        h('p', { class: 'availability' }, availabilityText(title, title.availability)),
+        // A copy kept for this patron is said once, as the call to action below, not as "all copies on loan".
+        hold?.status === 'reserved'
+          ? null
+          : h('p', { class: 'availability' }, availabilityText(title, title.availability)),
         actions,
         title.description ? h('p', { class: 'description', ...bookText }, title.description) : null,
         h('h2', {}, t('title.details')),
@@ -105,9 +109,17 @@ function renderActions(
     return;
   }
   const available = title.availability?.available;
+  if (title.availability?.copies === 0 && !hold) {
+    // No licence that can lend: a hold would never be filled (the API refuses it with NOT_LENDABLE). A patron
+    // may ask to be told when the library gets copies: that control goes into #title-wish.
+    actions.replaceChildren(h('p', { id: 'no-copies' }, t('hold.noCopies')), h('div', { id: 'title-wish' }));
+    return;
+  }
   const canBorrow =
     available === undefined || available === null || available > 0 || hold?.status === 'reserved';
   const parts: HTMLElement[] = [];
+  // The patron's hold is said first and once: reserved → the call to action above the borrow form.
+  if (hold) parts.push(holdStatus(hold));
   if (canBorrow) {
     const key = crypto.randomUUID();
     const form = h(
@@ -152,9 +164,7 @@ function renderActions(
     );
     parts.push(form);
   }
-  if (hold) {
-    parts.push(h('p', {}, t('title.onHold')));
-  } else if (!canBorrow) {
+  if (!hold && !canBorrow) {
     const button = h(
       'button',
       {
