@@ -43,6 +43,12 @@ export const stackVariables = [
   'LINK_TTL_SECONDS',
   'PSEUDONYM_SECRET_ARN',
   'LOG_LEVEL',
+  // Notifications (the sweeper sends the library's mail; see functions/handlers/notify.ts).
+  'LIBRARY_TIME_ZONE',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
+  'APP_URL',
+  'API_URL',
 ] as const;
 export type StackVariable = (typeof stackVariables)[number];
 

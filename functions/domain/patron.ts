@@ -7,6 +7,8 @@ export interface Patron {
   cardNumber: string;
   name: string;
   email?: string;
+  /** The language the library writes to the patron in (mails); Indonesian when unset. */
+  language?: 'id' | 'en';
   status: PatronStatus;
   roles: Role[];
   loanLimit: number;

@@ -33,6 +33,8 @@ import {
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
 import { DynamoReadingSlots } from '../adapters/reading-slots';
+import { DynamoNotificationRepository } from '../adapters/notification-repository';
+import { hmacMailLinks } from '../adapters/mail-links';
 
 export const systemClock = { now: () => new Date() };
 
@@ -140,6 +142,8 @@ export function createDeps(
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
     uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
     audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    notifications: new DynamoNotificationRepository(clients.documents, config.TABLE_NAME, clock),
+    mailLinks: pseudonymSource ? hmacMailLinks(pseudonymSource, clock) : undefined,
     hashPin,
   };
 }
