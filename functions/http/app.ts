@@ -23,6 +23,8 @@ import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
+import { notificationRoutes } from './routes/notifications';
+import { adminNotificationRoutes } from './routes/admin-notifications';
 import { readingRoutes } from './routes/reading';
 import { opdsRoutes } from './routes/opds';
 import { openUrlRoutes } from './routes/openurl';
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     authRoutes(app);
     federationRoutes(app);
     meRoutes(app);
+    notificationRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
     // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
@@ -129,6 +132,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     adminLicenceRoutes(app);
     adminPatronRoutes(app);
     adminAuditRoutes(app);
+    adminNotificationRoutes(app);
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
