@@ -20,6 +20,10 @@ import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
 import { writeShippedSamples } from './shipped-samples';
+import { startMailServer, type LocalMailServer } from './mail-server';
+import { mountMailbox } from './mailbox-page';
+import { smtpTransport } from '../adapters/mail-transport';
+import { startNotifyTimer } from '../handlers/notify';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
@@ -40,6 +44,8 @@ export interface LocalGateway {
   clients: AwsClients;
   deps: AppDeps;
   seed: SeedReport;
+  /** The SMTP server that stands in for Amazon SES; its mailbox is at /dev/mail. */
+  mail: LocalMailServer;
   timings: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -65,18 +71,24 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const running: RunningEmulator[] = [];
   let server: Server | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
+  let stopNotifier: (() => Promise<void>) | undefined;
+  let mail: LocalMailServer | undefined;
   const stop = async () => {
     await stopSweeper?.();
+    await stopNotifier?.();
+    await mail?.stop();
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
 
   try {
-    const [dynamo, s3] = await Promise.all([
+    const [dynamo, s3, mailServer] = await Promise.all([
       startDynamoLocal({ dataDir: join(dataDir, 'dynamodb') }),
       startS3Emulator({ dataDir: join(dataDir, 's3') }),
+      startMailServer(),
     ]);
     running.push(dynamo, s3);
+    mail = mailServer;
     mark('emulators');
     const config = loadConfig({
       ...(options.env ?? process.env),
@@ -105,7 +117,14 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     if (sourceDir !== fixturesDir)
       log(`No fixtures at ${fixturesDir}: seeding the samples the project ships.`);
     const seed = await seedSampleLibrary(
-      { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
+      {
+        titles: deps.titles,
+        patrons: deps.patrons,
+        content,
+        clock: deps.clock,
+        lending: deps.lending,
+        notifications: deps.notifications,
+      },
       sourceDir,
     );
     log(
@@ -131,6 +150,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       }
     });
     // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
+    mountMailbox(root, mailServer);
     root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
     // The node bindings (the socket) go along: campus access reads the peer address from them.
@@ -140,7 +160,23 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     await listen(server, port, hostname);
     mark('listening');
     stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
-    return { url, config, clients, deps, seed, timings, stop };
+    stopNotifier = startNotifyTimer(
+      {
+        notifications: deps.notifications,
+        patrons: deps.patrons,
+        titles: deps.titles,
+        mail: smtpTransport({ host: mailServer.host, port: mailServer.port, from: config.MAIL_FROM }),
+        // Local mode always has the pseudonym secret file (ensurePseudonymSecretFile above).
+        mailLinks: deps.mailLinks!,
+        clock: deps.clock,
+        logger: deps.logger,
+        appUrl: config.APP_URL ?? url,
+        apiUrl: config.API_URL ?? url,
+        timeZone: config.LIBRARY_TIME_ZONE,
+      },
+      config.NOTIFY_INTERVAL_SECONDS * 1000,
+    );
+    return { url, config, clients, deps, seed, mail: mailServer, timings, stop };
   } catch (error) {
     await stop();
     throw error;
