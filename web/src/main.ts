@@ -8,6 +8,8 @@ import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
 import { renderSignIn } from './pages/signin';
 import { renderTitle } from './pages/title';
+import { bellItem, renderNotifications } from './pages/notifications';
+import { renderAccountNotifications } from './pages/account-notifications';
 import { href, navigate, parseRoute, type Route } from './router';
 
 /** A page: renders into `main` and may return a clean-up run when the route changes. */
@@ -50,6 +52,7 @@ function renderHeader(route: Route): void {
           session
             ? h('li', {}, h('a', { href: href.shelf(), 'aria-current': current('shelf') }, t('nav.shelf')))
             : null,
+          session ? bellItem(route.name === 'notifications') : null,
           session?.patron.roles.includes('librarian')
             ? h(
                 'li',
@@ -112,6 +115,10 @@ async function render(): Promise<void> {
         return renderReader(main, route.id);
       case 'signin':
         return renderSignIn(main, route.next);
+      case 'notifications':
+        return renderNotifications(main);
+      case 'account-notifications':
+        return renderAccountNotifications(main);
       case 'console':
         // Loaded on demand: patrons never download the console.
         return (await import('./console')).renderConsole(main, route);
@@ -133,6 +140,8 @@ async function render(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void render());
+// A notification marked read: the bell's count follows.
+window.addEventListener('pustaka:notifications', () => renderHeader(parseRoute(location.hash)));
 onLanguageChange(() => void render());
 api.onSessionChange((session, reason) => {
   if (!session && reason === 'revoked') {

@@ -8,6 +8,8 @@ export type Route =
   | { name: 'shelf' }
   | { name: 'read'; id: string }
   | { name: 'signin'; next: string | undefined }
+  | { name: 'notifications' }
+  | { name: 'account-notifications' }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'not-found' };
 
@@ -35,6 +37,9 @@ export function parseRoute(hash: string): Route {
     if ((section === 'patrons' || section === 'audit') && parts.length === 2)
       return { name: 'console', section };
   }
+  if (head === 'notifications' && parts.length === 1) return { name: 'notifications' };
+  if (head === 'account' && id === 'notifications' && parts.length === 2)
+    return { name: 'account-notifications' };
   if (head === 'signin' && parts.length === 1)
     return { name: 'signin', next: params.get('next') ?? undefined };
   return { name: 'not-found' };
