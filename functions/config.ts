@@ -103,8 +103,8 @@ const schema = z.object({
   /** On AWS: the SES configuration set every mail is sent with (bounces, complaints, sending metrics). */
   SES_CONFIGURATION_SET: optionalName,
   /** Where the web app and the API are, for the links in mails (local mode: the gateway's own URL). */
-  APP_URL: optionalUrl,
-  API_URL: optionalUrl,
+  APP_URL: optionalName,
+  API_URL: optionalName,
   /** Local mode: how often the embedded notifier sends what is due. */
   NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /**

@@ -61,14 +61,6 @@ export class Monitoring extends Construct {
           'A notice e-mail was given up after its last retry (librarians can retry it in the console)',
       },
     );
-    this.alarm(
-      'FailedNotifierRuns',
-      notifications.failedRuns.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      { threshold: 1, description: 'A sweeper/notifier run failed and was kept in its failure queue' },
-    );
   }
 
   private alarm(id: string, metric: IMetric, options: { threshold: number; description: string }): void {
