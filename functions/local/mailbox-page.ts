@@ -54,7 +54,7 @@ ${m.html ? `<p><a href="/dev/mail/${m.id}.html">The HTML part of “${escapeHtml
       .join('\n');
     return c.html(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Local mailbox · Pustaka</title>
+<title>Local mailbox · Pustaka</title><link rel="icon" href="data:,">
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:48rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
 pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:.75rem}article{border-top:1px solid #999;padding:.5rem 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:0 1rem}dt{font-weight:600}a{color:#0645ad}</style></head>
