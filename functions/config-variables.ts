@@ -45,6 +45,10 @@ export const stackVariables = [
   'PSEUDONYM_SECRET_ARN',
   'PARTNER_SECRETS_PREFIX',
   'LOG_LEVEL',
+  // Notifications (the sweeper sends the library's mail; see functions/handlers/notify.ts).
+  'LIBRARY_TIME_ZONE',
+  'MAIL_FROM',
+  'SES_CONFIGURATION_SET',
 ] as const;
 export type StackVariable = (typeof stackVariables)[number];
 

@@ -104,6 +104,24 @@ const schema = z.object({
   LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(100),
   LOGIN_ADDRESS_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** The library's time zone: deadlines in mails are shown in it (an IANA name). */
+  LIBRARY_TIME_ZONE: z
+    .string()
+    .default('Asia/Jakarta')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not an IANA time zone'),
+  /** The sender of the library's mail; on AWS an address of the SES identity the stack verifies. */
+  MAIL_FROM: z.string().min(3).default('Perpustakaan Kota Nusantara <perpustakaan@pustaka.local>'),
+  /** On AWS: the SES configuration set every mail is sent with (bounces, complaints, sending metrics). */
+  SES_CONFIGURATION_SET: optionalName,
+  /** Local mode: how often the embedded notifier sends what is due. */
+  NOTIFY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /**
    * Every call to DynamoDB, S3 and Secrets Manager: connection timeout, request timeout per attempt (both
    * throw) and attempts per call (ms, ms, count); see functions/adapters/dependency-timeouts.ts.

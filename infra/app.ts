@@ -23,10 +23,14 @@ export function buildApp(app: App = new App()): { app: App; stack: LibraryStack 
     if (app.node.tryGetContext(key) === undefined) app.node.setContext(key, value);
   }
   const alarmEmail: unknown = app.node.tryGetContext('pustaka:alarmEmail');
+  const mailFrom: unknown = app.node.tryGetContext('pustaka:mailFrom');
+  const mailDomain: unknown = app.node.tryGetContext('pustaka:mailDomain');
   const stack = new LibraryStack(app, 'Pustaka', {
     description: 'Pustaka digital-library gateway',
     // Account and region come from the deploy environment; synth needs neither.
     ...(typeof alarmEmail === 'string' && alarmEmail ? { alarmEmail } : {}),
+    ...(typeof mailFrom === 'string' && mailFrom ? { mailFrom } : {}),
+    ...(typeof mailDomain === 'string' && mailDomain ? { mailDomain } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

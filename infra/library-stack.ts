@@ -10,12 +10,17 @@ import { PseudonymSecret } from './constructs/pseudonym-secret.js';
 import { ReaderSite } from './constructs/reader-site.js';
 import { SigningKeys } from './constructs/signing-keys.js';
 import { Sweeper } from './constructs/sweeper.js';
+import { MailSender } from './constructs/mail-sender.js';
 
 export interface LibraryStackProps extends StackProps {
   /** E-mail address subscribed to the alarm topic. */
   readonly alarmEmail?: string;
   /** Folder with the built reader (default: web/dist, or a placeholder when it is not built). */
   readonly siteAssetPath?: string;
+  /** The address the library's notices come from (an SES identity). @default 'notices@pustaka.example' */
+  readonly mailFrom?: string;
+  /** Verify this domain for SES (DKIM) instead of the single address. */
+  readonly mailDomain?: string;
 }
 
 /** Wiring only: every construct owns its defaults. */
@@ -49,7 +54,15 @@ export class LibraryStack extends Stack {
     });
     httpApi.route({ patronApi: functions.patronApi.function, librarianApi: functions.librarianApi.function });
 
-    const sweeper = new Sweeper(this, 'Sweeper', { table });
+    const mail = new MailSender(this, 'Mail', {
+      fromAddress: props.mailFrom ?? 'notices@pustaka.example',
+      ...(props.mailDomain ? { domain: props.mailDomain } : {}),
+    });
+    // The sweeper's schedule also sends the notices that are due (see the notify note in README).
+    const sweeper = new Sweeper(this, 'Sweeper', {
+      table,
+      mail: { sender: mail, appUrl: site.origin, apiUrl: httpApi.url, linkSecret: pseudonymSecret },
+    });
 
     new Monitoring(this, 'Monitoring', {
       api: httpApi.api,
@@ -58,6 +71,7 @@ export class LibraryStack extends Stack {
         LibrarianApi: functions.librarianApi.function,
         Sweeper: sweeper.sweeper.function,
       },
+      notifications: { failedDeliveries: sweeper.failedDeliveries },
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 

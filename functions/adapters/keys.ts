@@ -258,3 +258,49 @@ export const auditKeys = {
   targetPartition: (targetType: string, targetId: string) => `AUDIT#${targetType}#${targetId}`,
   targetSort: (at: string, entryId: string) => `${at}#${entryId}`,
 };
+
+// ---- notifications (in the app, e-mail deliveries), e-mail settings, wishes ----------------
+export const notificationKeys = {
+  /** One in-app notification of a patron; ids start with the epoch ms, so the partition reads newest first. */
+  item: (patronId: string, notificationId: string): ItemKey => ({
+    pk: `PATRON#${patronId}`,
+    sk: `NOTIFICATION#${notificationId}`,
+  }),
+  partition: (patronId: string) => `PATRON#${patronId}`,
+  prefix: 'NOTIFICATION#',
+  /** The patron's e-mail address (verified or pending) and per-kind e-mail preferences. */
+  settings: (patronId: string): ItemKey => ({ pk: `PATRON#${patronId}`, sk: 'NOTIFY#SETTINGS' }),
+};
+
+export const deliveryKeys = {
+  /**
+   * The e-mail delivery of one event, keyed by the event's id: putting it on condition it does not exist is
+   * what records a time-based event once, however many sweeps run.
+   */
+  item: (eventId: string): ItemKey => ({ pk: `DELIVERY#${eventId}`, sk: 'EMAIL' }),
+  /** Deliveries still to try, by when they are due (gsi1); sent or skipped ones leave the index. */
+  duePartition: 'DELIVERIES#DUE',
+  dueSort: (nextAttemptAt: string, eventId: string) => `${nextAttemptAt}#${eventId}`,
+  dueUpTo: (at: string) => `${at}#~`,
+  /** Deliveries that gave up after the last retry, for the librarians (gsi1). */
+  failedPartition: 'DELIVERIES#FAILED',
+  failedSort: (failedAt: string, eventId: string) => `${failedAt}#${eventId}`,
+  /** A patron's deliveries, for the librarians' patron page (gsi2). */
+  patronPartition: (patronId: string) => `DELIVERIES#${patronId}`,
+  patronSort: (createdAt: string, eventId: string) => `${createdAt}#${eventId}`,
+};
+
+export const wishKeys = {
+  /** A patron's wish to be told when a title can be lent. */
+  item: (patronId: string, titleId: string): ItemKey => ({ pk: `PATRON#${patronId}`, sk: `WISH#${titleId}` }),
+  patronPartition: (patronId: string) => `PATRON#${patronId}`,
+  patronPrefix: 'WISH#',
+  /** Who wishes for a title, oldest first (gsi1). */
+  titlePartition: (titleId: string) => `WISHES#${titleId}`,
+  titleSort: (createdAt: string, patronId: string) => `${createdAt}#${patronId}`,
+  /** Open wishes of a title, counted in the same transaction as each wish (a demand signal). */
+  count: (titleId: string): ItemKey => ({ pk: `TITLE#${titleId}`, sk: 'WISHCOUNT' }),
+  /** Every title's wish count (gsi2). */
+  countsPartition: 'WISHCOUNTS',
+  countsSort: (titleId: string) => titleId,
+};

@@ -50,6 +50,8 @@ import { defaultLimits, type Patron } from '../domain/patron';
 import type { Clock } from '../domain/ports';
 import type { Title } from '../domain/title';
 import { isConditionalCheckFailure, recordOf } from './dynamo-item';
+import { DynamoNotificationRepository } from './notification-repository';
+import { eventIds } from '../domain/notification';
 import {
   dueKeys,
   holdKeys,
@@ -80,7 +82,8 @@ const idempotencyRetentionSeconds = 24 * 3_600;
 /** How far back the very first sweep looks. */
 const firstSweepLookbackDays = 30;
 /** Waiting holds reserved per transaction when slots are added (a transaction writes at most 100 items). */
-const advanceBatch = 25;
+// Each reservation writes three items (the hold, its in-app notification and its e-mail delivery).
+const advanceBatch = 20;
 
 interface IdempotencyRecord {
   fingerprint: string;
@@ -192,12 +195,17 @@ class Counter {
  * on gsi1 under the day they fall due (waiting holds sit on gsi1 in their title's queue instead).
  */
 export class DynamoLendingRepository implements LendingRepository {
+  /** Builds the notification (outbox) writes that go into the lending transactions. */
+  private readonly notices: DynamoNotificationRepository;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: Clock,
     private readonly retry: RetryPolicy = defaultRetryPolicy,
-  ) {}
+  ) {
+    this.notices = new DynamoNotificationRepository(documents, tableName, clock);
+  }
 
   // ---- reads ------------------------------------------------------------------------------------
 
@@ -530,6 +538,17 @@ export class DynamoLendingRepository implements LendingRepository {
           onConditionFailed: 'stale',
         },
         ended ? this.deleteMarker(holdKeys.suspensionEnd(hold.id)) : undefined,
+        // Told in the same transaction: a reservation that rolls back tells nobody.
+        this.notices.eventWrites(
+          {
+            id: eventIds.holdReserved(hold.id),
+            patronId: hold.patronId,
+            kind: 'hold-reserved',
+            titleId: hold.titleId,
+            deadline: hold.reservedUntil!,
+          },
+          now,
+        ),
       );
     }
     if (!licence) return [];
@@ -1156,14 +1175,26 @@ export class DynamoLendingRepository implements LendingRepository {
       const decision = decideExpiry({ loan, licence, firstWaiting, now });
       if (!decision) return { writes: [], result: false };
       return {
-        writes: this.endLoanPlan(
-          decision,
-          licence,
-          '#status = :active AND expiresAt <= :now',
-          { ':active': 'active', ':now': now.toISOString() },
-          now,
-          titleWithdrawn,
-        ),
+        writes: [
+          ...this.endLoanPlan(
+            decision,
+            licence,
+            '#status = :active AND expiresAt <= :now',
+            { ':active': 'active', ':now': now.toISOString() },
+            now,
+            titleWithdrawn,
+          ),
+          ...this.notices.eventWrites(
+            {
+              id: eventIds.loanEnded(loan.id),
+              patronId: loan.patronId,
+              kind: 'loan-ended',
+              titleId: loan.titleId,
+              deadline: loan.expiresAt,
+            },
+            now,
+          ),
+        ],
         result: true,
       };
     });
@@ -1539,15 +1570,27 @@ export class DynamoLendingRepository implements LendingRepository {
       const decision = decideLapse({ hold, licence, firstWaiting, now });
       if (!decision) return { writes: [], result: false };
       return {
-        writes: this.endHoldPlan(
-          decision,
-          hold,
-          licence,
-          '#status = :reserved AND reservedUntil <= :now',
-          { ':reserved': 'reserved', ':now': now.toISOString() },
-          now,
-          titleWithdrawn,
-        ),
+        writes: [
+          ...this.endHoldPlan(
+            decision,
+            hold,
+            licence,
+            '#status = :reserved AND reservedUntil <= :now',
+            { ':reserved': 'reserved', ':now': now.toISOString() },
+            now,
+            titleWithdrawn,
+          ),
+          ...this.notices.eventWrites(
+            {
+              id: eventIds.reservationLapsed(hold.id),
+              patronId: hold.patronId,
+              kind: 'reservation-lapsed',
+              titleId: hold.titleId,
+              deadline: hold.reservedUntil!,
+            },
+            now,
+          ),
+        ],
         result: true,
       };
     });

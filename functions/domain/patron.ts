@@ -14,7 +14,10 @@ export interface Patron {
   roles: Role[];
   loanLimit: number;
   holdLimit: number;
-  /** The patron's language, set by themselves (My account); absent: the app's choice on the device. */
+  /**
+   * The patron's language, set by themselves (My account): the app's and the library's mails. Absent: the
+   * app follows the device's choice, and mails are in Indonesian.
+   */
   language?: PatronLanguage;
   /** scrypt hash with its own salt and parameters; never leaves the server. */
   pinHash: string;

@@ -31,6 +31,8 @@ export const problemCodes = {
   COPY_AVAILABLE: { status: 409 },
   COVER_NOT_FOUND: { status: 404 },
   CURRENT_PIN_WRONG: { status: 403 },
+  DELIVERY_NOT_FAILED: { status: 409 },
+  DELIVERY_NOT_FOUND: { status: 404 },
   EMPTY_FILE: { status: 422 },
   EPUB_CONTAINER_INVALID: { status: 422 },
   EPUB_ENCRYPTED: { status: 422 },
@@ -53,6 +55,7 @@ export const problemCodes = {
   INVALID_ASSERTION: { status: 401 },
   INVALID_CREDENTIALS: { status: 401 },
   INVALID_GRANT: { status: 400 },
+  INVALID_LINK: { status: 400 },
   INVALID_REFRESH_TOKEN: { status: 401 },
   INVALID_RETURN_PATH: { status: 400 },
   INVALID_TOKEN: { status: 401 },
@@ -65,6 +68,8 @@ export const problemCodes = {
   LOAN_LIMIT_REACHED: { status: 403 },
   LOAN_NOT_FOUND: { status: 404 },
   NO_MATCH: { status: 404 },
+  MAIL_UNAVAILABLE: { status: 503 },
+  NOTIFICATION_NOT_FOUND: { status: 404 },
   NOT_ENTITLED: { status: [403, 401] },
   NOT_LENDABLE: { status: 409 },
   NOT_ON_THIS_SURFACE: { status: 503 },
@@ -110,6 +115,8 @@ export const problemCodes = {
   UPLOAD_REJECTED: { status: 409 },
   URI_TOO_LONG: { status: 414 },
   VALIDATION_FAILED: { status: 400 },
+  WISH_NOT_FOUND: { status: 404 },
+  WISH_NOT_NEEDED: { status: 409 },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]] }>;
 
 export type ProblemCode = keyof typeof problemCodes;

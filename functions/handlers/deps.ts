@@ -38,6 +38,8 @@ import { DynamoCampusHandoffs } from '../adapters/campus-handoffs';
 import { createCampusProvider } from '../adapters/campus-provider';
 import { filePartnerSecrets, secretsManagerPartnerSecrets } from '../adapters/partner-secrets';
 import type { PartnerSecretStore } from '../domain/campus-sign-in';
+import { DynamoNotificationRepository } from '../adapters/notification-repository';
+import { hmacMailLinks } from '../adapters/mail-links';
 
 export const systemClock = { now: () => new Date() };
 
@@ -189,6 +191,8 @@ export function createDeps(
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
     uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
     audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    notifications: new DynamoNotificationRepository(clients.documents, config.TABLE_NAME, clock),
+    mailLinks: pseudonymSource ? hmacMailLinks(pseudonymSource, clock) : undefined,
     hashPin,
   };
 }

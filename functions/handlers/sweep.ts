@@ -6,15 +6,20 @@ import type { AppDeps } from '../http/deps';
  * function runs on a schedule on AWS (./sweeper.ts, the Lambda entry point) and on a timer in local mode
  * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
  */
-export async function sweep(deps: Pick<AppDeps, 'lending' | 'logger'>): Promise<SweepReport> {
+export async function sweep(
+  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications'>>,
+): Promise<SweepReport & { noticesRecorded: number }> {
   const report = await deps.lending.sweep();
-  if (report.loansExpired + report.reservationsLapsed > 0) deps.logger.info('sweep', { ...report });
-  return report;
+  // After the ends: a loan that ended in this sweep gets its "ended" notice, never a late "ends soon" one.
+  const notices = deps.notifications ? await deps.notifications.recordTimeNotices() : { recorded: 0 };
+  const full = { ...report, noticesRecorded: notices.recorded };
+  if (report.loansExpired + report.reservationsLapsed + notices.recorded > 0) deps.logger.info('sweep', full);
+  return full;
 }
 
 /** Runs `sweep` now and every `everyMs` until stopped; a failed sweep is logged and the next one tries again. */
 export function startSweepTimer(
-  deps: Pick<AppDeps, 'lending' | 'logger'>,
+  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications'>>,
   everyMs: number,
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();

@@ -25,6 +25,8 @@ import { healthRoutes } from './routes/health';
 import { accountRoutes } from './routes/account';
 import { lendingRoutes } from './routes/lending';
 import { meRoutes } from './routes/me';
+import { notificationRoutes } from './routes/notifications';
+import { adminNotificationRoutes } from './routes/admin-notifications';
 import { readingRoutes } from './routes/reading';
 import { opdsRoutes } from './routes/opds';
 import { opdsAccountRoutes } from './routes/opds-account';
@@ -116,6 +118,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     campusSignInRoutes(app);
     meRoutes(app);
     accountRoutes(app);
+    notificationRoutes(app);
     titleRoutes(app);
     readingRoutes(app);
     // Campus ranges carry partner entitlements to POST /titles/{id}/access without a token.
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     adminLicenceRoutes(app);
     adminPatronRoutes(app);
     adminAuditRoutes(app);
+    adminNotificationRoutes(app);
   }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -33,6 +33,8 @@ import type {
   SessionRepository,
 } from '../domain/sign-in';
 import type { TokenService } from '../domain/tokens';
+import type { MailLinkSigner } from '../domain/notification';
+import type { NotificationRepository } from '../domain/notification-ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -85,6 +87,10 @@ export interface AppDeps {
   publishing?: Publishing;
   /** The trail of librarian actions. */
   audit: AuditLog;
+  /** In-app notifications, e-mail deliveries and settings, wishes (functions/adapters/notification-repository.ts). */
+  notifications: NotificationRepository;
+  /** Signs the unsubscribe and verification links in mails; undefined where no server secret is configured. */
+  mailLinks: MailLinkSigner | undefined;
   /** scrypt, for PINs set by librarians. */
   hashPin(pin: string): Promise<string>;
 }

@@ -21,6 +21,10 @@ import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
 import { writeShippedSamples } from './shipped-samples';
 import { startDemoUniversity, type DemoUniversity } from './demo-university';
+import { startMailServer, type LocalMailServer } from './mail-server';
+import { mountMailbox } from './mailbox-page';
+import { smtpTransport } from '../adapters/mail-transport';
+import { startNotifyTimer } from '../handlers/notify';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const defaultFixturesDir = resolve(repoRoot, '../shared/fixtures');
@@ -43,6 +47,8 @@ export interface LocalGateway {
   seed: SeedReport;
   /** The demo university's OpenID Provider and partner record (campus sign-in), when campus sign-in is on. */
   demoUniversity: DemoUniversity | undefined;
+  /** The SMTP server that stands in for Amazon SES; its mailbox is at /dev/mail. */
+  mail: LocalMailServer;
   timings: Record<string, number>;
   stop(): Promise<void>;
 }
@@ -69,19 +75,25 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   let server: Server | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
   let demoUniversity: DemoUniversity | undefined;
+  let stopNotifier: (() => Promise<void>) | undefined;
+  let mail: LocalMailServer | undefined;
   const stop = async () => {
     await stopSweeper?.();
+    await stopNotifier?.();
+    await mail?.stop();
     await demoUniversity?.stop();
     if (server) await new Promise<void>((done) => server!.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
 
   try {
-    const [dynamo, s3] = await Promise.all([
+    const [dynamo, s3, mailServer] = await Promise.all([
       startDynamoLocal({ dataDir: join(dataDir, 'dynamodb') }),
       startS3Emulator({ dataDir: join(dataDir, 's3') }),
+      startMailServer(),
     ]);
     running.push(dynamo, s3);
+    mail = mailServer;
     mark('emulators');
     const config = loadConfig({
       ...(options.env ?? process.env),
@@ -110,7 +122,14 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     if (sourceDir !== fixturesDir)
       log(`No fixtures at ${fixturesDir}: seeding the samples the project ships.`);
     const seed = await seedSampleLibrary(
-      { titles: deps.titles, patrons: deps.patrons, content, clock: deps.clock, lending: deps.lending },
+      {
+        titles: deps.titles,
+        patrons: deps.patrons,
+        content,
+        clock: deps.clock,
+        lending: deps.lending,
+        notifications: deps.notifications,
+      },
       sourceDir,
     );
     log(
@@ -145,6 +164,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       }
     });
     // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
+    mountMailbox(root, mailServer);
     root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
     // The node bindings (the socket) go along: campus access reads the peer address from them.
@@ -154,7 +174,24 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     await listen(server, port, hostname);
     mark('listening');
     stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
-    return { url, config, clients, deps, seed, demoUniversity, timings, stop };
+    stopNotifier = startNotifyTimer(
+      {
+        notifications: deps.notifications,
+        patrons: deps.patrons,
+        titles: deps.titles,
+        mail: smtpTransport({ host: mailServer.host, port: mailServer.port, from: config.MAIL_FROM }),
+        // Local mode always has the pseudonym secret file (ensurePseudonymSecretFile above).
+        mailLinks: deps.mailLinks!,
+        clock: deps.clock,
+        logger: deps.logger,
+        // The gateway serves both the app and the API here: links in mails go to where it listens.
+        appUrl: url,
+        apiUrl: url,
+        timeZone: config.LIBRARY_TIME_ZONE,
+      },
+      config.NOTIFY_INTERVAL_SECONDS * 1000,
+    );
+    return { url, config, clients, deps, seed, demoUniversity, mail: mailServer, timings, stop };
   } catch (error) {
     await stop();
     throw error;

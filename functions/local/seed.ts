@@ -9,6 +9,7 @@ import { defaultLimits, type Patron, type Role } from '../domain/patron';
 import type { LendingRepository } from '../domain/lending-ports';
 import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
+import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
 import { coverExtension, titleFromPublication, type AccessMode } from '../domain/title';
 
@@ -85,6 +86,8 @@ export interface SeedDeps {
   clock: Clock;
   /** Where licences go; without it titles are seeded without licences. */
   lending?: Pick<LendingRepository, 'addLicence'>;
+  /** Where the demo patrons' confirmed e-mail addresses go; without it they get none. */
+  notifications?: Pick<NotificationRepository, 'settings' | 'setVerifiedEmail'>;
 }
 
 const stableId = (prefix: string, seed: string) =>
@@ -201,6 +204,15 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     };
     if (await deps.patrons.create(patron)) report.patrons.created.push(account.cardNumber);
     else report.patrons.existing.push(account.cardNumber);
+  }
+  // The demo patrons' addresses count as confirmed, so the demo's mails arrive in /dev/mail at once.
+  if (deps.notifications) {
+    for (const account of demoAccounts) {
+      const patron = await deps.patrons.getByCard(account.cardNumber);
+      if (!patron) continue;
+      const settings = await deps.notifications.settings(patron.id);
+      if (!settings.email) await deps.notifications.setVerifiedEmail(patron.id, account.email);
+    }
   }
   return report;
 }

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   log(
     `API:         ${gateway.url}/titles   health: ${gateway.url}/health   contract: ${gateway.url}/openapi.json`,
   );
+  log(
+    `Mailbox:     ${gateway.url}/dev/mail   (the library's e-mails; SMTP on 127.0.0.1:${gateway.mail.port})`,
+  );
   log(`Data:        ${gateway.config.DATA_DIR}`);
   log('Demo accounts (card / PIN):');
   for (const account of demoAccounts) {

@@ -13,7 +13,8 @@ import type { LambdaFunctionName } from '../../functions/config-variables.js';
  *   lending); `/health` describes the table.
  * - librarian API: the same item actions (audit, uploads, titles, licences, patrons; withdrawing a title ends
  *   its holds, which deletes their markers), no health probe.
- * - sweeper: reads what is due and ends it (updates, deletes, condition checks); it never creates an item.
+ * - sweeper: reads what is due and ends it (updates, deletes, condition checks); it creates only the
+ *   notifications of what it ends or what falls due (puts), and settles mail deliveries (updates).
  */
 export const tableActions = {
   patronApi: [
@@ -37,6 +38,7 @@ export const tableActions = {
     'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
+    'dynamodb:PutItem',
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],

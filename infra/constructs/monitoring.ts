@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import type { MetricFilter } from 'aws-cdk-lib/aws-logs';
 
 export interface MonitoringProps {
   readonly api: HttpApi;
@@ -13,6 +14,8 @@ export interface MonitoringProps {
   readonly functions: Record<string, IFunction>;
   /** Who is told when an alarm fires. @default no subscription (subscribe to the topic later) */
   readonly alarmEmail?: string;
+  /** Mails given up after their last retry (a failed run itself is the sweeper's Errors alarm). */
+  readonly notifications?: { failedDeliveries: MetricFilter };
 }
 
 /**
@@ -34,6 +37,8 @@ export class Monitoring extends Construct {
       description: 'The API answered 5xx more than 5 times in 5 minutes',
     });
 
+    if (props.notifications) this.notificationAlarms(props.notifications);
+
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), {
         threshold: 1,
@@ -44,6 +49,18 @@ export class Monitoring extends Construct {
         description: `${name} was throttled (account or reserved concurrency reached) in the last 5 minutes`,
       });
     }
+  }
+
+  private notificationAlarms(notifications: NonNullable<MonitoringProps['notifications']>): void {
+    this.alarm(
+      'FailedDeliveries',
+      notifications.failedDeliveries.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
+      {
+        threshold: 1,
+        description:
+          'A notice e-mail was given up after its last retry (librarians can retry it in the console)',
+      },
+    );
   }
 
   private alarm(id: string, metric: IMetric, options: { threshold: number; description: string }): void {

@@ -1,4 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import { MetricFilter, FilterPattern } from 'aws-cdk-lib/aws-logs';
+import type { MailSender } from './mail-sender.js';
+import type { PseudonymSecret } from './pseudonym-secret.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
@@ -13,6 +16,20 @@ export interface SweeperProps {
   readonly every?: Duration;
   /** @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * The library's mail: with it, each run also sends the notices that are due (functions/handlers/notify.ts)
+   * through SES; without it, notices are recorded (in the app) but no mail goes out.
+   */
+  readonly mail?: {
+    sender: MailSender;
+    /** The reader's origin (links into the app) and the API's URL (unsubscribe and confirmation links). */
+    appUrl: string;
+    apiUrl: string;
+    /** The server secret the mail links are signed with (a key derived from it). */
+    linkSecret: PseudonymSecret;
+    /** @default 'Asia/Jakarta' */
+    timeZone?: string;
+  };
 }
 
 /**
@@ -23,6 +40,8 @@ export interface SweeperProps {
 export class Sweeper extends Construct {
   readonly sweeper: LibraryFunction;
   readonly schedule: Rule;
+  /** Mails given up after their last retry, counted from the function's log (see Monitoring). */
+  readonly failedDeliveries: MetricFilter;
 
   constructor(scope: Construct, id: string, props: SweeperProps) {
     super(scope, id);
@@ -34,10 +53,37 @@ export class Sweeper extends Construct {
       environment: {
         TABLE_NAME: props.table.table.tableName,
         LOG_LEVEL: props.logLevel ?? 'INFO',
+        ...(props.mail
+          ? {
+              MAIL_FROM: props.mail.sender.from,
+              SES_CONFIGURATION_SET: props.mail.sender.configurationSet.configurationSetName,
+              WEB_ORIGIN: props.mail.appUrl,
+              PUBLIC_API_URL: props.mail.apiUrl,
+              PSEUDONYM_SECRET_ARN: props.mail.linkSecret.secret.secretArn,
+              LIBRARY_TIME_ZONE: props.mail.timeZone ?? 'Asia/Jakarta',
+            }
+          : {}),
       } satisfies FunctionEnvironment<'sweeper'>,
-      timeout: Duration.minutes(1),
+      // Longer than a run's sends may take, shorter than a delivery's lease (2 minutes), so a run cut off
+      // mid-send never overlaps the next claim of the same mail.
+      timeout: Duration.seconds(90),
     });
     props.table.grant(this.sweeper.role, tableActions.sweeper);
+    if (props.mail) {
+      props.mail.sender.grantSend(this.sweeper.role);
+      props.mail.linkSecret.grantRead(this.sweeper.role);
+    }
+
+    this.failedDeliveries = new MetricFilter(this, 'FailedDeliveries', {
+      logGroup: this.sweeper.logGroup,
+      metricNamespace: 'Pustaka',
+      metricName: 'FailedDeliveries',
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', 'delivery failed'),
+        FilterPattern.stringValue('$.state', '=', 'failed'),
+      ),
+      metricValue: '1',
+    });
 
     this.schedule = new Rule(this, 'Schedule', {
       description: 'Runs the Pustaka sweeper',

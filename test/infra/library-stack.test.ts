@@ -114,7 +114,7 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     ]);
   });
 
-  it('gives the pseudonym secret to the patron API only', () => {
+  it('gives the pseudonym secret to the patron API and the sweeper (which signs mail links with a key derived from it) only', () => {
     // Prepare
     const template = Template.fromStack(stack);
     const pseudonymSecret = { Ref: Match.stringLikeRegexp('^PseudonymSecret') };
@@ -122,8 +122,12 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) } },
-      1,
+      2,
     );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Pustaka sweeper'),
+      Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Pustaka patron API'),
       Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },

@@ -153,9 +153,6 @@ describe('DynamoDB grants against the code', () => {
       // The librarian API builds the same deps as the patron API, /health probe included, but serves no
       // /health (functions/http/app.ts mounts it on the patron surface only).
       'librarianApi dynamodb:DescribeTable',
-      // The sweeper's bundle holds the whole lending repository, whose checkout and holds create items; the
-      // sweep itself never does (shown on DynamoDB Local below).
-      'sweeper dynamodb:PutItem',
     ]);
   });
 });

@@ -10,6 +10,8 @@ import { renderShelf } from './pages/shelf';
 import { renderCampusSignIn } from './pages/campus-signin';
 import { renderSignIn } from './pages/signin';
 import { renderTitle } from './pages/title';
+import { bellItem, renderNotifications } from './pages/notifications';
+import { renderAccountNotifications } from './pages/account-notifications';
 import { href, navigate, parseRoute, type Route } from './router';
 import { applyTheme } from './theme';
 
@@ -63,6 +65,7 @@ function renderHeader(route: Route): void {
                 h('a', { href: href.account(), 'aria-current': current('account') }, t('nav.account')),
               )
             : null,
+          session ? bellItem(route.name === 'notifications') : null,
           session?.patron.roles.includes('librarian')
             ? h(
                 'li',
@@ -135,6 +138,10 @@ async function render(): Promise<void> {
         return renderSignIn(main, route.next);
       case 'campus':
         return renderCampusSignIn(main, route.params);
+      case 'notifications':
+        return renderNotifications(main);
+      case 'account-notifications':
+        return renderAccountNotifications(main);
       case 'console':
         // Loaded on demand: patrons never download the console.
         return (await import('./console')).renderConsole(main, route);
@@ -156,6 +163,8 @@ async function render(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void render());
+// A notification marked read: the bell's count follows.
+window.addEventListener('pustaka:notifications', () => renderHeader(parseRoute(location.hash)));
 onLanguageChange(() => void render());
 api.onSessionChange((session, reason) => {
   if (!session && reason === 'revoked') {

@@ -10,6 +10,8 @@ export type Route =
   | { name: 'read'; id: string }
   | { name: 'signin'; next: string | undefined }
   | { name: 'campus'; params: URLSearchParams }
+  | { name: 'notifications' }
+  | { name: 'account-notifications' }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'not-found' };
 
@@ -39,6 +41,9 @@ export function parseRoute(hash: string): Route {
       return { name: 'console', section };
   }
   if (head === 'signin' && id === 'campus' && parts.length === 2) return { name: 'campus', params };
+  if (head === 'notifications' && parts.length === 1) return { name: 'notifications' };
+  if (head === 'account' && id === 'notifications' && parts.length === 2)
+    return { name: 'account-notifications' };
   if (head === 'signin' && parts.length === 1)
     return { name: 'signin', next: params.get('next') ?? undefined };
   return { name: 'not-found' };

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { availabilityOf, decideAddLicence } from '../../domain/lending';
 import { lendingErrors } from '../../domain/lending-errors';
-import { compareLicences, licenceState, newLicence, type Licence } from '../../domain/licence';
+import { compareLicences, isUsable, licenceState, newLicence, type Licence } from '../../domain/licence';
 import { librarianId, noteAudit } from '../admin';
 import type { AppEnv } from '../deps';
 import { AvailabilitySchema, problemContent } from '../schemas';
@@ -204,6 +204,8 @@ export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
       now,
     });
     await deps.lending.addLicence(licence);
+    // Patrons who asked to be told when the library has copies: told once each, after the licence is in.
+    if (isUsable(licence, deps.clock.now())) await deps.notifications.fulfilWishes(id);
     const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId) ?? licence;
     return c.json(licenceView(stored, deps.clock.now()), 201, {
       Location: `/admin/titles/${id}/licences/${licenceId}`,
@@ -223,6 +225,7 @@ export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
     await deps.lending.setLicenceActive({ titleId: id, licenceId, active });
     const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId);
     if (!stored) throw lendingErrors.licenceNotFound(licenceId);
+    if (active && isUsable(stored, deps.clock.now())) await deps.notifications.fulfilWishes(id);
     return c.json(licenceView(stored, deps.clock.now()), 200);
   });
 }

@@ -3,6 +3,7 @@ import { t } from '../i18n';
 import type { Cleanup } from '../main';
 import { admin, type ImportReport, type PatronRecord } from './api';
 import { problemText } from './problem';
+import { failedDeliveriesSection, patronNotificationsPanel } from './deliveries';
 
 /** The rule PATCH /admin/patrons/{id} applies to a PIN (admin-patrons.ts), checked before asking it. */
 const pinPattern = /^\d{4,12}$/;
@@ -192,6 +193,26 @@ export function renderPatrons(body: HTMLElement): Cleanup {
           t(blocked ? 'patrons.unblock' : 'patrons.block', { name: patron.name }),
         ),
         resetButton,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-expanded': 'false',
+            onclick: async (event: Event) => {
+              const button = event.currentTarget as HTMLButtonElement;
+              const open = row.querySelector('.patron-notifications');
+              if (open) {
+                open.remove();
+                button.setAttribute('aria-expanded', 'false');
+                return;
+              }
+              button.setAttribute('aria-expanded', 'true');
+              row.append(await patronNotificationsPanel(patron.id, `notifications-${patron.id}`));
+            },
+          },
+          t('console.notifications.heading'),
+        ),
       ),
     );
     return row;
@@ -281,6 +302,7 @@ export function renderPatrons(body: HTMLElement): Cleanup {
       importForm,
       report,
     ),
+    failedDeliveriesSection(),
   );
   void load(false);
 }

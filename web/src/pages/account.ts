@@ -3,14 +3,15 @@ import { announce, h } from '../dom';
 import { language, setLanguage, t, type Language } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
+import { renderNotificationSettings } from './account-notifications';
 
 const pinPattern = '[0-9]{4,12}';
 
 /**
- * My account: the patron's own PIN and language. The e-mail address and notification preferences are a
- * section of their own (web/src/pages/account-notifications.ts), placed in `#account-notifications`.
+ * My account: the patron's own PIN and language, then the e-mail address and notification preferences (a
+ * section of their own, web/src/pages/account-notifications.ts, also reachable alone at #/account/notifications).
  */
-export function renderAccount(main: HTMLElement): void {
+export function renderAccount(main: HTMLElement): Promise<void> | void {
   document.title = `${t('account.title')} · ${t('app.name')}`;
   const session = api.session;
   if (!session) {
@@ -28,8 +29,10 @@ export function renderAccount(main: HTMLElement): void {
     ),
     pinSection(),
     languageSection(),
-    h('section', { id: 'account-notifications', 'aria-live': 'polite' }),
   );
+  const notifications = h('section', { id: 'account-notifications', 'aria-live': 'polite' });
+  main.append(notifications);
+  return renderNotificationSettings(notifications);
 }
 
 function pinField(id: string, label: string, autocomplete: string, hint?: string): HTMLElement {
