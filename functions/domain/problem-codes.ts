@@ -77,6 +77,7 @@ export const problemCodes = {
   UNAUTHORIZED: { status: 401 },
   UNKNOWN_ISSUER: { status: 401 },
   UNSUPPORTED_FORMAT: { status: 422 },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   UPLOAD_ABORTED: { status: 409 },
   UPLOAD_ALREADY_COMPLETE: { status: 409 },
   UPLOAD_BUSY: { status: 409 },

@@ -170,6 +170,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
       const headers = error.status === 401 ? authChallenge(error.code) : {};
       return problemResponse(c, error.status, error.code, error.message, error.context, headers);
     }
+    if (error instanceof HTTPException && error.status === 415) {
+      const type = c.req.header('Content-Type');
+      return problemResponse(
+        c,
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        type
+          ? `This operation does not accept a ${type.split(';')[0]} body (see /openapi.json for what it takes).`
+          : 'The request body has no Content-Type; see /openapi.json for what this operation takes.',
+      );
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, error.status, 'BAD_REQUEST', error.message || 'The request is not valid.');
     }
