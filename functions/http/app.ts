@@ -27,6 +27,8 @@ import { readingRoutes } from './routes/reading';
 import { opdsRoutes } from './routes/opds';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
+import { problemRoutes } from './routes/problems';
+import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -137,14 +139,23 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     bearerFormat: 'JWT',
   });
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Pustaka gateway',
-      version: '0.1.0',
-      description: 'Digital library and e-resource gateway',
-    },
-  });
+  // Every problem's `type` is one of these pages, on either API.
+  problemRoutes(app);
+
+  const contract = () =>
+    completeContract(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Pustaka gateway',
+          version: '0.1.0',
+          description: 'Digital library and e-resource gateway',
+          license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+        },
+        servers: [{ url: '/', description: 'This gateway' }],
+      }),
+    );
+  app.get('/openapi.json', (c) => c.json(contract()));
 
   app.notFound((c) =>
     problemResponse(c, 404, 'ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`),

@@ -7,7 +7,7 @@ import { campusAccess } from '../campus';
 import { callerOf, optionalCaller } from '../caller-optional';
 import type { AppDeps, AppEnv } from '../deps';
 import { issueContentLink } from '../content-access';
-import { problemContent } from '../schemas';
+import { ProblemSchema, problemContent } from '../schemas';
 import {
   catalogueGroups,
   facetCounts,
@@ -262,21 +262,109 @@ function publicationOf(title: Title, availability?: Availability) {
   };
 }
 
+/**
+ * The OPDS documents' outline for the contract (the full rules are the OPDS JSON Schemas, which the tests hold
+ * every feed to): links, metadata and collections, open to the extensions OPDS allows.
+ */
+const OpdsLinkSchema = z
+  .object({
+    href: z.string(),
+    type: z.string().optional(),
+    rel: z.union([z.string(), z.array(z.string())]).optional(),
+    title: z.string().optional(),
+    templated: z.boolean().optional(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough()
+  .openapi('OpdsLink');
+const OpdsPublicationSchema = z
+  .object({
+    metadata: z.object({ title: z.string() }).passthrough(),
+    links: z.array(OpdsLinkSchema),
+    images: z.array(OpdsLinkSchema).optional(),
+  })
+  .passthrough()
+  .openapi('OpdsPublication');
+const OpdsFeedMetadataSchema = z
+  .object({
+    title: z.string(),
+    numberOfItems: z.number().int().optional(),
+    itemsPerPage: z.number().int().optional(),
+    currentPage: z.number().int().optional(),
+  })
+  .passthrough();
+const OpdsFeedSchema = z
+  .object({
+    metadata: OpdsFeedMetadataSchema,
+    links: z.array(OpdsLinkSchema),
+    navigation: z.array(OpdsLinkSchema).optional(),
+    publications: z.array(OpdsPublicationSchema).optional(),
+    facets: z
+      .array(z.object({ metadata: OpdsFeedMetadataSchema, links: z.array(OpdsLinkSchema) }))
+      .optional(),
+    groups: z
+      .array(
+        z.object({
+          metadata: OpdsFeedMetadataSchema,
+          links: z.array(OpdsLinkSchema).optional(),
+          publications: z.array(OpdsPublicationSchema).optional(),
+          navigation: z.array(OpdsLinkSchema).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .passthrough()
+  .openapi('OpdsFeed');
+const OpdsAuthenticationSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    links: z.array(OpdsLinkSchema).optional(),
+    authentication: z.array(
+      z.object({ type: z.string(), links: z.array(OpdsLinkSchema).optional() }).passthrough(),
+    ),
+  })
+  .passthrough()
+  .openapi('OpdsAuthenticationDocument');
+
 const feedResponse = (description: string) => ({
   description,
-  content: { [opdsTypes.feed]: { schema: z.object({}).passthrough() } },
+  content: { [opdsTypes.feed]: { schema: OpdsFeedSchema } },
 });
+
+/** Every /opds operation: a token is optional, but one that is sent must verify (else 401 with the document). */
+const opdsOperation = {
+  tags: ['OPDS'],
+  security: [{}, { bearer: [] }] as Record<string, string[]>[],
+};
+const badToken = {
+  description: 'A token was sent and does not verify; OPDS clients get the Authentication Document',
+  headers: z.object({
+    Link: z.string().openapi({ description: 'rel="http://opds-spec.org/auth/document"' }),
+  }),
+  content: {
+    'application/problem+json': { schema: ProblemSchema },
+    [opdsTypes.authentication]: { schema: OpdsAuthenticationSchema },
+  },
+};
 
 const navigationRoute = createRoute({
   method: 'get',
   path: '/opds',
-  summary: 'OPDS 2.0 navigation feed',
-  responses: { 200: feedResponse('The catalogue root') },
+  operationId: 'getOpdsRoot',
+  ...opdsOperation,
+  summary: 'OPDS 2.0 navigation feed, with groups (new titles; collections)',
+  responses: { 200: feedResponse('The catalogue root'), 401: badToken },
 });
 
 const publicationsRoute = createRoute({
   method: 'get',
   path: '/opds/publications',
+  operationId: 'getOpdsPublications',
+  ...opdsOperation,
   summary: 'OPDS 2.0 publications feed: paged, searchable, with facets',
   description:
     'Pages by number (`first`/`previous`/`next`/`last` links); `query` searches title, author, subject and ' +
@@ -298,7 +386,15 @@ const publicationsRoute = createRoute({
       sort: z.enum(['new']).optional(),
     }),
   },
-  responses: { 200: feedResponse('A page of publications'), 400: problemContent('Invalid query') },
+  responses: {
+    200: feedResponse('A page of publications'),
+    400: problemContent('Invalid query', ['VALIDATION_FAILED']),
+    401: badToken,
+  },
+});
+
+const locationHeader = z.object({
+  Location: z.string().openapi({ description: 'The short-lived signed link' }),
 });
 
 const idParam = z.object({ id: z.string().min(1).max(128) });
@@ -306,25 +402,30 @@ const idParam = z.object({ id: z.string().min(1).max(128) });
 const publicationRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}',
+  operationId: 'getOpdsPublication',
+  ...opdsOperation,
   summary: 'One OPDS 2.0 publication',
   request: { params: idParam },
   responses: {
     200: {
       description: 'The publication',
-      content: { [opdsTypes.publication]: { schema: z.object({}).passthrough() } },
+      content: { [opdsTypes.publication]: { schema: OpdsPublicationSchema } },
     },
-    404: problemContent('No such title'),
+    401: badToken,
+    404: problemContent('No such title', ['TITLE_NOT_FOUND']),
   },
 });
 
 const contentRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}/content',
+  operationId: 'getOpdsPublicationContent',
+  ...opdsOperation,
   summary: 'Acquire a publication: a redirect to a short-lived signed link',
   request: { params: idParam },
   responses: {
-    302: { description: 'To the signed link' },
-    401: problemContent('Sign in (see the Authentication Document)'),
+    302: { description: 'To the signed link', headers: locationHeader },
+    401: badToken,
     403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN', ['NOT_ENTITLED', 'NO_ACTIVE_LOAN']),
     404: problemContent('No such title'),
   },
@@ -333,20 +434,29 @@ const contentRoute = createRoute({
 const coverRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}/cover',
+  operationId: 'getOpdsPublicationCover',
+  ...opdsOperation,
   summary: 'A publication’s cover: a redirect to a short-lived signed link',
   request: { params: idParam },
-  responses: { 302: { description: 'To the signed link' }, 404: problemContent('No cover') },
+  responses: {
+    302: { description: 'To the signed link', headers: locationHeader },
+    401: badToken,
+    404: problemContent('No such title, or it has no cover', ['TITLE_NOT_FOUND', 'COVER_NOT_FOUND']),
+  },
 });
 
 const authenticationRoute = createRoute({
   method: 'get',
   path: '/opds/authentication',
+  operationId: 'getOpdsAuthenticationDocument',
+  ...opdsOperation,
   summary: 'Authentication for OPDS 1.0 document',
   responses: {
     200: {
       description: 'How to sign in',
-      content: { [opdsTypes.authentication]: { schema: z.object({}).passthrough() } },
+      content: { [opdsTypes.authentication]: { schema: OpdsAuthenticationSchema } },
     },
+    401: badToken,
   },
 });
 
