@@ -7,6 +7,7 @@ import {
   coverExtension,
   titleFromPublication,
   type AccessMode,
+  type StoredPublication,
   type Title,
   type TitleMetadata,
 } from './title';
@@ -287,11 +288,13 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     return abandon(deps, upload, [frozenKey, contentKey], error);
   }
   const sha256 = hashed.value;
-  let cover: { key: string; contentType: string } | undefined;
+  let cover: StoredPublication['cover'];
   if (inspection.cover) {
+    const { width, height } = inspection.cover;
     cover = {
       key: deps.keys.cover(titleId, coverExtension(inspection.cover.contentType)),
       contentType: inspection.cover.contentType,
+      ...(width && height ? { width, height } : {}),
     };
     await deps.objects.put(cover.key, inspection.cover.bytes, cover.contentType);
   }

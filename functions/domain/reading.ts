@@ -13,18 +13,30 @@ export interface Locations {
   position?: number;
   /** EPUB canonical fragment identifier. */
   cfi?: string;
-  /** PDF page number (1-based). */
+  /** Readium media fragments or ids (`page=3` in a PDF, an element id in an EPUB resource). */
+  fragments?: string[];
+  /** Readium: a CFI within the resource (no spine step). */
+  partialCfi?: string;
+  cssSelector?: string;
+  domRange?: Record<string, unknown>;
+  /** PDF page number (1-based), as the web reader stored it before `fragments`. */
   page?: number;
+  /** What else an app sent, kept as it came. */
+  [extension: string]: unknown;
 }
 
 export interface Locator {
-  /** The resource inside the publication (EPUB spine item href, or the PDF itself). */
+  /**
+   * The resource inside the publication: an EPUB resource's path from the package root (`EPUB/ch1.xhtml`, as
+   * Readium gives it; positions saved earlier may be relative to the OPF), or the PDF itself.
+   */
   href: string;
   /** Media type of that resource. */
   type: string;
   title?: string;
   locations: Locations;
   text?: { before?: string; highlight?: string; after?: string };
+  [extension: string]: unknown;
 }
 
 export interface ReadingProgress {

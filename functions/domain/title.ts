@@ -41,6 +41,9 @@ export interface Title {
   sha256: string;
   coverKey?: string;
   coverType?: string;
+  /** The stored cover's size in pixels, read at publication (titles published earlier have none). */
+  coverWidth?: number;
+  coverHeight?: number;
   createdAt: string;
   updatedAt: string;
   /** When a librarian withdrew it (status 'withdrawn'). */
@@ -93,7 +96,7 @@ export interface StoredPublication {
   contentKey: string;
   size: number;
   sha256: string;
-  cover?: { key: string; contentType: string };
+  cover?: { key: string; contentType: string; width?: number; height?: number };
 }
 
 /** What a publication says about itself (see publication/types.ts), as far as the catalogue needs it. */
@@ -147,7 +150,13 @@ export function titleFromPublication(input: {
     size: input.stored.size,
     sha256: input.stored.sha256,
     ...(input.stored.cover
-      ? { coverKey: input.stored.cover.key, coverType: input.stored.cover.contentType }
+      ? {
+          coverKey: input.stored.cover.key,
+          coverType: input.stored.cover.contentType,
+          ...(input.stored.cover.width && input.stored.cover.height
+            ? { coverWidth: input.stored.cover.width, coverHeight: input.stored.cover.height }
+            : {}),
+        }
       : {}),
     createdAt: now,
     updatedAt: now,

@@ -33,6 +33,8 @@ import { opdsAccountRoutes } from './routes/opds-account';
 import { opdsBorrowingRoutes } from './routes/opds-borrowing';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
+import { problemRoutes } from './routes/problems';
+import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 
@@ -149,14 +151,23 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     bearerFormat: 'JWT',
   });
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Pustaka gateway',
-      version: '0.1.0',
-      description: 'Digital library and e-resource gateway',
-    },
-  });
+  // Every problem's `type` is one of these pages, on either API.
+  problemRoutes(app);
+
+  const contract = () =>
+    completeContract(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Pustaka gateway',
+          version: '0.1.0',
+          description: 'Digital library and e-resource gateway',
+          license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+        },
+        servers: [{ url: '/', description: 'This gateway' }],
+      }),
+    );
+  app.get('/openapi.json', (c) => c.json(contract()));
 
   app.notFound((c) =>
     problemResponse(c, 404, 'ROUTE_NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`),
@@ -181,6 +192,17 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     if (error instanceof PustakaError) {
       const headers = error.status === 401 ? authChallenge(error.code) : {};
       return problemResponse(c, error.status, error.code, error.message, error.context, headers);
+    }
+    if (error instanceof HTTPException && error.status === 415) {
+      const type = c.req.header('Content-Type');
+      return problemResponse(
+        c,
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        type
+          ? `This operation does not accept a ${type.split(';')[0]} body (see /openapi.json for what it takes).`
+          : 'The request body has no Content-Type; see /openapi.json for what this operation takes.',
+      );
     }
     if (error instanceof HTTPException && error.status < 500) {
       return problemResponse(c, error.status, 'BAD_REQUEST', error.message || 'The request is not valid.');

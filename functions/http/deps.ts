@@ -13,6 +13,7 @@ import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { ReadingSlots } from '../domain/partner-access';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
+import type { GroupSource } from '../domain/catalogue-feeds';
 import type {
   AuditLog,
   CatalogueSearch,
@@ -47,6 +48,8 @@ export interface AppDeps {
   links: ContentLinkSigner;
   /** The in-memory catalogue index behind GET /titles?q=… */
   catalogue: CatalogueSearch;
+  /** Groups of the OPDS root feed beyond "new titles" (the library's collections, once they exist). */
+  collectionGroups?: GroupSource;
   /** Reading positions and bookmarks. */
   reading: ReadingRepository;
   /** Federation: academic partners, their member tokens, replay guard, pseudonyms, gateway sessions. */

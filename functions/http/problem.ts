@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ProblemCode } from '../domain/problem-codes';
+import { problemTypeOf, titleOf, type ProblemCode } from '../domain/problem-codes';
 
 /** RFC 9457 problem details. `code` is the stable machine-readable reason clients switch on. */
 export interface Problem {
@@ -13,24 +13,6 @@ export interface Problem {
   requestId?: string;
   [extension: string]: unknown;
 }
-
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 export const problemContentType = 'application/problem+json';
 
@@ -45,8 +27,10 @@ export function problemDocument(
   extensions: Record<string, unknown> = {},
 ): Problem {
   return {
-    type: `https://pustaka.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: titles[status] ?? 'Error',
+    // A page of this API explaining the code (routes/problems.ts); relative, so it resolves on the API's own
+    // origin whatever host name the API is reached by.
+    type: problemTypeOf(code),
+    title: titleOf(code),
     status,
     detail,
     code,

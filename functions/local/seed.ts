@@ -11,7 +11,12 @@ import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
-import { coverExtension, titleFromPublication, type AccessMode } from '../domain/title';
+import {
+  coverExtension,
+  titleFromPublication,
+  type AccessMode,
+  type StoredPublication,
+} from '../domain/title';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -164,11 +169,13 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     const size = statSync(path).size;
     const contentKey = objectKeys.content(id, inspection.format);
     await deps.content.put(contentKey, createReadStream(path), inspection.contentType, size);
-    let cover: { key: string; contentType: string } | undefined;
+    let cover: StoredPublication['cover'];
     if (inspection.cover) {
+      const { width, height } = inspection.cover;
       cover = {
         key: objectKeys.cover(id, coverExtension(inspection.cover.contentType)),
         contentType: inspection.cover.contentType,
+        ...(width && height ? { width, height } : {}),
       };
       await deps.content.put(cover.key, inspection.cover.bytes, cover.contentType);
     }

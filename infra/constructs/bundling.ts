@@ -36,6 +36,12 @@ export const lambdaBundle = {
     '@aws-sdk/credential-provider-http',
     '@smithy/credential-provider-imds',
   ],
+  /**
+   * Native image libraries (.node binaries esbuild cannot bundle), loaded with `import()` by the publication
+   * inspector: sharp reads a cover's size, @napi-rs/canvas draws a PDF's first page. Where a function does not
+   * ship them (a layer would), the import fails and the title is published without a size or a drawn image.
+   */
+  nativeModulesLoadedApart: ['@napi-rs/canvas', 'sharp'],
 } as const;
 
 /**
@@ -52,7 +58,10 @@ export function cdkBundlingOptions(): BundlingOptions {
     mainFields: [...lambdaBundle.mainFields],
     banner: lambdaBundle.banner,
     // Bundle the AWS SDK: a pinned, tree-shaken SDK starts faster than the runtime's full copy.
-    externalModules: [...lambdaBundle.credentialProvidersNeverReachedOnLambda],
+    externalModules: [
+      ...lambdaBundle.credentialProvidersNeverReachedOnLambda,
+      ...lambdaBundle.nativeModulesLoadedApart,
+    ],
     // esbuild is a dev dependency: never fall back to Docker.
     forceDockerBundling: false,
   };
@@ -76,7 +85,10 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     sourcesContent: lambdaBundle.sourcesContent,
     mainFields: [...lambdaBundle.mainFields],
     banner: { js: lambdaBundle.banner },
-    external: [...lambdaBundle.credentialProvidersNeverReachedOnLambda],
+    external: [
+      ...lambdaBundle.credentialProvidersNeverReachedOnLambda,
+      ...lambdaBundle.nativeModulesLoadedApart,
+    ],
     logLevel: 'warning',
   };
 }

@@ -34,6 +34,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack.destroy());
 
+/** Each save newer than any other test's (they reach 2030), so the newest-wins rule never refuses it. */
+let savedAt = Date.parse('2031-01-01T00:00:00Z');
+const nextModified = () => new Date((savedAt += 60_000)).toISOString();
+
 const locator = (cfi: string, totalProgression: number) => ({
   href: 'OEBPS/chapter-2.xhtml',
   type: 'application/xhtml+xml',
@@ -94,8 +98,11 @@ describe('GET|PUT /me/progress/{titleId}', () => {
       { locator: locator('javascript:alert(1)', 0.1), modified: new Date().toISOString() },
     ],
     [
-      'an unknown field',
-      { locator: { ...locator('epubcfi(/6/4)', 0.1), extra: 1 }, modified: new Date().toISOString() },
+      'fragments that are not strings',
+      {
+        locator: { ...locator('epubcfi(/6/4)', 0.1), locations: { fragments: [3] } },
+        modified: new Date().toISOString(),
+      },
     ],
     ['a bad date', { locator: locator('epubcfi(/6/4)', 0.1), modified: 'yesterday' }],
   ])('refuses %s with 400 VALIDATION_FAILED', async (_name, body) => {
@@ -105,6 +112,82 @@ describe('GET|PUT /me/progress/{titleId}', () => {
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it.each([
+    [
+      'Readium Kotlin/Swift, an EPUB resource with partialCfi, cssSelector and fragments',
+      {
+        href: 'EPUB/text/chapter-2.xhtml',
+        type: 'application/xhtml+xml',
+        title: 'Bab 2',
+        locations: {
+          progression: 0.25,
+          totalProgression: 0.31,
+          position: 42,
+          fragments: ['sec2'],
+          partialCfi: '/4/2[sec2]/6,/1:0,/1:20',
+          cssSelector: '#sec2 > p:nth-child(3)',
+        },
+        text: { before: 'Di tepi ', highlight: 'sungai', after: ' yang' },
+      },
+    ],
+    [
+      'a progression-only locator (what Thorium sends for a resource it only scrolled)',
+      { href: 'EPUB/text/chapter-3.xhtml', type: 'application/xhtml+xml', locations: { progression: 0.5 } },
+    ],
+    [
+      'a PDF locator with a page fragment',
+      {
+        href: '/opds/publications/t-reading-test/content',
+        type: 'application/pdf',
+        locations: { fragments: ['page=12'], position: 12, progression: 0.11, totalProgression: 0.11 },
+      },
+    ],
+    [
+      'a locator with a domRange and fields this gateway does not know',
+      {
+        href: 'EPUB/text/chapter-4.xhtml',
+        type: 'application/xhtml+xml',
+        locations: {
+          progression: 0.1,
+          domRange: { start: { cssSelector: 'p', textNodeIndex: 0, charOffset: 3 } },
+          otherLocations: { 'x-app': 7 },
+        },
+        'x-thorium': { highlight: 'yellow' },
+      },
+    ],
+  ])('accepts %s and gives it back unchanged', async (_shape, sent) => {
+    // Prepare
+    const modified = nextModified();
+    // Act
+    const put = await stack.app.request(
+      `/me/progress/${titleId}`,
+      json('PUT', { locator: sent, modified }, bearer(budi.accessToken)),
+    );
+    const get = await stack.app.request(`/me/progress/${titleId}`, { headers: bearer(budi.accessToken) });
+    // Assess
+    expect(put.status, await put.clone().text()).toBe(200);
+    expect(((await get.json()) as { locator: unknown }).locator).toEqual(sent);
+  });
+
+  it('keeps serving a position stored before Readium shapes (OPF-relative href, page)', async () => {
+    // Prepare: what the web reader stored before: href relative to the OPF, a PDF page in `page`.
+    const old = {
+      href: 'chapter-2.xhtml',
+      type: 'application/xhtml+xml',
+      locations: { cfi: 'epubcfi(/6/4!/4/2/1:0)', position: 2, page: 3, progression: 0 },
+    };
+    const modified = nextModified();
+    // Act
+    const put = await stack.app.request(
+      `/me/progress/${titleId}`,
+      json('PUT', { locator: old, modified }, bearer(budi.accessToken)),
+    );
+    const get = await stack.app.request(`/me/progress/${titleId}`, { headers: bearer(budi.accessToken) });
+    // Assess
+    expect(put.status).toBe(200);
+    expect(((await get.json()) as { locator: unknown }).locator).toEqual(old);
   });
 
   it('answers 404 for an unknown title and 401 without a token', async () => {

@@ -3,7 +3,7 @@ import { readExactly, type ByteSource } from './byte-source';
 import { inspectEpub } from './epub';
 import { defaultInspectionLimits, type InspectionLimits } from './limits';
 import { inspectPdf } from './pdf';
-import type { Inspection } from './types';
+import type { Inspection, PublicationCover } from './types';
 
 export interface InspectOptions {
   /** The name the uploader gave the file; used to catch a mislabelled file and as a last-resort title. */
@@ -44,9 +44,26 @@ export async function inspectPublication(source: ByteSource, opts: InspectOption
       context: { declaredName: opts.declaredName, detected: format },
     });
   }
-  return format === 'pdf'
-    ? inspectPdf(source, opts.declaredName)
-    : inspectEpub(source, limits, opts.declaredName);
+  const inspection =
+    format === 'pdf'
+      ? await inspectPdf(source, opts.declaredName)
+      : await inspectEpub(source, limits, opts.declaredName);
+  return inspection.cover ? { ...inspection, cover: await withSize(inspection.cover) } : inspection;
+}
+
+/**
+ * The cover's real size, for the `width`/`height` catalogues give apps. Read from the image header with sharp
+ * (no decoding); an image sharp cannot read keeps no size rather than failing the upload.
+ */
+async function withSize(cover: PublicationCover): Promise<PublicationCover> {
+  if (cover.width && cover.height) return cover;
+  try {
+    const { default: sharp } = await import('sharp');
+    const { width, height } = await sharp(cover.bytes).metadata();
+    return width && height ? { ...cover, width, height } : cover;
+  } catch {
+    return cover;
+  }
 }
 
 function formatOf(head: Uint8Array): 'epub' | 'pdf' | undefined {

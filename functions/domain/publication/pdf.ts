@@ -3,10 +3,17 @@ import { contentTypeOf } from '../title';
 import { readExactly, type ByteSource } from './byte-source';
 import { classifyIdentifiers } from './identifiers';
 import { checkPdfStructure } from './pdf-structure';
-import type { Inspection, PublicationMetadata } from './types';
+import type { Inspection, PublicationCover, PublicationMetadata } from './types';
 import { titleFromFileName, UNTITLED } from './types';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type Canvas = typeof import('@napi-rs/canvas');
+type PdfDocument = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;
+
+/** The width a PDF's first page is drawn at when it stands in for a cover. */
+const firstPageImageWidth = 600;
+
+let canvasModule: Canvas | undefined;
 
 let pdfjsLoading: Promise<Pdfjs> | undefined;
 
@@ -17,6 +24,7 @@ let pdfjsLoading: Promise<Pdfjs> | undefined;
  */
 function loadPdfjs(): Promise<Pdfjs> {
   pdfjsLoading ??= (async () => {
+    canvasModule = await loadCanvas();
     provideDomMatrixIfMissing();
     const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
@@ -26,6 +34,55 @@ function loadPdfjs(): Promise<Pdfjs> {
     throw error;
   });
   return pdfjsLoading;
+}
+
+/**
+ * @napi-rs/canvas (pdfjs's optional native companion) draws a PDF's first page where the file has no cover.
+ * Where it is not there (a bundle without it), inspection goes on without drawing: such a PDF has no image.
+ */
+async function loadCanvas(): Promise<Canvas | undefined> {
+  try {
+    const canvas = await import('@napi-rs/canvas');
+    const scope = globalThis as { DOMMatrix?: unknown; Path2D?: unknown; ImageData?: unknown };
+    scope.DOMMatrix ??= canvas.DOMMatrix;
+    scope.Path2D ??= canvas.Path2D;
+    scope.ImageData ??= canvas.ImageData;
+    return canvas;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first page as a JPEG, the PDF's image in catalogues. Best effort: a page pdfjs cannot draw leaves the
+ * title without an image rather than refusing a file that reads well.
+ */
+async function firstPageImage(document: PdfDocument): Promise<PublicationCover | undefined> {
+  const canvas = canvasModule;
+  if (!canvas || document.numPages < 1) return undefined;
+  try {
+    const page = await document.getPage(1);
+    const natural = page.getViewport({ scale: 1 });
+    if (!(natural.width > 0 && natural.height > 0)) return undefined;
+    const viewport = page.getViewport({ scale: firstPageImageWidth / natural.width });
+    const width = Math.round(viewport.width);
+    const height = Math.round(viewport.height);
+    // A strip of a page (a banner, a receipt roll) is not worth a huge image.
+    if (height > width * 4) return undefined;
+    const surface = canvas.createCanvas(width, height);
+    const context = surface.getContext('2d');
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, width, height);
+    await page.render({
+      canvasContext: context as unknown as CanvasRenderingContext2D,
+      canvas: surface as unknown as HTMLCanvasElement,
+      viewport,
+    }).promise;
+    const bytes = await surface.encode('jpeg', 85);
+    return { bytes: new Uint8Array(bytes), contentType: 'image/jpeg', width, height };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -95,10 +152,13 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
         },
       });
     }
+    const metadata = metadataOf(fields, document.numPages, declaredName, pdfjs);
+    const cover = await Promise.race([firstPageImage(document), readFailed]);
     return {
       format: 'pdf',
       contentType: contentTypeOf.pdf,
-      metadata: metadataOf(fields, document.numPages, declaredName, pdfjs),
+      metadata,
+      ...(cover ? { cover } : {}),
     };
   } catch (error) {
     throw refusalFor(error, encrypted);

@@ -20,6 +20,9 @@ export interface PublicationMetadata {
 export interface PublicationCover {
   bytes: Uint8Array;
   contentType: string;
+  /** In pixels, read from the image itself (see inspect.ts). */
+  width?: number;
+  height?: number;
 }
 
 /** The result of inspecting an upload that passed every check. */

@@ -10,7 +10,17 @@ import { callerOf } from '../caller-optional';
 import { callerStates, opdsCaller, opdsChallenge, publicBase } from '../opds-access';
 import type { AppDeps, AppEnv } from '../deps';
 import { issueContentLink } from '../content-access';
-import { problemContent } from '../schemas';
+import { ProblemSchema, problemContent } from '../schemas';
+import {
+  catalogueGroups,
+  facetCounts,
+  matchesFacets,
+  newTitlesGroup,
+  newestFirst,
+  pageOf,
+  type FacetSelection,
+  type GroupSource,
+} from '../../domain/catalogue-feeds';
 
 /**
  * OPDS 2.0 catalogue for reading apps and partner catalogues, plus the Authentication for OPDS 1.0 document.
@@ -36,7 +46,8 @@ export const opdsTypes = {
 const authDocumentRel = 'http://opds-spec.org/auth/document';
 const authDocumentPath = '/opds/authentication';
 const pageSize = 20;
-const maxSearchResults = 50;
+/** Publications each group of the root feed shows. */
+const groupSize = 10;
 
 type Link = {
   href: string;
@@ -48,6 +59,92 @@ type Link = {
 };
 
 const authLink: Link = { href: authDocumentPath, rel: authDocumentRel, type: opdsTypes.authentication };
+const searchLink: Link = {
+  rel: 'search',
+  href: '/opds/publications{?query}',
+  type: opdsTypes.feed,
+  templated: true,
+};
+
+/** The publications feed with these query parameters, in a stable order (so each page has one URL). */
+function publicationsHref(params: Record<string, string | undefined>): string {
+  const order = ['query', 'sort', 'language', 'format', 'availability', 'limit', 'page'];
+  const search = new URLSearchParams();
+  for (const key of order) {
+    const value = params[key];
+    if (value !== undefined) search.set(key, value);
+  }
+  const text = search.toString();
+  return text ? `/opds/publications?${text}` : '/opds/publications';
+}
+
+/** Where the root feed's groups come from: new titles now; the library's collections plug in here. */
+function groupSources(deps: AppDeps): GroupSource[] {
+  return [newTitlesGroup, ...(deps.collectionGroups ? [deps.collectionGroups] : [])];
+}
+
+const formatNames: Record<string, string> = { epub: 'EPUB', pdf: 'PDF' };
+
+/**
+ * The facets of a list (OPDS 2.0 §2.4): language, format and availability, each with an "all" link and one
+ * per value with its count; the selected value carries `rel: self`. Following a facet starts at page 1.
+ */
+function facetsOf(
+  titles: readonly Title[],
+  list: { query: string | undefined; sort: string | undefined; limit: number },
+  selection: FacetSelection,
+  isAvailable: (title: Title) => boolean,
+) {
+  const counts = facetCounts(titles, selection, isAvailable);
+  const href = (change: Partial<Record<keyof FacetSelection, string | undefined>>) =>
+    publicationsHref({
+      ...(list.query ? { query: list.query } : {}),
+      ...(list.sort ? { sort: list.sort } : {}),
+      ...selection,
+      ...change,
+      ...(list.limit !== pageSize ? { limit: String(list.limit) } : {}),
+    });
+  const option = (name: keyof FacetSelection, value: string | undefined, title: string, count?: number) => ({
+    href: href({ [name]: value }),
+    type: opdsTypes.feed,
+    title,
+    ...(selection[name] === value ? { rel: 'self' } : {}),
+    ...(count !== undefined ? { properties: { numberOfItems: count } } : {}),
+  });
+  const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+  const languageName = (code: string) => {
+    try {
+      return languageNames.of(code) ?? code;
+    } catch {
+      return code;
+    }
+  };
+  return [
+    {
+      metadata: { title: 'Language' },
+      links: [
+        option('language', undefined, 'All languages'),
+        ...[...counts.language].map(([code, n]) => option('language', code, languageName(code), n)),
+      ],
+    },
+    {
+      metadata: { title: 'Format' },
+      links: [
+        option('format', undefined, 'All formats'),
+        ...[...counts.format].map(([format, n]) =>
+          option('format', format, formatNames[format] ?? format, n),
+        ),
+      ],
+    },
+    {
+      metadata: { title: 'Availability' },
+      links: [
+        option('availability', undefined, 'All titles'),
+        option('availability', 'available', 'Available now'),
+      ],
+    },
+  ];
+}
 
 /**
  * OPDS documents are JSON with their own media types. zod-openapi types JSON answers as `c.json` responses; the
@@ -68,6 +165,22 @@ function publishedOf(value: string | undefined): string | undefined {
 }
 
 const bcp47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+
+/** Whether a copy is free now, from lending's view of the title (open and partner titles are always there). */
+function acquisitionState(title: Title, availability: Availability | undefined): 'available' | 'unavailable' {
+  if (title.status !== 'active') return 'unavailable';
+  if (!availability || availability.access !== 'licensed') return 'available';
+  return availability.available === null || availability.available > 0 ? 'available' : 'unavailable';
+}
+
+/** The cover as stored, with its real size when known (titles published before sizes were kept have none). */
+function coverImage(title: Title, base: string): Link & { width?: number; height?: number } {
+  return {
+    href: `${base}/cover`,
+    type: title.coverType ?? 'image/jpeg',
+    ...(title.coverWidth && title.coverHeight ? { width: title.coverWidth, height: title.coverHeight } : {}),
+  };
+}
 
 /** Who a publication is shown to: their loans and holds decide its acquisition links. */
 export interface Viewer {
@@ -106,43 +219,143 @@ export function publicationOf(title: Title, availability: Availability | undefin
       modified: new Date(title.updatedAt).toISOString(),
     },
     links: [{ rel: 'self', href: base, type: opdsTypes.publication }, ...acquisition],
-    ...(title.coverKey ? { images: [{ href: `${base}/cover`, type: title.coverType ?? 'image/jpeg' }] } : {}),
+    ...(title.coverKey ? { images: [coverImage(title, base)] } : {}),
   };
 }
 
-/** Catalogue search for the OPDS template: the same ranked index as GET /titles?q= (active titles only). */
-async function search(deps: AppDeps, query: string): Promise<Title[]> {
-  const index = await deps.catalogue.current();
-  return index
-    .query({ q: query })
-    .slice(0, maxSearchResults)
-    .map((hit) => hit.title);
-}
+/**
+ * The OPDS documents' outline for the contract (the full rules are the OPDS JSON Schemas, which the tests hold
+ * every feed to): links, metadata and collections, open to the extensions OPDS allows.
+ */
+const OpdsLinkSchema = z
+  .object({
+    href: z.string(),
+    type: z.string().optional(),
+    rel: z.union([z.string(), z.array(z.string())]).optional(),
+    title: z.string().optional(),
+    templated: z.boolean().optional(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough()
+  .openapi('OpdsLink');
+const OpdsPublicationSchema = z
+  .object({
+    metadata: z.object({ title: z.string() }).passthrough(),
+    links: z.array(OpdsLinkSchema),
+    images: z.array(OpdsLinkSchema).optional(),
+  })
+  .passthrough()
+  .openapi('OpdsPublication');
+const OpdsFeedMetadataSchema = z
+  .object({
+    title: z.string(),
+    numberOfItems: z.number().int().optional(),
+    itemsPerPage: z.number().int().optional(),
+    currentPage: z.number().int().optional(),
+  })
+  .passthrough();
+const OpdsFeedSchema = z
+  .object({
+    metadata: OpdsFeedMetadataSchema,
+    links: z.array(OpdsLinkSchema),
+    navigation: z.array(OpdsLinkSchema).optional(),
+    publications: z.array(OpdsPublicationSchema).optional(),
+    facets: z
+      .array(z.object({ metadata: OpdsFeedMetadataSchema, links: z.array(OpdsLinkSchema) }))
+      .optional(),
+    groups: z
+      .array(
+        z.object({
+          metadata: OpdsFeedMetadataSchema,
+          links: z.array(OpdsLinkSchema).optional(),
+          publications: z.array(OpdsPublicationSchema).optional(),
+          navigation: z.array(OpdsLinkSchema).optional(),
+        }),
+      )
+      .optional(),
+  })
+  .passthrough()
+  .openapi('OpdsFeed');
+const OpdsAuthenticationSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string().optional(),
+    links: z.array(OpdsLinkSchema).optional(),
+    authentication: z.array(
+      z.object({ type: z.string(), links: z.array(OpdsLinkSchema).optional() }).passthrough(),
+    ),
+  })
+  .passthrough()
+  .openapi('OpdsAuthenticationDocument');
 
 const feedResponse = (description: string) => ({
   description,
-  content: { [opdsTypes.feed]: { schema: z.object({}).passthrough() } },
+  content: { [opdsTypes.feed]: { schema: OpdsFeedSchema } },
 });
+
+/** Every /opds operation: a token is optional, but one that is sent must verify (else 401 with the document). */
+const opdsOperation = {
+  tags: ['OPDS'],
+  security: [{}, { bearer: [] }] as Record<string, string[]>[],
+};
+const badToken = {
+  description: 'A token was sent and does not verify; OPDS clients get the Authentication Document',
+  headers: z.object({
+    Link: z.string().openapi({ description: 'rel="http://opds-spec.org/auth/document"' }),
+  }),
+  content: {
+    'application/problem+json': { schema: ProblemSchema },
+    [opdsTypes.authentication]: { schema: OpdsAuthenticationSchema },
+  },
+};
 
 const navigationRoute = createRoute({
   method: 'get',
   path: '/opds',
-  summary: 'OPDS 2.0 navigation feed',
-  responses: { 200: feedResponse('The catalogue root') },
+  operationId: 'getOpdsRoot',
+  ...opdsOperation,
+  summary: 'OPDS 2.0 navigation feed, with groups (new titles; collections)',
+  responses: { 200: feedResponse('The catalogue root'), 401: badToken },
 });
 
 const publicationsRoute = createRoute({
   method: 'get',
   path: '/opds/publications',
-  summary: 'OPDS 2.0 publications feed (paged; `query` searches)',
+  operationId: 'getOpdsPublications',
+  ...opdsOperation,
+  summary: 'OPDS 2.0 publications feed: paged, searchable, with facets',
+  description:
+    'Pages by number (`first`/`previous`/`next`/`last` links); `query` searches title, author, subject and ' +
+    'description (empty or absent: everything); `language`, `format` and `availability` are the facets; ' +
+    '`sort=new` lists the newest first.',
   request: {
     query: z.object({
-      query: z.string().trim().min(1).max(200).optional(),
-      cursor: z.string().min(1).max(4096).optional(),
+      // An empty template expansion (`?query=`) means "everything", as OPDS clients send it.
+      query: z.string().trim().max(200).optional(),
+      page: z.coerce.number().int().min(1).max(100_000).default(1),
       limit: z.coerce.number().int().min(1).max(100).default(pageSize),
+      language: z
+        .string()
+        .regex(/^[A-Za-z]{2,3}$/)
+        .transform((v) => v.toLowerCase())
+        .optional(),
+      format: z.enum(['epub', 'pdf']).optional(),
+      availability: z.enum(['available']).optional(),
+      sort: z.enum(['new']).optional(),
     }),
   },
-  responses: { 200: feedResponse('A page of publications'), 400: problemContent('Invalid query') },
+  responses: {
+    200: feedResponse('A page of publications'),
+    400: problemContent('Invalid query', ['VALIDATION_FAILED']),
+    401: badToken,
+  },
+});
+
+const locationHeader = z.object({
+  Location: z.string().openapi({ description: 'The short-lived signed link' }),
 });
 
 const idParam = z.object({ id: z.string().min(1).max(128) });
@@ -150,25 +363,30 @@ const idParam = z.object({ id: z.string().min(1).max(128) });
 const publicationRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}',
+  operationId: 'getOpdsPublication',
+  ...opdsOperation,
   summary: 'One OPDS 2.0 publication',
   request: { params: idParam },
   responses: {
     200: {
       description: 'The publication',
-      content: { [opdsTypes.publication]: { schema: z.object({}).passthrough() } },
+      content: { [opdsTypes.publication]: { schema: OpdsPublicationSchema } },
     },
-    404: problemContent('No such title'),
+    401: badToken,
+    404: problemContent('No such title', ['TITLE_NOT_FOUND']),
   },
 });
 
 const contentRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}/content',
+  operationId: 'getOpdsPublicationContent',
+  ...opdsOperation,
   summary: 'Acquire a publication: a redirect to a short-lived signed link',
   request: { params: idParam },
   responses: {
-    302: { description: 'To the signed link' },
-    401: problemContent('Sign in (see the Authentication Document)'),
+    302: { description: 'To the signed link', headers: locationHeader },
+    401: badToken,
     403: problemContent('NOT_ENTITLED, NO_ACTIVE_LOAN', ['NOT_ENTITLED', 'NO_ACTIVE_LOAN']),
     404: problemContent('No such title'),
   },
@@ -177,9 +395,15 @@ const contentRoute = createRoute({
 const coverRoute = createRoute({
   method: 'get',
   path: '/opds/publications/{id}/cover',
+  operationId: 'getOpdsPublicationCover',
+  ...opdsOperation,
   summary: 'A publication’s cover: a redirect to a short-lived signed link',
   request: { params: idParam },
-  responses: { 302: { description: 'To the signed link' }, 404: problemContent('No cover') },
+  responses: {
+    302: { description: 'To the signed link', headers: locationHeader },
+    401: badToken,
+    404: problemContent('No such title, or it has no cover', ['TITLE_NOT_FOUND', 'COVER_NOT_FOUND']),
+  },
 });
 
 /** Lending's availability of each licensed title (one consistent read per title, in parallel). */
@@ -231,59 +455,99 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
     campusAccess({ trustedProxies: deps.config.TRUSTED_PROXY_CIDRS }),
   );
 
-  app.openapi(navigationRoute, (c) =>
-    opdsJson(
+  app.openapi(navigationRoute, async (c) => {
+    const deps = c.get('deps');
+    const index = await deps.catalogue.current();
+    const groups = await catalogueGroups(groupSources(deps), { titles: index.titles(), size: groupSize });
+    // Each group's publications as this caller sees them (their loans and holds), read once for all groups.
+    const shown = await publicationsFor(
+      deps,
+      groups.flatMap((g) => g.titles),
+      callerOf(c),
+    );
+    const byId = new Map(groups.flatMap((g) => g.titles).map((t, i) => [t.id, shown[i]]));
+    return opdsJson(
       c,
       {
-        metadata: { title: 'Pustaka — Kota Nusantara libraries' },
+        metadata: { title: 'Pustaka — Kota Nusantara libraries', numberOfItems: index.size },
         links: [
           { rel: 'self', href: '/opds', type: opdsTypes.feed },
           { rel: 'start', href: '/opds', type: opdsTypes.feed },
-          { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
+          searchLink,
           authLink,
           shelfLink(publicBase(deps)),
         ],
         navigation: [
           { href: '/opds/publications', title: 'All titles', type: opdsTypes.feed, rel: 'subsection' },
+          ...groups.map((g) => ({
+            href: publicationsHref(g.list),
+            title: g.title,
+            type: opdsTypes.feed,
+            rel: 'subsection',
+          })),
         ],
+        ...(groups.length
+          ? {
+              groups: groups.map((g) => ({
+                metadata: { title: g.title, numberOfItems: g.numberOfItems },
+                links: [{ rel: 'self', href: publicationsHref(g.list), type: opdsTypes.feed }],
+                publications: g.titles.map((t) => byId.get(t.id)!),
+              })),
+            }
+          : {}),
       },
       opdsTypes.feed,
-    ),
-  );
+    );
+  });
 
   app.openapi(publicationsRoute, async (c) => {
-    const { query, cursor, limit } = c.req.valid('query');
+    const { query, page, limit, sort, ...facets } = c.req.valid('query');
     const deps = c.get('deps');
-    let titles: Title[];
-    let next: string | null = null;
-    if (query) {
-      titles = await search(deps, query);
-    } else {
-      const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
-      titles = page.data.filter((t) => t.status === 'active');
-      next = page.cursor;
-    }
-    const paging = (at: string | undefined) =>
-      `/opds/publications?limit=${limit}${at ? `&cursor=${encodeURIComponent(at)}` : ''}`;
-    const self = query ? `/opds/publications?query=${encodeURIComponent(query)}` : paging(cursor);
+    const index = await deps.catalogue.current();
+    const matched = index.query({ q: query ?? '' }).map((hit) => hit.title);
+    const ordered = sort === 'new' ? newestFirst(matched) : matched;
+    // Availability needs lending's view of each licensed title, read only when an app narrows by it.
+    const lending = facets.availability
+      ? await availabilities(deps, ordered)
+      : new Map<string, Availability>();
+    const isAvailable = (t: Title) => acquisitionState(t, lending.get(t.id)) === 'available';
+    const selected = ordered.filter((t) => matchesFacets(t, facets, isAvailable));
+    const shown = pageOf(selected, { page, size: limit });
+    const base = { ...(query ? { query } : {}), ...facets, ...(sort ? { sort } : {}) };
+    const at = (n: number) => ({
+      ...base,
+      ...(limit !== pageSize ? { limit: String(limit) } : {}),
+      ...(n > 1 ? { page: String(n) } : {}),
+    });
+    const feedLink = (rel: string, n: number): Link => ({
+      rel,
+      href: publicationsHref(at(n)),
+      type: opdsTypes.feed,
+    });
     const links: Link[] = [
-      { rel: 'self', href: self, type: opdsTypes.feed },
+      feedLink('self', page),
       { rel: 'start', href: '/opds', type: opdsTypes.feed },
-      { rel: 'search', href: '/opds/publications{?query}', type: opdsTypes.feed, templated: true },
+      searchLink,
       authLink,
       shelfLink(publicBase(deps)),
-      ...(next ? [{ rel: 'next', href: paging(next), type: opdsTypes.feed }] : []),
+      feedLink('first', 1),
+      ...(page > 1 ? [feedLink('previous', Math.min(page - 1, shown.lastPage))] : []),
+      ...(page < shown.lastPage ? [feedLink('next', page + 1)] : []),
+      feedLink('last', shown.lastPage),
     ];
-    const publications = await publicationsFor(deps, titles, callerOf(c));
+    const publications = await publicationsFor(deps, shown.items, callerOf(c));
+    const title = query ? `Search: ${query}` : sort === 'new' ? 'New titles' : 'All titles';
     return opdsJson(
       c,
       {
         metadata: {
-          title: query ? `Search: ${query}` : 'All titles',
-          itemsPerPage: query ? maxSearchResults : limit,
-          ...(query ? { numberOfItems: publications.length } : {}),
+          title,
+          numberOfItems: shown.total,
+          itemsPerPage: limit,
+          currentPage: page,
         },
         links,
+        facets: facetsOf(ordered, { query, sort, limit }, facets, isAvailable),
         // The schema wants at least one publication; an empty result offers the way back instead.
         ...(publications.length
           ? { publications }

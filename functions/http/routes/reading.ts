@@ -6,35 +6,48 @@ import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
-/** Readium-style locator (https://readium.org/architecture/models/locators/), kept small. */
+/**
+ * A Readium locator (https://readium.org/architecture/models/locators/) as Readium apps send it: `locations`
+ * may hold `fragments` (`page=3`, `t=12`, an element id), `partialCfi`, `cssSelector`, `domRange`, or only a
+ * `progression`; fields this gateway does not know are kept as sent (an app reads back what it wrote). What
+ * is checked: the known fields' types and ranges, and sizes (the JSON body limit bounds the rest).
+ */
+const LocationsSchema = z
+  .object({
+    progression: z.number().min(0).max(1).optional(),
+    totalProgression: z.number().min(0).max(1).optional(),
+    position: z.number().int().min(1).max(10_000_000).optional(),
+    fragments: z.array(z.string().min(1).max(1024)).max(32).optional(),
+    cfi: z
+      .string()
+      .max(1024)
+      .regex(/^epubcfi\(.+\)$/)
+      .optional(),
+    /** Readium's CFI inside the resource, without the `epubcfi(` wrapper and spine step. */
+    partialCfi: z.string().min(1).max(1024).optional(),
+    cssSelector: z.string().min(1).max(1024).optional(),
+    domRange: z.record(z.string(), z.unknown()).optional(),
+    /** Pustaka's web reader before fragments: the PDF page (kept for positions stored then). */
+    page: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .passthrough();
+
 export const LocatorSchema = z
   .object({
-    href: z.string().min(1).max(512),
+    href: z.string().min(1).max(2048),
     type: z.string().min(1).max(100),
-    title: z.string().max(200).optional(),
-    locations: z
-      .object({
-        progression: z.number().min(0).max(1).optional(),
-        totalProgression: z.number().min(0).max(1).optional(),
-        position: z.number().int().min(1).max(10_000_000).optional(),
-        cfi: z
-          .string()
-          .max(1024)
-          .regex(/^epubcfi\(.+\)$/)
-          .optional(),
-        page: z.number().int().min(1).max(1_000_000).optional(),
-      })
-      .strict(),
+    title: z.string().max(500).optional(),
+    locations: LocationsSchema.default({}),
     text: z
       .object({
-        before: z.string().max(500).optional(),
-        highlight: z.string().max(500).optional(),
-        after: z.string().max(500).optional(),
+        before: z.string().max(2000).optional(),
+        highlight: z.string().max(2000).optional(),
+        after: z.string().max(2000).optional(),
       })
-      .strict()
+      .passthrough()
       .optional(),
   })
-  .strict()
+  .passthrough()
   .openapi('Locator');
 
 const ProgressSchema = z

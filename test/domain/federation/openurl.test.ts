@@ -35,6 +35,7 @@ const catalogue = [
   title('t-3', 'Journal of Tests', { issn: ['0317-8471'] }),
   title('t-4', 'Moby-Dick', { isbn: ['0000000000000'] }),
   title('t-5', 'Withdrawn', { isbn: ['9781234567897'] }, 'withdrawn'),
+  title('t-6', 'Dengue in Java', { other: ['pmid:777'] }),
 ];
 
 const kev = (q: string) => [...new URLSearchParams(q).entries()];
@@ -44,6 +45,13 @@ describe('OpenURL', () => {
     expect(isbn13Of('0-14-243724-7')).toBe('9780142437247');
     expect(isbn13Of('978-0-14-243724-7')).toBe('9780142437247');
     expect(isbn13Of('12')).toBeUndefined();
+  });
+
+  it('verifies check digits: a mistyped ISBN is no ISBN', () => {
+    expect(isbn13Of('0-14-243724-8')).toBeUndefined();
+    expect(isbn13Of('080442957X')).toBe('9780804429573');
+    expect(isbn13Of('0804429571')).toBeUndefined();
+    expect(isbn13Of('978-0-14-243724-6')).toBeUndefined();
   });
 
   it.each([
@@ -61,10 +69,23 @@ describe('OpenURL', () => {
     expect(resolveOpenUrl(parseOpenUrl(kev(q)), catalogue).map((t) => t.id)).toEqual(ids);
   });
 
-  it.each(['url_ver=Z39.88-2004', 'url_ver=0.1&rft.isbn=9780142437247', 'rft.isbn=abc'])(
-    'refuses %s',
-    (q) => {
-      expect(() => parseOpenUrl(kev(q))).toThrow(ValidationError);
-    },
-  );
+  it.each([
+    ['sid=google&id=doi:10.1000/WASTE.LAND&title=Whatever', ['t-2']],
+    ['sid=Entrez:PubMed&id=pmid:777', ['t-6']],
+    ['url_ver=Z39.88-2004&rft_id=info%3Apmid%2F777', ['t-6']],
+    ['sid=google&isbn=0142437247', ['t-1']],
+    ['sid=google&issn=0317-8471&atitle=Anything', ['t-3']],
+    ['sid=google&title=Journal%20of%20Tests', ['t-3']],
+  ])('0.1 and info:pmid: %s → %j', (q, ids) => {
+    expect(resolveOpenUrl(parseOpenUrl(kev(q)), catalogue).map((t) => t.id)).toEqual(ids);
+  });
+
+  it.each([
+    'url_ver=Z39.88-2004',
+    'url_ver=0.1&rft.isbn=9780142437247',
+    'rft.isbn=abc',
+    'sid=google&isbn=0142437248',
+  ])('refuses %s', (q) => {
+    expect(() => parseOpenUrl(kev(q))).toThrow(ValidationError);
+  });
 });

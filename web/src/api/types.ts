@@ -107,7 +107,14 @@ export interface Locations {
   totalProgression?: number;
   position?: number;
   cfi?: string;
+  /** Readium media fragments (`page=3` in a PDF) or element ids. */
+  fragments?: string[];
+  partialCfi?: string;
+  cssSelector?: string;
+  /** The PDF page, as stored before `fragments`. */
   page?: number;
+  /** What a Readium app stored beyond these, kept. */
+  [extension: string]: unknown;
 }
 
 export interface Locator {

@@ -187,6 +187,7 @@ export const en: Messages = {
   'error.VALIDATION_FAILED': 'Some of the values given are not valid.',
   'error.BODY_TOO_LARGE': 'What was sent is too large.',
   'error.URI_TOO_LONG': 'The address is too long.',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'The request was sent in a form the library does not accept.',
   'error.HEADERS_TOO_LARGE':
     "The request carries too much header data. Clear this site's cookies and try again.",
   'error.REQUEST_TIMEOUT': 'The request took too long to arrive. Try again.',

@@ -190,6 +190,7 @@ export const id = {
   'error.VALIDATION_FAILED': 'Sebagian isian tidak valid.',
   'error.BODY_TOO_LARGE': 'Data yang dikirim terlalu besar.',
   'error.URI_TOO_LONG': 'Alamatnya terlalu panjang.',
+  'error.UNSUPPORTED_MEDIA_TYPE': 'Permintaan dikirim dalam bentuk yang tidak diterima perpustakaan.',
   'error.HEADERS_TOO_LARGE':
     'Permintaan membawa terlalu banyak data header. Hapus cookie situs ini dan coba lagi.',
   'error.REQUEST_TIMEOUT': 'Permintaan terlalu lama sampai. Coba lagi.',

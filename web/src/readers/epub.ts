@@ -15,6 +15,7 @@ import { readAloud, speechAvailable, textOfRange, type PageText } from './read-a
 import { effectiveTheme, onSystemThemeChange, setThemeChoice, themeChoice, type ThemeChoice } from '../theme';
 import dyslexicRegular from '@fontsource/opendyslexic/files/opendyslexic-latin-400-normal.woff2?url';
 import dyslexicBold from '@fontsource/opendyslexic/files/opendyslexic-latin-700-normal.woff2?url';
+import { packageEntryOf, positionCounts, positionOf } from './locators';
 
 type Theme = 'light' | 'sepia' | 'dark';
 type Flow = 'paginated' | 'scrolled-doc';
@@ -231,7 +232,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   const opfUrl = new URL(packagePath, files.base).href;
   (book.spine as unknown as { get: (target?: unknown) => unknown }).get = (target?: unknown) => {
     if (typeof target === 'string' && target && !target.startsWith('#') && !target.startsWith('epubcfi(')) {
-      const entry = files.entryOf(new URL(target.split('#')[0] ?? '', opfUrl).href);
+      // Locators name resources from the package root (Readium); ones saved earlier, relative to the OPF.
+      const path = packageEntryOf(
+        target,
+        packagePath,
+        (p) => files.entryOf(new URL(p, files.base).href) !== undefined,
+      );
+      const entry = path ? files.entryOf(new URL(path, files.base).href) : undefined;
       const found = entry ? sectionByEntry.get(entry) : undefined;
       if (found) return found;
     }
@@ -260,18 +267,20 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   context.footer.append(progressText, h('span', { id: 'reader-chapter' }));
 
   const locatorOf = (location: Location): Locator => {
-    const section = book.spine.get(location.start.href);
+    const section = book.spine.get(location.start.href) as unknown as SpineSection | null;
     const chapter = tocLabel(location.start.href);
+    const progression = location.start.displayed.total
+      ? (location.start.displayed.page - 1) / location.start.displayed.total
+      : undefined;
     return {
-      href: location.start.href,
+      // From the package root, as Readium names resources (epub.js's href is relative to the OPF).
+      href: (section ? files.entryOf(section.url) : undefined) ?? location.start.href,
       type: 'application/xhtml+xml',
       ...(chapter ? { title: chapter } : {}),
       locations: {
         cfi: location.start.cfi,
-        ...(section ? { position: section.index + 1 } : {}),
-        ...(location.start.displayed.total
-          ? { progression: (location.start.displayed.page - 1) / location.start.displayed.total }
-          : {}),
+        ...(section ? { position: positionOf(positions, section.index, progression ?? 0) } : {}),
+        ...(progression !== undefined ? { progression } : {}),
         ...(percent !== undefined ? { totalProgression: percent / 100 } : {}),
       },
     };
@@ -283,6 +292,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     return section.linear && entry ? (zip.entries.get(entry)?.size ?? 0) : 0;
   });
   const totalWeight = weights.reduce((a, b) => a + b, 0);
+  // Readium's positions list: every spine item by its uncompressed size.
+  const positions = positionCounts(
+    sections.map((section) => {
+      const entry = files.entryOf(section.url);
+      return entry ? (zip.entries.get(entry)?.size ?? 0) : 0;
+    }),
+  );
   const estimate = (location: Location): number | undefined => {
     const section = book.spine.get(location.start.href) as unknown as SpineSection | null;
     if (!section || !totalWeight) return undefined;

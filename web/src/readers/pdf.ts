@@ -9,6 +9,7 @@ import {
 } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { AccessLink, Locator } from '../api/types';
+import { pdfLocations, pdfPageOf } from './locators';
 import { h } from '../dom';
 import { formatBytes, t } from '../i18n';
 import { SignedLinkRangeSource } from './range';
@@ -95,7 +96,8 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   const pdf: PDFDocumentProxy = await task.promise;
   const pageCount = pdf.numPages;
 
-  let pageNumber = Math.min(Math.max(context.resumeAt?.locations.page ?? 1, 1), pageCount);
+  const resumePage = context.resumeAt ? pdfPageOf(context.resumeAt.locations) : undefined;
+  let pageNumber = Math.min(Math.max(resumePage ?? 1, 1), pageCount);
   let zoom: Zoom = 'fit-width';
   let renderTask: RenderTask | undefined;
   let textLayer: TextLayer | undefined;
@@ -379,7 +381,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     href: `/titles/${context.title.id}/publication.pdf`,
     type: 'application/pdf',
     title: `${t('reader.page')} ${page}`,
-    locations: { page, position: page, progression: 0, totalProgression: page / pageCount },
+    locations: pdfLocations(page, pageCount),
   });
 
   /** Finds the next page (from the current one) whose text contains the query; each page's text once. */
@@ -445,7 +447,7 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
         .trim()
         .slice(0, 120) || undefined,
     async goTo(locator) {
-      await show(locator.locations.page ?? locator.locations.position ?? 1);
+      await show(pdfPageOf(locator.locations) ?? 1);
     },
     destroy() {
       destroyed = true;
