@@ -267,7 +267,12 @@ describe('OPDS images', () => {
     // Assess
     expect(validate('publication', publication)).toEqual([]);
     expect(publication.images).toEqual([
-      { href: `/opds/publications/${pdf.id}/cover`, type: 'image/jpeg', width: 600, height: 849 },
+      {
+        href: `${samples.deps.config.PUBLIC_API_URL}/opds/publications/${pdf.id}/cover`,
+        type: 'image/jpeg',
+        width: 600,
+        height: 849,
+      },
     ]);
     expect(cover.status).toBe(302);
     const size = await sharp(new Uint8Array(await image.arrayBuffer())).metadata();
