@@ -1,15 +1,10 @@
 import type { ContentLinkSigner } from './content-links';
+import { storeCover, type CoverRenderer } from './covers';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
 import type { CodeOfStatus } from './problem-codes';
 import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
 import type { inspectPublication, InspectionLimits } from './publication';
-import {
-  coverExtension,
-  titleFromPublication,
-  type AccessMode,
-  type Title,
-  type TitleMetadata,
-} from './title';
+import { titleFromPublication, type AccessMode, type Title, type TitleMetadata } from './title';
 import {
   checkCompletedParts,
   partRange,
@@ -37,7 +32,10 @@ export interface ContentPipelineDeps {
     frozen(uploadId: string): string;
     content(titleId: string, format: string): string;
     cover(titleId: string, extension: string): string;
+    coverRendition(titleId: string, width: number, extension: string): string;
   };
+  /** Makes the cover's display sizes; without it titles keep only the original cover. */
+  renderCover?: CoverRenderer;
   inspectionLimits?: Partial<InspectionLimits>;
 }
 
@@ -287,14 +285,17 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     return abandon(deps, upload, [frozenKey, contentKey], error);
   }
   const sha256 = hashed.value;
-  let cover: { key: string; contentType: string } | undefined;
-  if (inspection.cover) {
-    cover = {
-      key: deps.keys.cover(titleId, coverExtension(inspection.cover.contentType)),
-      contentType: inspection.cover.contentType,
-    };
-    await deps.objects.put(cover.key, inspection.cover.bytes, cover.contentType);
-  }
+  const cover = inspection.cover
+    ? await storeCover(
+        {
+          put: (key, bytes, type) => deps.objects.put(key, bytes, type),
+          keys: deps.keys,
+          ...(deps.renderCover ? { renderCover: deps.renderCover } : {}),
+        },
+        titleId,
+        inspection.cover,
+      )
+    : undefined;
   const title = titleFromPublication({
     id: titleId,
     inspection,

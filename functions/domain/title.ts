@@ -41,6 +41,8 @@ export interface Title {
   sha256: string;
   coverKey?: string;
   coverType?: string;
+  /** Smaller copies of the cover made at publication, narrowest first (absent on titles published before). */
+  coverRenditions?: CoverRendition[];
   createdAt: string;
   updatedAt: string;
   /** When a librarian withdrew it (status 'withdrawn'). */
@@ -88,12 +90,20 @@ export type TitleChanges = TitleMetadata & {
   withdrawnAt?: string;
 };
 
+/** A display-size copy of a title's cover, kept beside the original in the content store. */
+export interface CoverRendition {
+  width: number;
+  height: number;
+  type: string;
+  key: string;
+}
+
 /** Where the validated publication was stored, and what it is. */
 export interface StoredPublication {
   contentKey: string;
   size: number;
   sha256: string;
-  cover?: { key: string; contentType: string };
+  cover?: { key: string; contentType: string; renditions?: CoverRendition[] };
 }
 
 /** What a publication says about itself (see publication/types.ts), as far as the catalogue needs it. */
@@ -149,6 +159,7 @@ export function titleFromPublication(input: {
     ...(input.stored.cover
       ? { coverKey: input.stored.cover.key, coverType: input.stored.cover.contentType }
       : {}),
+    ...(input.stored.cover?.renditions?.length ? { coverRenditions: input.stored.cover.renditions } : {}),
     createdAt: now,
     updatedAt: now,
   };

@@ -7,6 +7,7 @@ import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { ReadingSlots } from '../domain/partner-access';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
+import type { CoverRenderer } from '../domain/covers';
 import type {
   AuditLog,
   CatalogueSearch,
@@ -82,6 +83,8 @@ export interface AppDeps {
 export interface Publishing {
   store: UploadObjectStore;
   inspect: typeof inspectPublication;
+  /** Cover display sizes (sharp); absent where the function does not carry it. */
+  renderCover?: CoverRenderer;
 }
 
 /** What a librarian route tells the audit trail about the action it handles. */

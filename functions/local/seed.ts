@@ -3,14 +3,16 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { S3ContentStore } from '../adapters/content-store';
 import { withFileByteSource } from '../adapters/file-byte-source';
+import { renderCoverWithSharp } from '../adapters/cover-images';
 import { objectKeys } from '../adapters/keys';
+import { storeCover } from '../domain/covers';
 import { hashPin } from '../adapters/pin-hasher';
 import { defaultLimits, type Patron, type Role } from '../domain/patron';
 import type { LendingRepository } from '../domain/lending-ports';
 import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import { inspectPublication } from '../domain/publication';
-import { coverExtension, titleFromPublication, type AccessMode } from '../domain/title';
+import { titleFromPublication, type AccessMode } from '../domain/title';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -156,14 +158,17 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     const size = statSync(path).size;
     const contentKey = objectKeys.content(id, inspection.format);
     await deps.content.put(contentKey, createReadStream(path), inspection.contentType, size);
-    let cover: { key: string; contentType: string } | undefined;
-    if (inspection.cover) {
-      cover = {
-        key: objectKeys.cover(id, coverExtension(inspection.cover.contentType)),
-        contentType: inspection.cover.contentType,
-      };
-      await deps.content.put(cover.key, inspection.cover.bytes, cover.contentType);
-    }
+    const cover = inspection.cover
+      ? await storeCover(
+          {
+            put: (key, bytes, type) => deps.content.put(key, bytes, type),
+            keys: objectKeys,
+            renderCover: renderCoverWithSharp,
+          },
+          id,
+          inspection.cover,
+        )
+      : undefined;
     const title = titleFromPublication({
       id,
       inspection,
