@@ -143,12 +143,11 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     if (existsSync(webDist)) {
       const files = serveStatic({ root: relative(process.cwd(), webDist) });
       root.use('*', async (c, next) => {
-        let found = true;
-        await files(c, async () => {
-          found = false;
-          await next();
-        });
-        if (found) c.res.headers.set('Cache-Control', siteCacheControl(c.req.path));
+        let passedOn = false;
+        const response = await files(c, () => ((passedOn = true), next()));
+        if (passedOn || !(response instanceof Response)) return;
+        response.headers.set('Cache-Control', siteCacheControl(c.req.path));
+        return response;
       });
     }
     // The node bindings (the socket) go along: campus access reads the peer address from them.

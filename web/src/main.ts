@@ -3,6 +3,8 @@ import { api } from './api/client';
 import { announce, h } from './dom';
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
 import { messageOf } from './problem';
+import { startPwa } from './pwa';
+import { startOfflineSync } from './offline-sync';
 import { renderCatalogue } from './pages/catalogue';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
@@ -158,3 +160,5 @@ async function configure(): Promise<void> {
 }
 
 void configure().then(render);
+startPwa();
+startOfflineSync();

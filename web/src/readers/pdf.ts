@@ -15,8 +15,16 @@ import { SignedLinkRangeSource } from './range';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
 import './pdf.css';
 
-// The worker comes from our own build (same version as the API, 'self' in the CSP).
+// The worker comes from our own build (same version as the API, 'self' in the CSP). It is started as this
+// module loads, so its script downloads while the first ranges of the book are fetched, not after them.
 GlobalWorkerOptions.workerSrc = workerUrl;
+if (typeof Worker !== 'undefined' && !GlobalWorkerOptions.workerPort) {
+  try {
+    GlobalWorkerOptions.workerPort = new Worker(workerUrl, { type: 'module' });
+  } catch {
+    // pdf.js starts it itself from workerSrc
+  }
+}
 
 /** pdf.js asks for the file in 64 KiB ranges; only what the shown pages need is fetched. */
 export const rangeChunkSize = 64 * 1024;
@@ -47,8 +55,21 @@ export class SignedLinkRangeTransport extends PDFDataRangeTransport {
     return this.source.linkRenewals;
   }
 
+  private readonly prefetched: { begin: number; end: number; bytes: Promise<Uint8Array> }[] = [];
+
+  /** Starts reading a range pdf.js is known to ask for first (the head, the cross-reference table at the end). */
+  prefetch(begin: number, end: number): void {
+    const bytes = this.source.read(begin, end);
+    bytes.catch(() => undefined);
+    this.prefetched.push({ begin, end, bytes });
+  }
+
   override requestDataRange(begin: number, end: number): void {
-    this.source.read(begin, end).then(
+    const early = this.prefetched.find((p) => p.begin <= begin && end <= p.end);
+    const read = early
+      ? early.bytes.then((bytes) => bytes.subarray(begin - early.begin, end - early.begin))
+      : this.source.read(begin, end);
+    read.then(
       (bytes) => this.onDataRange(begin, bytes),
       (error: Error) => this.onAccessEnded(error),
     );
@@ -67,6 +88,12 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   });
   // For measurements (bench/reader-pdf.ts): `pustaka.pdf.range = off` downloads the whole file instead.
   const rangeOff = localStorage.getItem('pustaka.pdf.range') === 'off';
+  // The head and the tail (where the cross-reference table is) are asked for at once, while the worker starts.
+  if (!rangeOff && length > 0) {
+    const tail = Math.floor((length - 1) / rangeChunkSize) * rangeChunkSize;
+    transport.prefetch(0, Math.min(rangeChunkSize, length));
+    if (tail > 0) transport.prefetch(tail, length);
+  }
   const common = {
     disableAutoFetch: true,
     disableStream: true,
