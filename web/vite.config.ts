@@ -79,8 +79,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
-    // Only the app shell is preloaded; each reading engine is fetched when a book of its kind opens.
-    modulePreload: { resolveDependencies: (_file, deps, { hostType }) => (hostType === 'html' ? deps : []) },
+    // Only the app shell is preloaded by the page; each reading engine is fetched when a book of its kind opens,
+    // together with the chunks it imports (not one after the other: on a 150 ms link each step costs).
+    modulePreload: { resolveDependencies: (_file, deps) => deps },
     chunkSizeWarningLimit: 1200,
   },
 });

@@ -17,6 +17,7 @@ import {
 } from '../readers/offline';
 import { isNetworkFailure } from '../offline-sync';
 import { keepEngines } from '../pwa';
+import { pdfWorker } from '../readers/pdf-worker';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
 import { loadingNote } from './common';
 
@@ -117,6 +118,8 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   // side with the link, position and loan look-ups, instead of after them.
   const engineModule = title.format === 'pdf' ? import('../readers/pdf') : import('../readers/epub');
   engineModule.catch(() => undefined);
+  // pdf.js's worker (the largest part of the engine) too.
+  if (title.format === 'pdf') pdfWorker();
 
   const freshLink = async (): Promise<AccessLink> => {
     try {

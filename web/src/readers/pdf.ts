@@ -7,7 +7,7 @@ import {
   type PDFPageProxy,
   type RenderTask,
 } from 'pdfjs-dist';
-import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import { pdfWorker, workerUrl } from './pdf-worker';
 import type { AccessLink, Locator } from '../api/types';
 import { h } from '../dom';
 import { formatBytes, t } from '../i18n';
@@ -18,13 +18,8 @@ import './pdf.css';
 // The worker comes from our own build (same version as the API, 'self' in the CSP). It is started as this
 // module loads, so its script downloads while the first ranges of the book are fetched, not after them.
 GlobalWorkerOptions.workerSrc = workerUrl;
-if (typeof Worker !== 'undefined' && !GlobalWorkerOptions.workerPort) {
-  try {
-    GlobalWorkerOptions.workerPort = new Worker(workerUrl, { type: 'module' });
-  } catch {
-    // pdf.js starts it itself from workerSrc
-  }
-}
+// Without Worker support pdf.js falls back to workerSrc by itself.
+GlobalWorkerOptions.workerPort ??= pdfWorker() ?? null;
 
 /** pdf.js asks for the file in 64 KiB ranges; only what the shown pages need is fetched. */
 export const rangeChunkSize = 64 * 1024;
