@@ -57,14 +57,3 @@ export function availabilityText(title: Title, availability: Availability | unde
 export function loadingNote(): HTMLElement {
   return h('p', { class: 'loading', role: 'status' }, t('common.loading'));
 }
-
-/** The format of titles shown lately, so the reader can start fetching the right engine before it asks again. */
-const formats = new Map<string, Title['format']>();
-
-export function rememberFormat(title: Pick<Title, 'id' | 'format'>): void {
-  formats.set(title.id, title.format);
-}
-
-export function rememberedFormat(id: string): Title['format'] | undefined {
-  return formats.get(id);
-}

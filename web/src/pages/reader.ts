@@ -19,7 +19,7 @@ import { isNetworkFailure } from '../offline-sync';
 import { keepEngines } from '../pwa';
 import { pdfWorker } from '../readers/pdf-worker';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from '../readers/types';
-import { loadingNote, rememberedFormat } from './common';
+import { loadingNote } from './common';
 
 // Typed against the server's registry, so a code renamed or misspelt there fails the type check here.
 const noAccessCodes = new Set<string>([
@@ -83,14 +83,6 @@ function loanEndedBox(main: HTMLElement, title: Title): void {
   heading.focus();
 }
 
-/** Starts fetching a reading engine (and pdf.js's worker, its largest part). */
-function startEngine(format: Title['format']) {
-  const module = format === 'pdf' ? import('../readers/pdf') : import('../readers/epub');
-  module.catch(() => undefined);
-  if (format === 'pdf') pdfWorker();
-  return { format, module };
-}
-
 export async function renderReader(main: HTMLElement, id: string): Promise<() => void> {
   main.replaceChildren(loadingNote());
   let destroyed = false;
@@ -109,9 +101,6 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   // A copy kept on this device (offline.ts): its bytes are read from it, online or not, and without the
   // network the book opens from it alone.
   const kept = await storedCopy(id);
-  // Coming from the title page the format is known already: the engine is fetched while the title is asked for.
-  const hint = rememberedFormat(id) ?? kept?.format;
-  const early = hint ? startEngine(hint) : undefined;
   const offline = () => !navigator.onLine;
   let title: Title;
   try {
@@ -127,8 +116,10 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   document.title = `${t('reader.title', { title: title.title })} · ${t('app.name')}`;
   // Each engine is its own chunk (the catalogue never downloads epub.js or pdf.js); it is fetched now, side by
   // side with the link, position and loan look-ups, instead of after them.
-  const engineModule =
-    early && early.format === title.format ? early.module : startEngine(title.format).module;
+  const engineModule = title.format === 'pdf' ? import('../readers/pdf') : import('../readers/epub');
+  engineModule.catch(() => undefined);
+  // pdf.js's worker (the largest part of the engine) too.
+  if (title.format === 'pdf') pdfWorker();
 
   const freshLink = async (): Promise<AccessLink> => {
     try {

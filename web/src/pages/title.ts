@@ -4,7 +4,7 @@ import { announce, bookTextAttrs, h } from '../dom';
 import { formatBytes, formatDate, languageName, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
-import { availabilityText, badges, coverOf, loadingNote, rememberFormat } from './common';
+import { availabilityText, badges, coverOf, loadingNote } from './common';
 
 const loanPeriods = [7, 14, 21] as const;
 
@@ -13,7 +13,6 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
   let title: Title;
   try {
     title = await api.title(id);
-    rememberFormat(title);
   } catch (error) {
     // A title that does not exist is a page not found; any other failure is said as what it is.
     const heading =
