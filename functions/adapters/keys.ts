@@ -110,6 +110,9 @@ export const objectKeys = {
   /** Validated content, reachable by signed links. */
   content: (titleId: string, format: string) => `content/${titleId}/publication.${format}`,
   cover: (titleId: string, extension: string) => `content/${titleId}/cover.${extension}`,
+  /** A display-size copy of the cover, made at publication, beside the original. */
+  coverRendition: (titleId: string, width: number, extension: string) =>
+    `content/${titleId}/cover-${width}w.${extension}`,
   /** Uploads before validation: no patron link ever points here. */
   incoming: (uploadId: string) => `incoming/${uploadId}`,
   /** A server-side copy of an upload taken when publishing starts: no upload link points at it, so the bytes

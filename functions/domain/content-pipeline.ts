@@ -1,16 +1,10 @@
 import type { ContentLinkSigner } from './content-links';
+import { storeCover, type CoverRenderer } from './covers';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
 import type { CodeOfStatus } from './problem-codes';
 import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
 import type { inspectPublication, InspectionLimits } from './publication';
-import {
-  coverExtension,
-  titleFromPublication,
-  type AccessMode,
-  type StoredPublication,
-  type Title,
-  type TitleMetadata,
-} from './title';
+import { titleFromPublication, type AccessMode, type Title, type TitleMetadata } from './title';
 import {
   checkCompletedParts,
   partRange,
@@ -38,7 +32,10 @@ export interface ContentPipelineDeps {
     frozen(uploadId: string): string;
     content(titleId: string, format: string): string;
     cover(titleId: string, extension: string): string;
+    coverRendition(titleId: string, width: number, extension: string): string;
   };
+  /** Makes the cover's display sizes; without it titles keep only the original cover. */
+  renderCover?: CoverRenderer;
   inspectionLimits?: Partial<InspectionLimits>;
 }
 
@@ -288,16 +285,20 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     return abandon(deps, upload, [frozenKey, contentKey], error);
   }
   const sha256 = hashed.value;
-  let cover: StoredPublication['cover'];
-  if (inspection.cover) {
-    const { width, height } = inspection.cover;
-    cover = {
-      key: deps.keys.cover(titleId, coverExtension(inspection.cover.contentType)),
-      contentType: inspection.cover.contentType,
-      ...(width && height ? { width, height } : {}),
-    };
-    await deps.objects.put(cover.key, inspection.cover.bytes, cover.contentType);
-  }
+  const stored = inspection.cover
+    ? await storeCover(
+        {
+          put: (key, bytes, type) => deps.objects.put(key, bytes, type),
+          keys: deps.keys,
+          ...(deps.renderCover ? { renderCover: deps.renderCover } : {}),
+        },
+        titleId,
+        inspection.cover,
+      )
+    : undefined;
+  // The original's size, read at inspection (OPDS `images` give it), beside the renditions made from it.
+  const { width, height } = inspection.cover ?? {};
+  const cover = stored && width && height ? { ...stored, width, height } : stored;
   const title = titleFromPublication({
     id: titleId,
     inspection,

@@ -44,6 +44,8 @@ export interface Title {
   /** The stored cover's size in pixels, read at publication (titles published earlier have none). */
   coverWidth?: number;
   coverHeight?: number;
+  /** Smaller copies of the cover made at publication, narrowest first (absent on titles published before). */
+  coverRenditions?: CoverRendition[];
   createdAt: string;
   updatedAt: string;
   /** When a librarian withdrew it (status 'withdrawn'). */
@@ -91,12 +93,26 @@ export type TitleChanges = TitleMetadata & {
   withdrawnAt?: string;
 };
 
+/** A display-size copy of a title's cover, kept beside the original in the content store. */
+export interface CoverRendition {
+  width: number;
+  height: number;
+  type: string;
+  key: string;
+}
+
 /** Where the validated publication was stored, and what it is. */
 export interface StoredPublication {
   contentKey: string;
   size: number;
   sha256: string;
-  cover?: { key: string; contentType: string; width?: number; height?: number };
+  cover?: {
+    key: string;
+    contentType: string;
+    width?: number;
+    height?: number;
+    renditions?: CoverRendition[];
+  };
 }
 
 /** What a publication says about itself (see publication/types.ts), as far as the catalogue needs it. */
@@ -158,6 +174,7 @@ export function titleFromPublication(input: {
             : {}),
         }
       : {}),
+    ...(input.stored.cover?.renditions?.length ? { coverRenditions: input.stored.cover.renditions } : {}),
     createdAt: now,
     updatedAt: now,
   };

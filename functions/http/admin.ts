@@ -74,6 +74,7 @@ export function pipelineDeps(deps: AppDeps): ContentPipelineDeps {
     links: deps.links,
     clock: deps.clock,
     keys: objectKeys,
+    ...(deps.publishing.renderCover ? { renderCover: deps.publishing.renderCover } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import type { ReadingSlots } from '../domain/partner-access';
 import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type { GroupSource } from '../domain/catalogue-feeds';
+import type { CoverRenderer } from '../domain/covers';
 import type {
   AuditLog,
   CatalogueSearch,
@@ -111,6 +112,8 @@ export interface CampusSignIn {
 export interface Publishing {
   store: UploadObjectStore;
   inspect: typeof inspectPublication;
+  /** Cover display sizes (sharp); absent where the function does not carry it. */
+  renderCover?: CoverRenderer;
 }
 
 /** What a librarian route tells the audit trail about the action it handles. */

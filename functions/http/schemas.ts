@@ -58,6 +58,17 @@ export const TitleSchema = z
       .string()
       .optional()
       .openapi({ description: 'URL of the cover image, when the publication has one' }),
+    coverSizes: z
+      .array(
+        z.object({
+          width: z.number().int(),
+          height: z.number().int(),
+          type: z.string(),
+          url: z.string(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Smaller copies of the cover, narrowest first (for `srcset`)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     withdrawnAt: z.string().optional(),

@@ -4,15 +4,18 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { loadConfig, type Config } from '../config';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
 import { startSweepTimer } from '../handlers/sweep';
+import { renderCoverWithSharp } from '../adapters/cover-images';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
 import { readerContentSecurityPolicy } from '../http/reader-csp';
+import { compressibleType, siteCacheControl } from '../http/site-caching';
 import type { AppDeps } from '../http/deps';
 import { createGatewayServer, listen } from './http-server';
 import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
@@ -112,7 +115,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
     const deps = {
       ...createDeps(config, clients),
-      publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+      publishing: {
+        ...createPublishing(clients.s3, config.CONTENT_BUCKET),
+        renderCover: renderCoverWithSharp,
+      },
     };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
@@ -163,10 +169,21 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
         c.res.headers.set('X-Frame-Options', 'DENY');
       }
     });
-    // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
+    // Text goes out gzipped over a slow link, as CloudFront sends it (compress: true on the distribution).
+    root.use('*', compress({ contentTypeFilter: compressibleType }));
     mountMailbox(root, mailServer);
+    // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
     root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
-    if (existsSync(webDist)) root.use('*', serveStatic({ root: relative(process.cwd(), webDist) }));
+    if (existsSync(webDist)) {
+      const files = serveStatic({ root: relative(process.cwd(), webDist) });
+      root.use('*', async (c, next) => {
+        let passedOn = false;
+        const response = await files(c, () => ((passedOn = true), next()));
+        if (passedOn || !(response instanceof Response)) return;
+        response.headers.set('Cache-Control', siteCacheControl(c.req.path));
+        return response;
+      });
+    }
     // The node bindings (the socket) go along: campus access reads the peer address from them.
     root.all('*', (c) => api.fetch(c.req.raw, c.env));
     const hostname = process.env.HOST ?? '127.0.0.1';

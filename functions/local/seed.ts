@@ -3,7 +3,9 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import type { S3ContentStore } from '../adapters/content-store';
 import { withFileByteSource } from '../adapters/file-byte-source';
+import { renderCoverWithSharp } from '../adapters/cover-images';
 import { objectKeys } from '../adapters/keys';
+import { storeCover } from '../domain/covers';
 import { hashPin } from '../adapters/pin-hasher';
 import { defaultLimits, type Patron, type Role } from '../domain/patron';
 import type { LendingRepository } from '../domain/lending-ports';
@@ -11,12 +13,7 @@ import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
-import {
-  coverExtension,
-  titleFromPublication,
-  type AccessMode,
-  type StoredPublication,
-} from '../domain/title';
+import { titleFromPublication, type AccessMode } from '../domain/title';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -169,16 +166,19 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     const size = statSync(path).size;
     const contentKey = objectKeys.content(id, inspection.format);
     await deps.content.put(contentKey, createReadStream(path), inspection.contentType, size);
-    let cover: StoredPublication['cover'];
-    if (inspection.cover) {
-      const { width, height } = inspection.cover;
-      cover = {
-        key: objectKeys.cover(id, coverExtension(inspection.cover.contentType)),
-        contentType: inspection.cover.contentType,
-        ...(width && height ? { width, height } : {}),
-      };
-      await deps.content.put(cover.key, inspection.cover.bytes, cover.contentType);
-    }
+    const stored = inspection.cover
+      ? await storeCover(
+          {
+            put: (key, bytes, type) => deps.content.put(key, bytes, type),
+            keys: objectKeys,
+            renderCover: renderCoverWithSharp,
+          },
+          id,
+          inspection.cover,
+        )
+      : undefined;
+    const { width, height } = inspection.cover ?? {};
+    const cover = stored && width && height ? { ...stored, width, height } : stored;
     const title = titleFromPublication({
       id,
       inspection,

@@ -54,6 +54,11 @@ export interface ReaderSiteProps {
 }
 
 import { readerContentSecurityPolicy } from '../../functions/http/reader-csp';
+import {
+  hashedAssetsPath,
+  immutableCacheControl,
+  revalidateCacheControl,
+} from '../../functions/http/site-caching';
 
 export { readerContentSecurityPolicy };
 
@@ -65,6 +70,8 @@ export class ReaderSite extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
   readonly headers: ResponseHeadersPolicy;
+  /** The same headers for /assets/* with the year-long immutable Cache-Control. */
+  readonly assetHeaders: ResponseHeadersPolicy;
   /** `https://<id>.cloudfront.net` */
   readonly origin: string;
 
@@ -81,34 +88,56 @@ export class ReaderSite extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.headers = new ResponseHeadersPolicy(this, 'Headers', {
-      comment: 'Pustaka reader: strict CSP, HSTS, nosniff',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: readerContentSecurityPolicy(props.contentOrigin, props.apiOrigin),
-          override: true,
+    const policy = (id: string, comment: string, cacheControl: string) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: {
+            contentSecurityPolicy: readerContentSecurityPolicy(props.contentOrigin, props.apiOrigin),
+            override: true,
+          },
+          strictTransportSecurity: {
+            accessControlMaxAge: Duration.days(365),
+            includeSubdomains: true,
+            override: true,
+          },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.SAME_ORIGIN, override: true },
         },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
+        // What browsers keep (functions/http/site-caching.ts); the edge's own caching is the cache policy's.
+        customHeadersBehavior: {
+          customHeaders: [{ header: 'Cache-Control', value: cacheControl, override: true }],
         },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.SAME_ORIGIN, override: true },
-      },
-    });
+      });
+    this.headers = policy('Headers', 'Pustaka reader: strict CSP, HSTS, nosniff', revalidateCacheControl);
+    this.assetHeaders = policy(
+      'AssetHeaders',
+      'Pustaka reader, hashed assets: as the rest, kept a year',
+      immutableCacheControl,
+    );
 
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Pustaka reader',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
         compress: true,
+      },
+      additionalBehaviors: {
+        [hashedAssetsPath]: {
+          origin,
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: this.assetHeaders,
+          compress: true,
+        },
       },
       // Client-side routes (/titles/abc, /me/loans) are not objects: serve the app and let it route.
       errorResponses: [403, 404].map((httpStatus) => ({

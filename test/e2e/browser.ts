@@ -94,7 +94,7 @@ export async function openPage(
 
 export async function newContext(
   browser: Browser,
-  options: { width?: number; height?: number; language?: 'id' | 'en' } = {},
+  options: { width?: number; height?: number; language?: 'id' | 'en'; keepOpenedBooks?: boolean } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1100, height: options.height ?? 800 },
@@ -105,6 +105,14 @@ export async function newContext(
   await context.addInitScript((lang: string) => {
     if (!localStorage.getItem('pustaka.language')) localStorage.setItem('pustaka.language', lang);
   }, language);
+  // Books opened online are kept for offline reading by default (a whole-file download after the first page);
+  // tests that count a book's range requests would see it, so only the tests of offline reading turn it on.
+  if (!options.keepOpenedBooks) {
+    await context.addInitScript(() => {
+      if (!localStorage.getItem('pustaka.offline.keepOpened'))
+        localStorage.setItem('pustaka.offline.keepOpened', 'off');
+    });
+  }
   return context;
 }
 

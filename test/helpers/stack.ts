@@ -10,6 +10,7 @@ import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
 import { createDeps, type DepsOptions } from '../../functions/handlers/deps';
+import { renderCoverWithSharp } from '../../functions/adapters/cover-images';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
 import type { AppDeps } from '../../functions/http/deps';
@@ -55,7 +56,7 @@ export async function createTestStack(
   await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
   const baseDeps = {
     ...createDeps(config, clients, options.deps),
-    publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
+    publishing: { ...createPublishing(clients.s3, config.CONTENT_BUCKET), renderCover: renderCoverWithSharp },
   };
   const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;
   return {

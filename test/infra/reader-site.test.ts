@@ -125,6 +125,53 @@ describe('ReaderSite', () => {
     expect(directives['script-src']).not.toContain("'unsafe-inline'");
   });
 
+  it('compresses text at the edge, keeps hashed /assets/* a year (immutable) and has the rest revalidated', () => {
+    // Prepare
+    const { template } = prepare(placeholderSitePath);
+    const defaultPolicy = new Capture();
+    const assetPolicy = new Capture();
+    // Act
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          Compress: true,
+          ResponseHeadersPolicyId: { Ref: defaultPolicy },
+        }),
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/assets/*',
+            Compress: true,
+            ViewerProtocolPolicy: 'redirect-to-https',
+            ResponseHeadersPolicyId: { Ref: assetPolicy },
+          }),
+        ],
+      }),
+    });
+    // Assess
+    const policies = template.findResources('AWS::CloudFront::ResponseHeadersPolicy');
+    const cacheControlOf = (id: string) => {
+      const config = (policies[id]!.Properties as Record<string, Record<string, unknown>>)
+        .ResponseHeadersPolicyConfig as {
+        CustomHeadersConfig: { Items: { Header: string; Value: string; Override: boolean }[] };
+        SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: string } };
+      };
+      expect(config.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy).toContain(
+        "script-src 'self'",
+      );
+      return config.CustomHeadersConfig.Items.find((h) => h.Header === 'Cache-Control');
+    };
+    expect(cacheControlOf(assetPolicy.asString())).toEqual({
+      Header: 'Cache-Control',
+      Value: 'public, max-age=31536000, immutable',
+      Override: true,
+    });
+    expect(cacheControlOf(defaultPolicy.asString())).toEqual({
+      Header: 'Cache-Control',
+      Value: 'no-cache',
+      Override: true,
+    });
+  });
+
   it('falls back to /index.html for 403 and 404 (client-side routes)', () => {
     // Prepare
     const { template } = prepare(placeholderSitePath);

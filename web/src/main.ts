@@ -4,6 +4,8 @@ import { announce, h } from './dom';
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
 import { messageOf } from './problem';
 import { renderAccount } from './pages/account';
+import { startPwa } from './pwa';
+import { startOfflineSync } from './offline-sync';
 import { renderCatalogue } from './pages/catalogue';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
@@ -193,3 +195,5 @@ async function configure(): Promise<void> {
 }
 
 void configure().then(render);
+startPwa();
+startOfflineSync();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CatalogueHit } from '../../domain/catalogue';
+import { coverFor } from '../../domain/covers';
 import type { Title } from '../../domain/title';
 import type { AppDeps, AppEnv } from '../deps';
 import { availabilityOf } from '../../domain/lending';
@@ -9,8 +10,30 @@ import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from 
 
 /** The public view of a title: storage keys and hashes stay inside. */
 export function titleView(title: Title): z.infer<typeof TitleSchema> {
-  const { contentKey: _c, coverKey, coverType: _ct, sortTitle: _s, sha256: _h, ...view } = title;
-  return { ...view, ...(coverKey ? { cover: `/titles/${title.id}/cover` } : {}) };
+  const {
+    contentKey: _c,
+    coverKey,
+    coverType: _ct,
+    coverRenditions,
+    sortTitle: _s,
+    sha256: _h,
+    ...view
+  } = title;
+  const cover = `/titles/${title.id}/cover`;
+  return {
+    ...view,
+    ...(coverKey ? { cover } : {}),
+    ...(coverKey && coverRenditions?.length
+      ? {
+          coverSizes: coverRenditions.map((r) => ({
+            width: r.width,
+            height: r.height,
+            type: r.type,
+            url: `${cover}?width=${r.width}`,
+          })),
+        }
+      : {}),
+  };
 }
 
 const flag = z
@@ -74,9 +97,25 @@ const getCover = createRoute({
     'A redirect to a short-lived signed link to the image in the content store. The link is the same for ' +
     'everyone within an hour, and the redirect is cacheable until then, so browsers and CDNs keep hitting ' +
     'their caches; the image bytes never pass through the API.',
-  request: { params: z.object({ id: z.string().min(1).max(128) }) },
+  request: {
+    params: z.object({ id: z.string().min(1).max(128) }),
+    query: z.object({
+      width: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(4096)
+        .optional()
+        .openapi({
+          description:
+            'The display width wanted, in pixels: the narrowest stored size at least that wide is sent ' +
+            '(see `coverSizes`), else the original',
+        }),
+    }),
+  },
   responses: {
     302: { description: 'Redirect to the image (signed link)' },
+    400: problemContent('Invalid width'),
     404: problemContent('No such title, or it has no cover'),
   },
 });
@@ -170,9 +209,11 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(getCover, async (c) => {
     const { id } = c.req.valid('param');
+    const { width } = c.req.valid('query');
     const deps = c.get('deps');
     const title = await deps.titles.get(id);
-    if (!title?.coverKey)
+    const image = title && coverFor(title, width);
+    if (!image)
       throw new NotFoundError({
         code: 'COVER_NOT_FOUND',
         detail: `Cover of title ${id} was not found.`,
@@ -183,10 +224,10 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     // link has an hour left.
     const now = deps.clock.now().getTime();
     const windowStart = Math.floor(now / coverWindowMs) * coverWindowMs;
-    const url = await deps.links.signGet(title.coverKey, {
+    const url = await deps.links.signGet(image.key, {
       expiresIn: (2 * coverWindowMs) / 1000,
       now: new Date(windowStart),
-      ...(title.coverType ? { contentType: title.coverType } : {}),
+      ...(image.type ? { contentType: image.type } : {}),
     });
     const maxAge = Math.max(0, Math.floor((windowStart + coverWindowMs - now) / 1000));
     return c.body(null, 302, {

@@ -28,6 +28,8 @@ export interface Title {
   contentType: string;
   size: number;
   cover?: string;
+  /** Smaller copies of the cover, narrowest first; absent on titles published before they existed. */
+  coverSizes?: { width: number; height: number; type: string; url: string }[];
   availability?: Availability;
 }
 

@@ -5,11 +5,21 @@ import { languageName, t } from '../i18n';
 
 export function coverOf(title: Title, large = false): HTMLElement {
   if (title.cover) {
+    const sizes = title.coverSizes ?? [];
+    // The browser picks the smallest size that fills the box at the screen's density (an 80 px box on a 2x
+    // phone takes the 160 px copy); `src` is the smallest too, so no browser falls back to the original.
     return h('img', {
       class: large ? 'cover large' : 'cover',
-      src: api.url(title.cover),
-      alt: large ? t('catalogue.coverOf', { title: title.title }) : '',
       loading: 'lazy',
+      src: api.url(sizes[0]?.url ?? title.cover),
+      ...(sizes.length
+        ? {
+            srcset: sizes.map((s) => `${api.url(s.url)} ${s.width}w`).join(', '),
+            sizes: large ? '10rem' : '5rem',
+          }
+        : {}),
+      decoding: 'async',
+      alt: large ? t('catalogue.coverOf', { title: title.title }) : '',
       width: large ? 160 : 80,
       height: large ? 240 : 120,
     });

@@ -7,6 +7,17 @@ import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
 import { watchLoan } from '../readers/loan-watch';
+import {
+  downloadCopy,
+  enqueue,
+  keepOpenedBooks,
+  removeCopy,
+  storedCopy,
+  storedLink,
+} from '../readers/offline';
+import { isNetworkFailure } from '../offline-sync';
+import { keepEngines } from '../pwa';
+import { pdfWorker } from '../readers/pdf-worker';
 import { NoAccessError, type ReaderChrome, type ReaderContext, type ReadingEngine } from '../readers/types';
 import { loadingNote } from './common';
 import { toast } from '../toast';
@@ -88,14 +99,28 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     engine?.destroy();
   };
 
+  // A copy kept on this device (offline.ts): its bytes are read from it, online or not, and without the
+  // network the book opens from it alone.
+  const kept = await storedCopy(id);
+  const offline = () => !navigator.onLine;
   let title: Title;
   try {
+    if (kept && offline()) throw new ApiError({ status: 0, code: 'NETWORK', detail: 'offline' });
     title = await api.title(id);
   } catch (error) {
-    messageBox(main, undefined, messageOf(error));
-    return cleanup;
+    if (!kept || !isNetworkFailure(error)) {
+      messageBox(main, undefined, messageOf(error));
+      return cleanup;
+    }
+    title = kept.title;
   }
   document.title = `${t('reader.title', { title: title.title })} · ${t('app.name')}`;
+  // Each engine is its own chunk (the catalogue never downloads epub.js or pdf.js); it is fetched now, side by
+  // side with the link, position and loan look-ups, instead of after them.
+  const engineModule = title.format === 'pdf' ? import('../readers/pdf') : import('../readers/epub');
+  engineModule.catch(() => undefined);
+  // pdf.js's worker (the largest part of the engine) too.
+  if (title.format === 'pdf') pdfWorker();
 
   const freshLink = async (): Promise<AccessLink> => {
     try {
@@ -112,8 +137,15 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
 
   let link: AccessLink;
   try {
-    link = await freshLink();
+    link = kept && offline() ? storedLink(kept) : await freshLink();
+    if (kept) link = storedLink(kept, link);
   } catch (error) {
+    if (kept && isNetworkFailure(error)) link = storedLink(kept);
+    else return refused(error);
+  }
+  async function refused(error: unknown): Promise<() => void> {
+    // A definite "no" from the API: whatever was kept of the book goes with the loan.
+    if (kept && error instanceof NoAccessError && loanOverCodes.has(error.message)) await removeCopy(id);
     if (error instanceof NoAccessError && !api.session) {
       // Not signed in: say so, and come back here after signing in.
       main.replaceChildren(
@@ -144,10 +176,16 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   const onLoan = signedIn && title.access === 'licensed';
   const activeLoanOfTitle = async (): Promise<Loan | undefined> =>
     (await api.loans()).find((loan) => loan.titleId === id && loan.status === 'active');
-  const [resume, loan] = await Promise.all([
-    signedIn ? api.progress(id).catch(() => undefined) : undefined,
-    onLoan ? activeLoanOfTitle().catch(() => undefined) : undefined,
+  const [resume, foundLoan] = await Promise.all([
+    signedIn && !offline() ? api.progress(id).catch(() => undefined) : undefined,
+    onLoan && !offline() ? activeLoanOfTitle().catch(() => undefined) : undefined,
   ]);
+  // Offline, the loan is the one the copy was kept under: its end still closes the book.
+  const loan: Loan | undefined =
+    foundLoan ??
+    (kept?.loanId && kept.expiresAt
+      ? { id: kept.loanId, titleId: id, status: 'active', expiresAt: kept.expiresAt }
+      : undefined);
   if (destroyed) return cleanup;
 
   const toolbar = h('div', { class: 'reader-bar', role: 'toolbar', 'aria-label': t('reader.toolbar') });
@@ -193,7 +231,11 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   const device = deviceId();
   const save = debounce((locator: Locator, keepalive: boolean = false) => {
     if (!api.session) return;
-    void api.saveProgress(id, locator, device, keepalive).catch(() => {});
+    const modified = new Date().toISOString();
+    void api.saveProgress(id, locator, device, keepalive).catch((error: unknown) => {
+      // Without the network the position waits on the device and is sent when it is back.
+      if (isNetworkFailure(error)) void enqueue({ kind: 'progress', titleId: id, locator, device, modified });
+    });
   }, 800);
   let lastLocator: Locator | undefined;
   const onHide = () => {
@@ -247,6 +289,7 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
       engine?.destroy();
       engine = undefined;
       void cacheForgetTitle(id);
+      void removeCopy(id);
       loanEndedBox(main, title);
     };
     stopWatching = watchLoan({
@@ -263,9 +306,12 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   );
 
   try {
-    // Each engine is its own chunk: the catalogue never downloads epub.js or pdf.js.
     const { openBook } =
-      link.format === 'pdf' ? await import('../readers/pdf') : await import('../readers/epub');
+      link.format === title.format
+        ? await engineModule
+        : link.format === 'pdf'
+          ? await import('../readers/pdf')
+          : await import('../readers/epub');
     if (destroyed || closed) return cleanup;
     engine = await openBook(context);
     if (destroyed || closed) {
@@ -286,6 +332,12 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     );
     console.error(error);
     return cleanup;
+  }
+  // Opened online and not kept yet: keep it for offline reading until the loan ends (unless turned off).
+  if (!kept && keepOpenedBooks() && (title.access === 'open' || (onLoan && foundLoan))) {
+    void downloadCopy({ title, link, loan: foundLoan, downloaded: false })
+      .then(() => keepEngines())
+      .catch(() => {});
   }
   if (signedIn && engine) addBookmarks(context, engine);
   // The tools go after the engine's primary controls; the menu button opens them on a narrow screen.
@@ -366,10 +418,19 @@ function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
       onclick: async () => {
         const locator = engine.locator();
         if (!locator) return;
+        const label = bookmarkLabel(locator, engine.excerpt?.());
         try {
-          await api.addBookmark(id, locator, bookmarkLabel(locator, engine.excerpt?.()));
+          await api.addBookmark(id, locator, label);
         } catch (error) {
-          toast(messageOf(error), 'error');
+          if (!isNetworkFailure(error)) {
+            toast(messageOf(error), 'error');
+            return;
+          }
+          // Offline: kept on the device and sent when the network is back (web/src/offline-sync.ts).
+          const created = new Date().toISOString();
+          await enqueue({ kind: 'bookmark', titleId: id, locator, ...(label ? { label } : {}), created });
+          toast(t('reader.bookmarkQueued'));
+          if (!panel.hidden) await refresh();
           return;
         }
         toast(t('reader.bookmarkAdded'));

@@ -7,6 +7,17 @@ import { href, navigate } from '../router';
 import { loadingNote } from './common';
 import { toast } from '../toast';
 import { holdStatus } from './hold-status';
+import { isNetworkFailure } from '../offline-sync';
+import { keepEngines } from '../pwa';
+import {
+  downloadCopy,
+  keepOpenedBooks,
+  listCopies,
+  reconcile,
+  removeCopy,
+  setKeepOpenedBooks,
+  type OfflineCopy,
+} from '../readers/offline';
 
 export async function renderShelf(main: HTMLElement): Promise<void> {
   document.title = `${t('shelf.title')} · ${t('app.name')}`;
@@ -20,9 +31,13 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
   try {
     [loans, holds] = await Promise.all([api.loans(), api.holds()]);
   } catch (error) {
+    if (isNetworkFailure(error)) return renderOfflineShelf(main);
     main.replaceChildren(h('h1', {}, t('shelf.title')), h('p', { role: 'alert' }, messageOf(error)));
     return;
   }
+  // A definite list of loans: copies kept under loans that ended elsewhere go now.
+  await reconcile(loans).catch(() => []);
+  const kept = new Map((await listCopies().catch(() => [] as OfflineCopy[])).map((c) => [c.titleId, c]));
   const titles = await titlesOf([...loans, ...holds].filter((x) => !x.title).map((x) => x.titleId));
   const titleOf = (x: Loan | Hold): Title | undefined => x.title ?? titles.get(x.titleId);
   const nameOf = (x: Loan | Hold) => titleOf(x)?.title ?? x.titleId;
@@ -46,6 +61,7 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
         'div',
         { class: 'actions' },
         h('a', { class: 'button', href: href.read(loan.titleId) }, t('title.read')),
+        offlineControl(loan, titleOf(loan), kept.get(loan.titleId), fail),
         h(
           'button',
           {
@@ -130,6 +146,128 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
     activeLoans.length ? loanList : h('p', {}, t('shelf.noLoans')),
     h('h2', { id: 'holds-heading' }, t('shelf.holds')),
     liveHolds.length ? holdList : h('p', {}, t('shelf.noHolds')),
+    keepOpenedSetting(),
+  );
+}
+
+/** Download a loan for offline reading, or remove the kept copy; the state is shown beside the button. */
+function offlineControl(
+  loan: Loan,
+  title: Title | undefined,
+  copy: OfflineCopy | undefined,
+  fail: (error: unknown) => void,
+): HTMLElement {
+  const box = h('span', { class: 'offline-control' });
+  const name = title?.title ?? loan.titleId;
+  const show = (kept: OfflineCopy | undefined) => {
+    if (kept) {
+      const remove = h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          'data-action': 'remove-download',
+          onclick: async () => {
+            await removeCopy(loan.titleId);
+            show(undefined);
+            announce(t('shelf.removedDownload', { title: name }));
+          },
+        },
+        t('shelf.removeDownload'),
+      );
+      box.replaceChildren(
+        h(
+          'span',
+          { class: 'badge offline-badge', 'data-offline': 'kept' },
+          kept.expiresAt ? t('shelf.keptUntil', { date: formatDate(kept.expiresAt) }) : t('shelf.kept'),
+        ),
+        remove,
+      );
+      return;
+    }
+    const button: HTMLButtonElement = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-action': 'download',
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            const [fullTitle, link] = await Promise.all([
+              title ?? api.title(loan.titleId),
+              api.access(loan.titleId),
+            ]);
+            const saved = await downloadCopy({
+              title: fullTitle,
+              link,
+              loan,
+              downloaded: true,
+              onProgress: (fraction) => {
+                button.textContent = t('shelf.downloading', { percent: Math.round(fraction * 100) });
+              },
+            });
+            // The engine must open it offline too.
+            await keepEngines().catch(() => false);
+            show(saved);
+            announce(t('shelf.downloaded', { title: name }));
+          } catch (error) {
+            button.disabled = false;
+            button.textContent = t('shelf.download');
+            if (error instanceof Error && !('problem' in error))
+              announce(t('shelf.downloadFailed', { title: name }), 'error');
+            else fail(error);
+          }
+        },
+      },
+      t('shelf.download'),
+    );
+    box.replaceChildren(button);
+  };
+  show(copy);
+  return box;
+}
+
+function keepOpenedSetting(): HTMLElement {
+  const box = h('input', {
+    type: 'checkbox',
+    id: 'keep-opened',
+    checked: keepOpenedBooks(),
+    onchange: (event: Event) => setKeepOpenedBooks((event.target as HTMLInputElement).checked),
+  });
+  return h('p', { class: 'setting' }, box, ' ', h('label', { for: 'keep-opened' }, t('shelf.keepOpened')));
+}
+
+/** Without the network: the books kept on this device, each opening from its copy. */
+async function renderOfflineShelf(main: HTMLElement): Promise<void> {
+  const copies = await listCopies().catch(() => [] as OfflineCopy[]);
+  main.replaceChildren(
+    h('h1', {}, t('shelf.title')),
+    h('p', { class: 'note', role: 'status' }, t('shelf.offlineNote')),
+    h('h2', { id: 'device-heading' }, t('shelf.onDevice')),
+    copies.length
+      ? h(
+          'ul',
+          { class: 'shelf-list', 'aria-labelledby': 'device-heading', id: 'offline-list' },
+          ...copies.map((copy) =>
+            h(
+              'li',
+              { 'data-title-id': copy.titleId },
+              h('h3', {}, copy.title.title),
+              h(
+                'p',
+                { class: 'meta due' },
+                copy.expiresAt ? t('shelf.keptUntil', { date: formatDate(copy.expiresAt) }) : t('shelf.kept'),
+              ),
+              h(
+                'div',
+                { class: 'actions' },
+                h('a', { class: 'button', href: href.read(copy.titleId) }, t('title.read')),
+              ),
+            ),
+          ),
+        )
+      : h('p', {}, t('shelf.noneOnDevice')),
   );
 }
 

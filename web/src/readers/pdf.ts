@@ -7,7 +7,7 @@ import {
   type PDFPageProxy,
   type RenderTask,
 } from 'pdfjs-dist';
-import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
+import { pdfWorker, workerUrl } from './pdf-worker';
 import type { AccessLink, Locator } from '../api/types';
 import { pdfLocations, pdfPageOf } from './locators';
 import { h } from '../dom';
@@ -16,8 +16,11 @@ import { SignedLinkRangeSource } from './range';
 import { NoAccessError, type ReaderContext, type ReadingEngine } from './types';
 import './pdf.css';
 
-// The worker comes from our own build (same version as the API, 'self' in the CSP).
+// The worker comes from our own build (same version as the API, 'self' in the CSP). It is started as this
+// module loads, so its script downloads while the first ranges of the book are fetched, not after them.
 GlobalWorkerOptions.workerSrc = workerUrl;
+// Without Worker support pdf.js falls back to workerSrc by itself.
+GlobalWorkerOptions.workerPort ??= pdfWorker() ?? null;
 
 /** pdf.js asks for the file in 64 KiB ranges; only what the shown pages need is fetched. */
 export const rangeChunkSize = 64 * 1024;
@@ -48,8 +51,21 @@ export class SignedLinkRangeTransport extends PDFDataRangeTransport {
     return this.source.linkRenewals;
   }
 
+  private readonly prefetched: { begin: number; end: number; bytes: Promise<Uint8Array> }[] = [];
+
+  /** Starts reading a range pdf.js is known to ask for first (the head, the cross-reference table at the end). */
+  prefetch(begin: number, end: number): void {
+    const bytes = this.source.read(begin, end);
+    bytes.catch(() => undefined);
+    this.prefetched.push({ begin, end, bytes });
+  }
+
   override requestDataRange(begin: number, end: number): void {
-    this.source.read(begin, end).then(
+    const early = this.prefetched.find((p) => p.begin <= begin && end <= p.end);
+    const read = early
+      ? early.bytes.then((bytes) => bytes.subarray(begin - early.begin, end - early.begin))
+      : this.source.read(begin, end);
+    read.then(
       (bytes) => this.onDataRange(begin, bytes),
       (error: Error) => this.onAccessEnded(error),
     );
@@ -68,6 +84,12 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   });
   // For measurements (bench/reader-pdf.ts): `pustaka.pdf.range = off` downloads the whole file instead.
   const rangeOff = localStorage.getItem('pustaka.pdf.range') === 'off';
+  // The head and the tail (where the cross-reference table is) are asked for at once, while the worker starts.
+  if (!rangeOff && length > 0) {
+    const tail = Math.floor((length - 1) / rangeChunkSize) * rangeChunkSize;
+    transport.prefetch(0, Math.min(rangeChunkSize, length));
+    if (tail > 0) transport.prefetch(tail, length);
+  }
   const common = {
     disableAutoFetch: true,
     disableStream: true,

@@ -1,4 +1,5 @@
 import type { AccessLink } from '../api/types';
+import type { StoredLink } from './offline';
 
 /**
  * Byte ranges of one publication, read from its signed link, shared by both reading engines. When the store
@@ -34,6 +35,9 @@ export class SignedLinkRangeSource {
     const from = Math.max(0, begin);
     const to = Math.min(end, this.length);
     if (to <= from) return new Uint8Array(0);
+    // A book kept on the device (web/src/readers/offline.ts): every range is cut from the copy, no request.
+    const copy = (this.link as Partial<StoredLink>).copy;
+    if (copy) return new Uint8Array(await copy.slice(from, to).arrayBuffer());
     if (this.whole) return (await this.whole).subarray(from, to);
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const link = this.link;

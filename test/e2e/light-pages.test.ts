@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, openPage, useGatewayAndBrowser } from './browser';
+
+/**
+ * Light pages and the installable app: covers in display sizes, text compressed, hashed files kept a year, the
+ * app installable and its shell served by the service worker without the network.
+ */
+const suite = useGatewayAndBrowser();
+
+/** The object key a signed content link points at (path-style: /<bucket>/<key>). */
+const keyOf = (url: string) => decodeURIComponent(new URL(url).pathname).split('/').slice(2).join('/');
+
+describe('covers in display sizes', () => {
+  it('gives every catalogue cover a srcset, loads 160 px renditions of at most 25 KB and never an original', async () => {
+    // Prepare
+    const context = await newContext(suite.browser, { width: 360, height: 740 });
+    const { page, problems } = await openPage(context);
+    const content = new URL(suite.gateway.config.S3_ENDPOINT!).origin;
+    const covers: { key: string; bytes: number }[] = [];
+    const pending: Promise<void>[] = [];
+    page.on('response', (response) => {
+      if (!response.url().startsWith(content) || !/\/cover/.test(response.url())) return;
+      pending.push(
+        response.body().then((body) => {
+          covers.push({ key: keyOf(response.url()), bytes: body.byteLength });
+        }),
+      );
+    });
+    // Act
+    await page.goto(`${suite.gateway.url}/`);
+    await page.locator('.results li').first().waitFor();
+    const images = page.locator('.results li img.cover');
+    await expect
+      .poll(() =>
+        images.evaluateAll((all) =>
+          all
+            .filter((img) => img.getBoundingClientRect().top < innerHeight)
+            .every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
+    await Promise.all(pending);
+    // Assess
+    const attributes = await images.evaluateAll((all) =>
+      all.map((img) => ({
+        srcset: img.getAttribute('srcset'),
+        sizes: img.getAttribute('sizes'),
+        loading: img.getAttribute('loading'),
+      })),
+    );
+    expect(attributes.length).toBeGreaterThan(3);
+    for (const attribute of attributes) {
+      expect(attribute.srcset).toMatch(/\?width=160 160w, .*\?width=320 320w$/);
+      expect(attribute.sizes).toBe('5rem');
+      expect(attribute.loading).toBe('lazy');
+    }
+    expect(covers.length).toBeGreaterThan(0);
+    for (const cover of covers) {
+      expect(cover.key).toMatch(/\/cover-160w\.webp$/);
+      expect(cover.bytes).toBeLessThanOrEqual(25 * 1024);
+    }
+    expect(covers.filter((c) => /\/cover\.\w+$/.test(c.key))).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('compression and caching over HTTP', () => {
+  it('gzips text, keeps hashed assets a year (immutable) and has the HTML, worker and manifest revalidated', async () => {
+    // Prepare
+    const html = await fetch(`${suite.gateway.url}/`, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await html.text())![1]!;
+    // Act
+    const [asset, worker, manifest, json, plain] = await Promise.all([
+      fetch(`${suite.gateway.url}${script}`, { headers: { 'Accept-Encoding': 'gzip' } }),
+      fetch(`${suite.gateway.url}/sw.js`, { headers: { 'Accept-Encoding': 'gzip' } }),
+      fetch(`${suite.gateway.url}/manifest.en.webmanifest`, { headers: { 'Accept-Encoding': 'gzip' } }),
+      fetch(`${suite.gateway.url}/titles?limit=20`, { headers: { 'Accept-Encoding': 'gzip' } }),
+      fetch(`${suite.gateway.url}${script}`, { headers: { 'Accept-Encoding': 'identity' } }),
+    ]);
+    // Assess
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('vary')).toContain('Accept-Encoding');
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.headers.get('content-type')).toMatch(/javascript/);
+    expect(manifest.headers.get('content-type')).toBe('application/manifest+json');
+    expect(manifest.headers.get('cache-control')).toBe('no-cache');
+    expect(json.headers.get('content-encoding')).toBe('gzip');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    // The same bytes either way
+    expect(await asset.text()).toBe(await plain.text());
+  });
+});
+
+describe('installable app', () => {
+  it('has a manifest in both languages and a service worker: Chromium reports no installability errors', async () => {
+    // Prepare: a profile on disk (Chromium never offers to install from an incognito context, which newContext is)
+    const profile = mkdtempSync(join(tmpdir(), 'pustaka-pwa-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      locale: 'en-GB',
+    });
+    await context.addInitScript(() => localStorage.setItem('pustaka.language', 'en'));
+    const { page, problems } = await openPage(context);
+    await page.goto(`${suite.gateway.url}/`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    const cdp = await context.newCDPSession(page);
+    // Act
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: { errorId: string }[];
+    };
+    const manifest = await cdp.send('Page.getAppManifest');
+    // Assess
+    expect(installabilityErrors).toEqual([]);
+    expect(manifest.url).toContain('/manifest.en.webmanifest');
+    const parsed = JSON.parse(manifest.data!) as {
+      name: string;
+      short_name: string;
+      lang: string;
+      theme_color: string;
+      start_url: string;
+      icons: { src: string; sizes: string; purpose: string }[];
+    };
+    expect(parsed).toMatchObject({ short_name: 'Pustaka', lang: 'en', theme_color: '#0b5d8c' });
+    expect(parsed.icons.map((i) => `${i.sizes} ${i.purpose}`)).toEqual([
+      '192x192 any',
+      '512x512 any',
+      '512x512 maskable',
+    ]);
+    for (const icon of parsed.icons) {
+      const response = await fetch(`${suite.gateway.url}${icon.src}`);
+      expect(response.headers.get('content-type')).toBe('image/png');
+    }
+    // Act: the patron switches to Bahasa Indonesia
+    await page.locator('#language').selectOption('id');
+    // Assess
+    await expect
+      .poll(() => page.locator('link[rel="manifest"]').getAttribute('href'))
+      .toBe('/manifest.id.webmanifest');
+    const indonesian = (await (await fetch(`${suite.gateway.url}/manifest.id.webmanifest`)).json()) as {
+      lang: string;
+      name: string;
+    };
+    expect(indonesian.lang).toBe('id');
+    expect(indonesian.name).toContain('Perpustakaan');
+    expect(problems).toEqual([]);
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows the app shell on a reload without the network', async () => {
+    // Prepare: the first visit installs the service worker
+    const context = await newContext(suite.browser);
+    const { page } = await openPage(context, {
+      ignore: [/Failed to load resource|ERR_INTERNET_DISCONNECTED/],
+    });
+    await page.goto(`${suite.gateway.url}/`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    // Act
+    await context.setOffline(true);
+    await page.reload();
+    // Assess: the shell (header, navigation, language) is there, and the page says what it cannot do offline
+    await page.locator('#site-header .brand').waitFor();
+    expect(await page.locator('#site-header nav').count()).toBe(1);
+    expect(await page.title()).toMatch(/Pustaka/);
+    await context.setOffline(false);
+    await context.close();
+  });
+});

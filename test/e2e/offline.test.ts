@@ -1,0 +1,138 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
+
+/**
+ * Reading offline until the loan ends: a loan downloaded from the shelf opens, pages and takes bookmarks with
+ * the network off and without a request for its bytes; what was done offline reaches the server when the
+ * network is back; when the loan ends by the clock the copy is deleted and the book closes.
+ */
+const suite = useGatewayAndBrowser();
+
+const minute = 60_000;
+
+interface StoredCopy {
+  titleId: string;
+  expiresAt: string | null;
+  size: number;
+}
+
+/** The copies the app keeps in IndexedDB (web/src/readers/offline.ts). */
+const storedCopies = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<StoredCopy[]>((resolve, reject) => {
+        const request = indexedDB.open('pustaka-offline', 1);
+        request.onupgradeneeded = () => {
+          request.result.createObjectStore('copies', { keyPath: 'titleId' });
+          request.result.createObjectStore('outbox', { autoIncrement: true });
+        };
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          const all = db.transaction('copies').objectStore('copies').getAll();
+          all.onsuccess = () => {
+            resolve(
+              (all.result as (StoredCopy & { bytes: Blob })[]).map((c) => ({
+                titleId: c.titleId,
+                expiresAt: c.expiresAt,
+                size: c.bytes.size,
+              })),
+            );
+            db.close();
+          };
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+
+async function api(card: string) {
+  const login = await fetch(`${suite.gateway.url}/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ cardNumber: card, pin: '1234' }),
+  });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const get = async <T>(path: string): Promise<T> =>
+    (await (
+      await fetch(`${suite.gateway.url}${path}`, { headers: { Authorization: `Bearer ${accessToken}` } })
+    ).json()) as T;
+  return {
+    loans: async () =>
+      (await get<{ data: { id: string; titleId: string; expiresAt: string }[] }>('/me/loans')).data,
+    bookmarks: async (titleId: string) =>
+      (
+        await get<{ data: { label?: string; locator: { locations: { cfi?: string } } }[] }>(
+          `/me/bookmarks/${titleId}`,
+        )
+      ).data,
+  };
+}
+
+describe('reading offline until the loan ends', () => {
+  it('downloads a loan, reads and bookmarks it offline, syncs the bookmark online, and deletes it at the loan end', async () => {
+    // Prepare: signed in, The Waste Land borrowed for 7 days, the app's service worker in control
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context, {
+      ignore: [/sandboxed and the 'allow-scripts'/, /Failed to load resource|ERR_INTERNET_DISCONNECTED/],
+    });
+    await page.clock.install();
+    const content = new URL(suite.gateway.config.S3_ENDPOINT!).origin;
+    const bookRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(content) && /publication\./.test(request.url()))
+        bookRequests.push(request.url());
+    });
+    await signIn(page, suite.gateway.url, '20000003', '1234');
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.getByLabel('Search titles, authors, subjects').fill('waste land');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'The Waste Land' }).first().click();
+    await page.getByRole('radio', { name: '7 days' }).check();
+    await page.getByRole('button', { name: 'Borrow' }).click();
+    await page.getByRole('status').filter({ hasText: 'Borrowed until' }).waitFor();
+    const server = await api('20000003');
+    const loan = (await server.loans()).find((l) => l.titleId !== undefined)!;
+    const titleId = loan.titleId;
+
+    // Act: download it from the shelf
+    await page.goto(`${suite.gateway.url}/#/shelf`);
+    await page.locator(`[data-loan-id="${loan.id}"] [data-action="download"]`).click();
+    // Assess: kept whole, tagged with the loan's end
+    await page.locator(`[data-loan-id="${loan.id}"] [data-offline="kept"]`).waitFor();
+    const [copy] = await storedCopies(page);
+    expect(copy).toMatchObject({ titleId, expiresAt: loan.expiresAt });
+    expect(copy!.size).toBeGreaterThan(10_000);
+
+    // Act: the network goes; the shelf lists what is on the device, and the book opens from it
+    bookRequests.length = 0;
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('#offline-list li').first().waitFor();
+    expect(await page.locator('#offline-list li h3').allTextContents()).toEqual(['The Waste Land']);
+    await page.locator('#offline-list').getByRole('link', { name: 'Read' }).click();
+    await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+    const first = await page.locator('#reader-stage').getAttribute('data-cfi');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#reader-stage').getAttribute('data-cfi')).not.toBe(first);
+    await page.locator('#add-bookmark').click();
+    // Assess: saved on the device, and nothing asked for the book's bytes
+    await page.getByText('Bookmark saved on this device').waitFor();
+    expect(bookRequests).toEqual([]);
+    expect(await server.bookmarks(titleId)).toEqual([]);
+
+    // Act: back online
+    await context.setOffline(false);
+    // Assess: the bookmark reaches the server
+    await expect.poll(async () => (await server.bookmarks(titleId)).length).toBe(1);
+
+    // Act: the loan's end passes on the device's clock
+    const untilEnd = Date.parse(loan.expiresAt) - (await page.evaluate(() => Date.now()));
+    await page.clock.fastForward(untilEnd + minute);
+    // Assess: the book closes and its copy is gone from storage
+    await page.locator('#reader-message[data-reason="loan-ended"]').waitFor();
+    await expect.poll(() => storedCopies(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
