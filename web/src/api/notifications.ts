@@ -83,6 +83,12 @@ export const notifications = {
   addWish(titleId: string): Promise<{ titleId: string; createdAt: string }> {
     return api.request('POST', '/me/wishes', { body: { titleId } });
   },
+  async wishes(): Promise<{ titleId: string; createdAt: string }[]> {
+    return (await api.request<{ data: { titleId: string; createdAt: string }[] }>('GET', '/me/wishes')).data;
+  },
+  removeWish(titleId: string): Promise<void> {
+    return api.request('DELETE', `/me/wishes/${enc(titleId)}`);
+  },
 };
 
 export const notificationAdmin = {

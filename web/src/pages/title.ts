@@ -1,4 +1,5 @@
 import { api, ApiError } from '../api/client';
+import { notifications } from '../api/notifications';
 import type { Hold, Loan, Title } from '../api/types';
 import { announce, bookTextAttrs, h } from '../dom';
 import { formatBytes, formatDate, languageName, t } from '../i18n';
@@ -98,6 +99,18 @@ function renderActions(
     actions.replaceChildren(read());
     return;
   }
+  if (title.availability?.copies === 0 && !hold) {
+    // No licence that can lend: a hold would never be filled (the API refuses it with NOT_LENDABLE). A patron
+    // may ask to be told when the library gets copies instead.
+    const wish = h('div', { id: 'title-wish' });
+    actions.replaceChildren(h('p', { id: 'no-copies' }, t('hold.noCopies')), wish);
+    if (signedIn) void renderWish(wish, title.id);
+    else
+      wish.replaceChildren(
+        h('a', { class: 'button', href: href.signin(href.title(title.id)) }, t('wish.signIn')),
+      );
+    return;
+  }
   if (!signedIn) {
     actions.replaceChildren(
       h('a', { class: 'button', href: href.signin(href.title(title.id)) }, t('title.signInToBorrow')),
@@ -109,12 +122,6 @@ function renderActions(
     return;
   }
   const available = title.availability?.available;
-  if (title.availability?.copies === 0 && !hold) {
-    // No licence that can lend: a hold would never be filled (the API refuses it with NOT_LENDABLE). A patron
-    // may ask to be told when the library gets copies: that control goes into #title-wish.
-    actions.replaceChildren(h('p', { id: 'no-copies' }, t('hold.noCopies')), h('div', { id: 'title-wish' }));
-    return;
-  }
   const canBorrow =
     available === undefined || available === null || available > 0 || hold?.status === 'reserved';
   const parts: HTMLElement[] = [];
@@ -191,4 +198,69 @@ function renderActions(
     parts.push(button);
   }
   actions.replaceChildren(...parts);
+}
+
+/**
+ * The wish control: "tell me" or, once asked, that the patron will be told with a way to take it back. Whether
+ * a wish exists is asked of the API; if that fails the button is offered, as asking twice keeps one wish.
+ */
+async function renderWish(
+  slot: HTMLElement,
+  titleId: string,
+  wished?: boolean,
+  focus = false,
+): Promise<void> {
+  if (wished === undefined) {
+    wished = await notifications
+      .wishes()
+      .then((all) => all.some((w) => w.titleId === titleId))
+      .catch(() => false);
+  }
+  const button: HTMLButtonElement = wished
+    ? h(
+        'button',
+        {
+          type: 'button',
+          id: 'withdraw-wish',
+          class: 'secondary',
+          onclick: async () => {
+            button.disabled = true;
+            try {
+              await notifications.removeWish(titleId);
+              announce(t('wish.withdrawn'));
+              await renderWish(slot, titleId, false, true);
+            } catch (error) {
+              announce(messageOf(error), 'error');
+              // Already gone (another device): the page says so rather than offering to withdraw it again.
+              if (error instanceof ApiError && error.code === 'WISH_NOT_FOUND')
+                await renderWish(slot, titleId, false, true);
+              else button.disabled = false;
+            }
+          },
+        },
+        t('wish.withdraw'),
+      )
+    : h(
+        'button',
+        {
+          type: 'button',
+          id: 'make-wish',
+          onclick: async () => {
+            button.disabled = true;
+            try {
+              await notifications.addWish(titleId);
+              announce(t('wish.done'));
+              await renderWish(slot, titleId, true, true);
+            } catch (error) {
+              button.disabled = false;
+              announce(messageOf(error), 'error');
+            }
+          },
+        },
+        t('wish.ask'),
+      );
+  if (wished) slot.replaceChildren(h('p', { id: 'wish-state' }, t('wish.done')), button);
+  else slot.replaceChildren(button);
+  // After a press the focus stays on the control that replaced the one pressed, not lost to the page.
+  if (focus) button.focus();
 }
