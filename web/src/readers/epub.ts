@@ -837,12 +837,77 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
   };
   resolveItems(navigation.toc);
   toc = navigation.toc;
+  /**
+   * Where a locator without a CFI points: the spine item its href names (from the package root or the OPF),
+   * else the one its totalProgression falls in (by Readium's positions, as apps compute it); a fragment id
+   * from `fragments` or a `#id` cssSelector, else the fraction within that item.
+   */
+  const placeOf = (locator: Locator): { target: string; within: number } | undefined => {
+    const { locations } = locator;
+    const all = positions.reduce((a, b) => a + b, 0);
+    const total = locations.totalProgression;
+    let section = locator.href ? (book.spine.get(locator.href) as unknown as SpineSection | null) : null;
+    if (!section && total !== undefined && all > 0) {
+      let before = 0;
+      const at = Math.min(all - 1e-9, Math.max(0, total * all));
+      const index = positions.findIndex((count) => (before += count) > at);
+      section = sections[index >= 0 ? index : sections.length - 1] ?? null;
+    }
+    if (!section) return undefined;
+    const hash = locator.href.split('#')[1];
+    const fragment =
+      locations.fragments?.find((f) => f && !f.includes('=')) ??
+      (hash && !hash.includes('=') ? hash : undefined) ??
+      /^#([\w-]+)$/.exec(locations.cssSelector ?? '')?.[1];
+    if (fragment) return { target: `${section.href}#${fragment}`, within: 0 };
+    let within = locations.progression;
+    if (within === undefined && total !== undefined && all > 0) {
+      const before = positions.slice(0, section.index).reduce((a, b) => a + b, 0);
+      const count = positions[section.index] ?? 1;
+      within = (total * all - before) / count;
+    }
+    return { target: section.href, within: Math.min(1, Math.max(0, within ?? 0)) };
+  };
+  /**
+   * Goes to a fraction of the shown spine item's text: the CFI of the character that far in, so the page (or
+   * scroll position) is worked out by epub.js for whatever layout the patron has.
+   */
+  const displayWithin = async (within: number) => {
+    // Not shownContents(): the first `relocated` (which sets `current`) may come after `display` settles.
+    const shown = (rendition?.getContents() ?? []) as unknown as {
+      document: Document;
+      cfiFromRange(range: Range): string;
+    }[];
+    const contents = shown[0];
+    if (!contents?.document.body) return;
+    const walker = contents.document.createTreeWalker(contents.document.body, NodeFilter.SHOW_TEXT);
+    const nodes: Text[] = [];
+    let length = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      nodes.push(node as Text);
+      length += (node as Text).length;
+    }
+    let left = Math.floor(within * length);
+    for (const node of nodes) {
+      if (left <= node.length) {
+        const range = contents.document.createRange();
+        range.setStart(node, Math.min(left, node.length));
+        range.collapse(true);
+        await rendition?.display(contents.cfiFromRange(range));
+        return;
+      }
+      left -= node.length;
+    }
+  };
   const resumeCfi = context.resumeAt?.locations.cfi;
+  // A reading app's locator has no CFI: its resource (or the place in the whole book) and the fraction in it.
+  const resumePlace = resumeCfi || !context.resumeAt ? undefined : placeOf(context.resumeAt);
   try {
     try {
-      await render(resumeCfi);
+      await render(resumeCfi ?? resumePlace?.target);
+      if (resumePlace?.within) await displayWithin(resumePlace.within);
     } catch (error) {
-      if (!resumeCfi) throw error;
+      if (!resumeCfi && !resumePlace) throw error;
       await render();
     }
   } catch (error) {
@@ -919,8 +984,13 @@ export async function openBook(context: ReaderContext): Promise<ReadingEngine> {
     locator: () => (current ? locatorOf(current) : undefined),
     excerpt: () => pageText()?.text.slice(0, 160),
     async goTo(locator) {
-      if (locator.locations.cfi) await rendition?.display(locator.locations.cfi);
-      else await rendition?.display(locator.href);
+      if (locator.locations.cfi) {
+        await rendition?.display(locator.locations.cfi);
+        return;
+      }
+      const place = placeOf(locator);
+      await rendition?.display(place?.target ?? locator.href);
+      if (place?.within) await displayWithin(place.within);
     },
     destroy() {
       destroyed = true;
