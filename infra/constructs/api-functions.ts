@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../../functions/config-variables.js';
 import type { ContentBucket } from './content-bucket.js';
 import { LibraryFunction } from './library-function.js';
+import { NativeModulesLayer, nativeModulesArchitecture } from './native-modules-layer.js';
 import { tableActions, type LibraryTable } from './library-table.js';
 import { handlerEntry } from './paths.js';
 import type { PseudonymSecret } from './pseudonym-secret.js';
@@ -39,6 +40,8 @@ export interface ApiFunctionsProps {
 export class ApiFunctions extends Construct {
   readonly patronApi: LibraryFunction;
   readonly librarianApi: LibraryFunction;
+  /** sharp and @napi-rs/canvas for publication (cover sizes, drawn PDF pages): the librarian API only. */
+  readonly nativeModules: NativeModulesLayer;
   /**
    * Name prefix of the partners' OIDC client secrets (campus sign-in): one secret per partner, created and
    * updated by the librarian API when a librarian sets `oidc.clientSecret`, read by the patron API at the callback.
@@ -78,6 +81,7 @@ export class ApiFunctions extends Construct {
     props.pseudonymSecret.grantRead(this.patronApi.role);
     this.grantPartnerSecrets(this.patronApi, 'ReadPartnerClientSecrets', ['secretsmanager:GetSecretValue']);
 
+    this.nativeModules = new NativeModulesLayer(this, 'NativeModules');
     this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
       entry: handlerEntry('admin'),
       description: 'Pustaka librarian API (/admin: uploads, titles, licences, patrons)',
@@ -85,6 +89,11 @@ export class ApiFunctions extends Construct {
       // Validating an upload (zip inspection, metadata extraction) needs more time and memory.
       memorySize: 1024,
       timeout: Duration.seconds(29),
+      // Publication loads sharp and @napi-rs/canvas from this layer. Its binaries are the linux-x64 glibc ones
+      // installed in the repository's node_modules (copied, not built: no Docker, no network at synth), so this
+      // function runs on x86_64; the patron API and the sweeper load no native code and stay on arm64.
+      architecture: nativeModulesArchitecture,
+      layers: [this.nativeModules.layer],
     });
     props.table.grant(this.librarianApi.role, tableActions.librarianApi);
     props.content.grantUploadAndPublish(this.librarianApi.role);

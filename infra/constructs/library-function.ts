@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -30,10 +30,14 @@ export interface LibraryFunctionProps {
   readonly timeout?: Duration;
   /** @default one month */
   readonly logRetention?: RetentionDays;
+  /** @default arm64 (cheaper per GB-second); a function given native binaries runs on theirs. */
+  readonly architecture?: Architecture;
+  /** @default none */
+  readonly layers?: ILayerVersion[];
 }
 
 /**
- * One Lambda function the library's way: arm64, newest Node.js runtime, bundled with the shared esbuild
+ * One Lambda function the library's way: arm64 unless told otherwise, newest Node.js runtime, bundled with the shared esbuild
  * settings, its own log group with retention, and its own role that starts with nothing but the right to
  * write to that log group (no AWSLambdaBasicExecutionRole managed policy, which allows every log group).
  */
@@ -63,7 +67,8 @@ export class LibraryFunction extends Construct {
       handler: 'handler',
       description: props.description,
       runtime: libraryRuntime,
-      architecture: Architecture.ARM_64,
+      architecture: props.architecture ?? Architecture.ARM_64,
+      layers: props.layers,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,

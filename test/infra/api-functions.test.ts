@@ -50,6 +50,7 @@ function functionNamed(template: Template, prefix: string) {
     Environment: { Variables: Record<string, unknown> };
     Role: unknown;
     LoggingConfig: unknown;
+    Layers?: unknown[];
   };
 }
 
@@ -77,7 +78,7 @@ const wildcards = (statements: Statement[]) =>
   ]);
 
 describe('ApiFunctions', () => {
-  it('runs both functions on arm64 with the newest Node.js runtime aws-cdk-lib offers, ESM bundle entry', () => {
+  it('runs both functions with the newest Node.js runtime aws-cdk-lib offers, ESM bundle entry', () => {
     // Prepare
     const { template } = prepare();
     const newestNode = Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
@@ -93,10 +94,28 @@ describe('ApiFunctions', () => {
     expect(libraryRuntime.name).toBe(newestNode);
     for (const fn of fns) {
       expect(fn.Runtime).toBe(newestNode);
-      expect(fn.Architectures).toEqual(['arm64']);
       expect(fn.Handler).toBe('index.handler');
       expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
     }
+  });
+
+  it('gives the librarian API alone the native-modules layer, on x86_64 like its binaries; the patron API stays arm64 without it', () => {
+    // Prepare
+    const { template } = prepare();
+    // Act
+    const layerId = logicalId(template, 'AWS::Lambda::LayerVersion', 'ApiNativeModules');
+    const layer = template.toJSON().Resources[layerId] as { Properties: Record<string, unknown> };
+    const librarian = functionNamed(template, 'ApiLibrarianApiFunction');
+    const patron = functionNamed(template, 'ApiPatronApiFunction');
+    // Assess
+    expect(layer.Properties).toMatchObject({
+      CompatibleRuntimes: [libraryRuntime.name],
+      CompatibleArchitectures: ['x86_64'],
+    });
+    expect(librarian.Layers).toEqual([{ Ref: layerId }]);
+    expect(librarian.Architectures).toEqual(['x86_64']);
+    expect(patron.Layers).toBeUndefined();
+    expect(patron.Architectures).toEqual(['arm64']);
   });
 
   it('gives both functions exactly the configuration functions/config.ts reads on AWS, and no endpoints; only the patron API the pseudonym secret', () => {

@@ -38,13 +38,14 @@ describe('Sweeper', () => {
     });
   });
 
-  it('runs on arm64, newest Node.js, with only the table in its environment', () => {
+  it('runs on arm64 without layers (no native code), newest Node.js, with only the table in its environment', () => {
     // Prepare
     const template = prepare();
     // Act
     const fn = template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', 'SweeperFunction')];
     // Assess
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    expect(fn.Properties.Layers).toBeUndefined();
     expect(fn.Properties.Environment.Variables).toEqual({
       MODE: 'aws',
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,8 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../../infra/constructs/bundling.js';
 import { repoRoot } from '../../infra/constructs/paths.js';
 
 interface Template {
@@ -20,19 +22,24 @@ interface Template {
 describe('npm run synth', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'pustaka-synth-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  let synthesized: SpawnSyncReturns<string> | undefined;
+  /** One synth for the whole file: it is slow (three bundles, the native-modules layer, cdk-nag). */
+  const synth = () => {
+    synthesized ??= spawnSync('npm', ['run', 'synth', '--', '--output', outdir], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
+      encoding: 'utf8',
+    });
+    return synthesized;
+  };
 
   it(
     'produces the template and bundled ESM handlers offline, with no AWS credentials',
     { timeout: 120_000 },
     () => {
-      // Prepare
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' };
+      // Prepare: nothing but PATH and HOME in the environment (synth() above)
       // Act
-      const run = spawnSync('npm', ['run', 'synth', '--', '--output', outdir], {
-        cwd: repoRoot,
-        env,
-        encoding: 'utf8',
-      });
+      const run = synth();
       // Assess
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       const template = JSON.parse(
@@ -90,6 +97,86 @@ describe('npm run synth', () => {
         ).toEqual([]);
         expect(load.status, `${id}: ${load.stderr}`).toBe(0);
       }
+    },
+  );
+
+  it(
+    "ships sharp and @napi-rs/canvas with their linux-x64 binaries in the librarian API's layer, where the bundle's loader finds them through NODE_PATH",
+    { timeout: 180_000 },
+    async () => {
+      // Prepare
+      const run = synth();
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const template = JSON.parse(
+        readFileSync(path.join(outdir, 'Pustaka.template.json'), 'utf8'),
+      ) as Template;
+      const layers = Object.entries(template.Resources).filter(
+        ([id, r]) => r.Type === 'AWS::Lambda::LayerVersion' && id.startsWith('ApiNativeModules'),
+      );
+      expect(layers).toHaveLength(1);
+      const layerModules = path.join(
+        outdir,
+        layers[0]?.[1].Metadata?.['aws:asset:path'] as string,
+        'nodejs',
+        'node_modules',
+      );
+      const librarian = Object.entries(template.Resources).find(([id]) =>
+        id.startsWith('ApiLibrarianApiFunction'),
+      )?.[1];
+      const bundle = readFileSync(
+        path.join(outdir, librarian?.Metadata?.['aws:asset:path'] as string, 'index.mjs'),
+        'utf8',
+      );
+      // The loader, bundled with the functions' own settings, alone in a folder with no node_modules above it.
+      const alone = mkdtempSync(path.join(tmpdir(), 'pustaka-native-'));
+      const loader = path.join(alone, 'loader.mjs');
+      await build(
+        esbuildOptions(path.join(repoRoot, 'functions/domain/publication/native-modules.ts'), loader),
+      );
+      const script = `
+        const { loadNativeModule } = await import(${JSON.stringify(loader)});
+        const sharp = loadNativeModule('sharp');
+        const png = await sharp({ create: { width: 3, height: 2, channels: 3, background: '#336699' } }).png().toBuffer();
+        const { width, height } = await sharp(png).metadata();
+        const canvas = loadNativeModule('@napi-rs/canvas');
+        const jpeg = await canvas.createCanvas(4, 5).encode('jpeg', 80);
+        const esm = await import('sharp').then(() => 'found', (e) => e.code);
+        console.log(JSON.stringify({ width, height, jpeg: jpeg[0] === 0xff && jpeg[1] === 0xd8, esm,
+          from: require.resolve('sharp') }));`;
+      // Act
+      const load = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import{createRequire}from'node:module';const require=createRequire(${JSON.stringify(loader)});${script}`,
+        ],
+        { cwd: alone, encoding: 'utf8', env: { PATH: process.env.PATH, NODE_PATH: layerModules } },
+      );
+      rmSync(alone, { recursive: true, force: true });
+      // Assess
+      for (const file of [
+        'sharp/package.json',
+        '@img/colour/package.json',
+        'detect-libc/package.json',
+        'semver/package.json',
+        '@img/sharp-linux-x64/lib/sharp-linux-x64-0.35.5.node',
+        '@img/sharp-libvips-linux-x64/package.json',
+        '@napi-rs/canvas/package.json',
+        '@napi-rs/canvas-linux-x64-gnu/skia.linux-x64-gnu.node',
+      ]) {
+        expect(existsSync(path.join(layerModules, file)), file).toBe(true);
+      }
+      // Publication reaches the native modules through the loader only: an ESM import() would miss the layer.
+      expect(bundle).not.toMatch(/import\(\s*["'](sharp|@napi-rs\/canvas)["']\s*\)/);
+      expect(load.status, load.stderr).toBe(0);
+      expect(JSON.parse(load.stdout)).toEqual({
+        width: 3,
+        height: 2,
+        jpeg: true,
+        esm: 'ERR_MODULE_NOT_FOUND',
+        from: path.join(layerModules, 'sharp', 'dist', 'index.cjs'),
+      });
     },
   );
 });

@@ -2,6 +2,7 @@ import { UnprocessableError } from '../errors';
 import { readExactly, type ByteSource } from './byte-source';
 import { inspectEpub } from './epub';
 import { defaultInspectionLimits, type InspectionLimits } from './limits';
+import { loadNativeModule } from './native-modules';
 import { inspectPdf } from './pdf';
 import type { Inspection, PublicationCover } from './types';
 
@@ -58,7 +59,7 @@ export async function inspectPublication(source: ByteSource, opts: InspectOption
 async function withSize(cover: PublicationCover): Promise<PublicationCover> {
   if (cover.width && cover.height) return cover;
   try {
-    const { default: sharp } = await import('sharp');
+    const sharp = loadNativeModule('sharp');
     const { width, height } = await sharp(cover.bytes).metadata();
     return width && height ? { ...cover, width, height } : cover;
   } catch {

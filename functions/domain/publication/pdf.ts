@@ -2,6 +2,7 @@ import { PustakaError, UnprocessableError } from '../errors';
 import { contentTypeOf } from '../title';
 import { readExactly, type ByteSource } from './byte-source';
 import { classifyIdentifiers } from './identifiers';
+import { loadNativeModule } from './native-modules';
 import { checkPdfStructure } from './pdf-structure';
 import type { Inspection, PublicationCover, PublicationMetadata } from './types';
 import { titleFromFileName, UNTITLED } from './types';
@@ -24,7 +25,7 @@ let pdfjsLoading: Promise<Pdfjs> | undefined;
  */
 function loadPdfjs(): Promise<Pdfjs> {
   pdfjsLoading ??= (async () => {
-    canvasModule = await loadCanvas();
+    canvasModule = loadCanvas();
     provideDomMatrixIfMissing();
     const worker = await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
@@ -40,9 +41,9 @@ function loadPdfjs(): Promise<Pdfjs> {
  * @napi-rs/canvas (pdfjs's optional native companion) draws a PDF's first page where the file has no cover.
  * Where it is not there (a bundle without it), inspection goes on without drawing: such a PDF has no image.
  */
-async function loadCanvas(): Promise<Canvas | undefined> {
+function loadCanvas(): Canvas | undefined {
   try {
-    const canvas = await import('@napi-rs/canvas');
+    const canvas = loadNativeModule('@napi-rs/canvas');
     const scope = globalThis as { DOMMatrix?: unknown; Path2D?: unknown; ImageData?: unknown };
     scope.DOMMatrix ??= canvas.DOMMatrix;
     scope.Path2D ??= canvas.Path2D;
@@ -87,8 +88,8 @@ async function firstPageImage(document: PdfDocument): Promise<PublicationCover |
 
 /**
  * pdfjs's display layer builds one identity DOMMatrix as soon as it loads. In plain Node it borrows DOMMatrix
- * from the optional native @napi-rs/canvas package, which a bundled Lambda does not ship; inspection never
- * renders, so an inert stand-in is enough to let the module load.
+ * from the optional native @napi-rs/canvas package, which a function without the native layer lacks; without
+ * it inspection never renders, so an inert stand-in is enough to let the module load.
  */
 function provideDomMatrixIfMissing(): void {
   const scope = globalThis as { DOMMatrix?: unknown };
