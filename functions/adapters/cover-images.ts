@@ -1,5 +1,5 @@
-import sharp from 'sharp';
 import type { CoverRenderer, RenderedCover } from '../domain/covers';
+import { loadNativeModule } from '../domain/publication/native-modules';
 
 /** A decoded image larger than this many pixels is not resized (a crafted "cover" must not exhaust memory). */
 const maxInputPixels = 40_000_000;
@@ -9,6 +9,8 @@ const maxInputPixels = 40_000_000;
  * cover stays well under 25 KB. Only widths the original can fill are made; no cover is enlarged.
  */
 export const renderCoverWithSharp: CoverRenderer = async (bytes, widths) => {
+  // Loaded when a cover is made, never at start: on Lambda sharp comes from the librarian API's layer.
+  const sharp = loadNativeModule('sharp');
   const source = sharp(bytes, { limitInputPixels: maxInputPixels, animated: false });
   const { width: originalWidth } = await source.metadata();
   if (!originalWidth) return [];

@@ -11,7 +11,6 @@ import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
 import { createDeps } from '../handlers/deps';
 import { startSweepTimer } from '../handlers/sweep';
-import { renderCoverWithSharp } from '../adapters/cover-images';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
 import { readerContentSecurityPolicy } from '../http/reader-csp';
@@ -115,10 +114,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
 
     const deps = {
       ...createDeps(config, clients),
-      publishing: {
-        ...createPublishing(clients.s3, config.CONTENT_BUCKET),
-        renderCover: renderCoverWithSharp,
-      },
+      publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
     };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;

@@ -233,9 +233,9 @@ describe('immersive reader', () => {
   it.runIf(requireFixtures('the immersive PDF test'))(
     'PDF at 360×740 and 1280×800: the page fills the viewport, a tap shows and hides the chrome, toasts inside',
     async () => {
-      // Prepare: R-intro.pdf on loan
+      // Prepare: gnuplot.pdf on loan (the sample R-intro.pdf is a partner title, read by campus members)
       const patron = await apiAs('20000002');
-      const id = await patron.titleId('R-intro');
+      const id = await patron.titleId('gnuplot');
       await patron.borrow(id);
       await phoneAndLaptop(async (context, size) => {
         const { page, problems } = await openPage(context);
@@ -258,7 +258,7 @@ describe('immersive reader', () => {
     // Prepare: Siti has several loans (a long shelf), Moby-Dick the last of them, and Budi waits for it
     const siti = await apiAs('20000001');
     const moby = await siti.titleId('moby');
-    for (const query of ['waste land', 'gnuplot', 'children', 'R-intro'])
+    for (const query of ['waste land', 'gnuplot', 'children', 'accessible'])
       await siti.borrow(await siti.titleId(query));
     await siti.borrow(moby);
     await (await apiAs('20000002')).hold(moby);
