@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
+import { openTools } from './reader-chrome';
 
 /**
  * Reading offline until the loan ends: a loan downloaded from the shelf opens, pages and takes bookmarks with
@@ -115,6 +116,8 @@ describe('reading offline until the loan ends', () => {
     const first = await page.locator('#reader-stage').getAttribute('data-cfi');
     await page.keyboard.press('ArrowRight');
     await expect.poll(() => page.locator('#reader-stage').getAttribute('data-cfi')).not.toBe(first);
+    // The tools are behind the immersive reader's chrome: a tap, as the patron would
+    await openTools(page);
     await page.locator('#add-bookmark').click();
     // Assess: saved on the device, and nothing asked for the book's bytes
     await page.getByText('Bookmark saved on this device').waitFor();
