@@ -306,4 +306,12 @@ export const wishKeys = {
   /** Every title's wish count (gsi2). */
   countsPartition: 'WISHCOUNTS',
   countsSort: (titleId: string) => titleId,
+  /**
+   * Outbox marker: "this title's wishers are to be told", written in the same transaction as the licence
+   * change that makes the title lendable, deleted once they are; the sweeper tells what a crash left.
+   */
+  toTell: (titleId: string): ItemKey => ({ pk: `TITLE#${titleId}`, sk: 'WISHES#TOTELL' }),
+  /** Every title whose wishers are still to be told (gsi1; not `WISHES#…`, which lists a title's wishes). */
+  toTellPartition: 'WISHTELL',
+  toTellSort: (titleId: string) => titleId,
 };

@@ -63,6 +63,7 @@ import {
   patronLendingKeys,
   sweeperKeys,
   titleKeys,
+  wishKeys,
   type ItemKey,
 } from './keys';
 import {
@@ -680,6 +681,7 @@ export class DynamoLendingRepository implements LendingRepository {
                 onConditionFailed: 'stale',
               },
           this.advancePlan(title, reservations, now, licence.id),
+          isUsable(licence, now) ? this.wishersToTell(titleId, licence.id, now) : undefined,
         ),
         result: true,
       };
@@ -729,6 +731,10 @@ export class DynamoLendingRepository implements LendingRepository {
         now,
       });
       const taken = reservations.filter((r) => r.licence.id === licenceId).length;
+      const result: Licence = {
+        ...reactivated,
+        available: reactivated.available === null ? null : reactivated.available - taken,
+      };
       return {
         writes: this.writes(
           this.licenceSlots(licence, taken, {
@@ -736,11 +742,9 @@ export class DynamoLendingRepository implements LendingRepository {
             condition: 'attribute_exists(deactivatedAt)',
           }),
           this.advancePlan(title, reservations, now, licenceId),
+          isUsable(result, now) ? this.wishersToTell(titleId, licenceId, now) : undefined,
         ),
-        result: {
-          ...reactivated,
-          available: reactivated.available === null ? null : reactivated.available - taken,
-        },
+        result,
       };
     });
     if (active) await this.advanceQueue(titleId);
@@ -819,6 +823,30 @@ export class DynamoLendingRepository implements LendingRepository {
   }
 
   /** One update of a licence: `taken` free slots reserved (free count as read), plus a change of its own. */
+  /**
+   * The outbox marker of "a wished-for title became available", in the licence change's own transaction:
+   * a crash before the wishers are told leaves it for the sweeper. One per title; `mark` tells a newer
+   * change's marker from the one a teller read, so a teller never deletes a marker it did not serve.
+   */
+  private wishersToTell(titleId: string, licenceId: string, now: Date): PlannedWrite {
+    return {
+      item: {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...wishKeys.toTell(titleId),
+            gsi1pk: wishKeys.toTellPartition,
+            gsi1sk: wishKeys.toTellSort(titleId),
+            titleId,
+            mark: `${now.toISOString()}#${licenceId}#${randomUUID()}`,
+          },
+        },
+      },
+      // Unconditional: an earlier marker still there is simply replaced.
+      onConditionFailed: 'stale',
+    };
+  }
+
   private licenceSlots(
     licence: Licence,
     taken: number,

@@ -1,4 +1,5 @@
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -662,6 +663,56 @@ export class DynamoNotificationRepository implements NotificationRepository {
    * once. Answers how many were told by this call.
    */
   async fulfilWishes(titleId: string): Promise<number> {
+    // Read first: only the marker this call serves is deleted after, never one a newer licence change wrote.
+    const { Item: marker } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: wishKeys.toTell(titleId), ConsistentRead: true }),
+    );
+    const { told, done } = await this.tellWishers(titleId);
+    if (done && marker) await this.dropMarker(titleId, String(marker.mark));
+    return told;
+  }
+
+  /**
+   * Tells the wishers of every title whose outbox marker is still there (a crash after the licence change,
+   * before its teller finished): the sweeper's part of "a wished-for title became available". Answers how
+   * many wishers were told.
+   */
+  async tellWaitingWishers(): Promise<{ told: number }> {
+    let told = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': wishKeys.toTellPartition },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) told += await this.fulfilWishes(String(item.titleId));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { told };
+  }
+
+  private async dropMarker(titleId: string, mark: string): Promise<void> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: wishKeys.toTell(titleId),
+          ConditionExpression: 'mark = :m',
+          ExpressionAttributeValues: { ':m': mark },
+        }),
+      );
+    } catch (error) {
+      // A newer licence change wrote its own marker: its teller (or the next sweep) serves it.
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
+  private async tellWishers(titleId: string): Promise<{ told: number; done: boolean }> {
     let told = 0;
     // Bounded: a wish already fulfilled may still show in the index for a moment.
     for (let round = 0; round < 40; round++) {
@@ -674,7 +725,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
           Limit: 25,
         }),
       );
-      if (Items.length === 0) return told;
+      if (Items.length === 0) return { told, done: true };
       let progressed = false;
       for (const item of Items) {
         const wish = recordOf<Wish>(item);
@@ -706,9 +757,9 @@ export class DynamoNotificationRepository implements NotificationRepository {
           progressed = true;
         }
       }
-      if (!progressed) return told;
+      if (!progressed) return { told, done: false };
     }
-    return told;
+    return { told, done: false };
   }
 
   // ---- time-based events (the sweeper) -----------------------------------------------------------

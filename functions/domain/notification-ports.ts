@@ -51,5 +51,7 @@ export interface NotificationRepository {
   wishesOf(patronId: string): Promise<Wish[]>;
   wishCounts(): Promise<{ titleId: string; wishes: number }[]>;
   fulfilWishes(titleId: string): Promise<number>;
+  /** Tells the wishers a crash left untold (the outbox markers of licence changes); the sweeper's part. */
+  tellWaitingWishers(): Promise<{ told: number }>;
   recordTimeNotices(): Promise<{ recorded: number }>;
 }

@@ -2,7 +2,8 @@ import type { SweepReport } from '../domain/lending-ports';
 import type { AppDeps } from '../http/deps';
 
 /**
- * One sweep: ends loans past their end, lapses missed reservations and passes their copies on. The same
+ * One sweep: ends loans past their end, lapses missed reservations and passes their copies on, records the
+ * notices due by time and tells the wishers a crashed licence change left untold. The same
  * function runs on a schedule on AWS (./sweeper.ts, the Lambda entry point) and on a timer in local mode
  * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
  */
@@ -12,8 +13,11 @@ export async function sweep(
   const report = await deps.lending.sweep();
   // After the ends: a loan that ended in this sweep gets its "ended" notice, never a late "ends soon" one.
   const notices = deps.notifications ? await deps.notifications.recordTimeNotices() : { recorded: 0 };
-  const full = { ...report, noticesRecorded: notices.recorded };
-  if (report.loansExpired + report.reservationsLapsed + notices.recorded > 0) deps.logger.info('sweep', full);
+  // Wishers a licence change could not tell (a crash after its write): its outbox marker is still there.
+  const wishers = deps.notifications ? await deps.notifications.tellWaitingWishers() : { told: 0 };
+  const full = { ...report, noticesRecorded: notices.recorded + wishers.told };
+  if (report.loansExpired + report.reservationsLapsed + full.noticesRecorded > 0)
+    deps.logger.info('sweep', full);
   return full;
 }
 

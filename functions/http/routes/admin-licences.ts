@@ -4,7 +4,7 @@ import { availabilityOf, decideAddLicence } from '../../domain/lending';
 import { lendingErrors } from '../../domain/lending-errors';
 import { compareLicences, isUsable, licenceState, newLicence, type Licence } from '../../domain/licence';
 import { librarianId, noteAudit } from '../admin';
-import type { AppEnv } from '../deps';
+import type { AppDeps, AppEnv } from '../deps';
 import { AvailabilitySchema, problemContent } from '../schemas';
 
 /** ODL terms as a librarian enters them; null means unlimited, perpetual or the library's default. */
@@ -205,7 +205,7 @@ export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
     });
     await deps.lending.addLicence(licence);
     // Patrons who asked to be told when the library has copies: told once each, after the licence is in.
-    if (isUsable(licence, deps.clock.now())) await deps.notifications.fulfilWishes(id);
+    if (isUsable(licence, deps.clock.now())) await tellWishers(deps, id);
     const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId) ?? licence;
     return c.json(licenceView(stored, deps.clock.now()), 201, {
       Location: `/admin/titles/${id}/licences/${licenceId}`,
@@ -225,7 +225,19 @@ export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
     await deps.lending.setLicenceActive({ titleId: id, licenceId, active });
     const stored = (await deps.lending.titleLending(id))?.licences.find((l) => l.id === licenceId);
     if (!stored) throw lendingErrors.licenceNotFound(licenceId);
-    if (active && isUsable(stored, deps.clock.now())) await deps.notifications.fulfilWishes(id);
+    if (active && isUsable(stored, deps.clock.now())) await tellWishers(deps, id);
     return c.json(licenceView(stored, deps.clock.now()), 200);
   });
+}
+
+/**
+ * The fast path of "a wished-for title became available". The licence change wrote an outbox marker in its
+ * own transaction, so a failure here loses nothing: the licence is in, and the next sweep tells the wishers.
+ */
+async function tellWishers(deps: AppDeps, titleId: string): Promise<void> {
+  try {
+    await deps.notifications.fulfilWishes(titleId);
+  } catch (error) {
+    deps.logger.warn('wishers left to the sweeper', { titleId, error: error as Error });
+  }
 }
