@@ -70,6 +70,9 @@ const titleParam = z.object({ titleId: z.string().min(1).max(128) });
 const tokenQuery = z.object({ token: z.string().min(10).max(2048) });
 
 const html = { 'text/html': { schema: z.string() } };
+/** What every operation behind a mail's signed link can refuse with. */
+const tamperedLink = problemContent('A tampered or expired link', ['INVALID_LINK', 'VALIDATION_FAILED']);
+const mailLinksUnavailable = problemContent('Mail links cannot be checked here', ['MAIL_UNAVAILABLE']);
 
 // ---- routes ---------------------------------------------------------------------------------------
 
@@ -219,8 +222,8 @@ const showUnsubscribe = createRoute({
   request: { query: tokenQuery },
   responses: {
     200: { description: 'The page', content: html },
-    400: problemContent('A tampered or expired link', ['INVALID_LINK', 'VALIDATION_FAILED']),
-    503: problemContent('Mail links cannot be checked here', ['MAIL_UNAVAILABLE']),
+    400: tamperedLink,
+    503: mailLinksUnavailable,
   },
 });
 
@@ -234,8 +237,8 @@ const unsubscribe = createRoute({
   request: { query: tokenQuery },
   responses: {
     200: { description: 'Turned off', content: html },
-    400: problemContent('A tampered or expired link', ['INVALID_LINK', 'VALIDATION_FAILED']),
-    503: problemContent('Mail links cannot be checked here', ['MAIL_UNAVAILABLE']),
+    400: tamperedLink,
+    503: mailLinksUnavailable,
   },
 });
 
@@ -249,8 +252,8 @@ const showVerify = createRoute({
   request: { query: tokenQuery },
   responses: {
     200: { description: 'The page', content: html },
-    400: problemContent('A tampered or expired link', ['INVALID_LINK', 'VALIDATION_FAILED']),
-    503: problemContent('Mail links cannot be checked here', ['MAIL_UNAVAILABLE']),
+    400: tamperedLink,
+    503: mailLinksUnavailable,
   },
 });
 
@@ -268,7 +271,7 @@ const verify = createRoute({
       'INVALID_LINK',
       'VALIDATION_FAILED',
     ]),
-    503: problemContent('Mail links cannot be checked here', ['MAIL_UNAVAILABLE']),
+    503: mailLinksUnavailable,
   },
 });
 
