@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Response as BrowserResponse } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { newContext, openPage, useGatewayAndBrowser } from './browser';
 
@@ -22,14 +22,15 @@ describe('covers in display sizes', () => {
     const content = new URL(suite.gateway.config.S3_ENDPOINT!).origin;
     const covers: { key: string; bytes: number }[] = [];
     const pending: Promise<void>[] = [];
-    page.on('response', (response) => {
+    const onResponse = (response: BrowserResponse) => {
       if (!response.url().startsWith(content) || !/\/cover/.test(response.url())) return;
       pending.push(
         response.body().then((body) => {
           covers.push({ key: keyOf(response.url()), bytes: body.byteLength });
         }),
       );
-    });
+    };
+    page.on('response', onResponse);
     // Act
     await page.goto(`${suite.gateway.url}/`);
     await page.locator('.results li').first().waitFor();
@@ -43,6 +44,9 @@ describe('covers in display sizes', () => {
         ),
       )
       .toBe(true);
+    // Stop listening before reading the bodies: a lazy cover arriving later would otherwise be read after the
+    // context closed.
+    page.off('response', onResponse);
     await Promise.all(pending);
     // Assess
     const attributes = await images.evaluateAll((all) =>
