@@ -69,13 +69,17 @@ interface IndexedTitle {
   authors: string;
   subjects: string;
   description: string;
+  /** The title in other scripts or languages (a Devanagari epic found by "Mahabharata"). */
+  alternateTitles: string;
+  /** Translators, editors and the rest, and every name's other scripts. */
+  contributors: string;
 }
 
 /** Fewer exact matches than this and the search also tries prefixes and near matches. */
 const widenBelow = 20;
 
 const searchOptions: SearchOptions = {
-  boost: { title: 3, authors: 2, subjects: 1.5, description: 1 },
+  boost: { title: 3, authors: 2, subjects: 1.5, description: 1, alternateTitles: 3, contributors: 1.5 },
   combineWith: 'AND',
   // When widened: prefix matching for words of 3+ letters ("mob" → "moby"); typo tolerance only for long
   // words, where it helps most ("melvile" → "melville").
@@ -86,7 +90,7 @@ const searchOptions: SearchOptions = {
 
 export class CatalogueIndex {
   private readonly search = new MiniSearch<IndexedTitle>({
-    fields: ['title', 'authors', 'subjects', 'description'],
+    fields: ['title', 'authors', 'subjects', 'description', 'alternateTitles', 'contributors'],
     storeFields: [],
     // tokenize() already folds case and accents; terms only lose the stop words.
     tokenize: (text) => tokenize(text),
@@ -115,6 +119,8 @@ export class CatalogueIndex {
         authors: t.authors.join(' '),
         subjects: t.subjects.join(' '),
         description: t.description ?? '',
+        alternateTitles: (t.alternateTitles ?? []).join(' '),
+        contributors: [...(t.contributors ?? []).map((c) => c.name), ...(t.alternateNames ?? [])].join(' '),
       })),
     );
     this.ordered = active.sort((a, b) =>

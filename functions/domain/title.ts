@@ -19,6 +19,25 @@ export interface Identifiers {
 export type TitleWarning = 'EPUB_SCRIPTED';
 export const titleWarnings = ['EPUB_SCRIPTED'] as const satisfies readonly TitleWarning[];
 
+/**
+ * A credited role other than author, in the words of OPDS 2.0 / Readium Web Publication Manifest contributor
+ * roles (publications name them with MARC relator codes: trl, edt, ill, ...).
+ */
+export type ContributorRole = 'translator' | 'editor' | 'illustrator' | 'artist' | 'narrator' | 'contributor';
+export const contributorRoles = [
+  'translator',
+  'editor',
+  'illustrator',
+  'artist',
+  'narrator',
+  'contributor',
+] as const satisfies readonly ContributorRole[];
+
+export interface Contributor {
+  name: string;
+  role: ContributorRole;
+}
+
 export interface Title {
   id: string;
   title: string;
@@ -35,6 +54,16 @@ export interface Title {
   access: AccessMode;
   status: TitleStatus;
   pageCount?: number;
+  /** Everyone credited who is not an author, by role (absent when the publication names none). */
+  contributors?: Contributor[];
+  /** The title in other scripts or languages, searchable beside the title. */
+  alternateTitles?: string[];
+  /** Authors' and contributors' names in other scripts, searchable beside them. */
+  alternateNames?: string[];
+  /** The spine's page-progression-direction, when the publication declares one. */
+  readingProgression?: 'ltr' | 'rtl';
+  /** EPUB: how many readable items its spine has (a PDF's length is `pageCount`). */
+  spineLength?: number;
   contentKey: string;
   contentType: string;
   size: number;
@@ -125,6 +154,11 @@ export interface InspectedPublication {
     subjects: string[];
     pageCount?: number;
     warnings?: TitleWarning[];
+    contributors?: Contributor[];
+    alternateTitles?: string[];
+    alternateNames?: string[];
+    direction?: 'ltr' | 'rtl';
+    spineLength?: number;
   };
 }
 
@@ -158,6 +192,11 @@ export function titleFromPublication(input: {
     ...optional('description'),
     ...(metadata.pageCount ? { pageCount: metadata.pageCount } : {}),
     ...(metadata.warnings?.length ? { warnings: [...metadata.warnings] } : {}),
+    ...(metadata.contributors?.length ? { contributors: metadata.contributors.map((c) => ({ ...c })) } : {}),
+    ...(metadata.alternateTitles?.length ? { alternateTitles: [...metadata.alternateTitles] } : {}),
+    ...(metadata.alternateNames?.length ? { alternateNames: [...metadata.alternateNames] } : {}),
+    ...(metadata.direction ? { readingProgression: metadata.direction } : {}),
+    ...(metadata.spineLength ? { spineLength: metadata.spineLength } : {}),
     format: input.inspection.format,
     access: input.access,
     status: 'active',

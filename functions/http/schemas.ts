@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { ProblemCode } from '../domain/problem-codes';
-import { titleWarnings } from '../domain/title';
+import { contributorRoles, titleWarnings } from '../domain/title';
 
 /** Shared response schemas; they document the contract at /openapi.json. */
 export const ProblemSchema = z
@@ -52,6 +52,27 @@ export const TitleSchema = z
     access: z.enum(['open', 'licensed', 'partner']),
     status: z.enum(['active', 'withdrawn']),
     pageCount: z.number().int().optional(),
+    contributors: z
+      .array(z.object({ name: z.string(), role: z.enum(contributorRoles) }))
+      .optional()
+      .openapi({ description: 'Everyone credited who is not an author (translators, editors, ...)' }),
+    alternateTitles: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'The title in other scripts or languages' }),
+    alternateNames: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "Authors' and contributors' names in other scripts" }),
+    readingProgression: z
+      .enum(['ltr', 'rtl'])
+      .optional()
+      .openapi({ description: "The publication's declared page progression" }),
+    spineLength: z
+      .number()
+      .int()
+      .optional()
+      .openapi({ description: 'EPUB: number of readable items in its spine' }),
     contentType: z.string(),
     size: z.number().int(),
     cover: z

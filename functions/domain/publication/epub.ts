@@ -1,6 +1,6 @@
 import { UnprocessableError } from '../errors';
 import type { CodeOfStatus } from '../problem-codes';
-import { contentTypeOf } from '../title';
+import { contentTypeOf, type Contributor, type ContributorRole } from '../title';
 import type { ByteSource } from './byte-source';
 import { classifyIdentifiers } from './identifiers';
 import { maxInflatedTotal, type InspectionLimits } from './limits';
@@ -59,6 +59,7 @@ export async function inspectEpub(
   }
 
   const metadata = readMetadata(pkg, declaredName);
+  metadata.spineLength = readable.length;
   const direction = attr(spine, 'page-progression-direction');
   if (direction === 'ltr' || direction === 'rtl') metadata.direction = direction;
   // Accepted (the reader keeps scripts off), but the librarian is told the interactive parts will not work.
@@ -339,32 +340,88 @@ function readManifest(pkg: XmlNode, opfPath: string): Map<string, ManifestItem> 
   return items;
 }
 
+/** MARC relator codes (as EPUB 2 `opf:role` and EPUB 3 `role` refinements give them) by catalogue role. */
+const relatorRoles: Record<string, ContributorRole | 'author'> = {
+  aut: 'author',
+  cre: 'author',
+  trl: 'translator',
+  edt: 'editor',
+  ill: 'illustrator',
+  art: 'artist',
+  nrt: 'narrator',
+};
+
+interface Refinement {
+  property: string;
+  value: string;
+  scheme?: string;
+}
+
 function readMetadata(pkg: XmlNode, declaredName: string | undefined): PublicationMetadata {
   const metadata = child(pkg, 'metadata');
   // OEB-era packages nest the Dublin Core elements one level deeper.
   const holders = [metadata, child(metadata, 'dc-metadata')].filter((n): n is XmlNode => n !== undefined);
   const all = (name: string): XmlNode[] => holders.flatMap((holder) => children(holder, name));
   const first = (name: string): string | undefined => all(name).map(textOf).find(Boolean);
-  const refinements = new Map<string, Map<string, string>>();
+  const refinements = new Map<string, Refinement[]>();
   for (const meta of all('meta')) {
     const refines = attr(meta, 'refines');
     const property = attr(meta, 'property');
     if (!refines?.startsWith('#') || !property) continue;
-    const properties = refinements.get(refines.slice(1)) ?? new Map<string, string>();
-    if (!properties.has(property)) properties.set(property, textOf(meta));
-    refinements.set(refines.slice(1), properties);
+    const list = refinements.get(refines.slice(1)) ?? [];
+    const scheme = attr(meta, 'scheme');
+    list.push({ property, value: textOf(meta), ...(scheme ? { scheme } : {}) });
+    refinements.set(refines.slice(1), list);
   }
+  const refined = (node: XmlNode, property: string): Refinement[] =>
+    (refinements.get(attr(node, 'id') ?? '') ?? []).filter((r) => r.property === property && r.value);
+  // Alternate scripts (EPUB 3): a name or title written again, e.g. in Latin letters beside Devanagari.
+  const alternates = (node: XmlNode): string[] => refined(node, 'alternate-script').map((r) => r.value);
 
   const titles = all('title').filter((t) => textOf(t));
-  const main =
-    titles.find((t) => refinements.get(attr(t, 'id') ?? '')?.get('title-type') === 'main') ?? titles[0];
+  const main = titles.find((t) => refined(t, 'title-type')[0]?.value === 'main') ?? titles[0];
   const dates = all('date').filter((d) => textOf(d));
   const date = dates.find((d) => attr(d, 'event') === 'publication') ?? dates[0];
   const description = first('description');
+  const mainTitle = main && textOf(main);
+
+  const authors: string[] = [];
+  const contributors: Contributor[] = [];
+  const alternateNames: string[] = [];
+  const credit = (node: XmlNode, unstated: ContributorRole | 'author') => {
+    const name = textOf(node);
+    if (!name) return;
+    // EPUB 3 refines the role; EPUB 2 gives it as opf:role. A creator may hold several (author and illustrator).
+    const codes = [
+      ...refined(node, 'role')
+        .filter((r) => !r.scheme || r.scheme === 'marc:relators')
+        .map((r) => r.value),
+      attr(node, 'role'),
+    ]
+      .filter((code): code is string => Boolean(code))
+      .map((code) => code.trim().toLowerCase());
+    const roles = [...new Set(codes.map((code) => relatorRoles[code] ?? 'contributor'))];
+    for (const role of roles.length ? roles : [unstated]) {
+      if (role === 'author') authors.push(name);
+      else contributors.push({ name, role });
+    }
+    alternateNames.push(...alternates(node));
+  };
+  for (const creator of all('creator')) credit(creator, 'author');
+  for (const contributor of all('contributor')) credit(contributor, 'contributor');
+
+  // Another dc:title in another language is the same title translated (xml:lang arrives as `lang`).
+  const mainLanguage = main && attr(main, 'lang');
+  const alternateTitles = [
+    ...(main ? alternates(main) : []),
+    ...titles
+      .filter((t) => t !== main && attr(t, 'lang') && attr(t, 'lang') !== mainLanguage)
+      .flatMap((t) => [textOf(t), ...alternates(t)]),
+  ];
 
   const result: PublicationMetadata = {
-    title: (main && textOf(main)) || titleFromFileName(declaredName) || UNTITLED,
-    authors: all('creator').map(textOf).filter(Boolean),
+    title: mainTitle || titleFromFileName(declaredName) || UNTITLED,
+    authors,
     subjects: all('subject').map(textOf).filter(Boolean),
     identifiers: classifyIdentifiers(
       all('identifier').map((node) => ({ value: textOf(node), scheme: attr(node, 'scheme') })),
@@ -377,7 +434,18 @@ function readMetadata(pkg: XmlNode, declaredName: string | undefined): Publicati
   if (publisher) result.publisher = publisher;
   if (date) result.published = textOf(date);
   if (plainDescription) result.description = plainDescription;
+  if (contributors.length) result.contributors = contributors;
+  const otherTitles = distinct(alternateTitles).filter((t) => t !== result.title);
+  if (otherTitles.length) result.alternateTitles = otherTitles;
+  const otherNames = distinct(alternateNames).filter(
+    (n) => !authors.includes(n) && !contributors.some((c) => c.name === n),
+  );
+  if (otherNames.length) result.alternateNames = otherNames;
   return result;
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values.map((v) => v.trim()).filter(Boolean))];
 }
 
 /** Descriptions often carry (escaped) HTML; the catalogue wants plain text. */

@@ -6,10 +6,12 @@ import { loadNativeModule } from './native-modules';
 import { checkPdfStructure } from './pdf-structure';
 import type { Inspection, PublicationCover, PublicationMetadata } from './types';
 import { titleFromFileName, UNTITLED } from './types';
+import { attr, children, parseXml, textOf, type XmlNode } from './xml';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type Canvas = typeof import('@napi-rs/canvas');
 type PdfDocument = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;
+type TextItem = import('pdfjs-dist/types/src/display/api').TextItem;
 
 /** The width a PDF's first page is drawn at when it stands in for a cover. */
 const firstPageImageWidth = 600;
@@ -137,7 +139,7 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
   });
   try {
     const document = await Promise.race([task.promise, readFailed]);
-    const { info } = await Promise.race([document.getMetadata(), readFailed]);
+    const { info, metadata: xmp } = await Promise.race([document.getMetadata(), readFailed]);
     const fields = info as Record<string, unknown>;
     // It opened without a password yet is encrypted: the user password is empty and an owner (permissions)
     // password restricts printing, copying or editing. The librarian can lift that; say how.
@@ -153,7 +155,13 @@ export async function inspectPdf(source: ByteSource, declaredName?: string): Pro
         },
       });
     }
-    const metadata = metadataOf(fields, document.numPages, declaredName, pdfjs);
+    const xmpFields = xmpOf(xmp?.getRaw());
+    // Info's title first; without it XMP's, then what the first page shows largest, and only then the file name.
+    const shownTitle =
+      infoText(fields, 'Title') || xmpFields.title
+        ? undefined
+        : await Promise.race([largestFirstPageText(document), readFailed]);
+    const metadata = metadataOf(fields, xmpFields, shownTitle, document.numPages, declaredName, pdfjs);
     const cover = await Promise.race([firstPageImage(document), readFailed]);
     return {
       format: 'pdf',
@@ -186,31 +194,116 @@ function refusalFor(error: unknown, encrypted: boolean): PustakaError {
   });
 }
 
+function infoText(info: Record<string, unknown>, key: string): string | undefined {
+  const value = info[key];
+  return typeof value === 'string' && value.trim() ? value.replace(/\s+/g, ' ').trim() : undefined;
+}
+
 function metadataOf(
   info: Record<string, unknown>,
+  xmp: XmpFields,
+  shownTitle: string | undefined,
   pageCount: number,
   declaredName: string | undefined,
   pdfjs: Pdfjs,
 ): PublicationMetadata {
-  const text = (key: string): string | undefined => {
-    const value = info[key];
-    return typeof value === 'string' && value.trim() ? value.replace(/\s+/g, ' ').trim() : undefined;
-  };
+  const text = (key: string) => infoText(info, key);
+  const authors = splitList(text('Author'), /\s*;\s*/);
   const metadata: PublicationMetadata = {
-    title: text('Title') ?? titleFromFileName(declaredName) ?? UNTITLED,
-    authors: splitList(text('Author'), /\s*;\s*/),
+    title: text('Title') ?? xmp.title ?? shownTitle ?? titleFromFileName(declaredName) ?? UNTITLED,
+    authors: authors.length ? authors : xmp.creators,
     subjects: splitList(text('Keywords'), /\s*[;,]\s*/),
     identifiers: classifyIdentifiers([]),
     pageCount,
   };
-  const description = text('Subject');
-  const language = text('Language');
+  const description = text('Subject') ?? xmp.description;
+  const language = text('Language') ?? xmp.language;
   const creationDate = text('CreationDate');
   const created = creationDate ? pdfjs.PDFDateString.toDateObject(creationDate) : null;
   if (description) metadata.description = description;
   if (language) metadata.language = language;
   if (created && !Number.isNaN(created.getTime())) metadata.published = created.toISOString().slice(0, 10);
   return metadata;
+}
+
+interface XmpFields {
+  title?: string;
+  description?: string;
+  language?: string;
+  creators: string[];
+}
+
+/**
+ * The Dublin Core fields of a PDF's XMP packet, read with the same guarded parser as EPUB packages (no entities).
+ * pdfjs's own reading joins every language of an rdf:Alt into one string; here the x-default one is taken.
+ */
+function xmpOf(raw: string | undefined): XmpFields {
+  const fields: XmpFields = { creators: [] };
+  const document = raw ? parseXml(new TextEncoder().encode(raw)) : undefined;
+  if (!document) return fields;
+  const descriptions: XmlNode[] = [];
+  const walk = (node: XmlNode, depth: number) => {
+    if (depth > 6) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('@_') || !Array.isArray(value)) continue;
+      for (const inner of children(node, key)) {
+        if (key === 'Description') descriptions.push(inner);
+        else walk(inner, depth + 1);
+      }
+    }
+  };
+  walk(document, 0);
+  const items = (name: string): XmlNode[] =>
+    descriptions
+      .flatMap((d) => children(d, name))
+      .flatMap((property) => {
+        const list = ['Alt', 'Seq', 'Bag'].flatMap((kind) => children(property, kind));
+        return list.length ? list.flatMap((l) => children(l, 'li')) : [property];
+      });
+  const alternative = (name: string): string | undefined => {
+    const values = items(name).filter((li) => textOf(li));
+    const chosen = values.find((li) => attr(li, 'lang') === 'x-default') ?? values[0];
+    return chosen ? textOf(chosen) : undefined;
+  };
+  const title = alternative('title');
+  const description = alternative('description');
+  const language = items('language').map(textOf).find(Boolean);
+  if (title) fields.title = title;
+  if (description) fields.description = description;
+  if (language) fields.language = language;
+  fields.creators = items('creator').map(textOf).filter(Boolean);
+  return fields;
+}
+
+/** Longest a title read off a page may be; more is a paragraph, not a title. */
+const maxShownTitleLength = 200;
+
+/**
+ * The largest text on the first page (a title page's title), in reading order. Best effort: a page whose text
+ * cannot be read gives nothing and the file name stands in.
+ */
+async function largestFirstPageText(document: PdfDocument): Promise<string | undefined> {
+  if (document.numPages < 1) return undefined;
+  try {
+    const page = await document.getPage(1);
+    const content = await page.getTextContent();
+    const runs = content.items
+      .filter((item): item is TextItem => 'str' in item && item.str.trim() !== '')
+      .map((item) => ({ text: item.str, size: Math.hypot(item.transform[2], item.transform[3]) }));
+    const largest = Math.max(0, ...runs.map((r) => r.size));
+    if (!(largest > 0)) return undefined;
+    // Runs within 5 % of the largest size belong to the same heading (a title set on two lines, kerned pieces).
+    const shown = runs
+      .filter((r) => r.size >= largest * 0.95)
+      .map((r) => r.text)
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if ((shown.match(/[\p{L}\p{N}]/gu) ?? []).length < 2) return undefined;
+    return shown.length > maxShownTitleLength ? undefined : shown;
+  } catch {
+    return undefined;
+  }
 }
 
 function splitList(value: string | undefined, separator: RegExp): string[] {

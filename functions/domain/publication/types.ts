@@ -1,4 +1,4 @@
-import type { Format, Identifiers, TitleWarning } from '../title';
+import type { Contributor, Format, Identifiers, TitleWarning } from '../title';
 import type { ByteSink } from './byte-source';
 
 /** What a publication says about itself, in the catalogue's terms. */
@@ -13,6 +13,14 @@ export interface PublicationMetadata {
   identifiers: Identifiers;
   pageCount?: number;
   direction?: 'ltr' | 'rtl';
+  /** Translators, editors, illustrators...: everyone credited who is not an author (authors are above). */
+  contributors?: Contributor[];
+  /** The title in other scripts or languages (EPUB 3 alternate-script, another dc:title's xml:lang). */
+  alternateTitles?: string[];
+  /** Authors' and contributors' names in other scripts (EPUB 3 alternate-script refinements). */
+  alternateNames?: string[];
+  /** EPUB: how many readable items the spine has. */
+  spineLength?: number;
   /** Accepted, but a librarian should know (e.g. EPUB_SCRIPTED). */
   warnings?: TitleWarning[];
 }

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../domain/errors';
 import type { Caller } from '../../domain/caller';
 import { availabilityOf, type Availability } from '../../domain/lending';
 import { acquisitionLinks, shelfLink, type PatronTitleState } from '../../domain/opds';
-import type { Title } from '../../domain/title';
+import type { ContributorRole, Title } from '../../domain/title';
 import { campusAccess } from '../campus';
 import { callerOf } from '../caller-optional';
 import { callerStates, opdsCaller, opdsChallenge, publicBase } from '../opds-access';
@@ -190,6 +190,13 @@ export interface Viewer {
   signedIn: boolean;
 }
 
+/** RWPM contributor roles (translator, editor, ...) as metadata keys, each a list of names. */
+function contributorsOf(title: Title): Partial<Record<ContributorRole, string[]>> {
+  const byRole: Partial<Record<ContributorRole, string[]>> = {};
+  for (const { name, role } of title.contributors ?? []) (byRole[role] ??= []).push(name);
+  return byRole;
+}
+
 export function publicationOf(title: Title, availability: Availability | undefined, viewer: Viewer) {
   const isbn = title.identifiers.isbn?.[0];
   const doi = title.identifiers.doi?.[0];
@@ -210,12 +217,14 @@ export function publicationOf(title: Title, availability: Availability | undefin
       title: title.title,
       ...(isbn ? { identifier: `urn:isbn:${isbn}` } : doi ? { identifier: `https://doi.org/${doi}` } : {}),
       ...(title.authors.length ? { author: title.authors } : {}),
+      ...contributorsOf(title),
       ...(title.language && bcp47.test(title.language) ? { language: title.language } : {}),
       ...(title.publisher ? { publisher: title.publisher } : {}),
       ...(published ? { published } : {}),
       ...(title.description ? { description: title.description } : {}),
       ...(title.subjects.length ? { subject: title.subjects } : {}),
       ...(title.pageCount && title.pageCount > 0 ? { numberOfPages: title.pageCount } : {}),
+      ...(title.readingProgression ? { readingProgression: title.readingProgression } : {}),
       modified: new Date(title.updatedAt).toISOString(),
     },
     links: [{ rel: 'self', href: base, type: opdsTypes.publication }, ...acquisition],

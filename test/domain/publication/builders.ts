@@ -421,3 +421,78 @@ export function mathTextbookEpub({ chapters = 25, chapterBytes = 1024 * 1024 } =
     ...entries,
   ]);
 }
+
+/**
+ * A one-page text PDF written by hand: lines of Helvetica at the sizes given (top to bottom), an optional Info
+ * dictionary and an optional XMP metadata stream on the catalogue. Offsets in the xref table are computed.
+ */
+export function textPdf({
+  lines,
+  info,
+  xmp,
+}: {
+  lines: { text: string; size: number }[];
+  info?: string;
+  xmp?: string;
+}): Uint8Array {
+  const escape = (text: string) => text.replace(/[\\()]/g, (ch) => `\\${ch}`);
+  let y = 800;
+  const content = lines
+    .map(({ text, size }) => {
+      y -= size * 1.6;
+      return `BT /F1 ${size} Tf 56 ${Math.round(y)} Td (${escape(text)}) Tj ET`;
+    })
+    .join('\n');
+  const objects = [
+    `<< /Type /Catalog /Pages 2 0 R${xmp === undefined ? '' : ' /Metadata 6 0 R'} >>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  if (xmp !== undefined) {
+    const packet = Buffer.from(xmp, 'utf8').toString('latin1');
+    objects.push(
+      `<< /Type /Metadata /Subtype /XML /Length ${packet.length} >>\nstream\n${packet}\nendstream`,
+    );
+  }
+  if (info !== undefined) objects.push(`<< ${info} >>`);
+  let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xrefOffset = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
+  const infoRef = info === undefined ? '' : ` /Info ${objects.length} 0 R`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${infoRef} >>\n`;
+  body += `startxref\n${xrefOffset}\n%%EOF\n`;
+  return Uint8Array.from(body, (c) => c.charCodeAt(0));
+}
+
+/** An XMP packet with a Dublin Core title (x-default and, optionally, other languages) and creators. */
+export function xmpPacket({
+  title,
+  otherLanguages = {},
+  creators = [],
+}: {
+  title: string;
+  otherLanguages?: Record<string, string>;
+  creators?: string[];
+}): string {
+  const li = (lang: string, text: string) => `<rdf:li xml:lang="${lang}">${text}</rdf:li>`;
+  return (
+    `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>` +
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+    `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">` +
+    `<dc:title><rdf:Alt>${Object.entries(otherLanguages)
+      .map(([lang, text]) => li(lang, text))
+      .join('')}${li('x-default', title)}</rdf:Alt></dc:title>` +
+    (creators.length
+      ? `<dc:creator><rdf:Seq>${creators.map((c) => `<rdf:li>${c}</rdf:li>`).join('')}</rdf:Seq></dc:creator>`
+      : '') +
+    `</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
+  );
+}

@@ -67,6 +67,7 @@ describe('reading EPUB metadata', () => {
         other: ['urn:uuid:0b3f7c2e-1111-4a4a-9999-123456789abc'],
       },
       direction: 'rtl',
+      spineLength: 1,
     });
     expect(cover).toEqual({ bytes: png, contentType: 'image/png' });
   });
@@ -124,6 +125,7 @@ describe('reading EPUB metadata', () => {
       subjects: [],
       identifiers: {},
       direction: 'ltr',
+      spineLength: 1,
     });
   });
 

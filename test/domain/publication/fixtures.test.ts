@@ -98,7 +98,7 @@ describeWithFixtures('inspecting the shared real-world publications', () => {
     expect(cover).toMatchObject({ contentType: 'image/jpeg', width: 600 });
   });
 
-  it('falls back to the file name for R-intro.pdf, whose Info dictionary has no Title', async () => {
+  it('titles R-intro.pdf, whose Info has no Title and which has no XMP, by the largest text on its first page', async () => {
     // Act
     const { metadata } = await inspectPublication(bytesByteSource(load('pdf/R-intro.pdf')), {
       declaredName: 'R-intro.pdf',
@@ -106,7 +106,7 @@ describeWithFixtures('inspecting the shared real-world publications', () => {
 
     // Assess
     expect(metadata).toMatchObject({
-      title: 'R-intro',
+      title: 'An Introduction to R',
       authors: [],
       pageCount: 113,
       published: '2023-01-20',

@@ -23,6 +23,15 @@ export interface Title {
   access: AccessMode;
   status: 'active' | 'withdrawn';
   pageCount?: number;
+  /** Everyone credited who is not an author (functions/domain/title.ts ContributorRole). */
+  contributors?: {
+    name: string;
+    role: 'translator' | 'editor' | 'illustrator' | 'artist' | 'narrator' | 'contributor';
+  }[];
+  alternateTitles?: string[];
+  alternateNames?: string[];
+  readingProgression?: 'ltr' | 'rtl';
+  spineLength?: number;
   /** Found at publication (functions/domain/title.ts TitleWarning). */
   warnings?: 'EPUB_SCRIPTED'[];
   contentType: string;

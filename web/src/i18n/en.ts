@@ -556,4 +556,12 @@ export const en: Messages = {
   'console.notifications.retry': 'Retry',
   'console.notifications.retried': 'Queued again.',
   'console.nav.notifications': 'Failed e-mails',
+  // Title page: contributors by role and other titles (metadata)
+  'title.role.translator': 'Translator',
+  'title.role.editor': 'Editor',
+  'title.role.illustrator': 'Illustrator',
+  'title.role.artist': 'Artist',
+  'title.role.narrator': 'Narrator',
+  'title.role.contributor': 'Contributor',
+  'title.alternateTitles': 'Other titles',
 };

@@ -566,6 +566,14 @@ export const id = {
   'console.notifications.retry': 'Ulangi',
   'console.notifications.retried': 'Diantrekan lagi.',
   'console.nav.notifications': 'E-mail gagal',
+  // Title page: contributors by role and other titles (metadata)
+  'title.role.translator': 'Penerjemah',
+  'title.role.editor': 'Penyunting',
+  'title.role.illustrator': 'Ilustrator',
+  'title.role.artist': 'Seniman',
+  'title.role.narrator': 'Narator',
+  'title.role.contributor': 'Kontributor',
+  'title.alternateTitles': 'Judul lain',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */

@@ -41,6 +41,10 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
   const details = h(
     'dl',
     { class: 'details' },
+    ...contributorDetails(title, bookText),
+    title.alternateTitles?.length
+      ? [h('dt', {}, t('title.alternateTitles')), h('dd', {}, title.alternateTitles.join(' · '))]
+      : null,
     title.publisher ? [h('dt', {}, t('title.publisher')), h('dd', {}, title.publisher)] : null,
     title.published ? [h('dt', {}, t('title.published')), h('dd', {}, title.published)] : null,
     title.language ? [h('dt', {}, t('title.language')), h('dd', {}, languageName(title.language))] : null,
@@ -73,6 +77,17 @@ export async function renderTitle(main: HTMLElement, id: string): Promise<void> 
     ),
   );
   renderActions(actions, title, loan, hold, signedIn);
+}
+
+/** One row per role (translators, editors, ...), in the order the publication credits them. */
+function contributorDetails(title: Title, bookText: ReturnType<typeof bookTextAttrs>): HTMLElement[][] {
+  const byRole = new Map<NonNullable<Title['contributors']>[number]['role'], string[]>();
+  for (const { name, role } of title.contributors ?? [])
+    byRole.set(role, [...(byRole.get(role) ?? []), name]);
+  return [...byRole].map(([role, names]) => [
+    h('dt', {}, t(`title.role.${role}`)),
+    h('dd', { class: `contributors-${role}`, ...bookText }, names.join(', ')),
+  ]);
 }
 
 /** "By …" in the interface's language, the names themselves in the book's. */
