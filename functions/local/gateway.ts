@@ -21,7 +21,6 @@ import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } fr
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
-import { writeShippedSamples } from './shipped-samples';
 import { startDemoUniversity, type DemoUniversity } from './demo-university';
 import { startMailServer, type LocalMailServer } from './mail-server';
 import { mountMailbox } from './mailbox-page';
@@ -118,11 +117,10 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);
     const fixturesDir = options.fixturesDir ?? defaultFixturesDir;
-    const sourceDir = existsSync(fixturesDir)
-      ? fixturesDir
-      : writeShippedSamples(join(dataDir, 'shipped-samples'));
-    if (sourceDir !== fixturesDir)
-      log(`No fixtures at ${fixturesDir}: seeding the samples the project ships.`);
+    // The samples the project ships are seeded either way (see seed.ts); the fixtures only when they are there.
+    const sourceDir = fixturesDir;
+    if (!existsSync(fixturesDir))
+      log(`No fixtures at ${fixturesDir}: seeding only the samples the project ships.`);
     const seed = await seedSampleLibrary(
       {
         titles: deps.titles,

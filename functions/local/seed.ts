@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { S3ContentStore } from '../adapters/content-store';
 import { withFileByteSource } from '../adapters/file-byte-source';
@@ -14,6 +15,7 @@ import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
 import { titleFromPublication, type AccessMode } from '../domain/title';
+import { writeShippedSamples } from './shipped-samples';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -150,15 +152,19 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     else report.licences.existing.push(fileName);
   };
 
-  for (const path of sampleFiles(fixturesDir)) {
+  const seeded = new Set<string>();
+  const seedFile = async (path: string) => {
     const sha256 = await sha256OfFile(path);
     const id = stableId('t-', sha256);
+    // The same file met twice in one run (the shipped samples given as the fixtures folder) is one title.
+    if (seeded.has(id)) return;
+    seeded.add(id);
     report.titleIds[basename(path)] = id;
     const existing = await deps.titles.get(id);
     if (existing) {
       report.titles.existing.push(existing.title);
       await seedLicence(id, basename(path));
-      continue;
+      return;
     }
     const inspection = await withFileByteSource(path, (source) =>
       inspectPublication(source, { declaredName: basename(path) }),
@@ -189,6 +195,16 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
     if (await deps.titles.create(title)) report.titles.created.push(title.title);
     else report.titles.existing.push(title.title);
     await seedLicence(id, basename(path));
+  };
+  for (const path of sampleFiles(fixturesDir)) await seedFile(path);
+
+  // Indonesian books next to the fixtures, with or without ../shared: the bilingual samples and the books the
+  // project writes itself (shipped-samples.ts), built afresh and published through the same inspection.
+  const shippedDir = writeShippedSamples(mkdtempSync(join(tmpdir(), 'pustaka-shipped-')));
+  try {
+    for (const path of sampleFiles(shippedDir)) await seedFile(path);
+  } finally {
+    rmSync(shippedDir, { recursive: true, force: true });
   }
 
   for (const account of demoAccounts) {
