@@ -52,6 +52,38 @@ describe('catalogue in the browser', () => {
     await context.close();
   });
 
+  it('finds the Indonesian sample books by "buku", and a title page names its editor as editor, not author', async () => {
+    // Prepare
+    const context = await newContext(suite.browser);
+    const { page, problems } = await openPage(context);
+    await page.goto(`${suite.gateway.url}/`);
+    // Act
+    await page.getByLabel('Search titles, authors, subjects').fill('buku');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    // Assess
+    await expect
+      .poll(() => page.locator('.results li h2').allTextContents())
+      .toEqual(
+        expect.arrayContaining([
+          'Panduan Singkat Perpustakaan Digital Kota Nusantara',
+          'Kancil dan Buaya',
+          'Penyu Kecil Mencari Laut',
+        ]),
+      );
+    // Act
+    await page
+      .getByRole('link', { name: 'Panduan Singkat Perpustakaan Digital Kota Nusantara' })
+      .first()
+      .click();
+    // Assess
+    await expect.poll(() => page.locator('#title-authors').textContent()).toContain('Tim Pustaka');
+    expect(await page.locator('#title-authors').textContent()).not.toContain('Pustakawan Utama');
+    expect(await page.locator('dt', { hasText: 'Editor' }).count()).toBe(1);
+    expect(await page.locator('dd.contributors-editor').textContent()).toBe('Pustakawan Utama');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('filters by format and open access', async () => {
     // Prepare
     const context = await newContext(suite.browser);
@@ -60,8 +92,8 @@ describe('catalogue in the browser', () => {
     // Act
     await page.getByLabel('Format').selectOption('pdf');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    // Assess
-    await expect.poll(() => page.locator('.results li').count()).toBe(2);
+    // Assess: the fixtures' two PDFs and the bilingual one the project ships
+    await expect.poll(() => page.locator('.results li').count()).toBe(3);
     expect(await page.locator('.results .badge', { hasText: 'EPUB' }).count()).toBe(0);
     // Act: open access only
     await page.getByLabel('Format').selectOption('');
