@@ -556,4 +556,6 @@ export const en: Messages = {
   'console.notifications.retry': 'Retry',
   'console.notifications.retried': 'Queued again.',
   'console.nav.notifications': 'Failed e-mails',
+  // Reader, offline bookmarks
+  'reader.bookmarkPending': '(on this device, not synced yet)',
 };

@@ -566,6 +566,8 @@ export const id = {
   'console.notifications.retry': 'Ulangi',
   'console.notifications.retried': 'Diantrekan lagi.',
   'console.nav.notifications': 'E-mail gagal',
+  // Reader, offline bookmarks
+  'reader.bookmarkPending': '(di perangkat ini, belum tersinkron)',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */
