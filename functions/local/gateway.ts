@@ -169,7 +169,9 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     // The reader asks where the API is (CloudFront serves {apiBaseUrl: <HTTP API>}); here it is this origin.
     root.get('/config.json', (c) => c.json({ apiBaseUrl: '' }, 200, { 'Cache-Control': 'no-cache' }));
     if (existsSync(webDist)) {
-      const files = serveStatic({ root: relative(process.cwd(), webDist) });
+      // The build's `.br` / `.gz` twins (web/vite.config.ts) go out as `Content-Encoding: br` or `gzip` when the
+      // browser accepts them: brotli at its best quality, which compressing on the fly could not afford.
+      const files = serveStatic({ root: relative(process.cwd(), webDist), precompressed: true });
       root.use('*', async (c, next) => {
         let passedOn = false;
         const response = await files(c, () => ((passedOn = true), next()));

@@ -207,6 +207,9 @@ export class ReaderSite extends Construct {
         // Where the reader finds its API on AWS (locally the API is on the same origin).
         Source.jsonData('config.json', { apiBaseUrl: props.apiOrigin }),
       ],
+      // The build's .br/.gz twins are for the local gateway: CloudFront compresses at the edge (brotli or gzip,
+      // by the CachingOptimized policy's Accept-Encoding normalisation) from the plain files.
+      exclude: ['*.br', '*.gz'],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       distributionPaths: ['/*'],

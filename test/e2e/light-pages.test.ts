@@ -102,6 +102,41 @@ describe('compression and caching over HTTP', () => {
   });
 });
 
+describe('pre-compressed app files', () => {
+  it('sends the brotli twin of a script when br is accepted, gzip when only gzip is, and the plain file otherwise', async () => {
+    // Prepare: the PDF engine's worker, the largest file of the app (named in the service worker's list)
+    const serviceWorker = await (await fetch(`${suite.gateway.url}/sw.js`)).text();
+    const workerPath = /\/assets\/pdf\.worker[^"]*\.mjs/.exec(serviceWorker)![0];
+    const get = (accept: string) =>
+      fetch(`${suite.gateway.url}${workerPath}`, { headers: { 'Accept-Encoding': accept } });
+    // Act
+    const [brotli, gzipped, plain] = await Promise.all([
+      get('gzip, deflate, br, zstd'),
+      get('gzip'),
+      get('identity'),
+    ]);
+    // Assess
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    for (const response of [brotli, gzipped, plain]) {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^(text|application)\/javascript/);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    expect(plain.headers.get('vary')).toContain('Accept-Encoding');
+    // Brotli is what makes the difference over a slow link: well under the gzipped size
+    const sizes = [brotli, gzipped, plain].map((r) => Number(r.headers.get('content-length')));
+    expect(sizes[0]).toBeLessThan(sizes[1]! * 0.9);
+    expect(sizes[1]).toBeLessThan(sizes[2]! / 2);
+    // The same script whichever way it travelled (fetch decodes br and gzip)
+    const [a, b, c] = await Promise.all([brotli.text(), gzipped.text(), plain.text()]);
+    expect(a).toBe(c);
+    expect(b).toBe(c);
+  });
+});
+
 describe('installable app', () => {
   it('has a manifest in both languages and a service worker: Chromium reports no installability errors', async () => {
     // Prepare: a profile on disk (Chromium never offers to install from an incognito context, which newContext is)

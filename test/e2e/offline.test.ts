@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { addOpenEpub, buildEpub, xhtml } from './epub-books';
 import { newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
 import { openTools } from './reader-chrome';
 
@@ -135,6 +136,151 @@ describe('reading offline until the loan ends', () => {
     // Assess: the book closes and its copy is gone from storage
     await page.locator('#reader-message[data-reason="loan-ended"]').waitFor();
     await expect.poll(() => storedCopies(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A book of three long chapters, every paragraph saying where it is. */
+function longBook(): Uint8Array {
+  const files = Array.from({ length: 3 }, (_, c) => ({
+    path: `OEBPS/text/ch${c + 1}.xhtml`,
+    id: `ch${c + 1}`,
+    mediaType: 'application/xhtml+xml',
+    content: xhtml(
+      `Chapter ${c + 1}`,
+      `<h1>Chapter ${c + 1}</h1>` +
+        Array.from(
+          { length: 60 },
+          (_, p) =>
+            `<p id="c${c + 1}p${p + 1}">Chapter ${c + 1} paragraph ${p + 1}: the quick brown fox jumps over the lazy dog.</p>`,
+        ).join(''),
+    ),
+  }));
+  return buildEpub({ title: 'Offline Places', files, spine: files.map((f) => f.id) });
+}
+
+/** The paragraphs the patron can see in the EPUB view. */
+const visibleParagraphs = (page: Page) =>
+  page.evaluate(() => {
+    const view = document.querySelector('#epub-view')!.getBoundingClientRect();
+    const seen: string[] = [];
+    for (const frame of document.querySelectorAll<HTMLIFrameElement>('#epub-view iframe')) {
+      const offset = frame.getBoundingClientRect();
+      for (const p of frame.contentDocument?.querySelectorAll('p') ?? []) {
+        const r = p.getBoundingClientRect();
+        const left = offset.left + r.left;
+        const top = offset.top + r.top;
+        if (
+          left + r.width > view.left + 1 &&
+          left < view.right - 1 &&
+          top + r.height > view.top &&
+          top < view.bottom
+        )
+          seen.push(p.id);
+      }
+    }
+    return seen;
+  });
+
+async function turnPage(page: Page): Promise<void> {
+  const before = await page.locator('#reader-stage').getAttribute('data-cfi');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => page.locator('#reader-stage').getAttribute('data-cfi')).not.toBe(before);
+}
+
+describe('what was done offline, shown offline', () => {
+  it('lists bookmarks made offline at once (and removes one), and reopens the book offline where the patron stopped', async () => {
+    // Prepare: an open-access book, read online for two pages (kept on the device as it opens)
+    const titleId = 't-offline-places';
+    await addOpenEpub(suite.gateway, titleId, 'Offline Places', longBook());
+    const context = await newContext(suite.browser, { keepOpenedBooks: true });
+    const { page, problems } = await openPage(context, {
+      ignore: [/sandboxed and the 'allow-scripts'/, /Failed to load resource|ERR_INTERNET_DISCONNECTED/],
+    });
+    await signIn(page, suite.gateway.url, '20000002', '1234');
+    const server = await api('20000002');
+    const progressOnServer = async () => {
+      const login = await fetch(`${suite.gateway.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ cardNumber: '20000002', pin: '1234' }),
+      });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const response = await fetch(`${suite.gateway.url}/me/progress/${titleId}`, {
+        headers: { Authorization: `Bearer ${accessToken}` },
+      });
+      return response.status === 200
+        ? ((await response.json()) as { locator: { locations: { cfi?: string } } }).locator.locations.cfi
+        : undefined;
+    };
+    await page.goto(`${suite.gateway.url}/#/read/${titleId}`);
+    await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+    await turnPage(page);
+    await turnPage(page);
+    const readOnline = await page.locator('#reader-stage').getAttribute('data-cfi');
+    await expect.poll(progressOnServer).toBe(readOnline);
+    await expect.poll(async () => (await storedCopies(page)).map((c) => c.titleId)).toEqual([titleId]);
+
+    // Act: the network goes; the patron reads on, bookmarks two places, opens the bookmarks
+    await context.setOffline(true);
+    await page.evaluate(() => (location.hash = '#/shelf'));
+    await page.locator('#offline-list li').first().waitFor();
+    await page.evaluate((id) => (location.hash = `#/read/${id}`), titleId);
+    await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+    // Assess: offline it opens where it was read online
+    await expect.poll(() => page.locator('#reader-stage').getAttribute('data-cfi')).toBe(readOnline);
+    await turnPage(page);
+    await openTools(page);
+    await page.locator('#add-bookmark').click();
+    await page.getByText('Bookmark saved on this device').first().waitFor();
+    await page.keyboard.press('Escape');
+    await turnPage(page);
+    await turnPage(page);
+    await openTools(page);
+    await page.locator('#add-bookmark').click();
+    await expect.poll(() => page.getByText('Bookmark saved on this device').count()).toBeGreaterThan(0);
+    await openTools(page);
+    await page.locator('[aria-controls="bookmarks-panel"]').click();
+    // Assess: both are in the panel at once, marked as not sent yet
+    const panel = page.locator('#bookmarks-panel');
+    const waiting = panel.locator('li[data-sync="pending"]');
+    await expect.poll(() => waiting.count()).toBe(2);
+    expect(await waiting.first().innerText()).toContain('not synced yet');
+    const labels = await waiting.locator('button.link').first().innerText();
+    const kept = await waiting.nth(1).locator('button.link').first().innerText();
+    // Labelled with the text at that place, as online
+    expect(labels).toMatch(/^“.*paragraph \d+/);
+    expect(kept).toMatch(/^“.*paragraph \d+/);
+    expect(kept).not.toBe(labels);
+
+    // Act: the first is removed, still offline
+    await waiting
+      .first()
+      .getByRole('button', { name: /^Remove bookmark/ })
+      .click();
+    // Assess: one is left, the second
+    await expect.poll(() => waiting.count()).toBe(1);
+    expect(await waiting.locator('button.link').first().innerText()).toBe(kept);
+
+    // Act: the patron stops, leaves the book and comes back to it, still offline
+    const stoppedAt = await visibleParagraphs(page);
+    const stoppedCfi = await page.locator('#reader-stage').getAttribute('data-cfi');
+    await page.evaluate(() => (location.hash = '#/shelf'));
+    await page.locator('#offline-list li').first().waitFor();
+    await page.evaluate((id) => (location.hash = `#/read/${id}`), titleId);
+    await page.locator('#reader-stage[data-ready="true"]').waitFor({ timeout: 30_000 });
+    // Assess: the page shown is the one where they stopped offline, not the one read online
+    await expect.poll(() => page.locator('#reader-stage').getAttribute('data-cfi')).toBe(stoppedCfi);
+    expect(await visibleParagraphs(page)).toEqual(stoppedAt);
+    expect(stoppedCfi).not.toBe(readOnline);
+    expect(await server.bookmarks(titleId)).toEqual([]);
+
+    // Act: back online
+    await context.setOffline(false);
+    // Assess: the server gets the one bookmark left and the place read offline
+    await expect.poll(async () => (await server.bookmarks(titleId)).map((b) => b.label)).toEqual([kept]);
+    await expect.poll(progressOnServer).toBe(stoppedCfi);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -172,6 +172,26 @@ describe('ReaderSite', () => {
     });
   });
 
+  it('sends scripts brotli-compressed at the edge, and leaves the build’s pre-compressed twins out of the bucket', () => {
+    // Prepare: the managed CachingOptimized policy keys on (and so negotiates) both gzip and brotli
+    const cachingOptimized = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+    const { template } = prepare(placeholderSitePath);
+    // Act
+    const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+    const config = (distribution!.Properties as { DistributionConfig: Record<string, unknown> })
+      .DistributionConfig as {
+      DefaultCacheBehavior: { CachePolicyId: string; Compress: boolean };
+      CacheBehaviors: { PathPattern: string; CachePolicyId: string; Compress: boolean }[];
+    };
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    // Assess: every behaviour (the hashed scripts under /assets/* too) compresses with brotli where accepted
+    for (const behaviour of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behaviour).toMatchObject({ CachePolicyId: cachingOptimized, Compress: true });
+    }
+    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toContain('/assets/*');
+    expect((deployment!.Properties as { Exclude?: string[] }).Exclude).toEqual(['*.br', '*.gz']);
+  });
+
   it('falls back to /index.html for 403 and 404 (client-side routes)', () => {
     // Prepare
     const { template } = prepare(placeholderSitePath);

@@ -14,6 +14,10 @@ function send(entry: OutboxEntry): Promise<void> {
       body: { locator: entry.locator, modified: entry.modified, device: entry.device },
     });
   }
+  if (entry.kind === 'unbookmark') {
+    // Already gone (removed on another device) is an answer too: the entry leaves the queue either way.
+    return api.request('DELETE', `${path('bookmarks')}/${encodeURIComponent(entry.bookmarkId)}`);
+  }
   return api.request('POST', path('bookmarks'), {
     body: { locator: entry.locator, ...(entry.label ? { label: entry.label } : {}) },
   });

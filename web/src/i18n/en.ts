@@ -564,4 +564,6 @@ export const en: Messages = {
   'title.role.narrator': 'Narrator',
   'title.role.contributor': 'Contributor',
   'title.alternateTitles': 'Other titles',
+  // Reader, offline bookmarks
+  'reader.bookmarkPending': '(on this device, not synced yet)',
 };

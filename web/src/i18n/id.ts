@@ -574,6 +574,8 @@ export const id = {
   'title.role.narrator': 'Narator',
   'title.role.contributor': 'Kontributor',
   'title.alternateTitles': 'Judul lain',
+  // Reader, offline bookmarks
+  'reader.bookmarkPending': '(di perangkat ini, belum tersinkron)',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */

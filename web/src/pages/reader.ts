@@ -8,12 +8,21 @@ import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
 import { watchLoan } from '../readers/loan-watch';
 import {
+  dequeue,
   downloadCopy,
   enqueue,
   keepOpenedBooks,
+  newestPosition,
+  newestQueuedPosition,
+  queuedFor,
+  rememberedPosition,
+  rememberPosition,
   removeCopy,
   storedCopy,
   storedLink,
+  type OutboxEntry,
+  type Position,
+  type Queued,
 } from '../readers/offline';
 import { isNetworkFailure } from '../offline-sync';
 import { keepEngines } from '../pwa';
@@ -101,12 +110,16 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
 
   // A copy kept on this device (offline.ts): its bytes are read from it, online or not, and without the
   // network the book opens from it alone.
-  const kept = await storedCopy(id);
   const offline = () => !navigator.onLine;
+  // Asked side by side: on a slow link the title's record (which says which engine to fetch) is the first
+  // round trip of the page, and opening IndexedDB should not come before it.
+  const online = offline() ? undefined : api.title(id);
+  online?.catch(() => undefined);
+  const kept = await storedCopy(id);
   let title: Title;
   try {
-    if (kept && offline()) throw new ApiError({ status: 0, code: 'NETWORK', detail: 'offline' });
-    title = await api.title(id);
+    if (!online || (kept && offline())) throw new ApiError({ status: 0, code: 'NETWORK', detail: 'offline' });
+    title = await online;
   } catch (error) {
     if (!kept || !isNetworkFailure(error)) {
       messageBox(main, undefined, messageOf(error));
@@ -176,8 +189,17 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   const onLoan = signedIn && title.access === 'licensed';
   const activeLoanOfTitle = async (): Promise<Loan | undefined> =>
     (await api.loans()).find((loan) => loan.titleId === id && loan.status === 'active');
+  // Where to open: the newest of the server's position (any device's), the positions waiting on this device to
+  // be sent (read offline), and offline the last one this device reached (sent, so no longer waiting).
+  const resumePosition = async (): Promise<Position | undefined> => {
+    const [server, waiting] = await Promise.all([
+      offline() ? undefined : api.progress(id).catch(() => undefined),
+      newestQueuedPosition(id).catch(() => undefined),
+    ]);
+    return newestPosition([server, waiting, offline() || !server ? rememberedPosition(id) : undefined]);
+  };
   const [resume, foundLoan] = await Promise.all([
-    signedIn && !offline() ? api.progress(id).catch(() => undefined) : undefined,
+    signedIn ? resumePosition() : undefined,
     onLoan && !offline() ? activeLoanOfTitle().catch(() => undefined) : undefined,
   ]);
   // Offline, the loan is the one the copy was kept under: its end still closes the book.
@@ -232,6 +254,7 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   const save = debounce((locator: Locator, keepalive: boolean = false) => {
     if (!api.session) return;
     const modified = new Date().toISOString();
+    rememberPosition(id, { locator, modified });
     void api.saveProgress(id, locator, device, keepalive).catch((error: unknown) => {
       // Without the network the position waits on the device and is sent when it is back.
       if (isNetworkFailure(error)) void enqueue({ kind: 'progress', titleId: id, locator, device, modified });
@@ -354,44 +377,84 @@ function addBookmarks(context: ReaderContext, engine: ReadingEngine): void {
   const panel = h('div', { class: 'panel', id: 'bookmarks-panel', hidden: true });
   context.body.append(panel);
   const list = h('ul', {});
-  const refresh = async () => {
-    const marks = await api.bookmarks(id).catch(() => [] as Bookmark[]);
-    list.replaceChildren(
-      ...(marks.length
-        ? marks.map((mark) =>
-            h(
-              'li',
-              {},
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'link',
-                  onclick: () => {
-                    panel.hidden = true;
-                    void engine.goTo(mark.locator);
-                  },
-                },
-                mark.label ?? mark.locator.title ?? mark.created,
-              ),
-              ' ',
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'link',
-                  'aria-label': `${t('reader.removeBookmark')}: ${mark.label ?? ''}`,
-                  onclick: async () => {
-                    await api.removeBookmark(id, mark.id).catch(() => {});
-                    await refresh();
-                  },
-                },
-                '✕',
-              ),
-            ),
-          )
-        : [h('li', {}, t('reader.noBookmarks'))]),
+  /** The API's list as last seen: offline, the panel still shows it (with what was changed since). */
+  let known: Bookmark[] = [];
+  const goTo = (locator: Locator) => {
+    panel.hidden = true;
+    void engine.goTo(locator);
+  };
+  const removeButton = (label: string | undefined, onclick: () => Promise<void>) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        'aria-label': `${t('reader.removeBookmark')}: ${label ?? ''}`,
+        onclick: async () => {
+          await onclick().catch(() => {});
+          await refresh();
+        },
+      },
+      '✕',
     );
+  const removeKnown = async (mark: Bookmark) => {
+    try {
+      await api.removeBookmark(id, mark.id);
+    } catch (error) {
+      if (!isNetworkFailure(error)) throw error;
+      // Offline: the removal waits with the rest and is sent when the network is back.
+      await enqueue({
+        kind: 'unbookmark',
+        titleId: id,
+        bookmarkId: mark.id,
+        created: new Date().toISOString(),
+      });
+    }
+  };
+  const refresh = async () => {
+    const [fromApi, waiting] = await Promise.all([
+      api.bookmarks(id).then(
+        (marks) => (known = marks),
+        (error: unknown) => (isNetworkFailure(error) ? known : []),
+      ),
+      queuedFor(id),
+    ]);
+    const removed = new Set(
+      waiting.flatMap(({ entry }) => (entry.kind === 'unbookmark' ? [entry.bookmarkId] : [])),
+    );
+    const added = waiting.filter(
+      (queued): queued is Queued<Extract<OutboxEntry, { kind: 'bookmark' }>> =>
+        queued.entry.kind === 'bookmark',
+    );
+    const items = [
+      ...fromApi
+        .filter((mark) => !removed.has(mark.id))
+        .map((mark) => {
+          const label = mark.label ?? mark.locator.title ?? mark.created;
+          return h(
+            'li',
+            {},
+            h('button', { type: 'button', class: 'link', onclick: () => goTo(mark.locator) }, label),
+            ' ',
+            removeButton(mark.label, () => removeKnown(mark)),
+          );
+        }),
+      // Made offline and not sent yet: shown at once, marked as on this device only; removing one just takes it
+      // off the queue.
+      ...added.map(({ key, entry }) => {
+        const label = entry.label ?? entry.locator.title ?? entry.created;
+        return h(
+          'li',
+          { 'data-sync': 'pending' },
+          h('button', { type: 'button', class: 'link', onclick: () => goTo(entry.locator) }, label),
+          ' ',
+          h('span', { class: 'pending-note' }, t('reader.bookmarkPending')),
+          ' ',
+          removeButton(entry.label, () => dequeue(key)),
+        );
+      }),
+    ];
+    list.replaceChildren(...(items.length ? items : [h('li', {}, t('reader.noBookmarks'))]));
   };
   panel.append(h('h2', {}, t('reader.bookmarks')), list);
   const toggle = h(

@@ -30,7 +30,20 @@ export interface OfflineCopy {
 
 export type OutboxEntry =
   | { kind: 'progress'; titleId: string; locator: Locator; device: string; modified: string }
-  | { kind: 'bookmark'; titleId: string; locator: Locator; label?: string; created: string };
+  | { kind: 'bookmark'; titleId: string; locator: Locator; label?: string; created: string }
+  | { kind: 'unbookmark'; titleId: string; bookmarkId: string; created: string };
+
+/** An entry waiting in the outbox, with the key that takes it off again. */
+export interface Queued<E extends OutboxEntry = OutboxEntry> {
+  key: IDBValidKey;
+  entry: E;
+}
+
+/** A reading position and when it was reached. */
+export interface Position {
+  locator: Locator;
+  modified: string;
+}
 
 /** A link to a kept copy: the range readers cut their ranges from `copy` and never fetch `url`. */
 export interface StoredLink extends AccessLink {
@@ -81,6 +94,7 @@ export async function saveCopy(copy: OfflineCopy): Promise<void> {
 }
 
 export async function removeCopy(titleId: string): Promise<void> {
+  forgetPosition(titleId);
   await run(copies, 'readwrite', (store) => store.delete(titleId)).catch(() => undefined);
 }
 
@@ -210,6 +224,85 @@ export async function enqueue(entry: OutboxEntry): Promise<void> {
 
 export async function pending(): Promise<OutboxEntry[]> {
   return (await run<OutboxEntry[]>(outbox, 'readonly', (store) => store.getAll()).catch(() => [])) ?? [];
+}
+
+/** What waits to be sent for one title, oldest first, each with its key. */
+export async function queuedFor(titleId: string): Promise<Queued[]> {
+  const db = await open().catch(() => undefined);
+  if (!db) return [];
+  try {
+    return await new Promise<Queued[]>((resolve, reject) => {
+      const found: Queued[] = [];
+      const request = db.transaction(outbox, 'readonly').objectStore(outbox).openCursor();
+      request.onsuccess = () => {
+        const cursor = request.result;
+        if (!cursor) return resolve(found);
+        const entry = cursor.value as OutboxEntry;
+        if (entry.titleId === titleId) found.push({ key: cursor.primaryKey, entry });
+        cursor.continue();
+      };
+      request.onerror = () => reject(request.error);
+    });
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+/** Takes an entry off the queue before it is sent (a bookmark made offline and removed offline). */
+export async function dequeue(key: IDBValidKey): Promise<void> {
+  await run(outbox, 'readwrite', (store) => store.delete(key));
+}
+
+/** The newest of the positions waiting to be sent for a title: where the patron last was offline. */
+export async function newestQueuedPosition(titleId: string): Promise<Position | undefined> {
+  const positions = (await queuedFor(titleId))
+    .map(({ entry }) => entry)
+    .filter((entry) => entry.kind === 'progress')
+    .map(({ locator, modified }) => ({ locator, modified }));
+  return newestPosition(positions);
+}
+
+/** The newest of some positions (by when each was reached); undefined when there is none. */
+export function newestPosition(positions: (Position | undefined)[]): Position | undefined {
+  let newest: Position | undefined;
+  for (const position of positions) {
+    if (position && (!newest || Date.parse(position.modified) > Date.parse(newest.modified)))
+      newest = position;
+  }
+  return newest;
+}
+
+// ---- the last position on this device ----------------------------------------------------------------
+// Kept beside the outbox: a book read online and then reopened without the network opens where it was left,
+// though that position was sent (and so is no longer queued). Forgotten with the book's copy.
+
+const positionKey = (titleId: string) => `pustaka.position.${titleId}`;
+
+export function rememberPosition(titleId: string, position: Position): void {
+  try {
+    localStorage.setItem(positionKey(titleId), JSON.stringify(position));
+  } catch {
+    // private mode or full storage: the outbox still has offline positions
+  }
+}
+
+export function rememberedPosition(titleId: string): Position | undefined {
+  try {
+    const kept = JSON.parse(localStorage.getItem(positionKey(titleId)) ?? 'null') as Position | null;
+    return kept && typeof kept.modified === 'string' && kept.locator ? kept : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function forgetPosition(titleId: string): void {
+  try {
+    localStorage.removeItem(positionKey(titleId));
+  } catch {
+    // nothing was kept
+  }
 }
 
 /**
