@@ -147,6 +147,27 @@ const joinRoute = createRoute({
   },
 });
 
+const joinedRoute = createRoute({
+  method: 'get',
+  path: '/me/programmes',
+  operationId: 'listMyProgrammes',
+  tags,
+  security: bearer,
+  middleware: [signedIn] as const,
+  summary: 'The programmes the caller has joined',
+  responses: {
+    200: {
+      description: 'Joined programmes (ids)',
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(z.object({ programmeId: z.string() })) }).openapi('MyProgrammes'),
+        },
+      },
+    },
+    401: problemContent('Not signed in'),
+  },
+});
+
 const mineRoute = createRoute({
   method: 'get',
   path: '/me/programmes/{id}',
@@ -269,6 +290,12 @@ export function programmeRoutes(app: OpenAPIHono<AppEnv>): void {
     const participation = await joinProgramme(deps, id, c.get('caller').patronId, deps.clock.now());
     const programme = await programmeOrThrow(deps, id);
     return c.json(myParticipation(programme, participation), 200);
+  });
+
+  app.openapi(joinedRoute, async (c) => {
+    const ids = await c.get('deps').programmes.joinedBy(c.get('caller').patronId);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ data: ids.map((programmeId) => ({ programmeId })) }, 200);
   });
 
   app.openapi(mineRoute, async (c) => {

@@ -1,5 +1,5 @@
 import './programmes.css';
-import { api, ApiError } from '../api/client';
+import { api } from '../api/client';
 import { announce, h } from '../dom';
 import { formatDate, language, t, type MessageKey } from '../i18n';
 import { messageOf } from '../problem';
@@ -95,12 +95,10 @@ export async function renderProgrammes(main: HTMLElement): Promise<void> {
 
 async function myParticipation(id: string): Promise<MyParticipation | undefined> {
   if (!api.session) return undefined;
-  try {
-    return await api.request<MyParticipation>('GET', `/me${path(id)}`);
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'PROGRAMME_NOT_JOINED') return undefined;
-    throw error;
-  }
+  // Asked first, so that a programme not joined is no refused request.
+  const { data } = await api.request<{ data: { programmeId: string }[] }>('GET', '/me/programmes');
+  if (!data.some((p) => p.programmeId === id)) return undefined;
+  return api.request<MyParticipation>('GET', `/me${path(id)}`);
 }
 
 function progressSection(programme: Programme, mine: MyParticipation): HTMLElement {
