@@ -347,22 +347,32 @@ describe('progress from saved positions', () => {
     expect(nextDay.badges).toEqual([25]);
   });
 
-  it('counts nothing towards a programme the patron has not joined', async () => {
-    // Act
+  it('counts only the programme’s own titles, and nothing before the programme starts', async () => {
+    // Prepare: a reading list of one title, and a programme that starts next month; Dewi joins both
+    const readingList = await createProgramme({
+      titleIds: [titleIds[4]],
+      goal: { kind: 'books', target: 1 },
+    });
+    const nextMonth = await createProgramme({
+      startsAt: '2027-01-01T00:00:00+07:00',
+      endsAt: '2027-02-01T00:00:00+07:00',
+    });
+    await join(dewi, readingList);
+    expect((await join(dewi, nextMonth)).status).toBe(200);
+    // Act: a title off the list, then the listed one
     clock.advance(60_000);
-    await read(outsider, titleIds[4]!, 1);
-    // Assess: no participation was made for the outsider
-    await expectProblem(
-      await stack.app.request(`/me/programmes/${booksProgramme}`, { headers: await as(outsider) }),
-      409,
-      'PROGRAMME_NOT_JOINED',
-    );
-    const list = (await (
-      await stack.app.request(`/admin/programmes/${booksProgramme}/participants`, {
-        headers: await as(librarian),
-      })
-    ).json()) as { data: { patronId: string }[] };
-    expect(list.data.map((p) => p.patronId)).not.toContain(outsider.id);
+    await read(dewi, titleIds[3]!, 1);
+    const offList = await mine(dewi, readingList);
+    clock.advance(60_000);
+    await read(dewi, titleIds[4]!, 1);
+    // Assess
+    expect(offList.progress.value).toBe(0);
+    expect(await mine(dewi, readingList)).toMatchObject({
+      finishedTitles: [titleIds[4]],
+      progress: { value: 1, percent: 100 },
+      badges: [25, 50, 75, 100],
+    });
+    expect((await mine(dewi, nextMonth)).progress.value).toBe(0);
   });
 });
 
