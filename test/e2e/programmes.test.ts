@@ -68,7 +68,7 @@ describe('a reading programme in the browser (360×740)', () => {
     const { page, problems } = await openPage(context);
     await signIn(page, url, '20000001', '1234');
     // Act: from the header to the programme, and join
-    await page.getByRole('link', { name: 'Program membaca' }).click();
+    await page.getByRole('link', { name: 'Program literasi' }).click();
     await page.getByRole('heading', { name: 'Program membaca', level: 1 }).waitFor();
     await page.getByRole('link', { name: /^Tantangan Membaca / }).click();
     await page.getByRole('heading', { name: /^Tantangan Membaca /, level: 1 }).waitFor();
@@ -131,7 +131,7 @@ describe('a reading programme in the browser (360×740)', () => {
     // The certificate's refusal is the 409 this test asks for; the browser logs it as a failed load.
     const { page, problems } = await openPage(context, { ignore: [/status of 409 \(Conflict\)/] });
     await signIn(page, url, '20000002', '1234');
-    await page.getByRole('link', { name: 'Reading programmes' }).click();
+    await page.getByRole('link', { name: 'Programmes', exact: true }).click();
     await page.getByRole('link', { name: / Reading Challenge$/ }).click();
     await page.locator('#programme-totals').waitFor();
     // Assess: Siti shows as her initials

@@ -564,7 +564,7 @@ export const en: Messages = {
   'error.PROGRAMME_ENDED': 'This reading programme has ended.',
   'error.PROGRAMME_NOT_JOINED': 'You have not joined this programme.',
   'error.PROGRAMME_GOAL_NOT_REACHED': 'The programme’s goal is not reached yet: there is no certificate.',
-  'nav.programmes': 'Reading programmes',
+  'nav.programmes': 'Programmes',
   'programme.listHeading': 'Reading programmes',
   'programme.none': 'No reading programme is running.',
   'programme.dates': '{start} – {end}',

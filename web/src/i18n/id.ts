@@ -573,7 +573,7 @@ export const id = {
   'error.PROGRAMME_ENDED': 'Program membaca ini sudah berakhir.',
   'error.PROGRAMME_NOT_JOINED': 'Anda belum ikut program ini.',
   'error.PROGRAMME_GOAL_NOT_REACHED': 'Target program belum tercapai: sertifikat belum tersedia.',
-  'nav.programmes': 'Program membaca',
+  'nav.programmes': 'Program literasi',
   'programme.listHeading': 'Program membaca',
   'programme.none': 'Belum ada program membaca yang berjalan.',
   'programme.dates': '{start} – {end}',
