@@ -1,7 +1,14 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
-import { accessibilityViolations, newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
+import {
+  accessibilityViolations,
+  newContext,
+  openPage,
+  screenshot,
+  signIn,
+  useGatewayAndBrowser,
+} from './browser';
 
 /**
  * The demo's running reading programme on a phone: a patron finds it, joins it from its page, reads (the
@@ -73,6 +80,10 @@ describe('a reading programme in the browser (360×740)', () => {
     await page.getByRole('link', { name: /^Tantangan Membaca / }).click();
     await page.getByRole('heading', { name: /^Tantangan Membaca /, level: 1 }).waitFor();
     expect(await page.getByText('Target: 3 buku selesai dibaca').count()).toBe(1);
+    // From the first day of the month to its last, in the library's calendar.
+    expect(await page.locator('.programme > .meta').innerText()).toMatch(
+      /^1 \S+ \d{4} – (28|29|30|31) \S+ \d{4}$/,
+    );
     await noSideways(page);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Ikut program' }).click();
@@ -96,6 +107,7 @@ describe('a reading programme in the browser (360×740)', () => {
     await page.reload();
     await page.locator('#certificate-link').waitFor();
     expect(await page.locator('.programme-badge').count()).toBe(4);
+    await screenshot(page, 'programme-360');
     await noSideways(page);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.locator('#certificate-link').click();
@@ -105,6 +117,7 @@ describe('a reading programme in the browser (360×740)', () => {
     expect(await sheet.locator('h1').innerText()).toBe('Sertifikat');
     expect(await sheet.locator('.certificate-name').innerText()).toBe('Siti Rahayu');
     expect(await sheet.innerText()).toContain('karena telah menyelesaikan 3 buku dalam');
+    await screenshot(page, 'certificate-360');
     await noSideways(page);
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.locator('#language').selectOption('en');
@@ -150,6 +163,45 @@ describe('a reading programme in the browser (360×740)', () => {
       'The programme’s goal is not reached yet: there is no certificate.',
     );
     expect(await page.locator('.certificate').count()).toBe(0);
+    await noSideways(page);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the organisers every participant and makes a patron group from a CSV file, at 360 px', async () => {
+    // Prepare
+    const { url } = suite.gateway;
+    const context = await newContext(suite.browser, { ...phone, language: 'en' });
+    const { page, problems } = await openPage(context);
+    await signIn(page, url, '90000001', '9876');
+    // Act
+    await page.goto(`${url}/#/console/programmes`);
+    const row = page.locator('.programme-participants tr', { hasText: '20000001' });
+    await row.waitFor();
+    // Assess: Siti by name and card, done; Budi joined at zero
+    expect(await row.innerText()).toMatch(/Siti Rahayu\s+20000001\s+3\/3 \(100 %\)/);
+    expect(await page.locator('.programme-participants tr', { hasText: '20000002' }).innerText()).toContain(
+      '0/3 (0 %)',
+    );
+    expect(await page.locator('.programme-admin-totals').first().innerText()).toBe(
+      '2 taking part · 1 completed · 25/50/75/100 % badges: 1 / 1 / 1 / 1',
+    );
+    // Act: a class list, as a teacher's spreadsheet exports it
+    await page.getByLabel('Group name').fill('Kelas 5B');
+    await page.getByLabel('CSV file with a cardNumber column').setInputFiles({
+      name: 'kelas-5b.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        'name,cardNumber\r\nSiti Rahayu,20000001\r\nDewi Lestari,20000003\r\nNobody,NOPE-0001\r\n',
+      ),
+    });
+    await page.getByRole('button', { name: 'Create group' }).click();
+    // Assess
+    await expect
+      .poll(() => page.locator('#programme-console-status').innerText())
+      .toBe('Group “Kelas 5B” created with 2 members. Unknown cards: NOPE-0001');
+    await page.getByRole('option', { name: 'Kelas 5B (2 members)' }).waitFor({ state: 'attached' });
     await noSideways(page);
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(problems).toEqual([]);

@@ -1,7 +1,7 @@
 import { api } from '../api/client';
 import { announce, h } from '../dom';
 import { formatDate, language, t } from '../i18n';
-import type { Programme, ProgrammeProgress } from '../pages/programmes';
+import { datesOf, type Programme, type ProgrammeProgress } from '../pages/programmes';
 import { problemText } from './problem';
 
 /** The librarians' side of reading programmes (functions/http/routes/admin-programmes.ts). */
@@ -100,7 +100,7 @@ async function participantsPanel(programme: Programme): Promise<HTMLElement> {
   return panel;
 }
 
-function groupForm(onCreated: () => void): HTMLElement {
+function groupForm(onCreated: (message: string) => void): HTMLElement {
   const name = h('input', { type: 'text', required: true, maxlength: 120 });
   const file = h('input', { type: 'file', accept: '.csv,text/csv', required: true });
   const status = h('p', { class: 'status', role: 'status', hidden: true });
@@ -133,7 +133,7 @@ function groupForm(onCreated: () => void): HTMLElement {
         ].join(' ');
         status.className = 'status';
         form.reset();
-        onCreated();
+        onCreated(status.textContent);
       } catch (error) {
         status.textContent = problemText(error);
         status.className = 'status status-error';
@@ -145,7 +145,7 @@ function groupForm(onCreated: () => void): HTMLElement {
   return form;
 }
 
-function programmeForm(groups: PatronGroup[], onCreated: () => void): HTMLElement {
+function programmeForm(groups: PatronGroup[], onCreated: (message: string) => void): HTMLElement {
   const text = () => h('input', { type: 'text', required: true, maxlength: 120 });
   const [nameId, nameEn] = [text(), text()];
   const area = () => h('textarea', { required: true, maxlength: 2000, rows: 3 });
@@ -211,7 +211,7 @@ function programmeForm(groups: PatronGroup[], onCreated: () => void): HTMLElemen
         status.textContent = t('console.programmes.created');
         status.className = 'status';
         form.reset();
-        onCreated();
+        onCreated(status.textContent);
       } catch (error) {
         status.textContent = problemText(error);
         status.className = 'status status-error';
@@ -224,12 +224,13 @@ function programmeForm(groups: PatronGroup[], onCreated: () => void): HTMLElemen
 }
 
 /** `#/console/programmes`: the programmes with their participation, a new programme, patron groups. */
-export async function renderProgrammesConsole(body: HTMLElement): Promise<void> {
+export async function renderProgrammesConsole(body: HTMLElement, notice?: string): Promise<void> {
   const [{ data: programmes }, { data: groups }] = await Promise.all([
     api.request<{ data: Programme[] }>('GET', '/admin/programmes'),
     api.request<{ data: PatronGroup[] }>('GET', '/admin/patron-groups'),
   ]);
-  const again = () => void renderProgrammesConsole(body).catch(() => undefined);
+  // What was just made is listed by drawing the screen again, with the outcome on top.
+  const again = (message: string) => void renderProgrammesConsole(body, message).catch(() => undefined);
   const list = h('ul', { class: 'console-list', id: 'programme-list' });
   for (const programme of programmes) {
     const item = h(
@@ -239,7 +240,7 @@ export async function renderProgrammesConsole(body: HTMLElement): Promise<void> 
       h(
         'p',
         { class: 'meta' },
-        `${formatDate(programme.startsAt)} – ${formatDate(programme.endsAt)} · ${programme.goal.target} ${
+        `${datesOf(programme)} · ${programme.goal.target} ${
           programme.goal.kind === 'books'
             ? t('console.programmes.goalBooks')
             : t('console.programmes.goalMinutes')
@@ -250,6 +251,11 @@ export async function renderProgrammesConsole(body: HTMLElement): Promise<void> 
     void participantsPanel(programme).then((panel) => item.append(panel));
   }
   body.replaceChildren(
+    h(
+      'p',
+      { class: 'status', role: 'status', id: 'programme-console-status', hidden: !notice },
+      notice ?? '',
+    ),
     h('h2', {}, t('console.programmes.heading')),
     programmes.length ? list : h('p', {}, t('console.programmes.none')),
     h('h2', {}, t('console.programmes.new')),

@@ -1,7 +1,7 @@
 import './programmes.css';
 import { api } from '../api/client';
 import { announce, h } from '../dom';
-import { formatDate, language, t, type MessageKey } from '../i18n';
+import { language, libraryTimeZone, t, type MessageKey } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { loadingNote } from './common';
@@ -64,8 +64,20 @@ function goalText(goal: Programme['goal']): string {
   return t(`programme.goal.${goal.kind}` as MessageKey, { target: goal.target });
 }
 
-function datesOf(programme: Programme): string {
-  return t('programme.dates', { start: formatDate(programme.startsAt), end: formatDate(programme.endsAt) });
+/** A day as the library names it (Kota Nusantara's calendar, whatever the device's time zone). */
+export function libraryDate(at: string | number): string {
+  return new Intl.DateTimeFormat(language() === 'id' ? 'id-ID' : 'en-GB', {
+    dateStyle: 'long',
+    timeZone: libraryTimeZone,
+  }).format(new Date(at));
+}
+
+/** From the first day to the last: a programme ends at the midnight after its last day. */
+export function datesOf(programme: Pick<Programme, 'startsAt' | 'endsAt'>): string {
+  return t('programme.dates', {
+    start: libraryDate(programme.startsAt),
+    end: libraryDate(Date.parse(programme.endsAt) - 1),
+  });
 }
 
 /** `#/programmes`: the programmes that have not ended. */
@@ -272,7 +284,7 @@ export async function renderCertificate(main: HTMLElement, id: string): Promise<
     h(
       'p',
       { class: 'certificate-date' },
-      t('programme.certificate.on', { date: formatDate(certificate.completedAt) }),
+      t('programme.certificate.on', { date: libraryDate(certificate.completedAt) }),
     ),
   );
   paper.addEventListener('change', () => (sheet.dataset.paper = paper.value));
