@@ -315,3 +315,44 @@ export const wishKeys = {
   toTellPartition: 'WISHTELL',
   toTellSort: (titleId: string) => titleId,
 };
+
+// ---- reading programmes, patron groups, and the reading tallies that count towards them ----
+export const programmeKeys = {
+  /** A programme's record. */
+  item: (programmeId: string): ItemKey => ({ pk: `PROGRAMME#${programmeId}`, sk: 'PROGRAMME' }),
+  /** Every programme by start (gsi1). */
+  listPartition: 'PROGRAMMES',
+  listSort: (startsAt: string, programmeId: string) => `${startsAt}#${programmeId}`,
+  /** One patron's participation, in the programme's partition: the organisers' list is one query. */
+  participant: (programmeId: string, patronId: string): ItemKey => ({
+    pk: `PROGRAMME#${programmeId}`,
+    sk: `PARTICIPANT#${patronId}`,
+  }),
+  participantPartition: (programmeId: string) => `PROGRAMME#${programmeId}`,
+  participantPrefix: 'PARTICIPANT#',
+  /**
+   * "This patron joined that programme", with the programme's terms copied in: a saved position finds what
+   * it counts towards in one query of the patron's own partition (of this prefix, not `PATRON#`).
+   */
+  joined: (patronId: string, programmeId: string): ItemKey => ({
+    pk: `PROGRAMMES_OF#${patronId}`,
+    sk: `PROGRAMME#${programmeId}`,
+  }),
+  joinedPartition: (patronId: string) => `PROGRAMMES_OF#${patronId}`,
+  /** A patron group (a school class) and its members, one item each. */
+  group: (groupId: string): ItemKey => ({ pk: `PGROUP#${groupId}`, sk: 'PGROUP' }),
+  groupMember: (groupId: string, patronId: string): ItemKey => ({
+    pk: `PGROUP#${groupId}`,
+    sk: `MEMBER#${patronId}`,
+  }),
+  /** Every group by name (gsi1). */
+  groupsPartition: 'PGROUPS',
+  groupsSort: (name: string, groupId: string) => `${name.toLowerCase()}#${groupId}`,
+  /** The last save of a title by a patron and what it was credited today (the per-title cap). */
+  tallyOfTitle: (patronId: string, titleId: string): ItemKey => ({
+    pk: `READTALLY#${patronId}`,
+    sk: `TITLE#${titleId}`,
+  }),
+  /** Seconds credited to a patron on one library day (the daily cap); expires by TTL. */
+  tallyOfDay: (patronId: string, day: string): ItemKey => ({ pk: `READTALLY#${patronId}`, sk: `DAY#${day}` }),
+};

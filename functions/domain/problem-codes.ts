@@ -124,6 +124,13 @@ export const problemCodes = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   WISH_NOT_FOUND: { status: 404, title: 'No such wish' },
   WISH_NOT_NEEDED: { status: 409, title: 'The title can be borrowed or held already' },
+  // Reading programmes.
+  PROGRAMME_NOT_FOUND: { status: 404, title: 'No such reading programme' },
+  PATRON_GROUP_NOT_FOUND: { status: 404, title: 'No such patron group' },
+  NOT_IN_PROGRAMME_GROUP: { status: 403, title: 'The programme is open to another group of patrons' },
+  PROGRAMME_ENDED: { status: 409, title: 'The reading programme has ended' },
+  PROGRAMME_NOT_JOINED: { status: 409, title: 'The patron has not joined this programme' },
+  PROGRAMME_GOAL_NOT_REACHED: { status: 409, title: 'The programme’s goal has not been reached yet' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

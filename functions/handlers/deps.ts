@@ -40,6 +40,7 @@ import { filePartnerSecrets, secretsManagerPartnerSecrets } from '../adapters/pa
 import type { PartnerSecretStore } from '../domain/campus-sign-in';
 import { DynamoNotificationRepository } from '../adapters/notification-repository';
 import { hmacMailLinks } from '../adapters/mail-links';
+import { DynamoProgrammeRepository } from '../adapters/programme-repository';
 
 export const systemClock = { now: () => new Date() };
 
@@ -159,6 +160,7 @@ export function createDeps(
     titles,
     catalogue: new CatalogueIndexHolder(titles, clock),
     reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
+    programmes: new DynamoProgrammeRepository(clients.documents, config.TABLE_NAME),
     partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),
     assertions: createAssertionVerifier({
       timeoutMs: config.JWKS_TIMEOUT_MS,

@@ -37,6 +37,8 @@ import { problemRoutes } from './routes/problems';
 import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
+import { adminProgrammeRoutes } from './routes/admin-programmes';
+import { programmeRoutes } from './routes/programmes';
 
 /** Which routes a deployment serves: on AWS the librarian API runs in its own function with wider grants. */
 export type Surface = 'all' | 'patron' | 'librarian';
@@ -135,6 +137,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   if (surface !== 'patron') {
     partnerRoutes(app);
   }
+  // Reading programmes: patrons join and follow them; librarians create them and see participation.
+  if (surface !== 'librarian') programmeRoutes(app);
+  if (surface !== 'patron') adminProgrammeRoutes(app);
   if (surface !== 'patron') {
     app.use('/admin/*', auditTrail());
     adminUploadRoutes(app);

@@ -37,6 +37,7 @@ import type {
 import type { TokenService } from '../domain/tokens';
 import type { MailLinkSigner } from '../domain/notification';
 import type { NotificationRepository } from '../domain/notification-ports';
+import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -95,6 +96,10 @@ export interface AppDeps {
   notifications: NotificationRepository;
   /** Signs the unsubscribe and verification links in mails; undefined where no server secret is configured. */
   mailLinks: MailLinkSigner | undefined;
+  /** Reading programmes, patron groups, and the reading tallies that count towards them. */
+  programmes: ProgrammeRepository;
+  /** Resolves a programme's collection to its titles; unset until collections are wired in (then 400). */
+  programmeCollections?: ProgrammeCollections;
   /** scrypt, for PINs set by librarians. */
   hashPin(pin: string): Promise<string>;
 }

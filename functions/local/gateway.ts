@@ -129,6 +129,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
         clock: deps.clock,
         lending: deps.lending,
         notifications: deps.notifications,
+        programmes: deps.programmes,
       },
       sourceDir,
     );

@@ -16,6 +16,7 @@ import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
 import { titleFromPublication, type AccessMode } from '../domain/title';
 import { writeShippedSamples } from './shipped-samples';
+import { libraryUtcOffsetHours, type ProgrammeRepository } from '../domain/programme';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -92,6 +93,8 @@ export interface SeedDeps {
   lending?: Pick<LendingRepository, 'addLicence'>;
   /** Where the demo patrons' confirmed e-mail addresses go; without it they get none. */
   notifications?: Pick<NotificationRepository, 'settings' | 'setVerifiedEmail'>;
+  /** Where the demo's running reading programme goes; without it there is none. */
+  programmes?: Pick<ProgrammeRepository, 'get' | 'create'>;
 }
 
 const stableId = (prefix: string, seed: string) =>
@@ -235,6 +238,43 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
       if (!patron) continue;
       const settings = await deps.notifications.settings(patron.id);
       if (!settings.email) await deps.notifications.setVerifiedEmail(patron.id, account.email);
+    }
+  }
+  // One running reading programme, open to everyone: this month's challenge (next month's when this one has
+  // less than a week left), so the demo has one whenever it starts.
+  if (deps.programmes) {
+    const offset = libraryUtcOffsetHours * 3_600_000;
+    const local = new Date(deps.clock.now().getTime() + offset);
+    const year = local.getUTCFullYear();
+    let month = local.getUTCMonth();
+    if (new Date(Date.UTC(year, month + 1, 1)).getTime() - local.getTime() < 7 * 86_400_000) month += 1;
+    const startsAt = new Date(Date.UTC(year, month, 1) - offset);
+    const endsAt = new Date(Date.UTC(year, month + 1, 1) - offset);
+    const monthName = (locale: string) =>
+      new Intl.DateTimeFormat(locale, { month: 'long', timeZone: 'Asia/Jakarta' }).format(startsAt);
+    const id = `tantangan-membaca-${new Date(startsAt.getTime() + offset).toISOString().slice(0, 7)}`;
+    if (!(await deps.programmes.get(id))) {
+      await deps.programmes
+        .create({
+          id,
+          name: {
+            id: `Tantangan Membaca ${monthName('id-ID')}`,
+            en: `${monthName('en-GB')} Reading Challenge`,
+          },
+          description: {
+            id: 'Selesaikan tiga buku dari perpustakaan digital bulan ini dan dapatkan sertifikat. Terbuka untuk semua anggota.',
+            en: 'Finish three books from the digital library this month and earn a certificate. Open to every patron.',
+          },
+          startsAt: startsAt.toISOString(),
+          endsAt: endsAt.toISOString(),
+          audience: { kind: 'everyone' },
+          goal: { kind: 'books', target: 3 },
+          createdAt: deps.clock.now().toISOString(),
+        })
+        // Two seeds at once: the other one wrote it.
+        .catch((error: unknown) => {
+          if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        });
     }
   }
   return report;

@@ -14,6 +14,7 @@ import { renderSignIn } from './pages/signin';
 import { renderTitle } from './pages/title';
 import { bellItem, renderNotifications } from './pages/notifications';
 import { renderAccountNotifications } from './pages/account-notifications';
+import { programmeHref, renderCertificate, renderProgramme, renderProgrammes } from './pages/programmes';
 import { href, navigate, parseRoute, type Route } from './router';
 import { applyTheme } from './theme';
 
@@ -60,6 +61,15 @@ function renderHeader(route: Route): void {
           session
             ? h('li', {}, h('a', { href: href.shelf(), 'aria-current': current('shelf') }, t('nav.shelf')))
             : null,
+          h(
+            'li',
+            {},
+            h(
+              'a',
+              { href: programmeHref.list(), 'aria-current': current('programmes') ?? current('programme') },
+              t('nav.programmes'),
+            ),
+          ),
           session
             ? h(
                 'li',
@@ -144,6 +154,12 @@ async function render(): Promise<void> {
         return renderNotifications(main);
       case 'account-notifications':
         return renderAccountNotifications(main);
+      case 'programmes':
+        return renderProgrammes(main);
+      case 'programme':
+        return renderProgramme(main, route.id);
+      case 'certificate':
+        return renderCertificate(main, route.id);
       case 'console':
         // Loaded on demand: patrons never download the console.
         return (await import('./console')).renderConsole(main, route);

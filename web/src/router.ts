@@ -12,11 +12,14 @@ export type Route =
   | { name: 'campus'; params: URLSearchParams }
   | { name: 'notifications' }
   | { name: 'account-notifications' }
+  | { name: 'programmes' }
+  | { name: 'programme'; id: string }
+  | { name: 'certificate'; id: string }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit';
+export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'programmes';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -37,9 +40,13 @@ export function parseRoute(hash: string): Route {
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
-    if ((section === 'patrons' || section === 'audit') && parts.length === 2)
+    if ((section === 'patrons' || section === 'audit' || section === 'programmes') && parts.length === 2)
       return { name: 'console', section };
   }
+  if (head === 'programmes' && parts.length === 1) return { name: 'programmes' };
+  if (head === 'programmes' && id && parts.length === 2) return { name: 'programme', id };
+  if (head === 'programmes' && id && parts[2] === 'certificate' && parts.length === 3)
+    return { name: 'certificate', id };
   if (head === 'signin' && id === 'campus' && parts.length === 2) return { name: 'campus', params };
   if (head === 'notifications' && parts.length === 1) return { name: 'notifications' };
   if (head === 'account' && id === 'notifications' && parts.length === 2)
@@ -63,7 +70,7 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
-  console: (section: 'uploads' | 'patrons' | 'audit' = 'uploads') =>
+  console: (section: 'uploads' | 'patrons' | 'audit' | 'programmes' = 'uploads') =>
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

@@ -17,6 +17,7 @@ import type { AppDeps, AppEnv } from '../deps';
 import { callerStates, opdsPatron, publicBase } from '../opds-access';
 import { problemContent } from '../schemas';
 import { activeTitle, publicationOf, availabilities, publicationsFor } from './opds';
+import { countTowardsProgrammes } from './programmes';
 
 /**
  * Borrowing from reading apps, as the OPDS 2.0 borrowing best practice (and Palace, Thorium) do it:
@@ -379,6 +380,7 @@ export function opdsBorrowingRoutes(app: OpenAPIHono<AppEnv>): void {
         detail: 'A newer reading position is already saved.',
         context: { current: progressionOf(stored, title) },
       });
+    await countTowardsProgrammes(deps, patronId, stored);
     return opdsDocument(c, progressionOf(stored, title), opdsMediaTypes.progression);
   });
 }

@@ -5,6 +5,7 @@ import { maxBookmarksPerTitle, type Bookmark, type ReadingProgress } from '../..
 import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
+import { countTowardsProgrammes } from './programmes';
 
 /**
  * A Readium locator (https://readium.org/architecture/models/locators/) as Readium apps send it: `locations`
@@ -220,6 +221,7 @@ export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
         },
       });
     }
+    await countTowardsProgrammes(deps, c.get('caller').patronId, stored);
     return c.json(stored, 200);
   });
 
