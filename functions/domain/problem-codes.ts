@@ -124,6 +124,10 @@ export const problemCodes = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   WISH_NOT_FOUND: { status: 404, title: 'No such wish' },
   WISH_NOT_NEEDED: { status: 409, title: 'The title can be borrowed or held already' },
+  // COUNTER reports (functions/http/routes/sushi.ts)
+  COUNTER_REPORT_REFUSED: { status: 400, title: 'The report period is not one COUNTER allows' },
+  INSTITUTION_NOT_FOUND: { status: 404, title: 'No such institution' },
+  SUSHI_CREDENTIAL_NOT_FOUND: { status: 404, title: 'No such SUSHI credential' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

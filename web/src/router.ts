@@ -16,7 +16,7 @@ export type Route =
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit';
+export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'reports';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -37,7 +37,7 @@ export function parseRoute(hash: string): Route {
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
-    if ((section === 'patrons' || section === 'audit') && parts.length === 2)
+    if ((section === 'patrons' || section === 'audit' || section === 'reports') && parts.length === 2)
       return { name: 'console', section };
   }
   if (head === 'signin' && id === 'campus' && parts.length === 2) return { name: 'campus', params };
@@ -63,7 +63,7 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
-  console: (section: 'uploads' | 'patrons' | 'audit' = 'uploads') =>
+  console: (section: 'uploads' | 'patrons' | 'audit' | 'reports' = 'uploads') =>
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),
