@@ -24,7 +24,9 @@ export const readingWindowMs = 60 * 60_000;
 
 /** Markers hold only a hash of (user, item): enough to tell "seen", nothing to tell who. */
 const markerHash = (...parts: string[]) =>
-  createHash('sha256').update(`pustaka-counter\u0000${parts.join('\u0000')}`).digest('base64url');
+  createHash('sha256')
+    .update(`pustaka-counter\u0000${parts.join('\u0000')}`)
+    .digest('base64url');
 
 const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
 
@@ -56,7 +58,11 @@ export class DynamoCounterStore implements CounterStore {
         at: event.at,
       });
       if (!counts) return;
-      await this.add(key, institution, event.at, counts, { kind: 'title', titleId: event.titleId, accessType });
+      await this.add(key, institution, event.at, counts, {
+        kind: 'title',
+        titleId: event.titleId,
+        accessType,
+      });
     } catch (error) {
       this.logger?.warn('COUNTER usage not recorded', { titleId: event.titleId, error: error as Error });
     }
@@ -64,9 +70,15 @@ export class DynamoCounterStore implements CounterStore {
 
   async recordSearch({ institution, at }: { institution: string; at: Date }): Promise<void> {
     try {
-      await this.add(counterKeys.platform(institution, monthOf(at)), institution, at, { Searches_Platform: 1 }, {
-        kind: 'platform',
-      });
+      await this.add(
+        counterKeys.platform(institution, monthOf(at)),
+        institution,
+        at,
+        { Searches_Platform: 1 },
+        {
+          kind: 'platform',
+        },
+      );
     } catch (error) {
       this.logger?.warn('COUNTER search not recorded', { error: error as Error });
     }
@@ -83,11 +95,17 @@ export class DynamoCounterStore implements CounterStore {
         at,
       });
       if (!counts) return;
-      await this.add(counterKeys.database(institution, monthOf(at), partnerId, database), institution, at, counts, {
-        kind: 'database',
-        partnerId,
-        database,
-      });
+      await this.add(
+        counterKeys.database(institution, monthOf(at), partnerId, database),
+        institution,
+        at,
+        counts,
+        {
+          kind: 'database',
+          partnerId,
+          database,
+        },
+      );
     } catch (error) {
       this.logger?.warn('COUNTER database use not recorded', { partnerId, error: error as Error });
     }
@@ -109,14 +127,16 @@ export class DynamoCounterStore implements CounterStore {
     const isUse = isRequest || event.metric === 'Total_Item_Investigations';
     if (!event.user) {
       // No user to tell clicks or sessions apart (should not happen): totals only.
-      return isRequest
-        ? { Total_Item_Requests: 1, Total_Item_Investigations: 1 }
-        : { [event.metric]: 1 };
+      return isRequest ? { Total_Item_Requests: 1, Total_Item_Investigations: 1 } : { [event.metric]: 1 };
     }
     const user = event.user;
     if (isRequest) {
       // Every request (first or renewal) keeps the reading alive; a renewal inside it adds nothing.
-      const previous = await this.touch(counterKeys.reading(markerHash('reading', user, event.item)), now, now + readingWindowMs + 60_000);
+      const previous = await this.touch(
+        counterKeys.reading(markerHash('reading', user, event.item)),
+        now,
+        now + readingWindowMs + 60_000,
+      );
       if (event.renewal && previous !== undefined && now - previous <= readingWindowMs) return undefined;
     }
     const last = await this.touch(
@@ -133,7 +153,9 @@ export class DynamoCounterStore implements CounterStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: counterKeys.session(markerHash('session', session, event.item)),
-        UpdateExpression: isRequest ? 'SET inv = :yes, req = :yes, #ttl = :ttl' : 'SET inv = :yes, #ttl = :ttl',
+        UpdateExpression: isRequest
+          ? 'SET inv = :yes, req = :yes, #ttl = :ttl'
+          : 'SET inv = :yes, #ttl = :ttl',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: { ':yes': true, ':ttl': epochSeconds(hourEnds + 60_000) },
         ReturnValues: 'ALL_OLD',
@@ -229,7 +251,8 @@ export class DynamoCounterStore implements CounterStore {
       );
       for (const item of page.Items ?? []) {
         const counts: CounterCounts = {};
-        for (const metric of counterMetrics) if (typeof item[metric] === 'number') counts[metric] = item[metric];
+        for (const metric of counterMetrics)
+          if (typeof item[metric] === 'number') counts[metric] = item[metric];
         if (item.kind === 'title')
           rows.push({
             kind: 'title',
@@ -285,6 +308,9 @@ export class CountingUsageRecorder implements UsageRecorder {
 
   async record(event: UsageEvent): Promise<void> {
     // The raw daily figures count link renewals no more than COUNTER does.
-    await Promise.all([event.renewal ? undefined : this.daily.record(event), this.counter.recordTitle(event)]);
+    await Promise.all([
+      event.renewal ? undefined : this.daily.record(event),
+      this.counter.recordTitle(event),
+    ]);
   }
 }

@@ -43,5 +43,8 @@ export interface SushiCredentialStore {
    * The credential of a requestor_id with whether the api_key matches (hashes compared in constant time);
    * undefined for an unknown or revoked requestor.
    */
-  check(requestorId: string, apiKey: string): Promise<{ credential: SushiCredential; keyMatches: boolean } | undefined>;
+  check(
+    requestorId: string,
+    apiKey: string,
+  ): Promise<{ credential: SushiCredential; keyMatches: boolean } | undefined>;
 }

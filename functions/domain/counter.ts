@@ -167,7 +167,11 @@ export const reportDefinitions: Record<ReportId, ReportDefinition> = {
       attributes: ['Data_Type'],
     },
   },
-  DR: { name: 'Database Report', family: 'DR', description: 'Usage of partner databases reached through /go.' },
+  DR: {
+    name: 'Database Report',
+    family: 'DR',
+    description: 'Usage of partner databases reached through /go.',
+  },
   DR_D1: {
     name: 'Database Search and Item Usage',
     family: 'DR',
@@ -207,7 +211,11 @@ export const reportDefinitions: Record<ReportId, ReportDefinition> = {
     name: 'Book Access Denied',
     family: 'TR',
     description: 'Books refused: no free copy (Limit_Exceeded) or no licence (No_License).',
-    view: { metrics: ['Limit_Exceeded', 'No_License'], dataTypes: bookTypes, attributes: ['Data_Type', 'YOP'] },
+    view: {
+      metrics: ['Limit_Exceeded', 'No_License'],
+      dataTypes: bookTypes,
+      attributes: ['Data_Type', 'YOP'],
+    },
   },
   TR_B3: {
     name: 'Book Usage by Access Type',
@@ -367,7 +375,10 @@ export function parseReportRequest(
     lastMonth = previousMonth(current);
     endDate = parseMonth(lastMonth, 'end')!.date;
     exceptions.push(
-      counterException(3031, `Usage is ready up to ${lastMonth}; ${monthsBetween(current, end.month).join(', ')} not yet.`),
+      counterException(
+        3031,
+        `Usage is ready up to ${lastMonth}; ${monthsBetween(current, end.month).join(', ')} not yet.`,
+      ),
     );
   }
 
@@ -536,7 +547,10 @@ const createdStamp = (now: Date) => `${now.toISOString().slice(0, 19)}Z`;
 interface Cell {
   item: ReportItem;
   sortKey: string;
-  attributes: Map<string, { attributes: Omit<AttributePerformance, 'Performance'>; performance: Performance }>;
+  attributes: Map<
+    string,
+    { attributes: Omit<AttributePerformance, 'Performance'>; performance: Performance }
+  >;
 }
 
 /** Journals have no Unique_Title metrics (a journal is not a title of items: 03-specifications_03). */
@@ -560,7 +574,11 @@ export function databaseItemId(partnerId: string, database: string): string {
 }
 
 /** Builds the report a request asks for from the institution's monthly rows (only non-zero months). */
-export function buildReport(request: ReportRequest, rows: readonly CounterRow[], context: ReportContext): CounterReport {
+export function buildReport(
+  request: ReportRequest,
+  rows: readonly CounterRow[],
+  context: ReportContext,
+): CounterReport {
   const definition = reportDefinitions[request.reportId];
   const family = definition.family;
   const months = new Set(request.months);
@@ -678,13 +696,19 @@ export function buildReport(request: ReportRequest, rows: readonly CounterRow[],
           Performance: Object.fromEntries(
             request.metrics
               .filter((m) => performance[m])
-              .map((m) => [m, Object.fromEntries(request.months.filter((mo) => performance[m]![mo]).map((mo) => [mo, performance[m]![mo]!]))]),
+              .map((m) => [
+                m,
+                Object.fromEntries(
+                  request.months.filter((mo) => performance[m]![mo]).map((mo) => [mo, performance[m]![mo]!]),
+                ),
+              ]),
           ),
         })),
     }));
 
   const exceptions = [...request.exceptions];
-  if (!items.length) exceptions.push(counterException(3030, `No usage from ${request.beginDate} to ${request.endDate}.`));
+  if (!items.length)
+    exceptions.push(counterException(3030, `No usage from ${request.beginDate} to ${request.endDate}.`));
   exceptions.sort((a, b) => a.Code - b.Code);
 
   const filters: Record<string, string | string[]> = {};

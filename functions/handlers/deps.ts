@@ -178,7 +178,10 @@ export function createDeps(
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
     lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
-    usage: new CountingUsageRecorder(new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger), counter),
+    usage: new CountingUsageRecorder(
+      new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
+      counter,
+    ),
     counter,
     sushiCredentials: new DynamoSushiCredentials(clients.documents, config.TABLE_NAME),
     tokens: createTokenService({

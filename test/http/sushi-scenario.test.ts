@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CounterReport } from '../../functions/domain/counter';
 import type { Title } from '../../functions/domain/title';
 import { bearer, createLibrarian, createPatron, json } from '../helpers/auth';
 import { FakeClock } from '../helpers/clock';
@@ -50,19 +51,20 @@ const go = async (url: string, patronId: string) =>
 async function report(id: string, query: Record<string, string> = {}) {
   const params = new URLSearchParams({ ...sushi, begin_date: '2026-01', end_date: '2026-02', ...query });
   const response = await stack.app.request(`/sushi/r51/reports/${id}?${params}`);
-  const body = (await response.json()) as Record<string, any>;
+  const body = (await response.json()) as CounterReport;
   expect(response.status, JSON.stringify(body)).toBe(200);
   return body;
 }
 
-function sample(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(resolve(samples, name), 'utf8')) as Record<string, any>;
+function sample(name: string): CounterReport {
+  return JSON.parse(readFileSync(resolve(samples, name), 'utf8')) as CounterReport;
 }
 
 beforeAll(async () => {
   stack = await createTestStack({ deps: { clock } });
   librarianId = (await createLibrarian(stack)).patron.id;
-  for (const created of [await createPatron(stack), await createPatron(stack)]) patronIds.push(created.patron.id);
+  for (const created of [await createPatron(stack), await createPatron(stack)])
+    patronIds.push(created.patron.id);
   [a, b] = patronIds as [string, string];
   const book = { publisher: 'Penerbit Nusantara', format: 'epub' as const };
   alpha = await addTitle(stack, {
@@ -76,7 +78,11 @@ beforeAll(async () => {
   delta = await addTitle(stack, { ...book, title: 'Delta Book', published: '2018' });
   await addLicence(stack, alpha.id, { concurrency: 1 });
   await addLicence(stack, beta.id, { concurrency: 1 });
-  const idp = { issuer: 'https://idp.example.edu', jwksUri: 'https://idp.example.edu/jwks', audience: 'pustaka' };
+  const idp = {
+    issuer: 'https://idp.example.edu',
+    jwksUri: 'https://idp.example.edu/jwks',
+    audience: 'pustaka',
+  };
   await registerPartner(
     stack,
     await tokenOf(librarianId),
@@ -95,7 +101,13 @@ beforeAll(async () => {
         id: 'old-partner',
         name: 'Institut Lama',
         status: 'suspended',
-        databases: [{ name: 'Old Archive', host: 'archive.old.example.net', startUrl: 'https://archive.old.example.net/' }],
+        databases: [
+          {
+            name: 'Old Archive',
+            host: 'archive.old.example.net',
+            startUrl: 'https://archive.old.example.net/',
+          },
+        ],
       },
     ),
   );
@@ -153,9 +165,12 @@ beforeAll(async () => {
   );
   const credential = (await issued.json()) as { customerId: string; requestorId: string; apiKey: string };
   expect(issued.status).toBe(201);
-  sushi = { customer_id: credential.customerId, requestor_id: credential.requestorId, api_key: credential.apiKey };
+  sushi = {
+    customer_id: credential.customerId,
+    requestor_id: credential.requestorId,
+    api_key: credential.apiKey,
+  };
 }, 120_000);
-
 
 afterAll(async () => {
   await stack?.destroy();
@@ -213,7 +228,9 @@ describe('the scripted usage, as COUNTER reports', () => {
       },
       {
         ...plainItem(delta),
-        Attribute_Performance: [{ Data_Type: 'Book', YOP: '2018', Performance: { No_License: { '2026-01': 1 } } }],
+        Attribute_Performance: [
+          { Data_Type: 'Book', YOP: '2018', Performance: { No_License: { '2026-01': 1 } } },
+        ],
       },
     ]);
   });
@@ -367,8 +384,8 @@ describe('COUNTER’s shape, field by field against the samples', () => {
     ['tr', 'TR_sample_r51.json'],
   ])('%s has the header of %s, and the request’s own dates', async (id, file) => {
     const body = await report(id);
-    const expected = sample(file).Report_Header as Record<string, any>;
-    const header = body.Report_Header as Record<string, any>;
+    const expected = sample(file).Report_Header;
+    const header = body.Report_Header;
     const withoutOptional = (keys: string[]) =>
       keys.filter((k) => !['Report_Attributes', 'Exceptions'].includes(k));
     expect(withoutOptional(Object.keys(header))).toEqual(withoutOptional(Object.keys(expected)));
@@ -387,15 +404,16 @@ describe('COUNTER’s shape, field by field against the samples', () => {
       expect(Object.keys(header.Report_Filters)).toEqual(Object.keys(filters));
     }
     // Items: only element names COUNTER's sample item uses, in its order; attribute names likewise.
-    const sampleItem = sample(file).Report_Items[0] as Record<string, any>;
-    for (const item of body.Report_Items as Record<string, any>[]) {
+    const sampleItem = sample(file).Report_Items[0]!;
+    for (const item of body.Report_Items) {
       const names = Object.keys(item).filter((k) => k !== 'Publisher_ID');
       expect(Object.keys(sampleItem).filter((k) => names.includes(k))).toEqual(names);
-      for (const performance of item.Attribute_Performance as Record<string, any>[]) {
-        const sampleAttributes = Object.keys(sampleItem.Attribute_Performance[0]);
-        if (!['pr', 'tr'].includes(id))
-          expect(Object.keys(performance)).toEqual(sampleAttributes);
-        for (const series of Object.values(performance.Performance as Record<string, Record<string, number>>)) {
+      for (const performance of item.Attribute_Performance) {
+        const sampleAttributes = Object.keys(sampleItem.Attribute_Performance[0]!);
+        if (!['pr', 'tr'].includes(id)) expect(Object.keys(performance)).toEqual(sampleAttributes);
+        for (const series of Object.values(
+          performance.Performance as Record<string, Record<string, number>>,
+        )) {
           for (const [month, n] of Object.entries(series)) {
             expect(month).toMatch(/^2026-0[12]$/);
             expect(n).toBeGreaterThan(0);
@@ -411,7 +429,9 @@ describe('COUNTER’s shape, field by field against the samples', () => {
       access_type: 'Open',
       metric_type: 'Total_Item_Requests',
     });
-    expect(body.Report_Header.Report_Attributes).toEqual({ Attributes_To_Show: ['YOP', 'Access_Type', 'Access_Method'] });
+    expect(body.Report_Header.Report_Attributes).toEqual({
+      Attributes_To_Show: ['YOP', 'Access_Type', 'Access_Method'],
+    });
     expect(body.Report_Header.Report_Filters).toEqual({
       Begin_Date: '2026-01-01',
       End_Date: '2026-02-28',
@@ -432,8 +452,8 @@ describe('COUNTER’s shape, field by field against the samples', () => {
         ],
       },
     ]);
-    expect(Object.keys(body.Report_Items[0].Attribute_Performance[0])).toEqual(
-      Object.keys(sample('TR_sample_r51.json').Report_Items[0].Attribute_Performance[0]),
+    expect(Object.keys(body.Report_Items[0]!.Attribute_Performance[0]!)).toEqual(
+      Object.keys(sample('TR_sample_r51.json').Report_Items[0]!.Attribute_Performance[0]!),
     );
   });
 });
@@ -454,14 +474,60 @@ describe('TR_B1 as TSV from the console', () => {
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text.endsWith('\n')).toBe(true);
-    const rows = text.slice(1, -1).split('\n').map((line) => line.split('\t'));
+    const rows = text
+      .slice(1, -1)
+      .split('\n')
+      .map((line) => line.split('\t'));
     const headings = [
-      'Title', 'Publisher', 'Publisher_ID', 'Platform', 'DOI', 'Proprietary_ID', 'ISBN', 'Print_ISSN',
-      'Online_ISSN', 'URI', 'Data_Type', 'YOP', 'Metric_Type', 'Reporting_Period_Total', 'Jan-2026', 'Feb-2026',
+      'Title',
+      'Publisher',
+      'Publisher_ID',
+      'Platform',
+      'DOI',
+      'Proprietary_ID',
+      'ISBN',
+      'Print_ISSN',
+      'Online_ISSN',
+      'URI',
+      'Data_Type',
+      'YOP',
+      'Metric_Type',
+      'Reporting_Period_Total',
+      'Jan-2026',
+      'Feb-2026',
     ];
-    const wide = (...cells: string[]) => [...cells, ...Array<string>(headings.length - cells.length).fill('')];
-    const alphaCells = ['Alpha Book', 'Penerbit Nusantara', '', 'Pustaka', '10.5555/alpha', `Pustaka:${alpha.id}`, '978-602-0000-01-1', '', '', '', 'Book', '2020'];
-    const betaCells = ['Beta Book', 'Penerbit Nusantara', '', 'Pustaka', '', `Pustaka:${beta.id}`, '', '', '', '', 'Book', '2019'];
+    const wide = (...cells: string[]) => [
+      ...cells,
+      ...Array<string>(headings.length - cells.length).fill(''),
+    ];
+    const alphaCells = [
+      'Alpha Book',
+      'Penerbit Nusantara',
+      '',
+      'Pustaka',
+      '10.5555/alpha',
+      `Pustaka:${alpha.id}`,
+      '978-602-0000-01-1',
+      '',
+      '',
+      '',
+      'Book',
+      '2020',
+    ];
+    const betaCells = [
+      'Beta Book',
+      'Penerbit Nusantara',
+      '',
+      'Pustaka',
+      '',
+      `Pustaka:${beta.id}`,
+      '',
+      '',
+      '',
+      '',
+      'Book',
+      '2019',
+    ];
     expect(rows).toEqual([
       wide('Report_Name', 'Book Requests (Controlled)'),
       wide('Report_ID', 'TR_B1'),
@@ -484,7 +550,9 @@ describe('TR_B1 as TSV from the console', () => {
       [...betaCells, 'Unique_Title_Requests', '1', '0', '1'],
     ]);
     // Row 14 is the blank one, row 15 the headings, as in COUNTER's sample file.
-    const sampleRows = readFileSync(resolve(samples, 'TRB1_sample_r51.tsv'), 'utf8').replace(/^\uFEFF/, '').split('\n');
+    const sampleRows = readFileSync(resolve(samples, 'TRB1_sample_r51.tsv'), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\n');
     expect(sampleRows.slice(0, 13).map((r) => r.split('\t')[0])).toEqual(rows.slice(0, 13).map((r) => r[0]));
     expect(sampleRows[14]!.split('\t').slice(0, 14)).toEqual(headings.slice(0, 14));
   });

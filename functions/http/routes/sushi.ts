@@ -50,7 +50,10 @@ const exceptionResponse = (description: string) => ({
 const credentialQuery = {
   customer_id: z.string().optional().openapi({ description: 'The institution (issued with the credential)' }),
   requestor_id: z.string().optional().openapi({ description: 'The harvester (issued with the credential)' }),
-  api_key: z.string().optional().openapi({ description: 'The secret shown once when the credential was issued' }),
+  api_key: z
+    .string()
+    .optional()
+    .openapi({ description: 'The secret shown once when the credential was issued' }),
   platform: z.string().optional().openapi({ description: 'Ignored: Pustaka is one platform' }),
 };
 const CredentialQuery = z.object(credentialQuery);
@@ -150,7 +153,9 @@ const ReportSchema = z
 const authResponses = {
   400: exceptionResponse('1030 Insufficient Information to Process Request (a credential is missing)'),
   401: exceptionResponse('2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid'),
-  403: exceptionResponse('2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports'),
+  403: exceptionResponse(
+    '2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports',
+  ),
   503: exceptionResponse('1000 Service Not Available'),
 };
 

@@ -344,9 +344,13 @@ export class ApiClient {
     return patron;
   }
 
-  /** A short-lived signed link to the publication (open titles need no session). */
-  access(titleId: string): Promise<AccessLink> {
-    return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access`, {
+  /**
+   * A short-lived signed link to the publication (open titles need no session). `renewal`: the reader renews
+   * an expired link mid-book, which COUNTER does not count as a new request.
+   */
+  access(titleId: string, options: { renewal?: boolean } = {}): Promise<AccessLink> {
+    const query = options.renewal ? '?renewal=true' : '';
+    return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access${query}`, {
       auth: this.session !== undefined,
     });
   }
