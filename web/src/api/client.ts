@@ -244,6 +244,8 @@ export class ApiClient {
       if (!response.ok) throw new ApiError(await problemOf(response));
       if (response.status === 204) return undefined as T;
       const type = response.headers.get('content-type') ?? '';
+      // Tabular reports (COUNTER TSV) come as text; everything else the console and reader read is JSON.
+      if (type.startsWith('text/tab-separated-values')) return (await response.text()) as T;
       return (type.includes('json') ? await response.json() : undefined) as T;
     }
   }

@@ -6,6 +6,7 @@ import type { Cleanup } from '../main';
 import { href, navigate, type Route } from '../router';
 import { renderAudit } from './audit';
 import { renderPatrons } from './patrons';
+import { renderReports } from './reports';
 import { renderTitleReview } from './title';
 import { renderUploads } from './uploads';
 
@@ -23,7 +24,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit') =>
+  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'reports') =>
     h(
       'li',
       {},
@@ -48,7 +49,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       h(
         'nav',
         { class: 'console-tabs', 'aria-label': t('console.nav') },
-        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit')),
+        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit'), tab('reports')),
       ),
       body,
     ),
@@ -62,5 +63,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderPatrons(body);
     case 'audit':
       return renderAudit(body);
+    case 'reports':
+      return renderReports(body);
   }
 }
