@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Caller } from '../../domain/caller';
-import { accessTypeOf } from '../../domain/counter';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CatalogueHit } from '../../domain/catalogue';
 import { coverFor } from '../../domain/covers';
 import type { Title } from '../../domain/title';
-import { institutionOf, usageContextOf } from '../counter-usage';
+import { institutionOf } from '../counter-usage';
 import type { AppDeps, AppEnv } from '../deps';
 import { availabilityOf } from '../../domain/lending';
 import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
@@ -216,15 +215,8 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
         detail: `Title ${id} was not found.`,
         context: { id },
       });
-    const caller = c.get('caller') as Caller | undefined;
-    // Information describing the item: a COUNTER investigation (never a request).
-    await deps.usage.record({
-      titleId: title.id,
-      metric: 'Total_Item_Investigations',
-      at: deps.clock.now(),
-      accessType: accessTypeOf(title.access),
-      ...usageContextOf(c, deps, caller),
-    });
+    // Not a COUNTER investigation: every page (catalogue, shelf, reader, console) reads this, so it cannot tell a
+    // patron looking at a title from the app filling in a list; investigations are counted with requests.
     return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
   });
 
