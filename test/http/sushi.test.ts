@@ -115,6 +115,17 @@ describe('issuing and revoking SUSHI credentials', () => {
     const stored = JSON.stringify(await scanTable(stack));
     expect(stored).not.toContain(body.apiKey);
     expect(stored).toContain(body.requestorId);
+    const audit = (await (
+      await stack.app.request('/admin/audit?action=counter.credential.issue', { headers: await librarian() })
+    ).json()) as { data: { actor: string; outcome: string; details?: Record<string, unknown> }[] };
+    expect(audit.data).toContainEqual(
+      expect.objectContaining({
+        actor: librarianId,
+        outcome: 'succeeded',
+        details: { customerId: 'library', label: 'ERM two' },
+      }),
+    );
+    expect(JSON.stringify(audit)).not.toContain(body.apiKey);
   });
 
   it('refuses an unknown institution with a 400 naming the field', async () => {
