@@ -356,3 +356,36 @@ export const programmeKeys = {
   /** Seconds credited to a patron on one library day (the daily cap); expires by TTL. */
   tallyOfDay: (patronId: string, day: string): ItemKey => ({ pk: `READTALLY#${patronId}`, sk: `DAY#${day}` }),
 };
+
+// ---- COUNTER R5.1 statistics and SUSHI credentials -----------------------------------------
+export const counterKeys = {
+  /** One institution's monthly aggregates (titles × access type, the platform, databases). */
+  monthPartition: (institution: string, month: string) => `COUNTER#${institution}#${month}`,
+  title: (institution: string, month: string, titleId: string, accessType: string): ItemKey => ({
+    pk: `COUNTER#${institution}#${month}`,
+    sk: `TITLE#${titleId}#${accessType}`,
+  }),
+  platform: (institution: string, month: string): ItemKey => ({
+    pk: `COUNTER#${institution}#${month}`,
+    sk: 'PLATFORM',
+  }),
+  database: (institution: string, month: string, partnerId: string, database: string): ItemKey => ({
+    pk: `COUNTER#${institution}#${month}`,
+    sk: `DATABASE#${partnerId}#${database}`,
+  }),
+  /** Every aggregate of an institution by month (gsi1): the first and last months with usage. */
+  monthsPartition: (institution: string) => `COUNTERMONTHS#${institution}`,
+  monthsSort: (month: string, sk: string) => `${month}#${sk}`,
+  /** Markers keyed by a hash of user and item; they expire by TTL, so no one's use outlives its counting. */
+  click: (hash: string): ItemKey => ({ pk: `COUNTERCLICK#${hash}`, sk: 'CLICK' }),
+  session: (hash: string): ItemKey => ({ pk: `COUNTERSESSION#${hash}`, sk: 'SESSION' }),
+  reading: (hash: string): ItemKey => ({ pk: `COUNTERREADING#${hash}`, sk: 'READING' }),
+};
+
+export const sushiCredentialKeys = {
+  /** One harvester's credential, by its requestor_id (the api_key only as its SHA-256). */
+  item: (requestorId: string): ItemKey => ({ pk: `SUSHICRED#${requestorId}`, sk: 'SUSHICRED' }),
+  /** Every credential, oldest first (gsi1). */
+  listPartition: 'SUSHICREDS',
+  listSort: (createdAt: string, requestorId: string) => `${createdAt}#${requestorId}`,
+};

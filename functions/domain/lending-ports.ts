@@ -66,9 +66,27 @@ export interface LendingRepository {
   sweep(): Promise<SweepReport>;
 }
 
-export type UsageMetric = 'Total_Item_Requests' | DenialMetric;
+export type UsageMetric = 'Total_Item_Requests' | 'Total_Item_Investigations' | DenialMetric;
+
+/** One usage event of a title. The optional fields let COUNTER processing filter and de-duplicate it. */
+export interface UsageEvent {
+  titleId: string;
+  metric: UsageMetric;
+  at: Date;
+  /**
+   * Who, pseudonymously (`patron:<id>`, a campus reader id, or the client address and user agent): used only
+   * for double-click filtering and unique counting, and kept only as a hash on markers that expire.
+   */
+  user?: string;
+  /** The COUNTER institution the use is reported for: the library, or the member's partner. */
+  institution?: string;
+  /** Controlled (licensed, partner) or Open; denials are always Controlled. */
+  accessType?: 'Controlled' | 'Open';
+  /** The reader asking for a fresh link mid-book: not a new request when the same reading is still going. */
+  renewal?: boolean;
+}
 
 /** Usage statistics (COUNTER-style): counts only, no patron. Recording never fails the request it counts. */
 export interface UsageRecorder {
-  record(event: { titleId: string; metric: UsageMetric; at: Date }): Promise<void>;
+  record(event: UsageEvent): Promise<void>;
 }

@@ -131,6 +131,10 @@ export const problemCodes = {
   PROGRAMME_ENDED: { status: 409, title: 'The reading programme has ended' },
   PROGRAMME_NOT_JOINED: { status: 409, title: 'The patron has not joined this programme' },
   PROGRAMME_GOAL_NOT_REACHED: { status: 409, title: 'The programme’s goal has not been reached yet' },
+  // COUNTER reports (functions/http/routes/sushi.ts)
+  COUNTER_REPORT_REFUSED: { status: 400, title: 'The report period is not one COUNTER allows' },
+  INSTITUTION_NOT_FOUND: { status: 404, title: 'No such institution' },
+  SUSHI_CREDENTIAL_NOT_FOUND: { status: 404, title: 'No such SUSHI credential' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -32,6 +32,8 @@ import {
 } from '../adapters/pseudonyms';
 import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
+import { CountingUsageRecorder, DynamoCounterStore } from '../adapters/counter-store';
+import { DynamoSushiCredentials } from '../adapters/sushi-credentials';
 import { DynamoReadingSlots } from '../adapters/reading-slots';
 import { createCampusFlowSealer } from '../adapters/campus-flows';
 import { DynamoCampusHandoffs } from '../adapters/campus-handoffs';
@@ -152,6 +154,7 @@ export function createDeps(
   const titles = new DynamoTitleRepository(clients.documents, config.TABLE_NAME);
   const pseudonymSource = pseudonymSecret(config);
   const links = linkSigner(config);
+  const counter = new DynamoCounterStore(clients.documents, config.TABLE_NAME, logger);
   const partnerSecrets = partnerSecretStore(config);
   return {
     config,
@@ -177,7 +180,12 @@ export function createDeps(
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
     lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
-    usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
+    usage: new CountingUsageRecorder(
+      new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
+      counter,
+    ),
+    counter,
+    sushiCredentials: new DynamoSushiCredentials(clients.documents, config.TABLE_NAME),
     tokens: createTokenService({
       issuer: config.TOKEN_ISSUER,
       audience: config.TOKEN_AUDIENCE,

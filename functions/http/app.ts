@@ -34,6 +34,7 @@ import { opdsBorrowingRoutes } from './routes/opds-borrowing';
 import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
 import { problemRoutes } from './routes/problems';
+import { adminCounterRoutes, sushiRoutes } from './routes/sushi';
 import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
@@ -149,6 +150,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     adminAuditRoutes(app);
     adminNotificationRoutes(app);
   }
+  // COUNTER R5.1: the SUSHI API for harvesters (patron surface), credentials and TSV for librarians.
+  if (surface !== 'librarian') sushiRoutes(app);
+  if (surface !== 'patron') adminCounterRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,6 +1,8 @@
 import { signedIn, type Caller } from '../domain/caller';
+import { accessTypeOf } from '../domain/counter';
 import { decideAccess, denialMetricOf } from '../domain/lending';
 import { sortTitleOf, type Title } from '../domain/title';
+import { institutionOf, type UsageContext } from './counter-usage';
 import type { AppDeps } from './deps';
 import { partnerAccess } from './partner-reading';
 
@@ -13,17 +15,20 @@ export interface ContentLink {
  * A signed link to read a title, for whoever may read it now: anyone for open titles, the holder of an active
  * loan for licensed ones (refused after `expiresAt` whether or not the sweeper has run), a partner entitlement
  * within the licences' concurrency for partner titles. Denials are counted (Limit_Exceeded / No_License) and
- * every link issued is counted as a request. One path for POST /titles/{id}/access and OPDS acquisition.
+ * every link issued is counted as a request, except a reader's renewal mid-book (`usage.renewal`, see
+ * functions/adapters/counter-store.ts). One path for POST /titles/{id}/access and OPDS acquisition.
  */
 export async function issueContentLink(
   deps: AppDeps,
   title: Title,
   caller: Caller | undefined,
+  usage: UsageContext = { institution: institutionOf(caller) },
 ): Promise<ContentLink> {
   const now = deps.clock.now();
+  const counted = { user: usage.user, institution: usage.institution } as const;
   let expiresIn: number;
   if (title.access === 'partner') {
-    ({ expiresIn } = await partnerAccess(deps, title, caller));
+    ({ expiresIn } = await partnerAccess(deps, title, caller, usage));
   } else {
     // Campus access (no token) counts for partner titles only; for the rest the caller is not signed in.
     const patron = signedIn(caller);
@@ -41,7 +46,7 @@ export async function issueContentLink(
       }));
     } catch (error) {
       const metric = denialMetricOf(error);
-      if (metric) await deps.usage.record({ titleId: title.id, metric, at: now });
+      if (metric) await deps.usage.record({ titleId: title.id, metric, at: now, ...counted });
       throw error;
     }
   }
@@ -51,6 +56,13 @@ export async function issueContentLink(
     contentType: title.contentType,
     filename: `${sortTitleOf(title.title).replaceAll(' ', '-') || title.id}.${title.format}`,
   });
-  await deps.usage.record({ titleId: title.id, metric: 'Total_Item_Requests', at: now });
+  await deps.usage.record({
+    titleId: title.id,
+    metric: 'Total_Item_Requests',
+    at: now,
+    ...counted,
+    accessType: accessTypeOf(title.access),
+    ...(usage.renewal ? { renewal: true } : {}),
+  });
   return { url, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
 }

@@ -38,6 +38,7 @@ import type { TokenService } from '../domain/tokens';
 import type { MailLinkSigner } from '../domain/notification';
 import type { NotificationRepository } from '../domain/notification-ports';
 import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
+import type { CounterStore, SushiCredentialStore } from '../domain/counter-ports';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -72,6 +73,9 @@ export interface AppDeps {
   lending: LendingRepository;
   /** Usage statistics: issued links and turnaways. */
   usage: UsageRecorder;
+  /** COUNTER R5.1 aggregates (searches, databases; reports) and the SUSHI harvesters' credentials. */
+  counter: CounterStore;
+  sushiCredentials: SushiCredentialStore;
   /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
   tokens: TokenService;
   /** Refresh-token families (sign-in sessions). */

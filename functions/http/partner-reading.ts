@@ -3,6 +3,7 @@ import type { Caller } from '../domain/caller';
 import { NotFoundError } from '../domain/errors';
 import { decidePartnerAccess, partnerLimitExceeded, type ReadingSlots } from '../domain/partner-access';
 import type { Title } from '../domain/title';
+import { institutionOf, type UsageContext } from './counter-usage';
 import type { AppDeps } from './deps';
 
 /**
@@ -15,6 +16,7 @@ export async function partnerAccess(
   deps: Pick<AppDeps, 'partners' | 'usage' | 'clock' | 'lending' | 'readingSlots' | 'config'>,
   title: Title,
   caller: Caller | undefined,
+  usage: UsageContext = { institution: institutionOf(caller) },
 ): Promise<{ expiresIn: number }> {
   if (title.access !== 'partner')
     throw new NotFoundError({
@@ -35,7 +37,14 @@ export async function partnerAccess(
     now,
   });
   if (!decision.allowed) {
-    if (decision.metric) await deps.usage.record({ titleId: title.id, metric: decision.metric, at: now });
+    if (decision.metric)
+      await deps.usage.record({
+        titleId: title.id,
+        metric: decision.metric,
+        at: now,
+        user: usage.user,
+        institution: usage.institution,
+      });
     throw decision.error;
   }
   const expiresIn = deps.config.LINK_TTL_SECONDS;
@@ -48,7 +57,13 @@ export async function partnerAccess(
       until: new Date(now.getTime() + expiresIn * 1000),
     });
     if (!claimed) {
-      await deps.usage.record({ titleId: title.id, metric: 'Limit_Exceeded', at: now });
+      await deps.usage.record({
+        titleId: title.id,
+        metric: 'Limit_Exceeded',
+        at: now,
+        user: usage.user,
+        institution: usage.institution,
+      });
       throw partnerLimitExceeded(title.id);
     }
   }

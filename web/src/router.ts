@@ -19,7 +19,7 @@ export type Route =
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'programmes';
+export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'programmes' | 'reports';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -40,7 +40,10 @@ export function parseRoute(hash: string): Route {
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
-    if ((section === 'patrons' || section === 'audit' || section === 'programmes') && parts.length === 2)
+    if (
+      (section === 'patrons' || section === 'audit' || section === 'programmes' || section === 'reports') &&
+      parts.length === 2
+    )
       return { name: 'console', section };
   }
   if (head === 'programmes' && parts.length === 1) return { name: 'programmes' };
@@ -70,7 +73,7 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
-  console: (section: 'uploads' | 'patrons' | 'audit' | 'programmes' = 'uploads') =>
+  console: (section: 'uploads' | 'patrons' | 'audit' | 'programmes' | 'reports' = 'uploads') =>
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

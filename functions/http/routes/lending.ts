@@ -9,6 +9,7 @@ import type { Loan } from '../../domain/loan';
 import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
 import { issueContentLink } from '../content-access';
+import { usageContextOf } from '../counter-usage';
 import { problemContent } from '../schemas';
 
 // ---- schemas (the contract at /openapi.json) ------------------------------------------------------
@@ -324,7 +325,19 @@ const access = createRoute({
   description:
     'Open titles: anyone. Licensed titles: a patron with an active loan, never past its end. Partner titles: an entitlement.',
   middleware: callerIfSignedIn(),
-  request: { params: idParam },
+  request: {
+    params: idParam,
+    query: z.object({
+      renewal: z
+        .enum(['true', 'false'])
+        .optional()
+        .openapi({
+          description:
+            'true when the reader renews an expired link mid-book: not counted as a new COUNTER request ' +
+            'while the same reading goes on (the server checks that one does)',
+        }),
+    }),
+  },
   responses: {
     200: { description: 'A signed link', content: { 'application/json': { schema: AccessLinkSchema } } },
     401: problemContent('Sign in to read a licensed title'),
@@ -355,7 +368,13 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
       return c.json(loanView(loan), replayed ? 200 : 201);
     } catch (error) {
       const metric = denialMetricOf(error);
-      if (metric) await deps.usage.record({ titleId, metric, at: deps.clock.now() });
+      if (metric)
+        await deps.usage.record({
+          titleId,
+          metric,
+          at: deps.clock.now(),
+          ...usageContextOf(c, deps, c.get('caller')),
+        });
       throw error;
     }
   });
@@ -426,7 +445,14 @@ export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
     const deps = c.get('deps');
     const title = await deps.titles.get(id);
     if (!title) throw lendingErrors.titleNotFound(id);
-    const { url, expiresAt } = await issueContentLink(deps, title, c.get('caller') as Caller | undefined);
+    const caller = c.get('caller') as Caller | undefined;
+    const renewal = c.req.valid('query').renewal === 'true';
+    const { url, expiresAt } = await issueContentLink(
+      deps,
+      title,
+      caller,
+      usageContextOf(c, deps, caller, { renewal }),
+    );
     return c.json(
       {
         url,

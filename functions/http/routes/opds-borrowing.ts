@@ -16,6 +16,7 @@ import { callerOf } from '../caller-optional';
 import type { AppDeps, AppEnv } from '../deps';
 import { callerStates, opdsPatron, publicBase } from '../opds-access';
 import { problemContent } from '../schemas';
+import { usageContextOf } from '../counter-usage';
 import { activeTitle, publicationOf, availabilities, publicationsFor } from './opds';
 import { countTowardsProgrammes } from './programmes';
 
@@ -242,6 +243,7 @@ async function borrow(c: Context<AppEnv>) {
     return opdsDocument(c, await publicationForPatron(deps, title, caller), opdsMediaTypes.publication);
   const now = deps.clock.now();
   const { patronId } = caller;
+  const usage = usageContextOf(c, deps, caller);
   const placeHold = async () => {
     try {
       await deps.lending.placeHold({ patronId, titleId: title.id });
@@ -258,12 +260,12 @@ async function borrow(c: Context<AppEnv>) {
       await deps.lending.checkout({ patronId, titleId: title.id });
     } catch (error) {
       if (noCopyForPatron(error)) {
-        await deps.usage.record({ titleId: title.id, metric: 'Limit_Exceeded', at: now });
+        await deps.usage.record({ titleId: title.id, metric: 'Limit_Exceeded', at: now, ...usage });
         await placeHold();
       } else if (!alreadyDone(error)) throw error;
     }
   } else {
-    await deps.usage.record({ titleId: title.id, metric: 'Limit_Exceeded', at: now });
+    await deps.usage.record({ titleId: title.id, metric: 'Limit_Exceeded', at: now, ...usage });
     try {
       await placeHold();
     } catch (error) {

@@ -10,6 +10,7 @@ import { callerOf } from '../caller-optional';
 import { callerStates, opdsCaller, opdsChallenge, publicBase } from '../opds-access';
 import type { AppDeps, AppEnv } from '../deps';
 import { issueContentLink } from '../content-access';
+import { usageContextOf } from '../counter-usage';
 import { ProblemSchema, problemContent } from '../schemas';
 import {
   catalogueGroups,
@@ -577,7 +578,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
   app.openapi(contentRoute, async (c) => {
     const deps = c.get('deps');
     const title = await activeTitle(deps, c.req.valid('param').id);
-    const { url } = await issueContentLink(deps, title, callerOf(c));
+    const { url } = await issueContentLink(deps, title, callerOf(c), usageContextOf(c, deps, callerOf(c)));
     c.header('Cache-Control', 'no-store');
     return c.redirect(url, 302);
   });

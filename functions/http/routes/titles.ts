@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Caller } from '../../domain/caller';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CatalogueHit } from '../../domain/catalogue';
 import { coverFor } from '../../domain/covers';
 import type { Title } from '../../domain/title';
+import { institutionOf } from '../counter-usage';
 import type { AppDeps, AppEnv } from '../deps';
 import { availabilityOf } from '../../domain/lending';
 import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
@@ -184,6 +186,14 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
       const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
       return c.json({ data: page.data.map(titleView), cursor: page.cursor }, 200);
     }
+    // A new result set is a COUNTER platform search; the next page of the same one is not.
+    const counting =
+      cursor === undefined
+        ? deps.counter.recordSearch({
+            institution: institutionOf(c.get('caller') as Caller | undefined),
+            at: deps.clock.now(),
+          })
+        : undefined;
     const digest = queryDigest({ ...filters, available });
     const offset = decodeSearchCursor(cursor, digest);
     const index = await deps.catalogue.current();
@@ -191,6 +201,7 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
     if (available) hits = await availableOnly(deps, hits, offset + limit + 1);
     const page = hits.slice(offset, offset + limit);
     const next = offset + limit < hits.length ? encodeSearchCursor(offset + limit, digest) : null;
+    await counting;
     return c.json({ data: page.map((h) => titleView(h.title)), cursor: next }, 200);
   });
 
@@ -204,6 +215,8 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
         detail: `Title ${id} was not found.`,
         context: { id },
       });
+    // Not a COUNTER investigation: every page (catalogue, shelf, reader, console) reads this, so it cannot tell a
+    // patron looking at a title from the app filling in a list; investigations are counted with requests.
     return c.json({ ...titleView(title), availability: availabilityOf(lending, deps.clock.now()) }, 200);
   });
 

@@ -244,6 +244,8 @@ export class ApiClient {
       if (!response.ok) throw new ApiError(await problemOf(response));
       if (response.status === 204) return undefined as T;
       const type = response.headers.get('content-type') ?? '';
+      // Tabular reports (COUNTER TSV) come as text; everything else the console and reader read is JSON.
+      if (type.startsWith('text/tab-separated-values')) return (await response.text()) as T;
       return (type.includes('json') ? await response.json() : undefined) as T;
     }
   }
@@ -344,9 +346,13 @@ export class ApiClient {
     return patron;
   }
 
-  /** A short-lived signed link to the publication (open titles need no session). */
-  access(titleId: string): Promise<AccessLink> {
-    return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access`, {
+  /**
+   * A short-lived signed link to the publication (open titles need no session). `renewal`: the reader renews
+   * an expired link mid-book, which COUNTER does not count as a new request.
+   */
+  access(titleId: string, options: { renewal?: boolean } = {}): Promise<AccessLink> {
+    const query = options.renewal ? '?renewal=true' : '';
+    return this.request('POST', `/titles/${encodeURIComponent(titleId)}/access${query}`, {
       auth: this.session !== undefined,
     });
   }

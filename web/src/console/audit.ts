@@ -22,6 +22,8 @@ const knownActions = [
   'upload.complete',
   'upload.renew-parts',
   'upload.abort',
+  'counter.credential.issue',
+  'counter.credential.revoke',
 ];
 const targetTypes = ['upload', 'title', 'licence', 'patron', 'import'] as const;
 

@@ -7,6 +7,7 @@ import { href, navigate, type Route } from '../router';
 import { renderAudit } from './audit';
 import { renderPatrons } from './patrons';
 import { renderProgrammesConsole } from './programmes';
+import { renderReports } from './reports';
 import { renderTitleReview } from './title';
 import { renderUploads } from './uploads';
 
@@ -24,7 +25,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'programmes') =>
+  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'programmes' | 'reports') =>
     h(
       'li',
       {},
@@ -49,7 +50,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       h(
         'nav',
         { class: 'console-tabs', 'aria-label': t('console.nav') },
-        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit'), tab('programmes')),
+        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit'), tab('programmes'), tab('reports')),
       ),
       body,
     ),
@@ -65,5 +66,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderAudit(body);
     case 'programmes':
       return renderProgrammesConsole(body);
+    case 'reports':
+      return renderReports(body);
   }
 }

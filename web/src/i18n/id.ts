@@ -651,6 +651,31 @@ export const id = {
   'console.programmes.groupCreated': 'Kelompok “{name}” dibuat dengan {count} anggota.',
   'console.programmes.groupUnknown': 'Kartu tidak dikenal: {cards}',
   'console.programmes.groupMembers': '{name} ({count} anggota)',
+  // COUNTER reports (console/reports.ts)
+  'error.COUNTER_REPORT_REFUSED':
+    'Laporan COUNTER mencakup bulan lengkap sebelum bulan ini: periksa periodenya.',
+  'error.INSTITUTION_NOT_FOUND': 'Lembaga itu tidak ada.',
+  'error.SUSHI_CREDENTIAL_NOT_FOUND': 'Kredensial SUSHI itu sudah tidak ada.',
+  'console.tab.reports': 'Laporan COUNTER',
+  'console.reports.credentialsHeading': 'Kredensial SUSHI',
+  'console.reports.credentialsIntro':
+    'Pemanen (ERM, konsorsium) mengambil laporan COUNTER R5.1 melalui COUNTER API dengan kredensial ini. Kunci API hanya ditampilkan sekali.',
+  'console.reports.institution': 'Lembaga',
+  'console.reports.label': 'Siapa yang memanen',
+  'console.reports.issue': 'Terbitkan kredensial',
+  'console.reports.issued': 'Kredensial diterbitkan. Salin kunci API sekarang: kunci tidak ditampilkan lagi.',
+  'console.reports.apiKey': 'Kunci API',
+  'console.reports.customerId': 'customer_id',
+  'console.reports.requestorId': 'requestor_id',
+  'console.reports.created': 'Diterbitkan',
+  'console.reports.revoke': 'Cabut',
+  'console.reports.revoked': 'Kredensial dicabut.',
+  'console.reports.none': 'Belum ada kredensial.',
+  'console.reports.downloadHeading': 'Unduh laporan (TSV)',
+  'console.reports.report': 'Laporan',
+  'console.reports.begin': 'Bulan pertama',
+  'console.reports.end': 'Bulan terakhir',
+  'console.reports.download': 'Unduh TSV',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */

@@ -135,9 +135,14 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
   // pdf.js's worker (the largest part of the engine) too.
   if (title.format === 'pdf') pdfWorker();
 
+  // Every link after the first one opened this reading is a renewal mid-book: the server then does not count
+  // it as a new COUNTER request (while the same reading goes on).
+  let opened = false;
   const freshLink = async (): Promise<AccessLink> => {
     try {
-      return await api.access(id);
+      const fresh = await api.access(id, { renewal: opened });
+      opened = true;
+      return fresh;
     } catch (error) {
       if (error instanceof ApiError && (noAccessCodes.has(error.code) || error.status === 401)) {
         // Mid-book, the API refusing a fresh link for want of a loan is the loan ending: close as at its end.

@@ -1,0 +1,90 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { SushiCredential, SushiCredentialStore } from '../domain/counter-ports';
+import { recordOf } from './dynamo-item';
+import { sushiCredentialKeys } from './keys';
+
+const digest = (apiKey: string) => createHash('sha256').update(apiKey, 'utf8').digest();
+
+/** SUSHI harvesters' credentials; the api_key is stored only as its SHA-256 and compared in constant time. */
+export class DynamoSushiCredentials implements SushiCredentialStore {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async issue(credential: SushiCredential, apiKey: string): Promise<void> {
+    await this.documents.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...sushiCredentialKeys.item(credential.requestorId),
+          gsi1pk: sushiCredentialKeys.listPartition,
+          gsi1sk: sushiCredentialKeys.listSort(credential.createdAt, credential.requestorId),
+          ...credential,
+          apiKeyHash: digest(apiKey).toString('base64'),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async list(): Promise<SushiCredential[]> {
+    const credentials: SushiCredential[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': sushiCredentialKeys.listPartition },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) credentials.push(publicOf(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return credentials;
+  }
+
+  async revoke(requestorId: string): Promise<boolean> {
+    const { Attributes } = await this.documents.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: sushiCredentialKeys.item(requestorId),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes !== undefined;
+  }
+
+  async check(
+    requestorId: string,
+    apiKey: string,
+  ): Promise<{ credential: SushiCredential; keyMatches: boolean } | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: sushiCredentialKeys.item(requestorId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const stored = Buffer.from(String(Item.apiKeyHash), 'base64');
+    const given = digest(apiKey);
+    const keyMatches = stored.length === given.length && timingSafeEqual(stored, given);
+    return { credential: publicOf(Item), keyMatches };
+  }
+}
+
+function publicOf(item: Record<string, unknown>): SushiCredential {
+  const { apiKeyHash: _hash, ...record } = recordOf<SushiCredential & { apiKeyHash: string }>(item);
+  return record;
+}
