@@ -124,6 +124,15 @@ export const problemCodes = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   WISH_NOT_FOUND: { status: 404, title: 'No such wish' },
   WISH_NOT_NEEDED: { status: 409, title: 'The title can be borrowed or held already' },
+  // Collections (curated lists of titles).
+  COLLECTION_NOT_FOUND: { status: 404, title: 'No such collection' },
+  COLLECTION_TITLE_NOT_FOUND: { status: 404, title: 'The title is not in the collection' },
+  COLLECTION_TITLE_UNKNOWN: { status: 422, title: 'A title named is not in the catalogue' },
+  COLLECTION_TITLE_PRESENT: { status: 409, title: 'The title is in the collection already' },
+  COLLECTION_FULL: { status: 409, title: 'The collection holds as many titles as allowed' },
+  COLLECTION_ORDER_MISMATCH: { status: 422, title: 'The new order does not name the collection’s titles' },
+  COLLECTION_CHANGED: { status: 409, title: 'The collection was changed meanwhile' },
+  COLLECTION_COVER_INVALID: { status: 422, title: 'The cover is not an image of the type sent' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

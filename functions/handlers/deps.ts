@@ -40,6 +40,12 @@ import { filePartnerSecrets, secretsManagerPartnerSecrets } from '../adapters/pa
 import type { PartnerSecretStore } from '../domain/campus-sign-in';
 import { DynamoNotificationRepository } from '../adapters/notification-repository';
 import { hmacMailLinks } from '../adapters/mail-links';
+import {
+  countingLoanStarts,
+  DynamoCollectionRepository,
+  DynamoLoanStartCounter,
+} from '../adapters/collection-repository';
+import { collectionGroupSource } from '../domain/collection';
 
 export const systemClock = { now: () => new Date() };
 
@@ -152,6 +158,8 @@ export function createDeps(
   const pseudonymSource = pseudonymSecret(config);
   const links = linkSigner(config);
   const partnerSecrets = partnerSecretStore(config);
+  const collections = new DynamoCollectionRepository(clients.documents, config.TABLE_NAME);
+  const loanStarts = new DynamoLoanStartCounter(clients.documents, config.TABLE_NAME, logger);
   return {
     config,
     logger,
@@ -174,7 +182,11 @@ export function createDeps(
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
-    lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+    lending: countingLoanStarts(
+      new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+      loanStarts,
+      clock,
+    ),
     usage: new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
     tokens: createTokenService({
       issuer: config.TOKEN_ISSUER,
@@ -194,5 +206,8 @@ export function createDeps(
     notifications: new DynamoNotificationRepository(clients.documents, config.TABLE_NAME, clock),
     mailLinks: pseudonymSource ? hmacMailLinks(pseudonymSource, clock) : undefined,
     hashPin,
+    collections,
+    loanStarts,
+    collectionGroups: collectionGroupSource(collections, clock),
   };
 }

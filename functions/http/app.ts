@@ -37,6 +37,10 @@ import { problemRoutes } from './routes/problems';
 import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
+import { collectionRoutes } from './routes/collections';
+import { browseRoutes } from './routes/browse';
+import { adminCollectionRoutes, collectionCoverPath } from './routes/admin-collections';
+import { maxCoverImageBytes } from '../domain/collection';
 
 /** Which routes a deployment serves: on AWS the librarian API runs in its own function with wider grants. */
 export type Surface = 'all' | 'patron' | 'librarian';
@@ -101,9 +105,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     });
   const jsonBodyLimit = limitBody(maxJsonBodyBytes);
   const importBodyLimit = limitBody(maxImportBytes);
-  // One path carries more than JSON: the librarians' CSV import of patrons.
+  const coverBodyLimit = limitBody(maxCoverImageBytes);
+  // Two paths carry more than JSON: the librarians' CSV import of patrons, and collection cover images.
   app.use('*', (c, next) =>
-    c.req.path === '/admin/patrons/import' ? importBodyLimit(c, next) : jsonBodyLimit(c, next),
+    c.req.path === '/admin/patrons/import'
+      ? importBodyLimit(c, next)
+      : collectionCoverPath.test(c.req.path)
+        ? coverBodyLimit(c, next)
+        : jsonBodyLimit(c, next),
   );
 
   // Every /admin path is librarian-only, whether or not a route exists there yet: no token → 401, a patron → 403.
@@ -144,6 +153,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     adminAuditRoutes(app);
     adminNotificationRoutes(app);
   }
+  // Collections: public pages and OPDS feeds on the patron API, their editing on the librarian API.
+  if (surface !== 'librarian') {
+    collectionRoutes(app);
+    browseRoutes(app);
+  }
+  if (surface !== 'patron') adminCollectionRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

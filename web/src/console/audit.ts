@@ -23,7 +23,7 @@ const knownActions = [
   'upload.renew-parts',
   'upload.abort',
 ];
-const targetTypes = ['upload', 'title', 'licence', 'patron', 'import'] as const;
+const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
 
 function entryItem(entry: AuditEntry): HTMLLIElement {
   return h(
