@@ -131,6 +131,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
         clock: deps.clock,
         lending: deps.lending,
         notifications: deps.notifications,
+        collections: deps.collections,
       },
       sourceDir,
     );
