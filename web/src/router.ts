@@ -13,10 +13,11 @@ export type Route =
   | { name: 'notifications' }
   | { name: 'account-notifications' }
   | { name: 'console'; section: ConsoleSection; id?: string }
+  | { name: 'collection'; id: string }
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit';
+export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'collections';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -31,14 +32,17 @@ export function parseRoute(hash: string): Route {
   if (head === 'titles' && id && parts.length === 2) return { name: 'title', id };
   if (head === 'read' && id && parts.length === 2) return { name: 'read', id };
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
+  if (head === 'collections' && id && parts.length === 2) return { name: 'collection', id };
   if (head === 'account' && parts.length === 1) return { name: 'account' };
   if (head === 'console') {
     const [, section, titleId] = parts;
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
-    if ((section === 'patrons' || section === 'audit') && parts.length === 2)
+    if ((section === 'patrons' || section === 'audit' || section === 'collections') && parts.length === 2)
       return { name: 'console', section };
+    if (section === 'collections' && titleId && parts.length === 3)
+      return { name: 'console', section: 'collections', id: titleId };
   }
   if (head === 'signin' && id === 'campus' && parts.length === 2) return { name: 'campus', params };
   if (head === 'notifications' && parts.length === 1) return { name: 'notifications' };
@@ -63,7 +67,9 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
-  console: (section: 'uploads' | 'patrons' | 'audit' = 'uploads') =>
+  collection: (id: string) => `#/collections/${encodeURIComponent(id)}`,
+  consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
+  console: (section: 'uploads' | 'patrons' | 'audit' | 'collections' = 'uploads') =>
     section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

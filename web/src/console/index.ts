@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import type { Cleanup } from '../main';
 import { href, navigate, type Route } from '../router';
 import { renderAudit } from './audit';
+import { renderCollections } from './collections';
 import { renderPatrons } from './patrons';
 import { renderTitleReview } from './title';
 import { renderUploads } from './uploads';
@@ -23,7 +24,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit') =>
+  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections') =>
     h(
       'li',
       {},
@@ -48,7 +49,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       h(
         'nav',
         { class: 'console-tabs', 'aria-label': t('console.nav') },
-        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit')),
+        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit'), tab('collections')),
       ),
       body,
     ),
@@ -62,5 +63,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderPatrons(body);
     case 'audit':
       return renderAudit(body);
+    case 'collections':
+      return renderCollections(body, route.id);
   }
 }
