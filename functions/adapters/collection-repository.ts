@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -12,7 +13,8 @@ import type { Collection, CollectionRepository } from '../domain/collection';
 import type { LendingRepository } from '../domain/lending-ports';
 import type { Clock } from '../domain/ports';
 import { isConditionalCheckFailure, recordOf } from './dynamo-item';
-import { collectionKeys } from './keys';
+import type { Title } from '../domain/title';
+import { collectionKeys, titleKeys } from './keys';
 
 /** Collections in the table: one item each (the ordered title ids inside), all listed on gsi1. */
 export class DynamoCollectionRepository implements CollectionRepository {
@@ -89,6 +91,29 @@ export class DynamoCollectionRepository implements CollectionRepository {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
+  }
+
+  async titlesOf(ids: readonly string[]): Promise<Map<string, Title>> {
+    const found = new Map<string, Title>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let keys: Record<string, unknown>[] = unique
+        .slice(start, start + 100)
+        .map((id) => ({ ...titleKeys.item(id) }));
+      // What DynamoDB leaves unprocessed (throttling) is asked for again, a few times at most.
+      for (let round = 0; keys.length > 0 && round < 5; round++) {
+        const result = await this.documents.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const title = recordOf<Title>(item);
+          found.set(title.id, title);
+        }
+        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+      if (keys.length > 0) throw new Error('DynamoDB left title reads unprocessed');
+    }
+    return found;
   }
 
   async remove(id: string): Promise<boolean> {

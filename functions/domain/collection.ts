@@ -218,6 +218,11 @@ export interface CollectionRepository {
    */
   replace(next: Collection): Promise<boolean>;
   remove(id: string): Promise<boolean>;
+  /**
+   * The titles of these ids as stored now (any status; missing ones absent): a collection's page reads its
+   * own titles fresh, so a withdrawal shows at once and no request waits for the whole catalogue index.
+   */
+  titlesOf(ids: readonly string[]): Promise<Map<string, Title>>;
 }
 
 /**

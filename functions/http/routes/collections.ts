@@ -2,7 +2,6 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { pageOf } from '../../domain/catalogue-feeds';
 import { NotFoundError } from '../../domain/errors';
 import {
-  activeTitleLookup,
   collectionErrors,
   featuredNow,
   publicTitles,
@@ -35,7 +34,8 @@ import { shelfLink } from '../../domain/opds';
  *   GET /collections/{id}/cover  an uploaded cover: a redirect to a short-lived signed link
  *   GET /opds/collections/{id}   the collection as an OPDS 2.0 publications feed (the root feed's groups)
  *
- * Titles come from the catalogue index (active titles only), so a withdrawn title leaves every public view.
+ * Titles are read as stored (a batch per collection), and only active ones are shown: a withdrawn title leaves
+ * every public view at once.
  */
 
 export const BilingualSchema = z
@@ -88,8 +88,10 @@ function publicView(collection: Collection, titles: Title[], shown: number) {
   };
 }
 
-async function lookup(deps: AppDeps) {
-  return activeTitleLookup((await deps.catalogue.current()).titles());
+/** The collections' titles as stored now, read together (one batch per 100 titles). */
+async function lookup(deps: AppDeps, collections: readonly Collection[]) {
+  const titles = await deps.collections.titlesOf(collections.flatMap((c) => c.titleIds));
+  return (id: string) => titles.get(id);
 }
 
 async function collectionOrNotFound(deps: AppDeps, id: string): Promise<Collection> {
@@ -179,20 +181,22 @@ const coverWindowMs = 3_600_000;
 export function collectionRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listFeatured, async (c) => {
     const deps = c.get('deps');
-    const [collections, active] = await Promise.all([deps.collections.list(), lookup(deps)]);
-    const featured = featuredNow(collections, deps.clock.now())
+    const featured = featuredNow(await deps.collections.list(), deps.clock.now());
+    // Only the titles each shelf shows and counts are read.
+    const active = await lookup(deps, featured);
+    const shelves = featured
       .map((collection) => publicView(collection, publicTitles(collection, active), shelfSize))
       // A shelf needs books: a featured collection whose titles are all withdrawn is not shown.
       .filter((view) => view.titleCount > 0);
     c.header('Cache-Control', 'public, max-age=60');
-    return c.json({ data: featured }, 200);
+    return c.json({ data: shelves }, 200);
   });
 
   app.openapi(getCollection, async (c) => {
     const deps = c.get('deps');
     const { id } = c.req.valid('param');
-    const [collection, active] = await Promise.all([collectionOrNotFound(deps, id), lookup(deps)]);
-    const titles = publicTitles(collection, active);
+    const collection = await collectionOrNotFound(deps, id);
+    const titles = publicTitles(collection, await lookup(deps, [collection]));
     c.header('Cache-Control', 'public, max-age=60');
     return c.json(publicView(collection, titles, titles.length), 200);
   });
@@ -222,8 +226,8 @@ export function collectionRoutes(app: OpenAPIHono<AppEnv>): void {
     const deps = c.get('deps');
     const { id } = c.req.valid('param');
     const { page, limit } = c.req.valid('query');
-    const [collection, active] = await Promise.all([collectionOrNotFound(deps, id), lookup(deps)]);
-    const shown = pageOf(publicTitles(collection, active), { page, size: limit });
+    const collection = await collectionOrNotFound(deps, id);
+    const shown = pageOf(publicTitles(collection, await lookup(deps, [collection])), { page, size: limit });
     const self = `/opds/collections/${encodeURIComponent(collection.id)}`;
     const at = (n: number) => {
       const query = new URLSearchParams({

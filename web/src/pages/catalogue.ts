@@ -128,10 +128,19 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
     more,
   );
   if (shelves) void renderShelves(shelves);
-  void api
-    .browse(query)
-    .then((counts) => fillBrowse(browse, counts, params))
-    .catch(() => browse.remove());
+  // Counted when the patron opens "Browse" (most never do).
+  let browsing = false;
+  browse.addEventListener('toggle', () => {
+    if (browsing || !(browse as HTMLDetailsElement).open) return;
+    browsing = true;
+    const loading = h('p', { role: 'status' }, t('common.loading'));
+    browse.append(loading);
+    void api
+      .browse(query)
+      .then((counts) => fillBrowse(browse, counts, params))
+      .catch((error: unknown) => browse.append(h('p', { role: 'alert' }, messageOf(error))))
+      .finally(() => loading.remove());
+  });
 
   let shown = 0;
   const load = async (cursor?: string) => {
