@@ -389,3 +389,24 @@ export const sushiCredentialKeys = {
   listPartition: 'SUSHICREDS',
   listSort: (createdAt: string, requestorId: string) => `${createdAt}#${requestorId}`,
 };
+
+// ---- collections (curated lists of titles) and loans started per day (the "most borrowed" sort) -----------
+export const collectionKeys = {
+  /** A collection's record: names, ordered title ids, cover, featured window, version. */
+  item: (collectionId: string): ItemKey => ({ pk: `COLLECTION#${collectionId}`, sk: 'COLLECTION' }),
+  /** Every collection, newest first (gsi1; a library has tens of them). */
+  listPartition: 'COLLECTIONS',
+  listSort: (createdAt: string, collectionId: string) => `${createdAt}#${collectionId}`,
+  /**
+   * An uploaded cover, under content/ (where signed links may point); a new key per upload, so a cached link
+   * never shows the previous image.
+   */
+  coverObject: (collectionId: string, token: string, extension: string) =>
+    `content/collections/${collectionId}/cover-${token}.${extension}`,
+  /**
+   * How many loans of each title started on one day: one partition per day, one item per title borrowed that
+   * day, so "most borrowed in the last 30 days" is 30 small queries, never a read of the loans.
+   */
+  loanStartsPartition: (day: string): ItemKey['pk'] => `LOANSTARTS#${day}`,
+  loanStarts: (day: string, titleId: string): ItemKey => ({ pk: `LOANSTARTS#${day}`, sk: titleId }),
+};

@@ -2,7 +2,7 @@
  * The audit trail: every librarian action, who did it, when, to what, and how it ended (refusals included,
  * e.g. an upload that failed validation).
  */
-export type AuditTargetType = 'upload' | 'title' | 'licence' | 'patron' | 'import';
+export type AuditTargetType = 'upload' | 'title' | 'licence' | 'patron' | 'import' | 'collection';
 
 export interface AuditEntry {
   id: string;

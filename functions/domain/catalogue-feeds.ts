@@ -102,6 +102,8 @@ export interface CatalogueGroup {
   titles: Title[];
   /** Query of the publications feed listing the whole group (e.g. `{ sort: 'new' }`). */
   list: Record<string, string>;
+  /** The group's own feed, where it has one (a collection's); else the publications feed with `list`. */
+  href?: string;
 }
 
 export interface GroupSourceInput {

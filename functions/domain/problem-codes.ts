@@ -135,6 +135,15 @@ export const problemCodes = {
   COUNTER_REPORT_REFUSED: { status: 400, title: 'The report period is not one COUNTER allows' },
   INSTITUTION_NOT_FOUND: { status: 404, title: 'No such institution' },
   SUSHI_CREDENTIAL_NOT_FOUND: { status: 404, title: 'No such SUSHI credential' },
+  // Collections (curated lists of titles).
+  COLLECTION_NOT_FOUND: { status: 404, title: 'No such collection' },
+  COLLECTION_TITLE_NOT_FOUND: { status: 404, title: 'The title is not in the collection' },
+  COLLECTION_TITLE_UNKNOWN: { status: 422, title: 'A title named is not in the catalogue' },
+  COLLECTION_TITLE_PRESENT: { status: 409, title: 'The title is in the collection already' },
+  COLLECTION_FULL: { status: 409, title: 'The collection holds as many titles as allowed' },
+  COLLECTION_ORDER_MISMATCH: { status: 422, title: 'The new order does not name the collection’s titles' },
+  COLLECTION_CHANGED: { status: 409, title: 'The collection was changed meanwhile' },
+  COLLECTION_COVER_INVALID: { status: 422, title: 'The cover is not an image of the type sent' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -43,6 +43,12 @@ import type { PartnerSecretStore } from '../domain/campus-sign-in';
 import { DynamoNotificationRepository } from '../adapters/notification-repository';
 import { hmacMailLinks } from '../adapters/mail-links';
 import { DynamoProgrammeRepository } from '../adapters/programme-repository';
+import {
+  countingLoanStarts,
+  DynamoCollectionRepository,
+  DynamoLoanStartCounter,
+} from '../adapters/collection-repository';
+import { collectionGroupSource } from '../domain/collection';
 
 export const systemClock = { now: () => new Date() };
 
@@ -156,6 +162,8 @@ export function createDeps(
   const links = linkSigner(config);
   const counter = new DynamoCounterStore(clients.documents, config.TABLE_NAME, logger);
   const partnerSecrets = partnerSecretStore(config);
+  const collections = new DynamoCollectionRepository(clients.documents, config.TABLE_NAME);
+  const loanStarts = new DynamoLoanStartCounter(clients.documents, config.TABLE_NAME, logger);
   return {
     config,
     logger,
@@ -179,7 +187,11 @@ export function createDeps(
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
     links,
-    lending: new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+    lending: countingLoanStarts(
+      new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
+      loanStarts,
+      clock,
+    ),
     usage: new CountingUsageRecorder(
       new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
       counter,
@@ -204,5 +216,10 @@ export function createDeps(
     notifications: new DynamoNotificationRepository(clients.documents, config.TABLE_NAME, clock),
     mailLinks: pseudonymSource ? hmacMailLinks(pseudonymSource, clock) : undefined,
     hashPin,
+    collections,
+    loanStarts,
+    collectionGroups: collectionGroupSource(collections, clock),
+    // A programme restricted to a collection takes the collection's titles when it is created.
+    programmeCollections: { titleIdsOf: async (id) => (await collections.get(id))?.titleIds },
   };
 }

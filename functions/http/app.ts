@@ -40,6 +40,10 @@ import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
 import { adminProgrammeRoutes } from './routes/admin-programmes';
 import { programmeRoutes } from './routes/programmes';
+import { collectionRoutes } from './routes/collections';
+import { browseRoutes } from './routes/browse';
+import { adminCollectionRoutes, collectionCoverPath } from './routes/admin-collections';
+import { maxCoverImageBytes } from '../domain/collection';
 
 /** Which routes a deployment serves: on AWS the librarian API runs in its own function with wider grants. */
 export type Surface = 'all' | 'patron' | 'librarian';
@@ -104,9 +108,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     });
   const jsonBodyLimit = limitBody(maxJsonBodyBytes);
   const importBodyLimit = limitBody(maxImportBytes);
-  // One path carries more than JSON: the librarians' CSV import of patrons.
+  const coverBodyLimit = limitBody(maxCoverImageBytes);
+  // Two paths carry more than JSON: the librarians' CSV import of patrons, and collection cover images.
   app.use('*', (c, next) =>
-    c.req.path === '/admin/patrons/import' ? importBodyLimit(c, next) : jsonBodyLimit(c, next),
+    c.req.path === '/admin/patrons/import'
+      ? importBodyLimit(c, next)
+      : collectionCoverPath.test(c.req.path)
+        ? coverBodyLimit(c, next)
+        : jsonBodyLimit(c, next),
   );
 
   // Every /admin path is librarian-only, whether or not a route exists there yet: no token → 401, a patron → 403.
@@ -153,6 +162,12 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   // COUNTER R5.1: the SUSHI API for harvesters (patron surface), credentials and TSV for librarians.
   if (surface !== 'librarian') sushiRoutes(app);
   if (surface !== 'patron') adminCounterRoutes(app);
+  // Collections: public pages and OPDS feeds on the patron API, their editing on the librarian API.
+  if (surface !== 'librarian') {
+    collectionRoutes(app);
+    browseRoutes(app);
+  }
+  if (surface !== 'patron') adminCollectionRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

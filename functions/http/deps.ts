@@ -15,6 +15,8 @@ import type { AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type { GroupSource } from '../domain/catalogue-feeds';
 import type { CoverRenderer } from '../domain/covers';
+import type { CollectionRepository } from '../domain/collection';
+import type { LoanStartCounter } from '../domain/catalogue-order';
 import type {
   AuditLog,
   CatalogueSearch,
@@ -106,6 +108,10 @@ export interface AppDeps {
   programmeCollections?: ProgrammeCollections;
   /** scrypt, for PINs set by librarians. */
   hashPin(pin: string): Promise<string>;
+  /** Curated collections (functions/domain/collection.ts). */
+  collections: CollectionRepository;
+  /** Loans started per title and day, for the "most borrowed" sort. */
+  loanStarts: LoanStartCounter;
 }
 
 export interface CampusSignIn {

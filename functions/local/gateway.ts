@@ -130,6 +130,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
         lending: deps.lending,
         notifications: deps.notifications,
         programmes: deps.programmes,
+        collections: deps.collections,
       },
       sourceDir,
     );

@@ -14,9 +14,10 @@ import { newLicence } from '../domain/licence';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 import type { NotificationRepository } from '../domain/notification-ports';
 import { inspectPublication } from '../domain/publication';
-import { titleFromPublication, type AccessMode } from '../domain/title';
 import { writeShippedSamples } from './shipped-samples';
 import { libraryUtcOffsetHours, type ProgrammeRepository } from '../domain/programme';
+import { titleFromPublication, type AccessMode, type Title } from '../domain/title';
+import type { Collection, CollectionRepository } from '../domain/collection';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
 export const demoAccounts: { cardNumber: string; pin: string; name: string; email: string; roles: Role[] }[] =
@@ -82,6 +83,8 @@ export interface SeedReport {
   titleIds: Record<string, string>;
   patrons: { created: string[]; existing: string[] };
   licences: { created: string[]; existing: string[] };
+  /** The featured collection: its id, and whether this run created it. */
+  collection?: { id: string; created: boolean; titleIds: string[] };
 }
 
 export interface SeedDeps {
@@ -95,6 +98,8 @@ export interface SeedDeps {
   notifications?: Pick<NotificationRepository, 'settings' | 'setVerifiedEmail'>;
   /** Where the demo's running reading programme goes; without it there is none. */
   programmes?: Pick<ProgrammeRepository, 'get' | 'create'>;
+  /** Where the demo's featured collection goes; without it there is none. */
+  collections?: Pick<CollectionRepository, 'create' | 'get'>;
 }
 
 const stableId = (prefix: string, seed: string) =>
@@ -277,5 +282,58 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
         });
     }
   }
+  // Keep this block last: it picks its titles from everything seeded before it.
+  if (deps.collections) report.collection = await seedFeaturedCollection(deps, deps.collections);
   return report;
+}
+
+// ---- the demo's featured collection ------------------------------------------------------------------------
+
+export const featuredCollectionId = 'c-pilihan-pustakawan';
+/** Titles in other languages the collection takes beside every Indonesian one. */
+const otherLanguageTitles = 4;
+
+/**
+ * "Pilihan Pustakawan / Librarians' picks", featured from the first start with no end. Chosen by a rule, not a
+ * list, so whatever the sample library holds (with or without ../shared, and books added to the seed later):
+ * every active title in Indonesian first, then the first few others in catalogue order. Created once; a later
+ * start leaves it (and any librarian's changes to it) alone.
+ */
+export async function seedFeaturedCollection(
+  deps: Pick<SeedDeps, 'titles' | 'clock'>,
+  collections: Pick<CollectionRepository, 'create' | 'get'>,
+): Promise<NonNullable<SeedReport['collection']>> {
+  const existing = await collections.get(featuredCollectionId);
+  if (existing) return { id: existing.id, created: false, titleIds: existing.titleIds };
+  const active: Title[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    active.push(...page.data.filter((t) => t.status === 'active'));
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  const indonesian = (t: Title) => /^(id|ind)(-|$)/i.test(t.language ?? '');
+  const chosen = [
+    ...active.filter(indonesian),
+    ...active.filter((t) => !indonesian(t)).slice(0, otherLanguageTitles),
+  ];
+  const withCover = chosen.find((t) => t.coverKey);
+  const now = deps.clock.now().toISOString();
+  const collection: Collection = {
+    id: featuredCollectionId,
+    name: { id: 'Pilihan Pustakawan', en: "Librarians' picks" },
+    description: {
+      id: 'Bacaan pilihan pustakawan Kota Nusantara: buku berbahasa Indonesia dan beberapa dari bahasa lain.',
+      en: 'Chosen by the librarians of Kota Nusantara: books in Indonesian and a few from other languages.',
+    },
+    titleIds: chosen.map((t) => t.id),
+    ...(withCover ? { cover: { kind: 'title' as const, titleId: withCover.id } } : {}),
+    featuredFrom: now,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const created = await collections.create(collection);
+  const stored = created ? collection : await collections.get(featuredCollectionId);
+  return { id: featuredCollectionId, created, titleIds: stored?.titleIds ?? collection.titleIds };
 }

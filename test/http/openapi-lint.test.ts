@@ -26,6 +26,7 @@ const redirectOnly = [
   // Campus sign-in: to the university, and back into the app (a refusal too is a redirect to the app's page).
   ['get', '/auth/oidc/{partnerId}/start'],
   ['get', '/auth/oidc/callback'],
+  ['get', '/collections/{id}/cover'],
 ] as const;
 
 const pointer = (method: string, path: string) =>

@@ -7,6 +7,7 @@ import { renderAccount } from './pages/account';
 import { startPwa } from './pwa';
 import { startOfflineSync } from './offline-sync';
 import { renderCatalogue } from './pages/catalogue';
+import { renderCollection } from './pages/collection';
 import { renderReader } from './pages/reader';
 import { renderShelf } from './pages/shelf';
 import { renderCampusSignIn } from './pages/campus-signin';
@@ -142,6 +143,8 @@ async function render(): Promise<void> {
         return renderTitle(main, route.id);
       case 'shelf':
         return renderShelf(main);
+      case 'collection':
+        return renderCollection(main, route.id);
       case 'account':
         return renderAccount(main);
       case 'read':

@@ -16,10 +16,12 @@ export type Route =
   | { name: 'programme'; id: string }
   | { name: 'certificate'; id: string }
   | { name: 'console'; section: ConsoleSection; id?: string }
+  | { name: 'collection'; id: string }
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection = 'uploads' | 'title' | 'patrons' | 'audit' | 'programmes' | 'reports';
+export type ConsoleSection =
+  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -34,6 +36,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'titles' && id && parts.length === 2) return { name: 'title', id };
   if (head === 'read' && id && parts.length === 2) return { name: 'read', id };
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
+  if (head === 'collections' && id && parts.length === 2) return { name: 'collection', id };
   if (head === 'account' && parts.length === 1) return { name: 'account' };
   if (head === 'console') {
     const [, section, titleId] = parts;
@@ -41,10 +44,16 @@ export function parseRoute(hash: string): Route {
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
     if (
-      (section === 'patrons' || section === 'audit' || section === 'programmes' || section === 'reports') &&
+      (section === 'patrons' ||
+        section === 'audit' ||
+        section === 'collections' ||
+        section === 'programmes' ||
+        section === 'reports') &&
       parts.length === 2
     )
       return { name: 'console', section };
+    if (section === 'collections' && titleId && parts.length === 3)
+      return { name: 'console', section: 'collections', id: titleId };
   }
   if (head === 'programmes' && parts.length === 1) return { name: 'programmes' };
   if (head === 'programmes' && id && parts.length === 2) return { name: 'programme', id };
@@ -73,8 +82,11 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
-  console: (section: 'uploads' | 'patrons' | 'audit' | 'programmes' | 'reports' = 'uploads') =>
-    section === 'uploads' ? '#/console' : `#/console/${section}`,
+  collection: (id: string) => `#/collections/${encodeURIComponent(id)}`,
+  consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
+  console: (
+    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' = 'uploads',
+  ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),
   campus: (next?: string) => (next ? `#/signin/campus?next=${encodeURIComponent(next)}` : '#/signin/campus'),

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
-const targetTypes = ['upload', 'title', 'licence', 'patron', 'import'] as const;
+const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
 
 const AuditEntrySchema = z
   .object({

@@ -59,8 +59,12 @@ type Link = {
   properties?: Record<string, unknown>;
 };
 
-const authLink: Link = { href: authDocumentPath, rel: authDocumentRel, type: opdsTypes.authentication };
-const searchLink: Link = {
+export const authLink: Link = {
+  href: authDocumentPath,
+  rel: authDocumentRel,
+  type: opdsTypes.authentication,
+};
+export const searchLink: Link = {
   rel: 'search',
   href: '/opds/publications{?query}',
   type: opdsTypes.feed,
@@ -152,7 +156,7 @@ function facetsOf(
  * OPDS ones are written as text with the right Content-Type, hence the cast (the body is checked by the tests
  * against the OPDS JSON Schemas instead).
  */
-function opdsJson(c: Context, body: unknown, type: string): never {
+export function opdsJson(c: Context, body: unknown, type: string): never {
   return c.body(JSON.stringify(body), 200, { 'Content-Type': type }) as never;
 }
 
@@ -301,17 +305,17 @@ const OpdsAuthenticationSchema = z
   .passthrough()
   .openapi('OpdsAuthenticationDocument');
 
-const feedResponse = (description: string) => ({
+export const feedResponse = (description: string) => ({
   description,
   content: { [opdsTypes.feed]: { schema: OpdsFeedSchema } },
 });
 
 /** Every /opds operation: a token is optional, but one that is sent must verify (else 401 with the document). */
-const opdsOperation = {
+export const opdsOperation = {
   tags: ['OPDS'],
   security: [{}, { bearer: [] }] as Record<string, string[]>[],
 };
-const badToken = {
+export const badToken = {
   description: 'A token was sent and does not verify; OPDS clients get the Authentication Document',
   headers: z.object({
     Link: z.string().openapi({ description: 'rel="http://opds-spec.org/auth/document"' }),
@@ -490,7 +494,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
         navigation: [
           { href: '/opds/publications', title: 'All titles', type: opdsTypes.feed, rel: 'subsection' },
           ...groups.map((g) => ({
-            href: publicationsHref(g.list),
+            href: g.href ?? publicationsHref(g.list),
             title: g.title,
             type: opdsTypes.feed,
             rel: 'subsection',
@@ -500,7 +504,7 @@ export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
           ? {
               groups: groups.map((g) => ({
                 metadata: { title: g.title, numberOfItems: g.numberOfItems },
-                links: [{ rel: 'self', href: publicationsHref(g.list), type: opdsTypes.feed }],
+                links: [{ rel: 'self', href: g.href ?? publicationsHref(g.list), type: opdsTypes.feed }],
                 publications: g.titles.map((t) => byId.get(t.id)!),
               })),
             }

@@ -9,6 +9,7 @@ import { institutionOf } from '../counter-usage';
 import type { AppDeps, AppEnv } from '../deps';
 import { availabilityOf } from '../../domain/lending';
 import { problemContent, TitleDetailSchema, TitlePageSchema, TitleSchema } from '../schemas';
+import { borrowedWindowDays, catalogueSorts, orderHits } from '../../domain/catalogue-order';
 
 /** The public view of a title: storage keys and hashes stay inside. */
 export function titleView(title: Title): z.infer<typeof TitleSchema> {
@@ -61,6 +62,14 @@ const CatalogueQuerySchema = z.object({
   subject: z.string().trim().min(1).max(100).optional(),
   access: z.enum(['open', 'licensed', 'partner']).optional(),
   available: flag.openapi({ description: 'Only titles that can be read or borrowed right now' }),
+  sort: z
+    .enum(catalogueSorts)
+    .optional()
+    .openapi({
+      description:
+        '`relevance` (the default: best match first; title order without words), `newest` (new arrivals), ' +
+        '`borrowed` (most loans started in the last 30 days), `title`',
+    }),
 });
 
 const listTitles = createRoute({
@@ -178,9 +187,10 @@ async function availableOnly(deps: AppDeps, hits: CatalogueHit[], wanted: number
 
 export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listTitles, async (c) => {
-    const { limit, cursor, available, ...filters } = c.req.valid('query');
+    const { limit, cursor, available, sort, ...filters } = c.req.valid('query');
     const deps = c.get('deps');
-    const searching = Object.values(filters).some((v) => v !== undefined && v !== '') || available;
+    const searching =
+      Object.values(filters).some((v) => v !== undefined && v !== '') || available || sort !== undefined;
     if (!searching) {
       // The plain listing pages through the table in catalogue order, as it always has.
       const page = await deps.titles.list({ limit, ...(cursor ? { cursor } : {}) });
@@ -194,10 +204,12 @@ export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
             at: deps.clock.now(),
           })
         : undefined;
-    const digest = queryDigest({ ...filters, available });
+    const digest = queryDigest({ ...filters, available, ...(sort ? { sort } : {}) });
     const offset = decodeSearchCursor(cursor, digest);
     const index = await deps.catalogue.current();
-    let hits = index.query(filters);
+    const loans =
+      sort === 'borrowed' ? await deps.loanStarts.since(borrowedWindowDays, deps.clock.now()) : undefined;
+    let hits = orderHits(index.query(filters), sort ?? 'relevance', loans);
     if (available) hits = await availableOnly(deps, hits, offset + limit + 1);
     const page = hits.slice(offset, offset + limit);
     const next = offset + limit < hits.length ? encodeSearchCursor(offset + limit, digest) : null;

@@ -3,7 +3,9 @@ import type {
   CampusPartner,
   CampusSignedIn,
   Bookmark,
+  BrowseCounts,
   CatalogueQuery,
+  Collection,
   Hold,
   Loan,
   Locator,
@@ -285,6 +287,21 @@ export class ApiClient {
 
   title(id: string): Promise<Title> {
     return this.request('GET', `/titles/${encodeURIComponent(id)}`, { auth: false });
+  }
+
+  // ---- collections and browsing -------------------------------------------------------------------
+  async featuredCollections(): Promise<Collection[]> {
+    return listOf<Collection>(await this.request('GET', '/collections', { auth: false }));
+  }
+
+  collection(id: string): Promise<Collection> {
+    return this.request('GET', `/collections/${encodeURIComponent(id)}`, { auth: false });
+  }
+
+  browse(query: Pick<CatalogueQuery, 'q' | 'lang' | 'subject' | 'format' | 'access'>): Promise<BrowseCounts> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value) params.set(key, String(value));
+    return this.request('GET', `/browse?${params}`, { auth: false });
   }
 
   // ---- lending ------------------------------------------------------------------------------------

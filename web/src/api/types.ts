@@ -158,8 +158,32 @@ export interface CatalogueQuery {
   subject?: string;
   access?: AccessMode;
   available?: boolean;
+  /** relevance (default), newest, borrowed (last 30 days), title. */
+  sort?: CatalogueSort;
   cursor?: string;
   limit?: number;
+}
+
+export type CatalogueSort = 'relevance' | 'newest' | 'borrowed' | 'title';
+
+/** GET /collections and /collections/{id}: a curated collection as patrons see it. */
+export interface Collection {
+  id: string;
+  name: { id: string; en: string };
+  description: { id: string; en: string };
+  cover?: string;
+  featuredFrom?: string;
+  featuredUntil?: string;
+  titleCount: number;
+  titles: Title[];
+  updatedAt: string;
+}
+
+/** GET /browse: subjects and languages with how many titles each. */
+export interface BrowseCounts {
+  total: number;
+  subjects: { value: string; count: number }[];
+  languages: { value: string; count: number }[];
 }
 
 /** RFC 9457 problem details with the gateway's stable `code`. */

@@ -121,6 +121,58 @@ export interface AuditEntry {
 
 const enc = encodeURIComponent;
 
+/** GET /admin/collections[/{id}] (functions/http/routes/admin-collections.ts). */
+export interface AdminCollection {
+  id: string;
+  name: { id: string; en: string };
+  description: { id: string; en: string };
+  titleIds: string[];
+  titles: { id: string; title?: string; status: 'active' | 'withdrawn' | 'missing'; cover?: string }[];
+  cover?: { kind: 'image' | 'title'; titleId?: string; url?: string };
+  featuredFrom?: string;
+  featuredUntil?: string;
+  featured: boolean;
+  version: number;
+}
+
+export interface CollectionFields {
+  name?: { id: string; en: string };
+  description?: { id: string; en: string };
+  featuredFrom?: string | null;
+  featuredUntil?: string | null;
+  coverTitleId?: string | null;
+}
+
+export const collectionAdmin = {
+  async list(): Promise<AdminCollection[]> {
+    return (await api.request<{ data: AdminCollection[] }>('GET', '/admin/collections')).data;
+  },
+  get(id: string): Promise<AdminCollection> {
+    return api.request('GET', `/admin/collections/${enc(id)}`);
+  },
+  create(body: CollectionFields & { name: { id: string; en: string } }): Promise<AdminCollection> {
+    return api.request('POST', '/admin/collections', { body });
+  },
+  update(id: string, version: number, body: CollectionFields): Promise<AdminCollection> {
+    return api.request('PATCH', `/admin/collections/${enc(id)}`, { body: { ...body, version } });
+  },
+  remove(id: string): Promise<void> {
+    return api.request('DELETE', `/admin/collections/${enc(id)}`);
+  },
+  addTitles(id: string, version: number, titleIds: string[]): Promise<AdminCollection> {
+    return api.request('POST', `/admin/collections/${enc(id)}/titles`, { body: { titleIds, version } });
+  },
+  order(id: string, version: number, titleIds: string[]): Promise<AdminCollection> {
+    return api.request('PUT', `/admin/collections/${enc(id)}/titles`, { body: { titleIds, version } });
+  },
+  removeTitle(id: string, titleId: string): Promise<AdminCollection> {
+    return api.request('DELETE', `/admin/collections/${enc(id)}/titles/${enc(titleId)}`);
+  },
+  uploadCover(id: string, image: Blob): Promise<AdminCollection> {
+    return api.request('PUT', `/admin/collections/${enc(id)}/cover`, { body: image });
+  },
+};
+
 export const admin = {
   startUpload(body: { fileName: string; contentType: string; size: number }): Promise<Upload> {
     return api.request('POST', '/admin/uploads', { body });

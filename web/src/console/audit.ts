@@ -25,7 +25,7 @@ const knownActions = [
   'counter.credential.issue',
   'counter.credential.revoke',
 ];
-const targetTypes = ['upload', 'title', 'licence', 'patron', 'import'] as const;
+const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
 
 function entryItem(entry: AuditEntry): HTMLLIElement {
   return h(

@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import type { Cleanup } from '../main';
 import { href, navigate, type Route } from '../router';
 import { renderAudit } from './audit';
+import { renderCollections } from './collections';
 import { renderPatrons } from './patrons';
 import { renderProgrammesConsole } from './programmes';
 import { renderReports } from './reports';
@@ -25,7 +26,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'programmes' | 'reports') =>
+  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports') =>
     h(
       'li',
       {},
@@ -50,7 +51,16 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       h(
         'nav',
         { class: 'console-tabs', 'aria-label': t('console.nav') },
-        h('ul', {}, tab('uploads'), tab('patrons'), tab('audit'), tab('programmes'), tab('reports')),
+        h(
+          'ul',
+          {},
+          tab('uploads'),
+          tab('patrons'),
+          tab('audit'),
+          tab('collections'),
+          tab('programmes'),
+          tab('reports'),
+        ),
       ),
       body,
     ),
@@ -68,5 +78,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderProgrammesConsole(body);
     case 'reports':
       return renderReports(body);
+    case 'collections':
+      return renderCollections(body, route.id);
   }
 }

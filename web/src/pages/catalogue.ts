@@ -1,10 +1,13 @@
 import { api } from '../api/client';
-import type { CatalogueQuery, Title } from '../api/types';
+import type { BrowseCounts, CatalogueQuery, CatalogueSort, Title } from '../api/types';
 import { h } from '../dom';
-import { t } from '../i18n';
+import { languageName, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { availabilityText, badges, coverOf } from './common';
+import { renderShelves } from './collection';
+
+const sorts: CatalogueSort[] = ['relevance', 'newest', 'borrowed', 'title'];
 
 const pageSize = 20;
 
@@ -18,6 +21,7 @@ function queryOf(params: URLSearchParams): CatalogueQuery {
     access: access === 'open' || access === 'licensed' || access === 'partner' ? access : undefined,
     subject: params.get('subject') ?? undefined,
     available: params.get('available') === 'true' || undefined,
+    sort: sorts.find((s) => s === params.get('sort')),
     limit: pageSize,
   };
 }
@@ -49,7 +53,7 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
         event.preventDefault();
         const data = new FormData(event.target as HTMLFormElement);
         const next = new URLSearchParams();
-        for (const key of ['q', 'lang', 'format', 'access']) {
+        for (const key of ['q', 'lang', 'format', 'access', 'subject', 'sort']) {
           const value = String(data.get(key) ?? '').trim();
           if (value) next.set(key, value);
         }
@@ -87,12 +91,56 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
       }),
       h('label', { for: 'available' }, t('catalogue.availableNow')),
     ),
+    query.subject ? h('input', { type: 'hidden', name: 'subject', value: query.subject }) : null,
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'sort' }, t('catalogue.sort')),
+      h(
+        'select',
+        { id: 'sort', name: 'sort' },
+        sorts.map((s) =>
+          h('option', { value: s, selected: s === (query.sort ?? 'relevance') }, t(`catalogue.sort.${s}`)),
+        ),
+      ),
+    ),
     h('button', { type: 'submit' }, t('catalogue.searchButton')),
   );
+  // The home (nothing asked yet) opens with the featured collections' shelves, then new arrivals one tap away.
+  const home = params.size === 0;
+  const shelves = home ? h('div', { class: 'shelves', 'aria-live': 'polite' }) : null;
+  const browse = h('details', { class: 'browse' }, h('summary', {}, t('catalogue.browse')));
   const summary = h('p', { id: 'result-summary', role: 'status' }, t('common.loading'));
   const list = h('ul', { class: 'results', 'aria-labelledby': 'result-summary' });
   const more = h('div', { class: 'actions' });
-  main.replaceChildren(h('h1', {}, t('catalogue.title')), form, summary, list, more);
+  main.replaceChildren(
+    h('h1', {}, t('catalogue.title')),
+    ...(shelves ? [shelves] : []),
+    form,
+    h(
+      'p',
+      { class: 'quick-links' },
+      h('a', { href: href.catalogue(new URLSearchParams({ sort: 'newest' })) }, t('catalogue.newArrivals')),
+    ),
+    browse,
+    summary,
+    list,
+    more,
+  );
+  if (shelves) void renderShelves(shelves);
+  // Counted when the patron opens "Browse" (most never do).
+  let browsing = false;
+  browse.addEventListener('toggle', () => {
+    if (browsing || !(browse as HTMLDetailsElement).open) return;
+    browsing = true;
+    const loading = h('p', { role: 'status' }, t('common.loading'));
+    browse.append(loading);
+    void api
+      .browse(query)
+      .then((counts) => fillBrowse(browse, counts, params))
+      .catch((error: unknown) => browse.append(h('p', { role: 'alert' }, messageOf(error))))
+      .finally(() => loading.remove());
+  });
 
   let shown = 0;
   const load = async (cursor?: string) => {
@@ -133,6 +181,48 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
   };
   await load();
 }
+
+/** Subjects and languages with their counts, each a link narrowing the current list to it. */
+function fillBrowse(browse: HTMLElement, counts: BrowseCounts, params: URLSearchParams): void {
+  const facet = (
+    heading: string,
+    name: 'subject' | 'lang',
+    values: BrowseCounts['subjects'],
+    label = (v: string) => v,
+  ) => {
+    if (values.length === 0) return null;
+    return h(
+      'section',
+      {},
+      h('h2', {}, heading),
+      h(
+        'ul',
+        { class: 'facets' },
+        values.map(({ value, count }) => {
+          const next = new URLSearchParams(params);
+          next.set(name, value);
+          next.delete('cursor');
+          const selected = params.get(name) === value;
+          return h(
+            'li',
+            {},
+            h(
+              'a',
+              { href: href.catalogue(next), 'aria-current': selected ? 'true' : undefined },
+              t('catalogue.facet', { value: label(value), count }),
+            ),
+          );
+        }),
+      ),
+    );
+  };
+  browse.append(
+    facet(t('catalogue.browseSubjects'), 'subject', counts.subjects) ?? '',
+    facet(t('catalogue.browseLanguages'), 'lang', counts.languages, (v) => languageName(v)) ?? '',
+  );
+}
+
+export { card as titleCard };
 
 function card(title: Title): HTMLElement {
   return h(
