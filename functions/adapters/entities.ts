@@ -30,7 +30,7 @@ import {
   wishKeys,
   type ItemKey,
 } from './keys';
-import { indexes, indexNames, tableSchema, type IndexName } from './table-schema';
+import { indexes, indexNames, tableSchema, type IndexDefinition, type IndexName } from './table-schema';
 
 /**
  * Item kinds of the single table, in the manner of ElectroDB's entities: each says how its key is built
@@ -117,11 +117,11 @@ export class Entity<T extends object, A extends unknown[] = never[]> {
   }
 
   /** The index key attributes of `record` (e.g. `{ gsi1pk, gsi1sk }`), by the index's own attribute names. */
-  indexAttributes(record: T, only?: IndexName[]): Record<string, string> {
+  indexAttributes(record: T, only?: IndexDefinition[]): Record<string, string> {
     const attributes: Record<string, string> = {};
     for (const name of indexNames) {
       const keyOf = this.definition.indexes?.[name];
-      if (!keyOf || (only && !only.includes(name))) continue;
+      if (!keyOf || (only && !only.includes(indexes[name]))) continue;
       const at = keyOf(record);
       if (!at) continue;
       const { pk, sk } = at;
@@ -174,7 +174,7 @@ export type SortCondition =
  * the key condition get their own placeholders (`#ipk`, `:ipk`, …), so they merge with the caller's filter.
  */
 export function indexQuery(
-  name: IndexName,
+  index: IndexDefinition,
   partition: string,
   options: {
     sort?: SortCondition;
@@ -185,7 +185,6 @@ export function indexQuery(
     limit?: number;
   } = {},
 ): Omit<QueryCommandInput, 'TableName'> {
-  const index = indexes[name];
   const names: Record<string, string> = { '#ipk': index.partitionKey, ...options.names };
   const values: Record<string, unknown> = { ':ipk': partition, ...options.values };
   let condition = '#ipk = :ipk';
@@ -603,7 +602,7 @@ export const notificationSettingsEntity = new Entity<Partial<NotificationSetting
 });
 
 /** A delivery as stored: the record and, while a notifier holds it, its lease. */
-export type StoredDelivery = Delivery & { leaseId?: string; leaseUntil?: string };
+export type StoredDelivery = Delivery & { leaseId?: string; leaseUntil?: string; messageId?: string };
 
 export const deliveryEntity = new Entity<StoredDelivery, [eventId: string]>({
   kind: 'delivery',
@@ -625,6 +624,7 @@ export const deliveryEntity = new Entity<StoredDelivery, [eventId: string]>({
     reason: 'string?',
     leaseId: 'string?',
     leaseUntil: 'string?',
+    messageId: 'string?',
   },
   indexes: {
     /** Still to try, by when it is due (a failed one moves to the failed partition: `failedDelivery`). */

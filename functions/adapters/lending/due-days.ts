@@ -1,8 +1,8 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dueEntryOf, indexQuery, sweeperWatermarkEntity, type DueEntry } from '../entities';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { indexQuery, sweeperWatermarkEntity, type SortCondition } from '../entities';
 import { isConditionalCheckFailure } from '../dynamo-item';
 import { dueKeys } from '../keys';
-import type { LendingReads } from './reads';
+import { indexes } from '../table-schema';
 
 /** How far back the very first sweep looks. */
 const firstSweepLookbackDays = 30;
@@ -14,41 +14,56 @@ export const nextDay = (day: string) => dayOf(new Date(Date.parse(`${day}T00:00:
 /**
  * The due partitions (one gsi1 partition per UTC day of loan ends, reservation deadlines and ends of
  * suspensions), walked day by day from the sweeper's watermark: the first day that may still hold something.
- * The sweeper and the cancelling of a withdrawn title's reserved holds both walk them this way.
+ * The sweeper, the cancelling of a withdrawn title's reserved holds and the time-based notices (which start
+ * today and look ahead) all walk them this way.
  */
 export class DueDays {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly reads: LendingReads,
   ) {}
 
   /** Where a walk starts: the watermark, or (before any sweep finished a day) a fixed look back. */
   async firstDay(now: Date): Promise<string> {
-    const mark = sweeperWatermarkEntity.fromMaybe(await this.reads.getItem(sweeperWatermarkEntity.key()));
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: sweeperWatermarkEntity.key(), ConsistentRead: true }),
+    );
+    const mark = sweeperWatermarkEntity.fromMaybe(Item);
     return mark?.day ?? dayOf(new Date(now.getTime() - firstSweepLookbackDays * dayMs));
   }
 
   /**
-   * Each day from the watermark to `lastDay`, with what is stored in its due partition: everything, or only
-   * what falls due up to `upTo` (an ISO instant), narrowed by a filter.
+   * Each day from `from` (by default the watermark) to `lastDay`, with the items stored in its due partition:
+   * all of them, or those whose sort key meets `sort`, narrowed by a filter.
    */
   async *walk(options: {
     now: Date;
+    from?: string;
     lastDay: string;
-    upTo?: string;
+    sort?: SortCondition;
     filter?: string;
     values?: Record<string, unknown>;
-  }): AsyncGenerator<{ day: string; entries: DueEntry[] }> {
-    for (let day = await this.firstDay(options.now); day <= options.lastDay; day = nextDay(day)) {
-      const items = await this.reads.queryAll(
-        indexQuery('gsi1', dueKeys.partition(day), {
-          ...(options.upTo ? { sort: { '<=': dueKeys.upTo(options.upTo) } } : {}),
-          ...(options.filter ? { filter: options.filter } : {}),
-          ...(options.values ? { values: options.values } : {}),
-        }),
-      );
-      yield { day, entries: items.map(dueEntryOf) };
+  }): AsyncGenerator<{ day: string; items: Record<string, unknown>[] }> {
+    for (
+      let day = options.from ?? (await this.firstDay(options.now));
+      day <= options.lastDay;
+      day = nextDay(day)
+    ) {
+      const query = indexQuery(indexes.gsi1, dueKeys.partition(day), {
+        ...(options.sort ? { sort: options.sort } : {}),
+        ...(options.filter ? { filter: options.filter } : {}),
+        ...(options.values ? { values: options.values } : {}),
+      });
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.documents.send(
+          new QueryCommand({ ...query, TableName: this.tableName, ExclusiveStartKey: startKey }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      yield { day, items };
     }
   }
 

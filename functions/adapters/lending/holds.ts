@@ -20,7 +20,7 @@ import { lendingErrors } from '../../domain/lending-errors';
 import type { HoldView } from '../../domain/lending-ports';
 import { chooseLicence, isUsable } from '../../domain/licence';
 import { eventIds } from '../../domain/notification';
-import { dueKinds, holdEntity, suspensionEndEntity } from '../entities';
+import { dueEntryOf, dueKinds, holdEntity, suspensionEndEntity } from '../entities';
 import { DecideAgain } from '../transactions';
 import type { LendingContext } from './context';
 import { dayOf, type DueDays } from './due-days';
@@ -306,13 +306,14 @@ export class HoldFamily {
     // Reserved holds sit in the due partitions of their deadlines (at most 72 hours ahead, or overdue and
     // not yet swept): read those days for this title's holds.
     const now = this.c.clock.now();
-    for await (const { entries } of this.due.walk({
+    for await (const { items } of this.due.walk({
       now,
       lastDay: dayOf(new Date(now.getTime() + (reservationHours + 24) * 3_600_000)),
       filter: 'sk = :hold AND titleId = :title',
       values: { ':hold': dueKinds.hold, ':title': titleId },
     })) {
-      for (const entry of entries) if (await this.cancelHoldOfWithdrawnTitle(entry.id)) cancelled += 1;
+      for (const entry of items.map(dueEntryOf))
+        if (await this.cancelHoldOfWithdrawnTitle(entry.id)) cancelled += 1;
     }
     return cancelled;
   }

@@ -263,7 +263,7 @@ export class LoanFamily {
       if (decision.usesCheckout)
         licenceChange.add('checkoutsLeft', -1).require('checkoutsLeft > :zero', { ':zero': 0 }, 'stale');
       // The loan moves to the due day of its new end and along its title's running loans.
-      const moved = loanEntity.indexAttributes(renewed, ['gsi1', 'gsi3']);
+      const moved = loanEntity.indexAttributes(renewed, [indexes.gsi1, indexes.gsi3]);
       return {
         writes: writes(
           {

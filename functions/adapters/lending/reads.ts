@@ -31,7 +31,7 @@ import {
   titleEntity,
 } from '../entities';
 import { holdQueueKeys, licenceKeys, loanKeys, holdKeys, titleKeys, type ItemKey } from '../keys';
-import { tableSchema } from '../table-schema';
+import { indexes, tableSchema } from '../table-schema';
 import { DecideAgain } from '../transactions';
 
 /**
@@ -116,7 +116,9 @@ export class LendingReads {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          ...indexQuery('gsi1', holdQueueKeys.waitingPartition(titleId), { limit: limit + queue.suspended }),
+          ...indexQuery(indexes.gsi1, holdQueueKeys.waitingPartition(titleId), {
+            limit: limit + queue.suspended,
+          }),
           ExclusiveStartKey: startKey,
         }),
       );
@@ -134,14 +136,14 @@ export class LendingReads {
 
   /** Every waiting hold of a title, suspended ones included, in queue order (gsi1). */
   async queueOf(titleId: string): Promise<Hold[]> {
-    const items = await this.queryAll(indexQuery('gsi1', holdQueueKeys.waitingPartition(titleId)));
+    const items = await this.queryAll(indexQuery(indexes.gsi1, holdQueueKeys.waitingPartition(titleId)));
     return items.map((i) => holdEntity.fromItem(i));
   }
 
   /** A title's running loans, soonest end first (gsi3; eventually consistent, which an estimate can bear). */
   async runningLoansOf(titleId: string): Promise<Pick<Loan, 'licenceId' | 'expiresAt'>[]> {
     const items = await this.queryAll(
-      indexQuery('gsi3', loanKeys.titlePartition(titleId), { projection: 'licenceId, expiresAt' }),
+      indexQuery(indexes.gsi3, loanKeys.titlePartition(titleId), { projection: 'licenceId, expiresAt' }),
     );
     return items.map((item) => ({ licenceId: String(item.licenceId), expiresAt: String(item.expiresAt) }));
   }
@@ -209,12 +211,12 @@ export class LendingReads {
   }
 
   async loansOf(patronId: string): Promise<Loan[]> {
-    const items = await this.queryAll(indexQuery('gsi2', loanKeys.patronPartition(patronId)));
+    const items = await this.queryAll(indexQuery(indexes.gsi2, loanKeys.patronPartition(patronId)));
     return items.map((i) => loanEntity.fromItem(i)).filter((l) => l.status === 'active');
   }
 
   async holdsOf(patronId: string): Promise<HoldView[]> {
-    const items = await this.queryAll(indexQuery('gsi2', holdKeys.patronPartition(patronId)));
+    const items = await this.queryAll(indexQuery(indexes.gsi2, holdKeys.patronPartition(patronId)));
     const holds = items.map((i) => holdEntity.fromItem(i)).filter(isHoldLive);
     return Promise.all(holds.map((hold) => this.viewOf(hold)));
   }
@@ -231,7 +233,7 @@ export class LendingReads {
     if (hold.status !== 'waiting') return { ...hold, position: 0, estimatedWaitDays: 0 };
     const [ahead, lending, running] = await Promise.all([
       this.queryAll(
-        indexQuery('gsi1', holdQueueKeys.waitingPartition(hold.titleId), {
+        indexQuery(indexes.gsi1, holdQueueKeys.waitingPartition(hold.titleId), {
           sort: { '<': holdQueueKeys.waitingSort(hold.seq) },
           projection: '#status, suspendedUntil',
           names: { '#status': 'status' },

@@ -60,7 +60,7 @@ export class DynamoLendingRepository implements LendingRepository {
           retry,
         ),
     };
-    const due = new DueDays(documents, tableName, this.reads);
+    const due = new DueDays(documents, tableName);
     this.licences = new LicenceFamily(context);
     this.holds = new HoldFamily(context, this.licences, due);
     this.loans = new LoanFamily(context, () => this.holds);

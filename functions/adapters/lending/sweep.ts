@@ -1,6 +1,7 @@
 import type { SweepReport } from '../../domain/lending-ports';
 import type { Clock } from '../../domain/ports';
-import { dueKinds } from '../entities';
+import { dueEntryOf, dueKinds } from '../entities';
+import { dueKeys } from '../keys';
 import { dayOf, nextDay, type DueDays } from './due-days';
 import type { HoldFamily } from './holds';
 import type { LoanFamily } from './loans';
@@ -28,9 +29,13 @@ export class Sweep {
       daysScanned: 0,
     };
     let clean = true;
-    for await (const { day, entries } of this.due.walk({ now, lastDay: today, upTo: now.toISOString() })) {
+    for await (const { day, items } of this.due.walk({
+      now,
+      lastDay: today,
+      sort: { '<=': dueKeys.upTo(now.toISOString()) },
+    })) {
       report.daysScanned += 1;
-      for (const entry of entries) {
+      for (const entry of items.map(dueEntryOf)) {
         try {
           if (entry.sk === dueKinds.loan) {
             if (await this.loans.expireLoan(entry.id)) report.loansExpired += 1;
