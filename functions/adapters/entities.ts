@@ -407,11 +407,22 @@ export const dueEntryEntity = new Entity<DueEntry>({
   },
   attributes: { sk: 'string', id: 'string' },
 });
-/** The sort key of each kind that falls due: what a due entry's `sk` says it is. */
-export const dueKinds = {
+/** The fixed sort key of the kinds that have one: how an item of the kind is told from others it sits with. */
+export const itemKinds = {
+  title: titleKeys.item('').sk,
+  patron: patronKeys.item('').sk,
+  card: patronKeys.card('').sk,
   loan: loanKeys.item('').sk,
   hold: holdKeys.item('').sk,
+  holdQueue: holdQueueKeys.item('').sk,
   suspension: holdKeys.suspensionEnd('').sk,
+} as const;
+
+/** The sort key of each kind that falls due: what a due entry's `sk` says it is. */
+export const dueKinds = {
+  loan: itemKinds.loan,
+  hold: itemKinds.hold,
+  suspension: itemKinds.suspension,
 } as const;
 
 /** `sk` of a due entry is the item's own sort key (`dueKinds`). */

@@ -64,7 +64,9 @@ describe('stored item layout', () => {
       gsi1pk: dueKeys.partition(loan.expiresAt),
       gsi1sk: dueKeys.sort(loan.expiresAt, 'LOAN', loan.id),
       gsi2pk: loanKeys.patronPartition(patron.id),
+      gsi2sk: loanKeys.patronSort(loan.checkedOutAt, loan.id),
       gsi3pk: loanKeys.titlePartition(title.id),
+      gsi3sk: loanKeys.titleSort(loan.expiresAt, loan.id),
     });
     expect(stored).toEqual(loanEntity.toItem(loan));
     expect(await storedAt(patronLendingKeys.loanOfTitle(patron.id, title.id))).toEqual({
@@ -104,6 +106,7 @@ describe('stored item layout', () => {
       gsi1pk: holdQueueKeys.waitingPartition(title.id),
       gsi1sk: holdQueueKeys.waitingSort(view.seq),
       gsi2pk: holdKeys.patronPartition(b.id),
+      gsi2sk: holdKeys.patronSort(view.placedAt, view.id),
     });
     expect(Object.keys(hold ?? {})).not.toContain('gsi3pk');
     expect(licenceEntity.fromItem(storedLicence!)).toMatchObject({ id: licence.id, available: 0 });
