@@ -11,6 +11,7 @@ import type { Title } from '../domain/title';
 import type { Upload } from '../domain/upload';
 import {
   auditKeys,
+  campusHandoffKeys,
   deliveryKeys,
   dueKeys,
   holdKeys,
@@ -780,4 +781,18 @@ export const bookmarkEntity = new Entity<Bookmark, [patronId: string, titleId: s
   kind: 'bookmark',
   key: readingKeys.bookmark,
   attributes: { id: 'string', titleId: 'string', locator: 'map', label: 'string?', created: 'string' },
+});
+
+/** A campus sign-in handed to the app (stored: the key, the member, where to go back to, `ttl`). */
+export interface CampusHandoff {
+  patronId: string;
+  partnerId: string;
+  entitlements: string[];
+  returnPath: string;
+}
+
+export const campusHandoffEntity = new Entity<CampusHandoff, [codeHash: string]>({
+  kind: 'campus hand-off',
+  key: campusHandoffKeys.code,
+  attributes: { patronId: 'string', partnerId: 'string', entitlements: 'list', returnPath: 'string' },
 });

@@ -24,6 +24,11 @@ import type { Licence } from '../../functions/domain/licence';
 import type { Loan } from '../../functions/domain/loan';
 import { eventIds } from '../../functions/domain/notification';
 import { fakeClock } from '../helpers/clock';
+import {
+  activeLoan,
+  licence as fixtureLicence,
+  waitingHold as fixtureHold,
+} from '../domain/lending-fixtures';
 
 // The plan builder is pure: these tests read the TransactItems it builds, no table involved. The event writes
 // come from the real notification adapter (its client is never sent anything).
@@ -37,33 +42,9 @@ const notices = new DynamoNotificationRepository(
 );
 const plans = new LendingPlans(table, (event, at) => notices.eventWrites(event, at));
 
-const loan: Loan = {
-  id: 'l-1',
-  patronId: 'p-1',
-  titleId: 't-1',
-  licenceId: 'lic-1',
-  status: 'active',
-  days: 14,
-  checkedOutAt: '2026-03-01T09:00:00.000Z',
-  expiresAt: '2026-03-15T09:00:00.000Z',
-  renewals: 0,
-};
-const licence: Licence = {
-  id: 'lic-1',
-  titleId: 't-1',
-  terms: { concurrency: 2, checkouts: null, expires: null, loanLength: null },
-  checkoutsLeft: null,
-  available: 0,
-  createdAt: '2026-01-01T00:00:00.000Z',
-};
-const waitingHold: Hold = {
-  id: 'h-1',
-  patronId: 'p-2',
-  titleId: 't-1',
-  status: 'waiting',
-  seq: 3,
-  placedAt: '2026-02-20T09:00:00.000Z',
-};
+const loan = activeLoan();
+const licence: Licence = { ...fixtureLicence('lic-1', { concurrency: 2 }), available: 0 };
+const waitingHold = fixtureHold({ seq: 3 });
 
 /** The operation and key of each write, in order: what a transaction touches. */
 const touched = (writes: PlannedWrite[]) =>
@@ -103,7 +84,7 @@ describe('lending write plans (no table)', () => {
     // Act
     const write = plans.putLoanOfTitle(loan);
     // Assess
-    expect(write.item.Put?.Item).toEqual({ ...patronLendingKeys.loanOfTitle('p-1', 't-1'), loanId: 'l-1' });
+    expect(write.item.Put?.Item).toEqual({ ...patronLendingKeys.loanOfTitle('p-a', 't-1'), loanId: 'l-1' });
     expect(write.item.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(typeof write.onConditionFailed).toBe('function');
     expect((write.onConditionFailed as () => { code: string })().code).toBe('ALREADY_ON_LOAN');
@@ -119,7 +100,7 @@ describe('lending write plans (no table)', () => {
       .require('holds > :zero', { ':zero': 0 }, () => {
         throw new Error('never called here');
       })
-      .write(table, patronLendingKeys.counters('p-1'));
+      .write(table, patronLendingKeys.counters('p-a'));
     const check = new Counter()
       .require(nobodyInLine, { ':zero': 0 }, 'stale')
       .write(table, holdQueueKeys.item('t-1'));
@@ -130,7 +111,7 @@ describe('lending write plans (no table)', () => {
     // Assess
     expect(update?.item.Update).toEqual({
       TableName: table,
-      Key: patronLendingKeys.counters('p-1'),
+      Key: patronLendingKeys.counters('p-a'),
       UpdateExpression: 'ADD #a0 :a0, #a1 :a1 SET #s0 = :s0',
       ConditionExpression: '(loans < :limit) AND (holds > :zero)',
       ExpressionAttributeNames: { '#a0': 'loans', '#a1': 'holds', '#s0': 'lastSeq' },
@@ -157,15 +138,15 @@ describe('lending write plans (no table)', () => {
       { loan: returned, release: { kind: 'free' } },
       licence,
       '#status = :active AND patronId = :patron',
-      { ':active': 'active', ':patron': 'p-1' },
+      { ':active': 'active', ':patron': 'p-a' },
       now,
       false,
     );
     // Assess
     expect(touched(writes)).toEqual([
       on('Update', loanKeys.item('l-1')),
-      on('Delete', patronLendingKeys.loanOfTitle('p-1', 't-1')),
-      on('Update', patronLendingKeys.counters('p-1')),
+      on('Delete', patronLendingKeys.loanOfTitle('p-a', 't-1')),
+      on('Update', patronLendingKeys.counters('p-a')),
       on('Update', licenceKeys.item('t-1', 'lic-1')),
       on('ConditionCheck', holdQueueKeys.item('t-1')),
     ]);
@@ -215,15 +196,15 @@ describe('lending write plans (no table)', () => {
     const keys = touched(writes);
     expect(keys.slice(0, 4)).toEqual([
       on('Update', loanKeys.item('l-1')),
-      on('Delete', patronLendingKeys.loanOfTitle('p-1', 't-1')),
-      on('Update', patronLendingKeys.counters('p-1')),
+      on('Delete', patronLendingKeys.loanOfTitle('p-a', 't-1')),
+      on('Update', patronLendingKeys.counters('p-a')),
       on('Update', holdKeys.item('h-1')),
     ]);
     expect(keys.at(-1)).toBe(on('Update', holdQueueKeys.item('t-1')));
     // The in-app notification and its e-mail delivery: two puts between the hold and the queue.
     const eventId = eventIds.holdReserved('h-1');
     expect(keys.slice(4, -1)).toEqual([
-      on('Put', notificationKeys.item('p-2', `${now.getTime()}.${eventId}`)),
+      on('Put', notificationKeys.item('p-b', `${now.getTime()}.${eventId}`)),
       on('Put', deliveryKeys.item(eventId)),
     ]);
     const hold = writes[3]!.item.Update!;
@@ -267,8 +248,8 @@ describe('lending write plans (no table)', () => {
     // Assess
     expect(touched(writes)).toEqual([
       on('Update', holdKeys.item('h-1')),
-      on('Delete', patronLendingKeys.holdOfTitle('p-2', 't-1')),
-      on('Update', patronLendingKeys.counters('p-2')),
+      on('Delete', patronLendingKeys.holdOfTitle('p-b', 't-1')),
+      on('Update', patronLendingKeys.counters('p-b')),
       on('Delete', holdKeys.suspensionEnd('h-1')),
       on('Update', holdQueueKeys.item('t-1')),
     ]);
@@ -277,6 +258,34 @@ describe('lending write plans (no table)', () => {
       '#a1': 'suspended',
     });
     expect(writes.at(-1)!.item.Update!.ExpressionAttributeValues).toEqual({ ':a0': -1, ':a1': -1 });
+  });
+
+  it("a patron cancels their hold as read; a withdrawn title cancels any patron's, guarded by the title still withdrawn", () => {
+    // Prepare
+    const reserved: Hold = {
+      ...waitingHold,
+      status: 'reserved',
+      licenceId: 'lic-1',
+      reservedUntil: '2026-03-04T09:00:00.000Z',
+    };
+    const cancelled: Hold = { ...reserved, status: 'cancelled', endedAt: now.toISOString() };
+    const decision = { hold: cancelled, release: { kind: 'free' as const } };
+    // Act
+    const byPatron = plans.cancelHold(decision, reserved, licence, now, {
+      patronId: 'p-b',
+      titleWithdrawn: false,
+    });
+    const byWithdrawal = plans.cancelHold(decision, reserved, licence, now, { titleWithdrawn: true });
+    // Assess
+    expect(byPatron[0]!.item.Update).toMatchObject({
+      ConditionExpression: '#status = :seen AND patronId = :patron AND attribute_not_exists(suspendedUntil)',
+      ExpressionAttributeValues: { ':seen': 'reserved', ':patron': 'p-b' },
+    });
+    expect(byWithdrawal[0]!.item.Update?.ConditionExpression).toBe(
+      '#status = :seen AND attribute_not_exists(suspendedUntil)',
+    );
+    expect(touched(byPatron)).not.toContain(on('ConditionCheck', titleKeys.item('t-1')));
+    expect(touched(byWithdrawal)).toContain(on('ConditionCheck', titleKeys.item('t-1')));
   });
 
   it('reserving two holds on one licence takes both slots in one update pinned to the count read; a skipped licence is left to its caller', () => {
@@ -300,7 +309,7 @@ describe('lending write plans (no table)', () => {
     });
     const reservations = [
       reserve(waitingHold),
-      reserve({ ...waitingHold, id: 'h-2', patronId: 'p-3', seq: 4 }),
+      reserve({ ...waitingHold, id: 'h-2', patronId: 'p-c', seq: 4 }),
     ];
     // Act
     const both = plans.reserve(title, reservations, now);

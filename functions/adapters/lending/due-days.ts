@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { indexQuery, sweeperWatermarkEntity, type SortCondition } from '../entities';
 import { isConditionalCheckFailure } from '../dynamo-item';
 import { dueKeys } from '../keys';
+import { queryAll } from './reads';
 import { indexes } from '../table-schema';
 
 /** How far back the very first sweep looks. */
@@ -54,15 +55,7 @@ export class DueDays {
         ...(options.filter ? { filter: options.filter } : {}),
         ...(options.values ? { values: options.values } : {}),
       });
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({ ...query, TableName: this.tableName, ExclusiveStartKey: startKey }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(this.documents, this.tableName, query);
       yield { day, items };
     }
   }

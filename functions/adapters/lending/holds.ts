@@ -20,12 +20,12 @@ import { lendingErrors } from '../../domain/lending-errors';
 import type { HoldView } from '../../domain/lending-ports';
 import { chooseLicence, isUsable } from '../../domain/licence';
 import { eventIds } from '../../domain/notification';
-import { dueEntryOf, dueKinds, holdEntity, suspensionEndEntity } from '../entities';
+import { dueEntryOf, dueKinds, suspensionEndEntity } from '../entities';
 import { DecideAgain } from '../transactions';
 import type { LendingContext } from './context';
 import { dayOf, type DueDays } from './due-days';
 import type { LicenceFamily } from './licences';
-import { Counter, suspensionAsSeen, writes } from './plans';
+import { Counter, writes } from './plans';
 
 /** Holds: placing, cancelling, suspending and resuming, lapsing, and ending those of a withdrawn title. */
 export class HoldFamily {
@@ -95,17 +95,8 @@ export class HoldFamily {
           ? await reads.slotContext(hold.titleId, hold.licenceId)
           : { licence: undefined, firstWaiting: undefined, titleWithdrawn: false };
       const decision = decideCancelHold({ hold, holdId, patronId, licence, firstWaiting, now });
-      const seen = suspensionAsSeen(hold);
       return {
-        writes: plans.endHold(
-          decision,
-          hold,
-          licence,
-          `#status = :seen AND patronId = :patron AND ${seen.condition}`,
-          { ':seen': hold.status, ':patron': patronId, ...seen.values },
-          now,
-          titleWithdrawn,
-        ),
+        writes: plans.cancelHold(decision, hold, licence, now, { patronId, titleWithdrawn }),
         result: decision.hold,
       };
     });
@@ -127,45 +118,11 @@ export class HoldFamily {
       const now = this.c.clock.now();
       const hold = await reads.getHold(holdId);
       const decision = decideSuspendHold({ hold, holdId, patronId, days, now });
-      const seen = suspensionAsSeen(hold!);
       const until = decision.suspendedUntil!;
       const queue = new Counter();
       if (!hold!.suspendedUntil) queue.add('suspended', 1);
       return {
-        writes: writes(
-          {
-            item: {
-              Update: {
-                TableName: plans.tableName,
-                Key: holdEntity.key(holdId),
-                UpdateExpression: 'SET suspendedUntil = :until',
-                ConditionExpression: `#status = :waiting AND patronId = :patron AND ${seen.condition}`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':until': until,
-                  ':waiting': 'waiting',
-                  ':patron': patronId,
-                  ...seen.values,
-                },
-              },
-            },
-            onConditionFailed: 'stale',
-          },
-          {
-            item: {
-              Put: {
-                TableName: plans.tableName,
-                Item: suspensionEndEntity.toItem({
-                  id: holdId,
-                  titleId: decision.titleId,
-                  suspendedUntil: until,
-                }),
-              },
-            },
-            onConditionFailed: 'stale',
-          },
-          plans.queue(decision.titleId, queue),
-        ),
+        writes: writes(plans.suspend(hold!, until, patronId), plans.queue(decision.titleId, queue)),
         result: decision,
       };
     });
@@ -215,20 +172,7 @@ export class HoldFamily {
       }
       return {
         writes: writes(
-          {
-            item: {
-              Update: {
-                TableName: plans.tableName,
-                Key: holdEntity.key(holdId),
-                UpdateExpression: 'REMOVE suspendedUntil',
-                ConditionExpression: '#status = :waiting AND suspendedUntil = :seenSuspension',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':waiting': 'waiting', ':seenSuspension': hold!.suspendedUntil },
-              },
-            },
-            onConditionFailed: 'stale',
-          },
-          plans.deleteMarker(suspensionEndEntity.key(holdId)),
+          plans.unsuspend(hold!),
           plans.queue(resumed.titleId, new Counter().add('suspended', -1)),
         ),
         result: resumed,
@@ -334,17 +278,8 @@ export class HoldFamily {
         firstWaiting: undefined,
         now,
       });
-      const seen = suspensionAsSeen(hold);
       return {
-        writes: plans.endHold(
-          decision,
-          hold,
-          licence,
-          `#status = :seen AND ${seen.condition}`,
-          { ':seen': hold.status, ...seen.values },
-          now,
-          true,
-        ),
+        writes: plans.cancelHold(decision, hold, licence, now, { titleWithdrawn: true }),
         result: true,
       };
     });

@@ -483,9 +483,96 @@ export class LendingPlans {
     );
   }
 
+  /**
+   * A live hold cancelled as read (its status and suspension), by its patron or, with no patron, because its
+   * title was withdrawn.
+   */
+  cancelHold(
+    decision: { hold: Hold; release?: Release },
+    previous: Hold,
+    licence: Licence | undefined,
+    now: Date,
+    by: { patronId?: string; titleWithdrawn: boolean },
+  ): PlannedWrite[] {
+    const seen = suspensionAsSeen(previous);
+    const patron = by.patronId === undefined ? '' : ' AND patronId = :patron';
+    return this.endHold(
+      decision,
+      previous,
+      licence,
+      `#status = :seen${patron} AND ${seen.condition}`,
+      {
+        ':seen': previous.status,
+        ...(by.patronId === undefined ? {} : { ':patron': by.patronId }),
+        ...seen.values,
+      },
+      now,
+      by.titleWithdrawn,
+    );
+  }
+
   /** The event writes of a loan that ran out or a reservation that lapsed. */
   notice(event: NotificationEvent, now: Date): PlannedWrite[] {
     return this.eventWrites(event, now);
+  }
+
+  // ---- suspending a hold ----------------------------------------------------------------------
+
+  /**
+   * A waiting hold suspended until `until` (suspended or not as read), and the end of its suspension put in
+   * the due partition of that day, so the sweeper resumes it then.
+   */
+  suspend(hold: Hold, until: string, patronId: string): PlannedWrite[] {
+    const seen = suspensionAsSeen(hold);
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: holdEntity.key(hold.id),
+            UpdateExpression: 'SET suspendedUntil = :until',
+            ConditionExpression: `#status = :waiting AND patronId = :patron AND ${seen.condition}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':until': until,
+              ':waiting': 'waiting',
+              ':patron': patronId,
+              ...seen.values,
+            },
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: suspensionEndEntity.toItem({ id: hold.id, titleId: hold.titleId, suspendedUntil: until }),
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+    ];
+  }
+
+  /** A suspended hold back in line (its suspension as read), its end marker gone. */
+  unsuspend(hold: Hold): PlannedWrite[] {
+    return [
+      {
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: holdEntity.key(hold.id),
+            UpdateExpression: 'REMOVE suspendedUntil',
+            ConditionExpression: '#status = :waiting AND suspendedUntil = :seenSuspension',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':waiting': 'waiting', ':seenSuspension': hold.suspendedUntil },
+          },
+        },
+        onConditionFailed: 'stale',
+      },
+      this.deleteMarker(suspensionEndEntity.key(hold.id)),
+    ];
   }
 
   // ---- reserving free slots for the queue ---------------------------------------------------

@@ -34,6 +34,24 @@ import { holdQueueKeys, licenceKeys, loanKeys, holdKeys, titleKeys, type ItemKey
 import { indexes, tableSchema } from '../table-schema';
 import { DecideAgain } from '../transactions';
 
+/** Every page of a query. */
+export async function queryAll(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<QueryCommandInput, 'TableName'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: startKey }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 /**
  * The reads of lending: a title's lending snapshot (one consistent query of its partition), a patron's side
  * of a decision, a patron's loans and holds, and a title's queue. Every stored item is checked by its entity
@@ -46,17 +64,8 @@ export class LendingReads {
     private readonly clock: Clock,
   ) {}
 
-  async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    return queryAll(this.documents, this.tableName, input);
   }
 
   async getItem(key: ItemKey): Promise<Record<string, unknown> | undefined> {
