@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { AuditEntry, AuditFilter } from '../domain/audit';
 import type { AuditLog, Page } from '../domain/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { recordOf } from './dynamo-item';
 import { auditKeys } from './keys';
+import { auditEntity } from './entities';
+import { indexes } from './table-schema';
 
 /**
  * The audit trail in the table. Newest first: every entry on gsi1 (one partition; librarian actions are a
@@ -22,25 +23,14 @@ export class DynamoAuditLog implements AuditLog {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...auditKeys.item(entry.id),
-          gsi1pk: auditKeys.listPartition,
-          gsi1sk: auditKeys.listSort(entry.at, entry.id),
-          ...(entry.targetType && entry.targetId
-            ? {
-                gsi2pk: auditKeys.targetPartition(entry.targetType, entry.targetId),
-                gsi2sk: auditKeys.targetSort(entry.at, entry.id),
-              }
-            : {}),
-          ...entry,
-        },
+        Item: auditEntity.toItem(entry),
       }),
     );
   }
 
   async list(filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditEntry>> {
     const byTarget = filter.targetType !== undefined && filter.targetId !== undefined;
-    const index = byTarget ? 'gsi2' : 'gsi1';
+    const index = byTarget ? indexes.gsi2 : indexes.gsi1;
     const cursorShape = z
       .object({ pk: z.string().startsWith('AUDIT#'), sk: z.literal('AUDIT') })
       .extend(
@@ -51,8 +41,8 @@ export class DynamoAuditLog implements AuditLog {
       .strict();
     let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, cursorShape);
 
-    const names: Record<string, string> = { '#p': `${index}pk` };
-    if (filter.from || filter.to) names['#s'] = `${index}sk`;
+    const names: Record<string, string> = { '#p': index.partitionKey };
+    if (filter.from || filter.to) names['#s'] = index.sortKey;
     const values: Record<string, unknown> = {
       ':p': byTarget
         ? auditKeys.targetPartition(filter.targetType!, filter.targetId!)
@@ -94,7 +84,7 @@ export class DynamoAuditLog implements AuditLog {
       const result = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: index,
+          IndexName: index.indexName,
           KeyConditionExpression: keyCondition,
           ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
           ExpressionAttributeNames: names,
@@ -116,10 +106,10 @@ export class DynamoAuditLog implements AuditLog {
       hasMore && last
         ? encodeCursor(
             Object.fromEntries(
-              ['pk', 'sk', `${index}pk`, `${index}sk`].map((name) => [name, last[name]]),
-            ) as Record<string, unknown>,
+              ['pk', 'sk', index.partitionKey, index.sortKey].map((name) => [name, last[name]]),
+            ),
           )
         : null;
-    return { data: handedOut.map((item) => recordOf<AuditEntry>(item)), cursor };
+    return { data: handedOut.map((item) => auditEntity.fromItem(item)), cursor };
   }
 }

@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { CampusHandoffs } from '../domain/campus-sign-in';
 import type { Caller } from '../domain/caller';
 import { isConditionalCheckFailure } from './dynamo-item';
+import { campusHandoffEntity } from './entities';
 import { campusHandoffKeys } from './keys';
 
 /**
@@ -48,15 +49,16 @@ export class DynamoCampusHandoffs implements CampusHandoffs {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      if (!Attributes) return undefined;
+      const handoff = campusHandoffEntity.fromMaybe(Attributes);
+      if (!handoff) return undefined;
       return {
         member: {
-          patronId: String(Attributes.patronId),
+          patronId: handoff.patronId,
           roles: [],
-          partnerId: String(Attributes.partnerId),
-          entitlements: (Attributes.entitlements as string[]) ?? [],
+          partnerId: handoff.partnerId,
+          entitlements: handoff.entitlements,
         },
-        returnPath: String(Attributes.returnPath),
+        returnPath: handoff.returnPath,
       };
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;

@@ -31,7 +31,21 @@ import type {
 } from '../domain/notification-ports';
 import type { Clock } from '../domain/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
+import {
+  deliveryEntity,
+  dueKinds,
+  holdEntity,
+  indexQuery,
+  loanEntity,
+  notificationEntity,
+  notificationSettingsEntity,
+  wishCountEntity,
+  wishEntity,
+  wishersToTellEntity,
+} from './entities';
+import { DueDays, dayOf } from './lending/due-days';
+import { indexes } from './table-schema';
 import { deliveryKeys, dueKeys, notificationKeys, wishKeys } from './keys';
 import type { PlannedWrite, TransactItem } from './transactions';
 
@@ -72,12 +86,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
         item: {
           Put: {
             TableName: this.tableName,
-            Item: {
-              ...notificationKeys.item(event.patronId, notificationId),
-              ...notification,
-              eventId: event.id,
-              ttl,
-            },
+            Item: notificationEntity.toItem({ ...notification, eventId: event.id }, { ttl }),
           },
         },
         onConditionFailed: 'stale',
@@ -109,15 +118,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
   }
 
   private deliveryItem(delivery: Delivery, ttl: number): Record<string, unknown> {
-    return {
-      ...deliveryKeys.item(delivery.id),
-      ...delivery,
-      gsi1pk: deliveryKeys.duePartition,
-      gsi1sk: deliveryKeys.dueSort(delivery.nextAttemptAt, delivery.id),
-      gsi2pk: deliveryKeys.patronPartition(delivery.patronId),
-      gsi2sk: deliveryKeys.patronSort(delivery.createdAt, delivery.id),
-      ttl,
-    };
+    return deliveryEntity.toItem(delivery, { ttl });
   }
 
   private async send(items: TransactItem[]): Promise<void> {
@@ -201,7 +202,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
     );
     return {
       data: (page.Items ?? []).map((i) => {
-        const { eventId: _e, ...n } = recordOf<Notification & { eventId?: string }>(i);
+        const { eventId: _e, ...n } = notificationEntity.fromItem(i);
         return n;
       }),
       cursor: encodeCursor(page.LastEvaluatedKey),
@@ -273,8 +274,8 @@ export class DynamoNotificationRepository implements NotificationRepository {
       }),
     );
     if (!Item) return { patronId, emailOff: [] };
-    const stored = recordOf<NotificationSettings>(Item);
-    return { ...stored, emailOff: stored.emailOff ?? [] };
+    const stored = notificationSettingsEntity.fromItem(Item);
+    return { ...stored, patronId, emailOff: stored.emailOff ?? [] };
   }
 
   async setEmailOff(patronId: string, emailOff: NotificationKind[]): Promise<NotificationSettings> {
@@ -291,8 +292,8 @@ export class DynamoNotificationRepository implements NotificationRepository {
         ReturnValues: 'ALL_NEW',
       }),
     );
-    const stored = recordOf<NotificationSettings>(Attributes ?? {});
-    return { ...stored, emailOff: stored.emailOff ?? [] };
+    const stored = notificationSettingsEntity.fromItem(Attributes ?? {});
+    return { ...stored, patronId, emailOff: stored.emailOff ?? [] };
   }
 
   /** Turns one kind's e-mail off (the unsubscribe link); idempotent. */
@@ -360,16 +361,13 @@ export class DynamoNotificationRepository implements NotificationRepository {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :due AND gsi1sk <= :upTo',
-        ExpressionAttributeValues: {
-          ':due': deliveryKeys.duePartition,
-          ':upTo': deliveryKeys.dueUpTo(this.clock.now().toISOString()),
-        },
-        Limit: limit,
+        ...indexQuery(indexes.gsi1, deliveryKeys.duePartition, {
+          sort: { '<=': deliveryKeys.dueUpTo(this.clock.now().toISOString()) },
+          limit,
+        }),
       }),
     );
-    return Items.map((i) => recordOf<Delivery>(i));
+    return Items.map((i) => deliveryEntity.fromItem(i));
   }
 
   /**
@@ -398,11 +396,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const {
-        leaseId: _l,
-        leaseUntil: _u,
-        ...delivery
-      } = recordOf<Delivery & { leaseId?: string; leaseUntil?: string }>(Attributes ?? {});
+      const { leaseId: _l, leaseUntil: _u, ...delivery } = deliveryEntity.fromItem(Attributes ?? {});
       return { lease, delivery };
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;
@@ -424,17 +418,15 @@ export class DynamoNotificationRepository implements NotificationRepository {
     let state: Delivery['state'];
     if (outcome.kind === 'sent') {
       state = 'sent';
-      update =
-        'SET #state = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseId, leaseUntil, reason';
+      update = `SET #state = :sent, sentAt = :at, messageId = :mid REMOVE ${dueIndex}, leaseId, leaseUntil, reason`;
       values = { ':sent': 'sent', ':at': at, ':mid': outcome.messageId };
     } else if (outcome.kind === 'skipped') {
       state = 'skipped';
-      update = 'SET #state = :skipped, reason = :reason REMOVE gsi1pk, gsi1sk, leaseId, leaseUntil';
+      update = `SET #state = :skipped, reason = :reason REMOVE ${dueIndex}, leaseId, leaseUntil`;
       values = { ':skipped': 'skipped', ':reason': outcome.reason };
     } else if (delivery.attempts >= maxDeliveryAttempts) {
       state = 'failed';
-      update =
-        'SET #state = :failed, failedAt = :at, reason = :reason, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE leaseId, leaseUntil';
+      update = `SET #state = :failed, failedAt = :at, reason = :reason, ${indexes.gsi1.partitionKey} = :failedPk, ${indexes.gsi1.sortKey} = :failedSk REMOVE leaseId, leaseUntil`;
       values = {
         ':failed': 'failed',
         ':at': at,
@@ -445,7 +437,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
     } else {
       state = 'pending';
       const next = nextAttemptAfter(delivery.attempts, now).toISOString();
-      update = 'SET nextAttemptAt = :next, reason = :reason, gsi1sk = :dueSk REMOVE leaseId, leaseUntil';
+      update = `SET nextAttemptAt = :next, reason = :reason, ${indexes.gsi1.sortKey} = :dueSk REMOVE leaseId, leaseUntil`;
       values = {
         ':next': next,
         ':reason': outcome.reason.slice(0, 500),
@@ -469,31 +461,24 @@ export class DynamoNotificationRepository implements NotificationRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: deliveryKeys.item(deliveryId), ConsistentRead: true }),
     );
-    return Item ? recordOf<Delivery>(Item) : undefined;
+    return deliveryEntity.fromMaybe(Item);
   }
 
   async deliveriesOf(patronId: string, limit = 100): Promise<Delivery[]> {
     const { Items = [] } = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :p',
-        ExpressionAttributeValues: { ':p': deliveryKeys.patronPartition(patronId) },
+        ...indexQuery(indexes.gsi2, deliveryKeys.patronPartition(patronId), { limit }),
         ScanIndexForward: false,
-        Limit: limit,
       }),
     );
     return Items.map((i) => this.publicDelivery(i));
   }
 
+  /** A delivery without what only the notifier needs (its lease, the mail server's message id). */
   private publicDelivery(item: Record<string, unknown>): Delivery {
-    const {
-      leaseId: _l,
-      leaseUntil: _u,
-      messageId: _m,
-      ...d
-    } = recordOf<Delivery & Record<string, unknown>>(item);
-    return d as Delivery;
+    const { leaseId: _l, leaseUntil: _u, messageId: _m, ...delivery } = deliveryEntity.fromItem(item);
+    return delivery;
   }
 
   async failed(options: {
@@ -503,11 +488,8 @@ export class DynamoNotificationRepository implements NotificationRepository {
     const page = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :f',
-        ExpressionAttributeValues: { ':f': deliveryKeys.failedPartition },
+        ...indexQuery(indexes.gsi1, deliveryKeys.failedPartition, { limit: options.limit }),
         ScanIndexForward: false,
-        Limit: options.limit,
         ExclusiveStartKey: decodeCursor(options.cursor, failedCursor),
       }),
     );
@@ -558,12 +540,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
         {
           Put: {
             TableName: this.tableName,
-            Item: {
-              ...wishKeys.item(patronId, titleId),
-              ...wish,
-              gsi1pk: wishKeys.titlePartition(titleId),
-              gsi1sk: wishKeys.titleSort(createdAt, patronId),
-            },
+            Item: wishEntity.toItem(wish),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -583,17 +560,22 @@ export class DynamoNotificationRepository implements NotificationRepository {
   }
 
   private wishCount(titleId: string, delta: number): TransactItem {
+    const listed = wishCountEntity.indexAttributes({ titleId });
     return {
       Update: {
         TableName: this.tableName,
-        Key: wishKeys.count(titleId),
-        UpdateExpression: 'ADD #open :d SET titleId = :t, gsi2pk = :g, gsi2sk = :gs',
-        ExpressionAttributeNames: { '#open': 'open' },
+        Key: wishCountEntity.key(titleId),
+        UpdateExpression: 'ADD #open :d SET titleId = :t, #g = :g, #gs = :gs',
+        ExpressionAttributeNames: {
+          '#open': 'open',
+          '#g': indexes.gsi2.partitionKey,
+          '#gs': indexes.gsi2.sortKey,
+        },
         ExpressionAttributeValues: {
           ':d': delta,
           ':t': titleId,
-          ':g': wishKeys.countsPartition,
-          ':gs': wishKeys.countsSort(titleId),
+          ':g': listed[indexes.gsi2.partitionKey],
+          ':gs': listed[indexes.gsi2.sortKey],
         },
       },
     };
@@ -631,7 +613,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
         ConsistentRead: true,
       }),
     );
-    return Items.map((i) => recordOf<Wish>(i));
+    return Items.map((i) => wishEntity.fromItem(i));
   }
 
   /** Open wishes per title, for librarians (titles nobody wishes for any more are left out). */
@@ -642,15 +624,13 @@ export class DynamoNotificationRepository implements NotificationRepository {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :g',
-          ExpressionAttributeValues: { ':g': wishKeys.countsPartition },
+          ...indexQuery(indexes.gsi2, wishKeys.countsPartition),
           ExclusiveStartKey: start,
         }),
       );
-      for (const i of page.Items ?? []) {
-        const wishes = Number(i.open ?? 0);
-        if (wishes > 0) counts.push({ titleId: String(i.titleId), wishes });
+      for (const item of page.Items ?? []) {
+        const { titleId, open: wishes = 0 } = wishCountEntity.fromItem(item);
+        if (wishes > 0) counts.push({ titleId, wishes });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -665,10 +645,14 @@ export class DynamoNotificationRepository implements NotificationRepository {
   async fulfilWishes(titleId: string): Promise<number> {
     // Read first: only the marker this call serves is deleted after, never one a newer licence change wrote.
     const { Item: marker } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: wishKeys.toTell(titleId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: wishersToTellEntity.key(titleId),
+        ConsistentRead: true,
+      }),
     );
     const { told, done } = await this.tellWishers(titleId);
-    if (done && marker) await this.dropMarker(titleId, String(marker.mark));
+    if (done && marker) await this.dropMarker(titleId, wishersToTellEntity.fromItem(marker).mark);
     return told;
   }
 
@@ -684,13 +668,12 @@ export class DynamoNotificationRepository implements NotificationRepository {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': wishKeys.toTellPartition },
+          ...indexQuery(indexes.gsi1, wishKeys.toTellPartition),
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) told += await this.fulfilWishes(String(item.titleId));
+      for (const item of page.Items ?? [])
+        told += await this.fulfilWishes(wishersToTellEntity.fromItem(item).titleId);
       start = page.LastEvaluatedKey;
     } while (start);
     return { told };
@@ -719,16 +702,13 @@ export class DynamoNotificationRepository implements NotificationRepository {
       const { Items = [] } = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :w',
-          ExpressionAttributeValues: { ':w': wishKeys.titlePartition(titleId) },
-          Limit: 25,
+          ...indexQuery(indexes.gsi1, wishKeys.titlePartition(titleId), { limit: 25 }),
         }),
       );
       if (Items.length === 0) return { told, done: true };
       let progressed = false;
       for (const item of Items) {
-        const wish = recordOf<Wish>(item);
+        const wish = wishEntity.fromItem(item);
         const now = this.clock.now();
         const event: NotificationEvent = {
           id: eventIds.wishAvailable(wish.patronId, titleId, wish.createdAt),
@@ -773,58 +753,49 @@ export class DynamoNotificationRepository implements NotificationRepository {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + 3 * 86_400_000);
     let recorded = 0;
-    for (let at = new Date(now); dayOf(at) <= dayOf(horizon); at = new Date(at.getTime() + 86_400_000)) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :due AND gsi1sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':due': dueKeys.partition(at.toISOString()),
-              ':from': now.toISOString(),
-              ':to': dueKeys.upTo(horizon.toISOString()),
-            },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const event = timeNoticeOf(item, now);
-          if (event && (await this.recordOnce(event))) recorded += 1;
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+    // Today's and the next days' due partitions, from now to the horizon.
+    for await (const { items } of new DueDays(this.documents, this.tableName).walk({
+      now,
+      from: dayOf(now),
+      lastDay: dayOf(horizon),
+      sort: { between: [now.toISOString(), dueKeys.upTo(horizon.toISOString())] },
+    })) {
+      for (const item of items) {
+        const event = timeNoticeOf(item, now);
+        if (event && (await this.recordOnce(event))) recorded += 1;
+      }
     }
     return { recorded };
   }
 }
 
-const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+/** What leaves the due index once a delivery is sent or skipped. */
+const dueIndex = `${indexes.gsi1.partitionKey}, ${indexes.gsi1.sortKey}`;
 
 /** The notice a due item (a running loan, a reserved hold) calls for at `now`, if any. */
 function timeNoticeOf(item: Record<string, unknown>, now: Date): NotificationEvent | undefined {
-  const patronId = String(item.patronId);
-  const titleId = String(item.titleId);
-  if (item.sk === 'LOAN' && item.status === 'active' && typeof item.expiresAt === 'string') {
-    const kind = loanNoticeDue(item.expiresAt, now);
+  if (item.sk === dueKinds.loan) {
+    const loan = loanEntity.fromItem(item);
+    const kind = loan.status === 'active' ? loanNoticeDue(loan.expiresAt, now) : undefined;
     if (!kind) return undefined;
     return {
-      id: eventIds.loanEnding(kind, String(item.id), item.expiresAt),
-      patronId,
+      id: eventIds.loanEnding(kind, loan.id, loan.expiresAt),
+      patronId: loan.patronId,
       kind,
-      titleId,
-      deadline: item.expiresAt,
+      titleId: loan.titleId,
+      deadline: loan.expiresAt,
     };
   }
-  if (item.sk === 'HOLD' && item.status === 'reserved' && typeof item.reservedUntil === 'string') {
-    if (!reservationNoticeDue(item.reservedUntil, now)) return undefined;
+  if (item.sk === dueKinds.hold) {
+    const hold = holdEntity.fromItem(item);
+    if (hold.status !== 'reserved' || hold.reservedUntil === undefined) return undefined;
+    if (!reservationNoticeDue(hold.reservedUntil, now)) return undefined;
     return {
-      id: eventIds.reservationExpiring(String(item.id)),
-      patronId,
+      id: eventIds.reservationExpiring(hold.id),
+      patronId: hold.patronId,
       kind: 'reservation-expiring',
-      titleId,
-      deadline: item.reservedUntil,
+      titleId: hold.titleId,
+      deadline: hold.reservedUntil,
     };
   }
   return undefined;

@@ -7,8 +7,10 @@ import {
 import { ConflictError } from '../domain/errors';
 import type { Partner } from '../domain/partner';
 import type { Clock, PartnerRepository } from '../domain/ports';
-import { isTransactionCancelled, recordOf } from './dynamo-item';
+import { isTransactionCancelled } from './dynamo-item';
 import { partnerKeys } from './keys';
+import { indexQuery, partnerEntity } from './entities';
+import { indexes } from './table-schema';
 
 /**
  * Partners in the single table: the record (listed on gsi1) and an issuer claim item that maps the exact
@@ -31,7 +33,7 @@ export class DynamoPartnerRepository implements PartnerRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: partnerKeys.item(partnerId), ConsistentRead: true }),
     );
-    return Item ? recordOf<Partner>(Item) : undefined;
+    return partnerEntity.fromMaybe(Item);
   }
 
   async getByIssuer(issuer: string): Promise<Partner | undefined> {
@@ -53,13 +55,11 @@ export class DynamoPartnerRepository implements PartnerRepository {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': partnerKeys.listPartition },
+          ...indexQuery(indexes.gsi1, partnerKeys.listPartition),
           ExclusiveStartKey: startKey,
         }),
       );
-      partners.push(...(page.Items ?? []).map((item) => recordOf<Partner>(item)));
+      partners.push(...(page.Items ?? []).map((item) => partnerEntity.fromItem(item)));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     this.cached = { partners, until: now + this.listCacheSeconds * 1000 };
@@ -67,12 +67,7 @@ export class DynamoPartnerRepository implements PartnerRepository {
   }
 
   private recordItem(partner: Partner) {
-    return {
-      ...partnerKeys.item(partner.id),
-      gsi1pk: partnerKeys.listPartition,
-      gsi1sk: partnerKeys.listSort(partner.id),
-      ...partner,
-    };
+    return partnerEntity.toItem(partner);
   }
 
   async create(partner: Partner): Promise<boolean> {

@@ -9,8 +9,10 @@ import { z } from 'zod';
 import type { Patron } from '../domain/patron';
 import type { Page, PatronChanges, PatronRepository } from '../domain/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
 import { patronKeys } from './keys';
+import { cardEntity, cardItem, indexQuery, patronEntity } from './entities';
+import { indexes } from './table-schema';
 
 const searchCursor = z
   .object({
@@ -34,7 +36,7 @@ export class DynamoPatronRepository implements PatronRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: patronKeys.item(patronId), ConsistentRead: true }),
     );
-    return Item ? recordOf<Patron>(Item) : undefined;
+    return patronEntity.fromMaybe(Item);
   }
 
   /**
@@ -45,7 +47,7 @@ export class DynamoPatronRepository implements PatronRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: patronKeys.card(cardNumber), ConsistentRead: true }),
     );
-    const patronId = typeof Item?.patronId === 'string' ? Item.patronId : undefined;
+    const patronId = cardEntity.fromMaybe(Item)?.patronId;
     const patron = await this.get(patronId ?? noPatron);
     return patronId ? patron : undefined;
   }
@@ -56,15 +58,15 @@ export class DynamoPatronRepository implements PatronRepository {
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: prefix ? 'gsi1pk = :p AND begins_with(gsi1sk, :name)' : 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': patronKeys.listPartition, ...(prefix ? { ':name': prefix } : {}) },
-        Limit: options.limit,
+        ...indexQuery(indexes.gsi1, patronKeys.listPartition, {
+          ...(prefix ? { sort: { beginsWith: prefix } } : {}),
+          limit: options.limit,
+        }),
         ExclusiveStartKey: decodeCursor(options.cursor, searchCursor),
       }),
     );
     return {
-      data: (result.Items ?? []).map((item) => recordOf<Patron>(item)),
+      data: (result.Items ?? []).map((item) => patronEntity.fromItem(item)),
       cursor: encodeCursor(result.LastEvaluatedKey),
     };
   }
@@ -77,19 +79,14 @@ export class DynamoPatronRepository implements PatronRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...patronKeys.card(patron.cardNumber), patronId: patron.id },
+                Item: cardItem(patron),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
-                  ...patronKeys.item(patron.id),
-                  gsi1pk: patronKeys.listPartition,
-                  gsi1sk: patronKeys.listSort(patron.name, patron.id),
-                  ...patron,
-                },
+                Item: patronEntity.toItem(patron),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -125,7 +122,7 @@ export class DynamoPatronRepository implements PatronRepository {
     }
     if (changes.name !== undefined) {
       // The listing index sorts by name, so it follows a rename.
-      names['#gsi1sk'] = 'gsi1sk';
+      names['#gsi1sk'] = indexes.gsi1.sortKey;
       values[':gsi1sk'] = patronKeys.listSort(changes.name, patronId);
       sets.push('#gsi1sk = :gsi1sk');
     }
@@ -141,7 +138,7 @@ export class DynamoPatronRepository implements PatronRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? recordOf<Patron>(Attributes) : undefined;
+      return patronEntity.fromMaybe(Attributes);
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;
       throw error;

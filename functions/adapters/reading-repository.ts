@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ReadingRepository } from '../domain/ports';
 import type { Bookmark, ReadingProgress } from '../domain/reading';
-import { isConditionalCheckFailure, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure } from './dynamo-item';
 import { readingKeys } from './keys';
+import { bookmarkEntity, readingProgressEntity } from './entities';
 
 /** Positions and bookmarks live in the patron's partition (see `readingKeys`). */
 export class DynamoReadingRepository implements ReadingRepository {
@@ -25,7 +26,7 @@ export class DynamoReadingRepository implements ReadingRepository {
         ConsistentRead: true,
       }),
     );
-    return Item ? recordOf<ReadingProgress>(Item) : undefined;
+    return readingProgressEntity.fromMaybe(Item);
   }
 
   async putProgress(
@@ -66,7 +67,7 @@ export class DynamoReadingRepository implements ReadingRepository {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) bookmarks.push(recordOf<Bookmark>(item));
+      for (const item of result.Items ?? []) bookmarks.push(bookmarkEntity.fromItem(item));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return bookmarks;

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { RefreshOutcome, SessionHolder, SessionRepository } from '../domain/sign-in';
 import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
+import { refreshTokenEntity, sessionEntity, type StoredRefreshToken, type StoredSession } from './entities';
 import { sessionKeys } from './keys';
 
 /** Refresh tokens live 30 days from when they are issued (each rotation issues a new one). */
@@ -15,24 +16,6 @@ export const refreshTokenSeconds = 30 * 24 * 60 * 60;
 /** 256 bits of randomness, base64url: 43 characters. */
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-
-interface StoredRefreshToken {
-  sessionId: string;
-  patronId: string;
-  /** Epoch ms */
-  expiresAt: number;
-}
-
-interface StoredSession {
-  patronId: string;
-  status: 'active' | 'revoked';
-  currentTokenHash: string;
-  /** Partner members only: what the partner granted (they have no patron record). */
-  partnerId?: string;
-  entitlements?: string[];
-  /** Epoch ms at which the family ends however often it is rotated (member sessions). */
-  endsAt?: number;
-}
 
 function holderOf(session: StoredSession): SessionHolder {
   return session.partnerId !== undefined && session.entitlements !== undefined
@@ -193,14 +176,14 @@ export class DynamoSessionRepository implements SessionRepository {
         ConsistentRead: true,
       }),
     );
-    return Item as StoredRefreshToken | undefined;
+    return refreshTokenEntity.fromMaybe(Item);
   }
 
   private async getSession(sessionId: string): Promise<StoredSession | undefined> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: sessionKeys.item(sessionId), ConsistentRead: true }),
     );
-    return Item as StoredSession | undefined;
+    return sessionEntity.fromMaybe(Item);
   }
 
   private async revokeSession(sessionId: string, now: Date): Promise<void> {

@@ -9,8 +9,10 @@ import { z } from 'zod';
 import type { Page, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
 import { decodeCursor, encodeCursor } from './cursor';
-import { isConditionalCheckFailure, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure } from './dynamo-item';
 import { catalogueKeys, titleKeys } from './keys';
+import { indexQuery, titleEntity } from './entities';
+import { indexes } from './table-schema';
 
 const listCursor = z
   .object({
@@ -31,7 +33,7 @@ export class DynamoTitleRepository implements TitleRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: titleKeys.item(titleId) }),
     );
-    return Item ? recordOf<Title>(Item) : undefined;
+    return titleEntity.fromMaybe(Item);
   }
 
   /** Catalogue order (sort title), one gsi1 query per page. */
@@ -40,15 +42,12 @@ export class DynamoTitleRepository implements TitleRepository {
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': titleKeys.listPartition },
-        Limit: limit,
+        ...indexQuery(indexes.gsi1, titleKeys.listPartition, { limit }),
         ExclusiveStartKey: startKey,
       }),
     );
     return {
-      data: (result.Items ?? []).map((item) => recordOf<Title>(item)),
+      data: (result.Items ?? []).map((item) => titleEntity.fromItem(item)),
       cursor: encodeCursor(result.LastEvaluatedKey),
     };
   }
@@ -58,12 +57,7 @@ export class DynamoTitleRepository implements TitleRepository {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...titleKeys.item(title.id),
-            gsi1pk: titleKeys.listPartition,
-            gsi1sk: titleKeys.listSort(title.sortTitle, title.id),
-            ...title,
-          },
+          Item: titleEntity.toItem(title),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -107,13 +101,11 @@ export class DynamoTitleRepository implements TitleRepository {
       const result = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': titleKeys.listPartition },
+          ...indexQuery(indexes.gsi1, titleKeys.listPartition),
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of result.Items ?? []) titles.push(recordOf<Title>(item));
+      for (const item of result.Items ?? []) titles.push(titleEntity.fromItem(item));
       startKey = result.LastEvaluatedKey;
     } while (startKey);
     return titles;
@@ -134,12 +126,12 @@ export class DynamoTitleRepository implements TitleRepository {
       sets.push(`#${field} = :${field}`);
     }
     if (changes.sortTitle !== undefined) {
-      names['#gsi1sk'] = 'gsi1sk';
+      names['#gsi1sk'] = indexes.gsi1.sortKey;
       values[':gsi1sk'] = titleKeys.listSort(changes.sortTitle, titleId);
       sets.push('#gsi1sk = :gsi1sk');
     }
     if (changes.status !== undefined) {
-      names['#gsi1pk'] = 'gsi1pk';
+      names['#gsi1pk'] = indexes.gsi1.partitionKey;
       values[':gsi1pk'] =
         changes.status === 'withdrawn' ? titleKeys.withdrawnPartition : titleKeys.listPartition;
       sets.push('#gsi1pk = :gsi1pk');
@@ -158,7 +150,7 @@ export class DynamoTitleRepository implements TitleRepository {
       );
       // Search indexes in every process rebuild on their next check (edits and withdrawals change results).
       if (Attributes) await this.touchCatalogue();
-      return Attributes ? recordOf<Title>(Attributes) : undefined;
+      return titleEntity.fromMaybe(Attributes);
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;
       throw error;

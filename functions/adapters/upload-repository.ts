@@ -1,8 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UploadRepository } from '../domain/ports';
 import { uploadLimits, type Upload, type UploadState } from '../domain/upload';
-import { isConditionalCheckFailure, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure } from './dynamo-item';
 import { uploadKeys } from './keys';
+import { uploadEntity } from './entities';
 
 /** Upload records; each carries a TTL a week after its links expire, so abandoned ones clean themselves up. */
 export class DynamoUploadRepository implements UploadRepository {
@@ -15,7 +16,7 @@ export class DynamoUploadRepository implements UploadRepository {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...uploadKeys.item(upload.id), ...upload, ttl: ttlOf(upload.expiresAt) },
+        Item: uploadEntity.toItem(upload, { ttl: ttlOf(upload.expiresAt) }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -25,7 +26,7 @@ export class DynamoUploadRepository implements UploadRepository {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: uploadKeys.item(uploadId), ConsistentRead: true }),
     );
-    return Item ? recordOf<Upload>(Item) : undefined;
+    return uploadEntity.fromMaybe(Item);
   }
 
   async transition(
@@ -56,7 +57,7 @@ export class DynamoUploadRepository implements UploadRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? recordOf<Upload>(Attributes) : undefined;
+      return uploadEntity.fromMaybe(Attributes);
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;
       throw error;

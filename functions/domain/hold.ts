@@ -47,7 +47,7 @@ export interface HoldQueue {
 export const emptyQueue: HoldQueue = { waiting: 0, reserved: 0, lastSeq: 0, suspended: 0 };
 
 /** A hold that lets copies pass at `now`. */
-export function isSuspended(hold: Hold, now: Date): boolean {
+export function isSuspended(hold: Pick<Hold, 'status' | 'suspendedUntil'>, now: Date): boolean {
   return (
     hold.status === 'waiting' &&
     hold.suspendedUntil !== undefined &&

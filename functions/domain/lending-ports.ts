@@ -3,7 +3,7 @@ import type { DenialMetric, TitleLending } from './lending';
 import type { Licence } from './licence';
 import type { Loan, LoanDays } from './loan';
 
-/** Ports of the lending engine; the DynamoDB adapter implements them (functions/adapters/lending-repository.ts). */
+/** Ports of the lending engine; the DynamoDB adapter implements them (functions/adapters/lending/). */
 
 export interface CheckoutRequest {
   patronId: string;

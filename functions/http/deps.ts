@@ -71,7 +71,7 @@ export interface AppDeps {
   readingSlots: ReadingSlots;
   /** Counts uses of partner databases through /go. */
   databaseUsage: DatabaseUsageRecorder;
-  /** Licences, loans, holds and the sweeper (functions/adapters/lending-repository.ts). */
+  /** Licences, loans, holds and the sweeper (functions/adapters/lending/). */
   lending: LendingRepository;
   /** Usage statistics: issued links and turnaways. */
   usage: UsageRecorder;

@@ -3,6 +3,7 @@ import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helper
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { DynamoLendingRepository } from '../../functions/adapters/lending-repository';
 import { scanTable } from '../helpers/table';
+import { itemKinds } from '../../functions/adapters/entities';
 
 const clock = new FakeClock();
 let stack: TestStack;
@@ -119,7 +120,7 @@ describe('lending repository on DynamoDB Local', () => {
     // Assess
     expect(paused).toBe(true);
     expect(outcome.replayed).toBe(true);
-    const loans = (await scanTable(stack)).filter((i) => i.sk === 'LOAN' && i.titleId === title.id);
+    const loans = (await scanTable(stack)).filter((i) => i.sk === itemKinds.loan && i.titleId === title.id);
     expect(loans).toHaveLength(1);
     expect(outcome.loan.id).toBe(loans[0]!.id);
   });

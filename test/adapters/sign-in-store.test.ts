@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockedUntil, lockoutPolicy } from '../../functions/domain/sign-in';
 import { createTestStack, type TestStack } from '../helpers/stack';
+import { sessionKeys } from '../../functions/adapters/keys';
 
 let stack: TestStack;
 
@@ -142,7 +143,9 @@ describe('refresh-token families in DynamoDB', () => {
       new ScanCommand({ TableName: stack.config.TABLE_NAME }),
     );
     expect(JSON.stringify(Items)).not.toContain(refreshToken);
-    const tokenItem = Items.find((i) => String(i.pk).startsWith('REFRESH#') && i.patronId === 'p-hash');
+    const tokenItem = Items.find(
+      (i) => String(i.pk).startsWith(sessionKeys.refreshToken('').pk) && i.patronId === 'p-hash',
+    );
     expect(tokenItem?.ttl).toEqual(expect.any(Number));
   });
 });

@@ -7,7 +7,7 @@ import {
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
-import { tableSchema } from '../../functions/adapters/table-schema';
+import { indexes, tableSchema } from '../../functions/adapters/table-schema';
 import { createTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -55,7 +55,7 @@ describe('local storage set-up', () => {
         ],
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'gsi1',
+            IndexName: indexes.gsi1.indexName,
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
@@ -76,7 +76,7 @@ describe('local storage set-up', () => {
       const viaNewIndex = await stack.clients.documents.send(
         new QueryCommand({
           TableName,
-          IndexName: 'gsi3',
+          IndexName: indexes.gsi3.indexName,
           KeyConditionExpression: 'gsi3pk = :p',
           ExpressionAttributeValues: { ':p': 'P' },
         }),

@@ -4,6 +4,8 @@ import { addLicence, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { scanTable } from '../helpers/table';
 import { expectProblem } from '../helpers/problem';
+import { itemKinds } from '../../functions/adapters/entities';
+import { holdQueueKeys, licenceKeys, titleKeys } from '../../functions/adapters/keys';
 
 /**
  * Licences for librarians (issue 5 item 4) and withdrawal (item 3), through the HTTP API on DynamoDB Local:
@@ -81,23 +83,27 @@ async function availability(titleId: string) {
 /** functions/domain/README.md's invariant 2 on what is stored: for every licence of the title, loans out + reserved + free = concurrency. */
 async function expectInvariants(titleId: string): Promise<void> {
   const items = await scanTable(stack);
-  const licences = items.filter((i) => i.pk === `TITLE#${titleId}` && String(i.sk).startsWith('LICENCE#'));
+  const licences = items.filter(
+    (i) => i.pk === titleKeys.partition(titleId) && String(i.sk).startsWith(licenceKeys.sortPrefix),
+  );
   expect(licences.length).toBeGreaterThan(0);
   for (const licence of licences) {
     const concurrency = (licence.terms as { concurrency: number | null }).concurrency;
     if (concurrency === null) continue;
-    const out = items.filter((i) => i.sk === 'LOAN' && i.licenceId === licence.id && i.status === 'active');
+    const out = items.filter(
+      (i) => i.sk === itemKinds.loan && i.licenceId === licence.id && i.status === 'active',
+    );
     const reserved = items.filter(
-      (i) => i.sk === 'HOLD' && i.licenceId === licence.id && i.status === 'reserved',
+      (i) => i.sk === itemKinds.hold && i.licenceId === licence.id && i.status === 'reserved',
     );
     expect(licence.available, `free slots of ${String(licence.id)}`).toBeGreaterThanOrEqual(0);
     expect(out.length + reserved.length + Number(licence.available), `slots of ${String(licence.id)}`).toBe(
       concurrency,
     );
   }
-  const queue = items.find((i) => i.pk === `TITLE#${titleId}` && i.sk === 'HOLDQUEUE');
+  const queue = items.find((i) => i.pk === holdQueueKeys.item(titleId).pk && i.sk === itemKinds.holdQueue);
   const live = (status: string) =>
-    items.filter((i) => i.sk === 'HOLD' && i.titleId === titleId && i.status === status).length;
+    items.filter((i) => i.sk === itemKinds.hold && i.titleId === titleId && i.status === status).length;
   expect(Number(queue?.waiting ?? 0)).toBe(live('waiting'));
   expect(Number(queue?.reserved ?? 0)).toBe(live('reserved'));
 }
@@ -127,8 +133,9 @@ describe('POST /admin/titles/{id}/licences', () => {
       note: 'Order 17/2026, Gramedia Digital',
     });
     expect(await availability(title.id)).toEqual({ copies: 3, available: 3, holds: 0, access: 'licensed' });
-    const stored = (await scanTable(stack)).find((i) => i.sk === `LICENCE#${licence.id}`);
-    expect(stored).toMatchObject({ pk: `TITLE#${title.id}`, available: 3, createdBy: librarianId });
+    const key = licenceKeys.item(title.id, licence.id);
+    const stored = (await scanTable(stack)).find((i) => i.sk === key.sk);
+    expect(stored).toMatchObject({ pk: key.pk, available: 3, createdBy: librarianId });
     const listed = (await (await call('GET', `/admin/titles/${title.id}/licences`, librarian())).json()) as {
       data: LicenceBody[];
       availability: unknown;
@@ -452,10 +459,14 @@ describe('DELETE /admin/titles/{id} (withdraw)', () => {
     expect(await holdsOf(c)).toEqual([]);
     expect(await holdsOf(d)).toEqual([]);
     const items = await scanTable(stack);
-    const holds = items.filter((i) => i.sk === 'HOLD' && i.titleId === title.id);
+    const holds = items.filter((i) => i.sk === itemKinds.hold && i.titleId === title.id);
     expect(holds.map((h) => h.status)).toEqual(['cancelled', 'cancelled']);
-    expect(items.find((i) => i.sk === `LICENCE#${licence.id}`)).toMatchObject({ available: 1 });
-    expect(items.find((i) => i.pk === `TITLE#${title.id}` && i.sk === 'HOLDQUEUE')).toMatchObject({
+    expect(items.find((i) => i.sk === licenceKeys.item(title.id, licence.id).sk)).toMatchObject({
+      available: 1,
+    });
+    expect(
+      items.find((i) => i.pk === holdQueueKeys.item(title.id).pk && i.sk === itemKinds.holdQueue),
+    ).toMatchObject({
       waiting: 0,
       reserved: 0,
     });

@@ -4,6 +4,8 @@ import { addLicence, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { scanTable } from '../helpers/table';
 import { expectProblem } from '../helpers/problem';
+import { itemKinds } from '../../functions/adapters/entities';
+import { usageKeys } from '../../functions/adapters/keys';
 
 let stack: TestStack;
 const clock = new FakeClock('2026-05-04T07:00:00.000Z');
@@ -60,7 +62,7 @@ const borrow = (who: Who, titleId: string, extra: Record<string, unknown> = {}, 
 async function usage(titleId: string, metric: string) {
   const items = await scanTable(stack);
   return items
-    .filter((i) => i.pk === `USAGE#${titleId}` && String(i.sk).endsWith(`#${metric}`))
+    .filter((i) => i.pk === usageKeys.counter(titleId, '', metric).pk && String(i.sk).endsWith(`#${metric}`))
     .reduce((n, i) => n + Number(i.count), 0);
 }
 
@@ -82,7 +84,7 @@ describe('POST /loans under contention', () => {
     expect(new Set(refusals.map((p) => p.code))).toEqual(new Set(['NO_COPY_AVAILABLE']));
     const titleNow = (await (await get(`/titles/${title.id}`)).json()) as { availability: unknown };
     expect(titleNow.availability).toEqual({ copies: 3, available: 0, holds: 0, access: 'licensed' });
-    const loans = (await scanTable(stack)).filter((i) => i.sk === 'LOAN' && i.titleId === title.id);
+    const loans = (await scanTable(stack)).filter((i) => i.sk === itemKinds.loan && i.titleId === title.id);
     expect(loans).toHaveLength(3);
     expect(await usage(title.id, 'Limit_Exceeded')).toBe(47);
   }, 60_000);
@@ -122,7 +124,9 @@ describe('POST /loans under contention', () => {
     expect(((await again.json()) as LoanBody).id).toBe(bodies[0]!.id);
     expect(otherBody.status).toBe(422);
     expect(((await otherBody.json()) as Problem).code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect((await scanTable(stack)).filter((i) => i.sk === 'LOAN' && i.titleId === title.id)).toHaveLength(1);
+    expect(
+      (await scanTable(stack)).filter((i) => i.sk === itemKinds.loan && i.titleId === title.id),
+    ).toHaveLength(1);
   });
 });
 

@@ -3,6 +3,7 @@ import type { SeedReport } from '../../functions/local/seed';
 import { sortTitleOf } from '../../functions/domain/title';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
+import { patronKeys } from '../../functions/adapters/keys';
 
 interface TitleBody {
   id: string;
@@ -66,10 +67,7 @@ describeWithFixtures('GET /titles', () => {
     ['limit=abc', 'limit'],
     ['limit=101', 'limit'],
     ['cursor=not-a-cursor', 'cursor'],
-    [
-      `cursor=${Buffer.from(JSON.stringify({ pk: 'PATRON#x', sk: 'PATRON' })).toString('base64url')}`,
-      'cursor',
-    ],
+    [`cursor=${Buffer.from(JSON.stringify(patronKeys.item('x'))).toString('base64url')}`, 'cursor'],
   ])('refuses %s with 400 VALIDATION_FAILED', async (query, field) => {
     // Act
     const response = await stack.app.request(`/titles?${query}`);

@@ -15,6 +15,8 @@ import {
 import { createTestStack, fixturesDir, type TestStack } from '../helpers/stack';
 import { scanTable } from '../helpers/table';
 import { requireFixtures } from '../helpers/fixtures';
+import { itemKinds } from '../../functions/adapters/entities';
+import { licenceKeys } from '../../functions/adapters/keys';
 
 let stack: TestStack;
 let deps: SeedDeps;
@@ -56,10 +58,12 @@ describe('seeding the sample library', () => {
       const licensed = [...Object.keys(sampleLicences), ...shippedSampleNames];
       expect(first.licences.created.sort()).toEqual(licensed.sort());
       const items = await scanTable(stack);
-      expect(items.filter((i) => i.sk === 'TITLE')).toHaveLength(files.length);
-      expect(items.filter((i) => i.sk === 'PATRON')).toHaveLength(demoAccounts.length);
-      expect(items.filter((i) => i.sk === 'CARD')).toHaveLength(demoAccounts.length);
-      expect(items.filter((i) => String(i.sk).startsWith('LICENCE#'))).toHaveLength(licensed.length);
+      expect(items.filter((i) => i.sk === itemKinds.title)).toHaveLength(files.length);
+      expect(items.filter((i) => i.sk === itemKinds.patron)).toHaveLength(demoAccounts.length);
+      expect(items.filter((i) => i.sk === itemKinds.card)).toHaveLength(demoAccounts.length);
+      expect(items.filter((i) => String(i.sk).startsWith(licenceKeys.sortPrefix))).toHaveLength(
+        licensed.length,
+      );
       const objects = await stack.clients.s3.send(
         new ListObjectsV2Command({ Bucket: stack.config.CONTENT_BUCKET }),
       );

@@ -33,7 +33,7 @@ import { countTowardsProgrammes } from './programmes';
  *
  * Borrowing answers what is, not an error, when it is already done: an app that retries a borrow (or follows
  * the link twice) gets the loan or hold it has. Every lending rule is the lending service's
- * (functions/adapters/lending-repository.ts): limits, the queue, reservations.
+ * (functions/adapters/lending/): limits, the queue, reservations.
  */
 
 const openApiTag = ['OPDS'];
