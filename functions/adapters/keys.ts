@@ -315,3 +315,12 @@ export const wishKeys = {
   toTellPartition: 'WISHTELL',
   toTellSort: (titleId: string) => titleId,
 };
+
+// ---- catalogue index snapshots (S3) ---------------------------------------------------------
+export const catalogueSnapshotKeys = {
+  /** Prebuilt search indexes, written by the sweeper and read by the API functions; never a patron link. */
+  prefix: 'search/',
+  /** One snapshot per build; the catalogue marker names the current one (a new name, so no reader sees half). */
+  snapshot: (version: number, builtAt: Date) =>
+    `search/catalogue-${version}-${builtAt.getTime().toString(36)}.idx`,
+};
