@@ -322,5 +322,5 @@ export const catalogueSnapshotKeys = {
   prefix: 'search/',
   /** One snapshot per build; the catalogue marker names the current one (a new name, so no reader sees half). */
   snapshot: (version: number, builtAt: Date) =>
-    `search/catalogue-${version}-${builtAt.getTime().toString(36)}.idx`,
+    `search/catalogue-${version}-${builtAt.getTime().toString(36)}.idx.zst`,
 };

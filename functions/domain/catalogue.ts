@@ -1,4 +1,3 @@
-import SearchableMap from 'minisearch/SearchableMap';
 import type { AccessMode, Format, Title } from './title';
 
 /**
@@ -13,7 +12,7 @@ import type { AccessMode, Format, Title } from './title';
  * Why not MiniSearch's own index: at 100,000 titles it is ~100 MB of Maps, takes seconds to load from JSON,
  * and allocates several objects per matching title on every search (a word in most titles made p95 ~100 ms).
  * Here the postings are typed arrays (a snapshot loads by slicing one buffer, searches allocate per query,
- * not per match) and MiniSearch's radix tree (`SearchableMap`) still finds prefixes and near matches of words.
+ * not per match); words are one sorted list, so exact words and prefixes are binary searches.
  */
 
 export interface CatalogueQuery {
@@ -223,15 +222,18 @@ function buildPostings(titles: readonly Title[], fields: readonly IndexedField[]
     }
     subjectStart[doc + 1] = subjectList.length;
   }
-  const t = postings.length;
+  // Words in code-unit order, so a word is found by binary search and its longer forms sit right after it.
+  const terms = [...termIds.keys()].sort();
+  const t = terms.length;
   const postStart = new Uint32Array(t + 1);
-  for (let id = 0; id < t; id++) postStart[id + 1] = postStart[id]! + postings[id]!.length / (1 + f);
+  for (let id = 0; id < t; id++)
+    postStart[id + 1] = postStart[id]! + postings[termIds.get(terms[id]!)!]!.length / (1 + f);
   const p = postStart[t]!;
   const postDoc = new Uint32Array(p);
   const postTf = new Uint8Array(p * f);
   const termFieldDf = new Uint32Array(t * f);
   for (let id = 0; id < t; id++) {
-    const list = postings[id]!;
+    const list = postings[termIds.get(terms[id]!)!]!;
     let at = postStart[id]!;
     for (let i = 0; i < list.length; i += 1 + f, at++) {
       postDoc[at] = list[i]!;
@@ -251,7 +253,7 @@ function buildPostings(titles: readonly Title[], fields: readonly IndexedField[]
     fields: fields.map((field) => field.name),
     n,
     ids: titles.map((title) => title.id),
-    terms: [...termIds.keys()],
+    terms,
     postStart,
     postDoc,
     postTf,
@@ -270,17 +272,58 @@ function buildPostings(titles: readonly Title[], fields: readonly IndexedField[]
   };
 }
 
+/** Whether two words of lengths at most one apart are exactly one insertion, deletion or substitution apart. */
+function oneEdit(a: string, b: string): boolean {
+  if (a.length < b.length) [a, b] = [b, a];
+  let i = 0;
+  while (i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.slice(i + 1) === b.slice(i);
+}
+
 /** A set of postings with what searching it needs beside the arrays. */
 class Part {
-  private termMap: SearchableMap<number> | undefined;
   private idMap: Map<string, number> | undefined;
   private readonly decoder = new TextDecoder();
 
   constructor(readonly data: Postings) {}
 
-  /** Word → its number; a radix tree, so prefixes and near matches come cheap. Built on first search. */
-  get terms(): SearchableMap<number> {
-    return (this.termMap ??= SearchableMap.from(this.data.terms.map((term, id) => [term, id])));
+  /** The first word not before `word` (words are sorted by code unit). */
+  private lowerBound(word: string): number {
+    const terms = this.data.terms;
+    let lo = 0;
+    let hi = terms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (terms[mid]! < word) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The word's number, if any title has it. */
+  term(word: string): number | undefined {
+    const at = this.lowerBound(word);
+    return this.data.terms[at] === word ? at : undefined;
+  }
+
+  /** Words that start with `prefix` and are longer, with their numbers. */
+  *longer(prefix: string): Generator<[string, number]> {
+    const terms = this.data.terms;
+    for (let at = this.lowerBound(prefix); at < terms.length && terms[at]!.startsWith(prefix); at++)
+      if (terms[at]!.length > prefix.length) yield [terms[at]!, at];
+  }
+
+  /**
+   * Words one edit (insertion, deletion, substitution) from `word`: a scan of every word with a length
+   * check first. Tens of thousands of words take about a millisecond, and only a widened search asks.
+   */
+  *oneEditAway(word: string): Generator<[string, number]> {
+    const terms = this.data.terms;
+    for (let at = 0; at < terms.length; at++) {
+      const term = terms[at]!;
+      if (Math.abs(term.length - word.length) <= 1 && term !== word && oneEdit(term, word)) yield [term, at];
+    }
   }
 
   docOf(id: string): number | undefined {
@@ -379,22 +422,21 @@ function scorePart(
   for (let qi = 0; qi < words.length; qi++) {
     const word = words[qi]!;
     const forms: [string, number, number][] = [];
-    const exact = part.terms.get(word);
+    const exact = part.term(word);
     if (exact !== undefined) forms.push([word, exact, 1]);
     if (widen) {
       const prefixed = new Set<string>();
       if (prefixFrom(word)) {
-        for (const [term, id] of part.terms.atPrefix(word)) {
+        for (const [term, id] of part.longer(word)) {
           const distance = term.length - word.length;
-          if (!distance) continue;
           prefixed.add(term);
           forms.push([term, id, (prefixWeight * term.length) / (term.length + 0.3 * distance)]);
         }
       }
       if (word.length >= fuzzyFrom) {
-        for (const [term, [id, distance]] of part.terms.fuzzyGet(word, 1)) {
-          if (!distance || prefixed.has(term)) continue;
-          forms.push([term, id, (fuzzyWeight * term.length) / (term.length + distance)]);
+        for (const [term, id] of part.oneEditAway(word)) {
+          if (prefixed.has(term)) continue;
+          forms.push([term, id, (fuzzyWeight * term.length) / (term.length + 1)]);
         }
       }
     }
@@ -582,7 +624,7 @@ export class CatalogueIndex {
       const overlayStats: Stats = {
         n: this.base.data.n + overlay.data.n,
         df: (term, part, id, field) => {
-          const inBase = this.base.terms.get(term);
+          const inBase = this.base.term(term);
           return part.df(id, field) + (inBase === undefined ? 0 : this.base.df(inBase, field));
         },
         avgFieldLength: this.base.data.avgFieldLength,
