@@ -135,13 +135,19 @@ export async function refreshCatalogueSnapshot(deps: {
   source: CatalogueSource;
   snapshots: CatalogueSnapshotStore;
   clock: Clock;
+  /** Rebuilt when older than this even if the catalogue did not move (old ones expire from the bucket). */
+  maxAgeMs?: number;
 }): Promise<{ key: string; version: number; titles: number; bytes: number } | undefined> {
   const marker = await deps.source.catalogueMarker();
-  if (marker.snapshot && marker.snapshot.version >= marker.version) return undefined;
+  const now = deps.clock.now();
+  const builtAt = marker.snapshot ? catalogueSnapshotKeys.builtAt(marker.snapshot.key) : undefined;
+  const fresh =
+    builtAt !== undefined && now.getTime() - builtAt.getTime() < (deps.maxAgeMs ?? 7 * 86_400_000);
+  if (marker.snapshot && marker.snapshot.version >= marker.version && fresh) return undefined;
   const titles = await deps.source.all();
   const index = new CatalogueIndex(titles, marker.version);
   const bytes = index.toSnapshot();
-  const key = catalogueSnapshotKeys.snapshot(marker.version, deps.clock.now());
+  const key = catalogueSnapshotKeys.snapshot(marker.version, now);
   await deps.snapshots.put(key, bytes);
   await deps.source.recordSnapshot({ key, version: marker.version }, marker.changed);
   return { key, version: marker.version, titles: index.size, bytes: bytes.byteLength };

@@ -323,4 +323,9 @@ export const catalogueSnapshotKeys = {
   /** One snapshot per build; the catalogue marker names the current one (a new name, so no reader sees half). */
   snapshot: (version: number, builtAt: Date) =>
     `search/catalogue-${version}-${builtAt.getTime().toString(36)}.idx.zst`,
+  /** When the snapshot under `key` was built (undefined for a key not made by `snapshot`). */
+  builtAt: (key: string): Date | undefined => {
+    const stamp = /^search\/catalogue-\d+-([0-9a-z]+)\.idx\.zst$/.exec(key)?.[1];
+    return stamp ? new Date(parseInt(stamp, 36)) : undefined;
+  },
 };
