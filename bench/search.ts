@@ -324,6 +324,7 @@ interface Cold {
   fetchedMs: number;
   loadedMs: number;
   firstSearchMs: number;
+  cpuMs: number;
   results: number;
   heapMb: number;
   heapAfterGcMb: number;
@@ -406,7 +407,8 @@ try {
 }
 const show = (label: string, c: Cold) =>
   console.log(
-    `${label.padEnd(34)} first search ${String(c.firstSearchMs).padStart(6)} ms (fetched in ${c.fetchedMs} ms, loaded in ${c.loadedMs} ms), ` +
+    `${label.padEnd(34)} first search ${String(c.firstSearchMs).padStart(6)} ms, CPU ${c.cpuMs} ms ` +
+      `(fetched in ${c.fetchedMs} ms, loaded in ${c.loadedMs} ms), ` +
       `heap ${c.heapMb} MB (${c.heapAfterGcMb} MB after GC), array buffers ${c.arrayBuffersMb} MB, rss ${c.rssMb} MB`,
   );
 console.log('cold container, first search ("sejarah", first page of 20):');
@@ -414,6 +416,7 @@ show('build from every title (baseline)', buildCold);
 show('snapshot from S3', snapshotCold);
 console.log(
   `ratio baseline / snapshot: time ${(buildCold.firstSearchMs / snapshotCold.firstSearchMs).toFixed(1)}×, ` +
+    `CPU ${(buildCold.cpuMs / snapshotCold.cpuMs).toFixed(1)}×, ` +
     `heap ${(buildCold.heapMb / snapshotCold.heapMb).toFixed(1)}×\n`,
 );
 
