@@ -61,6 +61,7 @@ export class LibraryStack extends Stack {
     // The sweeper's schedule also sends the notices that are due (see the notify note in README).
     const sweeper = new Sweeper(this, 'Sweeper', {
       table,
+      content,
       mail: { sender: mail, appUrl: site.origin, apiUrl: httpApi.url, linkSecret: pseudonymSecret },
     });
 

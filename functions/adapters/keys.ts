@@ -410,3 +410,17 @@ export const collectionKeys = {
   loanStartsPartition: (day: string): ItemKey['pk'] => `LOANSTARTS#${day}`,
   loanStarts: (day: string, titleId: string): ItemKey => ({ pk: `LOANSTARTS#${day}`, sk: titleId }),
 };
+
+// ---- catalogue index snapshots (S3) ---------------------------------------------------------
+export const catalogueSnapshotKeys = {
+  /** Prebuilt search indexes, written by the sweeper and read by the API functions; never a patron link. */
+  prefix: 'search/',
+  /** One snapshot per build; the catalogue marker names the current one (a new name, so no reader sees half). */
+  snapshot: (version: number, builtAt: Date) =>
+    `search/catalogue-${version}-${builtAt.getTime().toString(36)}.idx.zst`,
+  /** When the snapshot under `key` was built (undefined for a key not made by `snapshot`). */
+  builtAt: (key: string): Date | undefined => {
+    const stamp = /^search\/catalogue-\d+-([0-9a-z]+)\.idx\.zst$/.exec(key)?.[1];
+    return stamp ? new Date(parseInt(stamp, 36)) : undefined;
+  },
+};

@@ -1,4 +1,6 @@
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -6,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { Page, TitleRepository } from '../domain/ports';
+import type { CatalogueMarker, Page, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
 import { decodeCursor, encodeCursor } from './cursor';
 import { isConditionalCheckFailure } from './dynamo-item';
@@ -65,32 +67,115 @@ export class DynamoTitleRepository implements TitleRepository {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
-    await this.touchCatalogue();
+    await this.touchCatalogue(title.id);
     return true;
   }
 
   /**
-   * Bumps the catalogue version so every process rebuilds its search index on its next check. Call after any
-   * write that changes what search should find (create, edit, withdraw).
+   * Bumps the catalogue version so every process rebuilds its search index on its next check, and notes the
+   * title as changed since the current index snapshot (readers apply it on top of the snapshot). Call after
+   * any write that changes what search should find (create, edit, withdraw).
    */
-  async touchCatalogue(): Promise<void> {
+  async touchCatalogue(titleId: string): Promise<void> {
     await this.documents.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: catalogueKeys.version,
-        UpdateExpression: 'ADD #v :one',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':one': 1 },
+        UpdateExpression: 'ADD #v :one, #changed :ids',
+        ExpressionAttributeNames: { '#v': 'version', '#changed': 'changed' },
+        ExpressionAttributeValues: { ':one': 1, ':ids': new Set([titleId]) },
       }),
     );
   }
 
   /** The catalogue version marker (0 before the first title). */
   async catalogueVersion(): Promise<number> {
+    return (await this.catalogueMarker()).version;
+  }
+
+  async catalogueMarker(): Promise<CatalogueMarker> {
     const { Item } = await this.documents.send(
       new GetCommand({ TableName: this.tableName, Key: catalogueKeys.version, ConsistentRead: true }),
     );
-    return typeof Item?.version === 'number' ? Item.version : 0;
+    const changed = Item?.changed instanceof Set ? [...(Item.changed as Set<string>)] : [];
+    const snapshot =
+      typeof Item?.snapshotKey === 'string' && typeof Item.snapshotVersion === 'number'
+        ? { key: Item.snapshotKey, version: Item.snapshotVersion }
+        : undefined;
+    return {
+      version: typeof Item?.version === 'number' ? Item.version : 0,
+      changed,
+      ...(snapshot ? { snapshot } : {}),
+    };
+  }
+
+  /** By key, 100 per request (BatchGetItem's limit), unprocessed keys asked again. */
+  async getMany(titleIds: readonly string[]): Promise<Title[]> {
+    const unique = [...new Set(titleIds)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) batches.push(unique.slice(i, i + 100));
+    const pages = await Promise.all(
+      batches.map(async (ids) => {
+        const found: Title[] = [];
+        let keys: Record<string, unknown>[] | undefined = ids.map((id) => ({ ...titleKeys.item(id) }));
+        for (let attempt = 0; keys && keys.length > 0; attempt++) {
+          if (attempt >= 5) throw new Error(`BatchGetItem left ${keys.length} titles unread`);
+          const result: BatchGetCommandOutput = await this.documents.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of result.Responses?.[this.tableName] ?? []) found.push(titleEntity.fromItem(item));
+          keys = result.UnprocessedKeys?.[this.tableName]?.Keys;
+        }
+        return found;
+      }),
+    );
+    return pages.flat();
+  }
+
+  async recordSnapshot(
+    snapshot: { key: string; version: number },
+    included: readonly string[],
+  ): Promise<void> {
+    const names = { '#v': 'version', '#key': 'snapshotKey', '#sv': 'snapshotVersion', '#changed': 'changed' };
+    const set = 'SET #key = :key, #sv = :v';
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: catalogueKeys.version,
+          UpdateExpression: included.length > 0 ? `${set} DELETE #changed :ids` : set,
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames:
+            included.length > 0
+              ? names
+              : { '#v': 'version', '#key': 'snapshotKey', '#sv': 'snapshotVersion' },
+          ExpressionAttributeValues: {
+            ':key': snapshot.key,
+            ':v': snapshot.version,
+            ...(included.length > 0 ? { ':ids': new Set(included) } : {}),
+          },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+    // The catalogue moved while the snapshot was built: name it anyway (it is newer than the one named), but
+    // keep every change noted, so readers also apply those the snapshot may lack.
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: catalogueKeys.version,
+          UpdateExpression: set,
+          ConditionExpression: 'attribute_not_exists(#sv) OR #sv < :v',
+          ExpressionAttributeNames: { '#key': 'snapshotKey', '#sv': 'snapshotVersion' },
+          ExpressionAttributeValues: { ':key': snapshot.key, ':v': snapshot.version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
   }
 
   /** Every title, in catalogue order: what the search index is built from (a few MB even at 100k titles). */
@@ -149,7 +234,7 @@ export class DynamoTitleRepository implements TitleRepository {
         }),
       );
       // Search indexes in every process rebuild on their next check (edits and withdrawals change results).
-      if (Attributes) await this.touchCatalogue();
+      if (Attributes) await this.touchCatalogue(titleId);
       return titleEntity.fromMaybe(Attributes);
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;

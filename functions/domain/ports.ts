@@ -28,6 +28,30 @@ export interface CatalogueSource {
   all(): Promise<Title[]>;
   /** A counter bumped by every catalogue write; a cheap read that says whether the index is stale. */
   catalogueVersion(): Promise<number>;
+  /** The catalogue marker: its version, the current index snapshot and the titles changed since it. */
+  catalogueMarker(): Promise<CatalogueMarker>;
+  /** The titles with these ids (any status; unknown ids are left out), read by key. */
+  getMany(titleIds: readonly string[]): Promise<Title[]>;
+  /**
+   * Names `snapshot` (built from the catalogue at `version`) as the current one and forgets the changes it
+   * holds (`included`), unless the catalogue moved meanwhile: then the changes are all kept (a superset of
+   * what is newer than the snapshot, which readers apply again harmlessly).
+   */
+  recordSnapshot(snapshot: { key: string; version: number }, included: readonly string[]): Promise<void>;
+}
+
+export interface CatalogueMarker {
+  version: number;
+  /** The search index snapshot readers should load (absent until the first one is built). */
+  snapshot?: { key: string; version: number };
+  /** Ids of the titles created, edited or withdrawn since that snapshot (every one since ever, without one). */
+  changed: string[];
+}
+
+/** Where prebuilt catalogue index snapshots are kept (the content bucket, under their own prefix). */
+export interface CatalogueSnapshotStore {
+  get(key: string): Promise<Uint8Array>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
 }
 
 /** The catalogue index of this process, fresh within seconds of the last catalogue write. */

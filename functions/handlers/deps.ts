@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../config';
-import { CatalogueIndexHolder } from '../adapters/catalogue-index';
+import { CatalogueIndexHolder, refreshCatalogueSnapshot } from '../adapters/catalogue-index';
+import { s3CatalogueSnapshots } from '../adapters/catalogue-snapshots';
 import { createDynamoClients, localCredentials, type DynamoClients } from '../adapters/dynamo-clients';
 import { dependencyTimeouts } from '../adapters/dependency-timeouts';
 import { contentLinkCheck, dynamoCheck } from '../adapters/health-checks';
@@ -164,12 +165,17 @@ export function createDeps(
   const partnerSecrets = partnerSecretStore(config);
   const collections = new DynamoCollectionRepository(clients.documents, config.TABLE_NAME);
   const loanStarts = new DynamoLoanStartCounter(clients.documents, config.TABLE_NAME, logger);
+  const snapshots = s3CatalogueSnapshots(links, { timeoutMs: config.DEPENDENCY_REQUEST_TIMEOUT_MS * 4 });
   return {
     config,
     logger,
     clock,
     titles,
-    catalogue: new CatalogueIndexHolder(titles, clock),
+    catalogue: new CatalogueIndexHolder(titles, clock, {
+      snapshots,
+      warn: (message, details) => logger.warn(message, details),
+    }),
+    catalogueSnapshot: () => refreshCatalogueSnapshot({ source: titles, snapshots, clock }),
     reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
     programmes: new DynamoProgrammeRepository(clients.documents, config.TABLE_NAME),
     partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),

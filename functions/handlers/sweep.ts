@@ -8,7 +8,7 @@ import type { AppDeps } from '../http/deps';
  * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
  */
 export async function sweep(
-  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications'>>,
+  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications' | 'catalogueSnapshot'>>,
 ): Promise<SweepReport & { noticesRecorded: number }> {
   const report = await deps.lending.sweep();
   // After the ends: a loan that ended in this sweep gets its "ended" notice, never a late "ends soon" one.
@@ -16,6 +16,15 @@ export async function sweep(
   // Wishers a licence change could not tell (a crash after its write): its outbox marker is still there.
   const wishers = deps.notifications ? await deps.notifications.tellWaitingWishers() : { told: 0 };
   const full = { ...report, noticesRecorded: notices.recorded + wishers.told };
+  // Last, and on its own: a catalogue snapshot that cannot be built now is built by the next sweep, and the
+  // API meanwhile answers from the previous one plus the titles changed since.
+  if (deps.catalogueSnapshot) {
+    const snapshot = await deps.catalogueSnapshot().catch((error: unknown) => {
+      deps.logger.error('catalogue snapshot failed', { error: error as Error });
+      return undefined;
+    });
+    if (snapshot) deps.logger.info('catalogue snapshot', { snapshot });
+  }
   if (report.loansExpired + report.reservationsLapsed + full.noticesRecorded > 0)
     deps.logger.info('sweep', full);
   return full;
@@ -23,7 +32,7 @@ export async function sweep(
 
 /** Runs `sweep` now and every `everyMs` until stopped; a failed sweep is logged and the next one tries again. */
 export function startSweepTimer(
-  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications'>>,
+  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications' | 'catalogueSnapshot'>>,
   everyMs: number,
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();

@@ -7,6 +7,9 @@ import { sesTransport } from '../adapters/mail-transport';
 import { DynamoNotificationRepository } from '../adapters/notification-repository';
 import { DynamoPatronRepository } from '../adapters/patron-repository';
 import { secretsManagerPseudonymSecret } from '../adapters/pseudonyms';
+import { refreshCatalogueSnapshot } from '../adapters/catalogue-index';
+import { s3CatalogueSnapshots } from '../adapters/catalogue-snapshots';
+import { createPresigner } from '../adapters/presigner';
 import { DynamoTitleRepository } from '../adapters/title-repository';
 import { ConfigError, loadConfig } from '../config';
 import type { SweepReport } from '../domain/lending-ports';
@@ -25,10 +28,32 @@ const clock = { now: () => new Date() };
 const documents = createDynamoClients(config).documents;
 const logger = new Logger({ serviceName: 'pustaka', logLevel: config.LOG_LEVEL });
 const notifications = new DynamoNotificationRepository(documents, config.TABLE_NAME, clock);
+/**
+ * The catalogue index snapshot (functions/adapters/catalogue-index.ts) is rebuilt here, off the request path,
+ * when the stack gives the sweeper the content bucket.
+ */
+function catalogueSnapshotOf(): (() => Promise<unknown>) | undefined {
+  if (!config.CONTENT_BUCKET) return undefined;
+  // Signed with the function's role credentials from the environment, as the API signs its links.
+  const links = createPresigner({
+    bucket: config.CONTENT_BUCKET,
+    region: config.AWS_REGION,
+    credentials: {
+      accessKeyId: config.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: config.AWS_SECRET_ACCESS_KEY ?? '',
+      ...(config.AWS_SESSION_TOKEN ? { sessionToken: config.AWS_SESSION_TOKEN } : {}),
+    },
+  });
+  const snapshots = s3CatalogueSnapshots(links, { timeoutMs: 30_000 });
+  const source = new DynamoTitleRepository(documents, config.TABLE_NAME);
+  return () => refreshCatalogueSnapshot({ source, snapshots, clock });
+}
+const catalogueSnapshot = catalogueSnapshotOf();
 const deps = {
   lending: new DynamoLendingRepository(documents, config.TABLE_NAME, clock),
   notifications,
   logger,
+  ...(catalogueSnapshot ? { catalogueSnapshot } : {}),
 };
 
 function notifierOf(): NotifierDeps | undefined {

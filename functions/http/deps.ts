@@ -53,6 +53,8 @@ export interface AppDeps {
   links: ContentLinkSigner;
   /** The in-memory catalogue index behind GET /titles?q=… */
   catalogue: CatalogueSearch;
+  /** Rebuilds the stored catalogue index snapshot when the catalogue moved past it (the sweeper calls it). */
+  catalogueSnapshot?: () => Promise<unknown>;
   /** Groups of the OPDS root feed beyond "new titles" (the library's collections, once they exist). */
   collectionGroups?: GroupSource;
   /** Reading positions and bookmarks. */

@@ -77,6 +77,7 @@ export class ApiFunctions extends Construct {
     });
     props.table.grant(this.patronApi.role, tableActions.patronApi);
     props.content.grantReadContent(this.patronApi.role);
+    props.content.grantReadCatalogueSnapshots(this.patronApi.role);
     props.signingKeys.grantRead(this.patronApi.role);
     props.pseudonymSecret.grantRead(this.patronApi.role);
     this.grantPartnerSecrets(this.patronApi, 'ReadPartnerClientSecrets', ['secretsmanager:GetSecretValue']);
@@ -97,6 +98,7 @@ export class ApiFunctions extends Construct {
     });
     props.table.grant(this.librarianApi.role, tableActions.librarianApi);
     props.content.grantUploadAndPublish(this.librarianApi.role);
+    props.content.grantReadCatalogueSnapshots(this.librarianApi.role);
     props.signingKeys.grantRead(this.librarianApi.role);
     this.grantPartnerSecrets(this.librarianApi, 'WritePartnerClientSecrets', [
       'secretsmanager:CreateSecret',

@@ -9,11 +9,12 @@ import {
   type IBucket,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { objectKeys } from '../../functions/adapters/keys.js';
+import { catalogueSnapshotKeys, objectKeys } from '../../functions/adapters/keys.js';
 
 /** Key prefixes, taken from the one place object keys are built. */
 export const contentPrefix = objectKeys.content('', '').split('/')[0] + '/'; // 'content/'
 export const incomingPrefix = objectKeys.incoming(''); // 'incoming/'
+export const catalogueSnapshotPrefix = catalogueSnapshotKeys.prefix; // 'search/'
 
 export interface ContentBucketProps {
   /** Where S3 server access logs go. */
@@ -57,6 +58,13 @@ export class ContentBucket extends Construct {
         // Uploads that were never validated and moved to content/.
         { id: 'expire-unvalidated-uploads', prefix: incomingPrefix, expiration: Duration.days(2) },
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
+        // Catalogue index snapshots: a new key per build, and the sweeper builds a fresh one at least weekly,
+        // so older ones are only what a reader might still be loading.
+        {
+          id: 'expire-old-catalogue-snapshots',
+          prefix: catalogueSnapshotPrefix,
+          expiration: Duration.days(30),
+        },
       ],
       // Licensed publications are not recreated by a redeploy.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -108,6 +116,16 @@ export class ContentBucket extends Construct {
       ['s3:PutObject', 's3:AbortMultipartUpload'],
       contentPrefix,
     );
+  }
+
+  /** Both APIs load the catalogue index snapshot (functions/adapters/catalogue-index.ts). */
+  grantReadCatalogueSnapshots(grantee: IRole): void {
+    this.addStatement(grantee, 'ReadCatalogueSnapshots', ['s3:GetObject'], catalogueSnapshotPrefix);
+  }
+
+  /** The sweeper builds and stores them. */
+  grantWriteCatalogueSnapshots(grantee: IRole): void {
+    this.addStatement(grantee, 'WriteCatalogueSnapshots', ['s3:PutObject'], catalogueSnapshotPrefix);
   }
 
   private addStatement(grantee: IRole, sid: string, actions: string[], prefix: string): void {

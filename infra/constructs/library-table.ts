@@ -18,6 +18,7 @@ import type { LambdaFunctionName } from '../../functions/config-variables.js';
  */
 export const tableActions = {
   patronApi: [
+    'dynamodb:BatchGetItem',
     'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:DescribeTable',
@@ -27,6 +28,7 @@ export const tableActions = {
     'dynamodb:UpdateItem',
   ],
   librarianApi: [
+    'dynamodb:BatchGetItem',
     'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
@@ -46,6 +48,7 @@ export const tableActions = {
 
 /** The actions a grant may name: item reads and writes, and the describe of the health probe. */
 export type TableAction =
+  | 'dynamodb:BatchGetItem'
   | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:DescribeTable'

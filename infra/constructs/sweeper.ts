@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { MetricFilter, FilterPattern } from 'aws-cdk-lib/aws-logs';
+import type { ContentBucket } from './content-bucket.js';
 import type { MailSender } from './mail-sender.js';
 import type { PseudonymSecret } from './pseudonym-secret.js';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -12,6 +13,11 @@ import { handlerEntry } from './paths.js';
 
 export interface SweeperProps {
   readonly table: LibraryTable;
+  /**
+   * The content bucket: with it, each run also rebuilds the catalogue index snapshot under `search/` when the
+   * catalogue moved (functions/adapters/catalogue-index.ts), which the API functions load on a cold start.
+   */
+  readonly content?: ContentBucket;
   /** @default every 5 minutes */
   readonly every?: Duration;
   /** @default 'INFO' */
@@ -53,6 +59,7 @@ export class Sweeper extends Construct {
       environment: {
         TABLE_NAME: props.table.table.tableName,
         LOG_LEVEL: props.logLevel ?? 'INFO',
+        ...(props.content ? { CONTENT_BUCKET: props.content.bucketName } : {}),
         ...(props.mail
           ? {
               MAIL_FROM: props.mail.sender.from,
@@ -67,8 +74,11 @@ export class Sweeper extends Construct {
       // Longer than a run's sends may take, shorter than a delivery's lease (2 minutes), so a run cut off
       // mid-send never overlaps the next claim of the same mail.
       timeout: Duration.seconds(90),
+      // Building the catalogue index holds every title at once (~500 MB at 100,000 titles).
+      ...(props.content ? { memorySize: 1024 } : {}),
     });
     props.table.grant(this.sweeper.role, tableActions.sweeper);
+    props.content?.grantWriteCatalogueSnapshots(this.sweeper.role);
     if (props.mail) {
       props.mail.sender.grantSend(this.sweeper.role);
       props.mail.linkSecret.grantRead(this.sweeper.role);

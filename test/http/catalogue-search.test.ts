@@ -1,4 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../functions/adapters/aws-clients';
+import { catalogueSnapshotKeys } from '../../functions/adapters/keys';
+import { DynamoTitleRepository } from '../../functions/adapters/title-repository';
+import { createDeps } from '../../functions/handlers/deps';
+import { sweep } from '../../functions/handlers/sweep';
+import { createApp } from '../../functions/http/app';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { describeWithFixtures, seedFixtures } from '../helpers/fixtures';
@@ -155,5 +162,183 @@ describeWithFixtures('GET /titles/{id}/cover', () => {
     const response = await stack.app.request('/titles/t-nope/cover');
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ code: 'COVER_NOT_FOUND' });
+  });
+});
+
+describe('catalogue index snapshot', () => {
+  let own: TestStack;
+  const made = (id: string, name: string, language: string): Title => {
+    const now = new Date().toISOString();
+    return {
+      id,
+      title: name,
+      sortTitle: sortTitleOf(name),
+      authors: ['Penulis Contoh'],
+      subjects: ['Sastra'],
+      identifiers: {},
+      language,
+      format: 'epub',
+      access: 'licensed',
+      status: 'active',
+      contentKey: `content/${id}/publication.epub`,
+      contentType: 'application/epub+zip',
+      size: 1,
+      sha256: 'x',
+      createdAt: now,
+      updatedAt: now,
+    };
+  };
+
+  /** A new API process over its own clients, with every DynamoDB command it sends written down. */
+  function freshApi() {
+    const clients = createAwsClients(own.config);
+    const sent: { command: string; index?: string }[] = [];
+    clients.documents.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { IndexName?: string };
+        sent.push({
+          command: context.commandName ?? '?',
+          ...(input.IndexName ? { index: input.IndexName } : {}),
+        });
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    const app = createApp(createDeps(own.config, clients));
+    return {
+      sent,
+      async search(q: string): Promise<string[]> {
+        const response = await app.request(`/titles?q=${encodeURIComponent(q)}`);
+        expect(response.status, await response.clone().text()).toBe(200);
+        return ((await response.json()) as PageBody).data.map((t) => t.id);
+      },
+      close: () => {
+        clients.dynamo.destroy();
+        clients.s3.destroy();
+      },
+    };
+  }
+  const listings = (sent: { command: string }[]) =>
+    sent.filter((s) => /^(Query|Scan)/.test(s.command)).map((s) => s.command);
+  const snapshotKeys = async () =>
+    (
+      (
+        await own.clients.s3.send(
+          new ListObjectsV2Command({
+            Bucket: own.config.CONTENT_BUCKET,
+            Prefix: catalogueSnapshotKeys.prefix,
+          }),
+        )
+      ).Contents ?? []
+    ).map((o) => o.Key!);
+
+  beforeAll(async () => {
+    own = await createTestStack();
+    for (const title of [
+      made('t-mukashi', '日本の昔話', 'ja'),
+      made('t-kitab', 'كِتَاب الأَغَانِي', 'ar'),
+      made('t-bumi', 'Bumi Manusia', 'id'),
+    ])
+      expect(await own.deps.titles.create(title)).toBe(true);
+  });
+  afterAll(() => own.destroy());
+
+  it('is built by the sweep, stored in the bucket and loaded by a new API process without listing the titles', async () => {
+    // Act
+    await sweep(own.deps);
+    const api = freshApi();
+    try {
+      const mukashi = await api.search('昔話');
+      const kitab = await api.search('كتاب');
+      // Assess
+      expect(await snapshotKeys()).toHaveLength(1);
+      expect(mukashi).toEqual(['t-mukashi']);
+      expect(kitab).toEqual(['t-kitab']);
+      expect(listings(api.sent)).toEqual([]);
+      expect(api.sent.map((s) => s.command)).toContain('GetItemCommand');
+    } finally {
+      api.close();
+    }
+  });
+
+  it('answers from the snapshot plus the titles published and withdrawn since, before the next sweep', async () => {
+    // Prepare: one title published, one withdrawn, no sweep
+    expect(await own.deps.titles.create(made('t-laskar', 'Laskar Pelangi', 'id'))).toBe(true);
+    const now = new Date();
+    expect(
+      await own.deps.titles.update('t-bumi', { status: 'withdrawn', withdrawnAt: now.toISOString() }, now),
+    ).toBeDefined();
+    const api = freshApi();
+    try {
+      // Act
+      const laskar = await api.search('pelangi');
+      const bumi = await api.search('bumi');
+      // Assess
+      expect(laskar).toEqual(['t-laskar']);
+      expect(bumi).toEqual([]);
+      expect(listings(api.sent)).toEqual([]);
+      expect(api.sent.map((s) => s.command)).toContain('BatchGetItemCommand');
+    } finally {
+      api.close();
+    }
+  });
+
+  it('is rebuilt by the next sweep once the catalogue moved, and then needs no title read at all', async () => {
+    // Act
+    await sweep(own.deps);
+    const marker = await new DynamoTitleRepository(
+      own.clients.documents,
+      own.config.TABLE_NAME,
+    ).catalogueMarker();
+    const api = freshApi();
+    try {
+      const laskar = await api.search('pelangi');
+      const bumi = await api.search('bumi');
+      // Assess
+      expect(marker.snapshot?.version).toBe(marker.version);
+      expect(marker.changed).toEqual([]);
+      expect(await snapshotKeys()).toHaveLength(2);
+      expect(laskar).toEqual(['t-laskar']);
+      expect(bumi).toEqual([]);
+      expect(api.sent.map((s) => s.command)).toEqual(['GetItemCommand']);
+    } finally {
+      api.close();
+    }
+  });
+
+  it('a warm API sees a change within its check interval, from the marker and the changed title only', async () => {
+    // Prepare: a warm process
+    const api = freshApi();
+    try {
+      expect(await api.search('pelangi')).toEqual(['t-laskar']);
+      // Act: withdrawn elsewhere (another process's write moves the marker)
+      const now = new Date();
+      await own.deps.titles.update('t-laskar', { status: 'withdrawn', withdrawnAt: now.toISOString() }, now);
+      // Assess: the holder checks the marker at most every few seconds; poll like a patron retrying.
+      await expect.poll(() => api.search('pelangi'), { timeout: 10_000, interval: 500 }).toEqual([]);
+      expect(listings(api.sent)).toEqual([]);
+    } finally {
+      api.close();
+    }
+  });
+
+  it('falls back to building from the table when the named snapshot cannot be read', async () => {
+    // Prepare: the snapshot object is gone (e.g. expired by the bucket's lifecycle rule)
+    const [key] = await snapshotKeys();
+    const objects = (await snapshotKeys()).map((Key) => ({ Key }));
+    await own.clients.s3.send(
+      new DeleteObjectsCommand({ Bucket: own.config.CONTENT_BUCKET, Delete: { Objects: objects } }),
+    );
+    expect(key).toBeDefined();
+    const api = freshApi();
+    try {
+      // Act
+      const found = await api.search('昔話');
+      // Assess
+      expect(found).toEqual(['t-mukashi']);
+      expect(listings(api.sent)).toEqual(['QueryCommand']);
+    } finally {
+      api.close();
+    }
   });
 });

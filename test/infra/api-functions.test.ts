@@ -165,7 +165,7 @@ describe('ApiFunctions', () => {
     for (const [, role] of roles) expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
   });
 
-  it('patron API policy: own log group, the table items it uses, DescribeTable for /health, GetObject on content/* (prefix wildcard: keys per title), the key and pseudonym secrets', () => {
+  it('patron API policy: own log group, the table items it uses, DescribeTable for /health, GetObject on content/* and search/* (prefix wildcards: keys per title and catalogue snapshot), the key and pseudonym secrets', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
@@ -181,8 +181,9 @@ describe('ApiFunctions', () => {
       {
         Sid: 'LibraryTableItems',
         Effect: 'Allow',
-        // No BatchGetItem/BatchWriteItem/Scan: no code sends them.
+        // BatchGetItem reads the titles changed since the catalogue snapshot; no BatchWriteItem/Scan.
         Action: [
+          'dynamodb:BatchGetItem',
           'dynamodb:ConditionCheckItem',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
@@ -210,6 +211,12 @@ describe('ApiFunctions', () => {
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/content/*']] },
       },
       {
+        Sid: 'ReadCatalogueSnapshots',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/search/*']] },
+      },
+      {
         Sid: 'ReadSigningKeySeeds',
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
@@ -231,7 +238,7 @@ describe('ApiFunctions', () => {
     expect(wildcards(statements)).toEqual([]);
   });
 
-  it('librarian API policy: the table items it uses (no health probe), uploads into incoming/* and publishing into content/* (prefix wildcards: keys per upload/title)', () => {
+  it('librarian API policy: the table items it uses (no health probe), uploads into incoming/* and publishing into content/*, reading catalogue snapshots under search/* (prefix wildcards: keys per upload/title/build)', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
@@ -243,6 +250,7 @@ describe('ApiFunctions', () => {
       'LibraryTableItems',
       'ReceiveUploads',
       'PublishValidatedContent',
+      'ReadCatalogueSnapshots',
       'ReadSigningKeySeeds',
       'WritePartnerClientSecrets',
     ]);
@@ -250,6 +258,7 @@ describe('ApiFunctions', () => {
       'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
     });
     expect(actionsOf(bySid.LibraryTableItems!)).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -265,6 +274,10 @@ describe('ApiFunctions', () => {
       's3:ListMultipartUploadParts',
       's3:PutObject',
     ]);
+    expect(bySid.ReadCatalogueSnapshots).toMatchObject({
+      Resource: objects('search/'),
+      Action: 's3:GetObject',
+    });
     expect(bySid.PublishValidatedContent).toMatchObject({ Resource: objects('content/') });
     expect(actionsOf(bySid.PublishValidatedContent!).sort()).toEqual([
       's3:AbortMultipartUpload',

@@ -72,7 +72,7 @@ describe('ContentBucket', () => {
     });
   });
 
-  it('aborts stale multipart uploads, expires unvalidated uploads and old versions', () => {
+  it('aborts stale multipart uploads, expires unvalidated uploads, old versions and old catalogue snapshots', () => {
     // Prepare
     const { stack } = prepare();
     // Act
@@ -84,6 +84,7 @@ describe('ContentBucket', () => {
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
           Match.objectLike({ Prefix: 'incoming/', ExpirationInDays: 2, Status: 'Enabled' }),
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'search/', ExpirationInDays: 30, Status: 'Enabled' }),
         ]),
       },
     });

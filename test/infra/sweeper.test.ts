@@ -1,5 +1,7 @@
 import { Capture, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { ContentBucket } from '../../infra/constructs/content-bucket.js';
 import { LibraryTable } from '../../infra/constructs/library-table.js';
 import { Sweeper } from '../../infra/constructs/sweeper.js';
 import { constructStack, logicalId, roleStatements } from './helpers.js';
@@ -72,5 +74,34 @@ describe('Sweeper', () => {
       ],
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|s3:|secretsmanager:|ses:/);
+  });
+
+  it('given the content bucket: the bucket in its environment, PutObject under search/* only (catalogue snapshots), more memory for the build', () => {
+    // Prepare
+    const stack = constructStack();
+    const table = new LibraryTable(stack, 'Library');
+    const content = new ContentBucket(stack, 'Content', { accessLogs: new Bucket(stack, 'Logs') });
+    new Sweeper(stack, 'Sweeper', { table, content });
+    const template = Template.fromStack(stack);
+    // Act
+    const fn = template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', 'SweeperFunction')];
+    const statements = roleStatements(template, 'SweeperRole');
+    // Assess
+    expect(fn.Properties.Environment.Variables.CONTENT_BUCKET).toBeDefined();
+    expect(fn.Properties.MemorySize).toBe(1024);
+    const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toEqual([
+      {
+        Sid: 'WriteCatalogueSnapshots',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [{ 'Fn::GetAtt': [logicalId(template, 'AWS::S3::Bucket', 'ContentBucket'), 'Arn'] }, '/search/*'],
+          ],
+        },
+      },
+    ]);
   });
 });
