@@ -197,6 +197,69 @@ describe('creating a programme', () => {
   });
 });
 
+describe('a programme over a collection', () => {
+  it('counts the collection’s titles, taken when the programme is created, and refuses an unknown collection', async () => {
+    // Prepare: a librarian's collection of two titles
+    const collection = await stack.app.request(
+      '/admin/collections',
+      json(
+        'POST',
+        { name: { id: 'Bacaan Kelas 5', en: 'Year 5 reading' }, titleIds: [titleIds[2], titleIds[1]] },
+        await as(librarian),
+      ),
+    );
+    expect(collection.status, await collection.clone().text()).toBe(201);
+    const { id: collectionId } = (await collection.json()) as { id: string };
+    // Act
+    const programme = await stack.app.request(
+      '/admin/programmes',
+      json(
+        'POST',
+        {
+          name: { id: 'Tantangan Kelas 5', en: 'Year 5 challenge' },
+          description: { id: 'Baca bacaan kelas.', en: 'Read the class list.' },
+          startsAt: '2026-12-01T00:00:00+07:00',
+          endsAt: '2027-01-01T00:00:00+07:00',
+          audience: { kind: 'everyone' },
+          goal: { kind: 'books', target: 2 },
+          collectionId,
+        },
+        await as(librarian),
+      ),
+    );
+    const unknown = await stack.app.request(
+      '/admin/programmes',
+      json(
+        'POST',
+        {
+          name: { id: 'Tanpa koleksi', en: 'No collection' },
+          description: { id: 'x', en: 'x' },
+          startsAt: '2026-12-01T00:00:00+07:00',
+          endsAt: '2027-01-01T00:00:00+07:00',
+          audience: { kind: 'everyone' },
+          goal: { kind: 'books', target: 1 },
+          collectionId: 'no-such-collection',
+        },
+        await as(librarian),
+      ),
+    );
+    // Assess
+    const created = (await programme.json()) as { id: string; titleIds?: string[] };
+    expect(programme.status, JSON.stringify(created)).toBe(201);
+    expect(created.titleIds).toEqual([titleIds[2], titleIds[1]]);
+    await expectProblem(unknown, 400, 'VALIDATION_FAILED');
+    await join(budi, created.id);
+    clock.advance(60_000);
+    await read(budi, titleIds[0]!, 1);
+    clock.advance(60_000);
+    await read(budi, titleIds[2]!, 1);
+    expect(await mine(budi, created.id)).toMatchObject({
+      finishedTitles: [titleIds[2]],
+      progress: { value: 1, target: 2, percent: 50 },
+    });
+  });
+});
+
 describe('joining', () => {
   it('joins a patron once, shows them at 0 %, and lists them for the organisers', async () => {
     // Act
