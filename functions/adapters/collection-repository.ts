@@ -12,9 +12,11 @@ import type { LoanStartCounter } from '../domain/catalogue-order';
 import type { Collection, CollectionRepository } from '../domain/collection';
 import type { LendingRepository } from '../domain/lending-ports';
 import type { Clock } from '../domain/ports';
-import { isConditionalCheckFailure, recordOf } from './dynamo-item';
 import type { Title } from '../domain/title';
-import { collectionKeys, titleKeys } from './keys';
+import { isConditionalCheckFailure } from './dynamo-item';
+import { collectionEntity, indexQuery, loanStartsEntity, titleEntity } from './entities';
+import { collectionKeys } from './keys';
+import { indexes, tableSchema } from './table-schema';
 
 /** Collections in the table: one item each (the ordered title ids inside), all listed on gsi1. */
 export class DynamoCollectionRepository implements CollectionRepository {
@@ -23,20 +25,11 @@ export class DynamoCollectionRepository implements CollectionRepository {
     private readonly tableName: string,
   ) {}
 
-  private itemOf(collection: Collection) {
-    return {
-      ...collectionKeys.item(collection.id),
-      gsi1pk: collectionKeys.listPartition,
-      gsi1sk: collectionKeys.listSort(collection.createdAt, collection.id),
-      ...collection,
-    };
-  }
-
   async get(id: string): Promise<Collection | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: collectionKeys.item(id), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: collectionEntity.key(id), ConsistentRead: true }),
     );
-    return Item ? recordOf<Collection>(Item) : undefined;
+    return collectionEntity.fromMaybe(Item);
   }
 
   async list(): Promise<Collection[]> {
@@ -46,14 +39,12 @@ export class DynamoCollectionRepository implements CollectionRepository {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': collectionKeys.listPartition },
+          ...indexQuery(indexes.gsi1, collectionKeys.listPartition),
           ScanIndexForward: false,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) found.push(recordOf<Collection>(item));
+      for (const item of page.Items ?? []) found.push(collectionEntity.fromItem(item));
       start = page.LastEvaluatedKey;
     } while (start);
     return found;
@@ -64,7 +55,7 @@ export class DynamoCollectionRepository implements CollectionRepository {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.itemOf(collection),
+          Item: collectionEntity.toItem(collection),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -80,7 +71,7 @@ export class DynamoCollectionRepository implements CollectionRepository {
       await this.documents.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.itemOf(next),
+          Item: collectionEntity.toItem(next),
           ConditionExpression: '#v = :previous',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: { ':previous': next.version - 1 },
@@ -99,14 +90,14 @@ export class DynamoCollectionRepository implements CollectionRepository {
     for (let start = 0; start < unique.length; start += 100) {
       let keys: Record<string, unknown>[] = unique
         .slice(start, start + 100)
-        .map((id) => ({ ...titleKeys.item(id) }));
+        .map((id) => ({ ...titleEntity.key(id) }));
       // What DynamoDB leaves unprocessed (throttling) is asked for again, a few times at most.
       for (let round = 0; keys.length > 0 && round < 5; round++) {
         const result = await this.documents.send(
           new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
         );
         for (const item of result.Responses?.[this.tableName] ?? []) {
-          const title = recordOf<Title>(item);
+          const title = titleEntity.fromItem(item);
           found.set(title.id, title);
         }
         keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
@@ -121,7 +112,7 @@ export class DynamoCollectionRepository implements CollectionRepository {
       await this.documents.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: collectionKeys.item(id),
+          Key: collectionEntity.key(id),
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -152,7 +143,7 @@ export class DynamoLoanStartCounter implements LoanStartCounter {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: collectionKeys.loanStarts(dayOf(at), titleId),
+          Key: loanStartsEntity.key(dayOf(at), titleId),
           UpdateExpression: 'ADD #count :one',
           ExpressionAttributeNames: { '#count': 'count' },
           ExpressionAttributeValues: { ':one': 1 },
@@ -193,7 +184,8 @@ export class DynamoLoanStartCounter implements LoanStartCounter {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) found.push([String(item.sk), Number(item.count ?? 0)]);
+      for (const item of page.Items ?? [])
+        found.push([String(item[tableSchema.sortKey]), loanStartsEntity.fromItem(item).count ?? 0]);
       start = page.LastEvaluatedKey;
     } while (start);
     return found;

@@ -14,6 +14,7 @@ import {
 } from '../domain/counter';
 import type { CounterStore } from '../domain/counter-ports';
 import type { UsageEvent, UsageRecorder } from '../domain/lending-ports';
+import { counterMonthsIndex, indexQuery } from './entities';
 import { counterKeys, type ItemKey } from './keys';
 
 /**
@@ -203,18 +204,19 @@ export class DynamoCounterStore implements CounterStore {
   ): Promise<void> {
     const metrics = Object.entries(counts).filter(([, n]) => n) as [CounterMetric, number][];
     if (!metrics.length) return;
-    const names: Record<string, string> = { '#month': 'month' };
-    const values: Record<string, unknown> = {
-      ':gpk': counterKeys.monthsPartition(institution),
-      ':gsk': counterKeys.monthsSort(monthOf(at), key.sk),
-      ':month': monthOf(at),
+    const listed = counterMonthsIndex.keyOf(institution, monthOf(at), key.sk);
+    const names: Record<string, string> = {
+      '#month': 'month',
+      '#gpk': counterMonthsIndex.index.partitionKey,
+      '#gsk': counterMonthsIndex.index.sortKey,
     };
+    const values: Record<string, unknown> = { ':gpk': listed.pk, ':gsk': listed.sk, ':month': monthOf(at) };
     const adds = metrics.map(([metric, n], i) => {
       names[`#m${i}`] = metric;
       values[`:m${i}`] = n;
       return `#m${i} :m${i}`;
     });
-    const sets = ['gsi1pk = :gpk', 'gsi1sk = :gsk', '#month = :month'];
+    const sets = ['#gpk = :gpk', '#gsk = :gsk', '#month = :month'];
     Object.entries(describe).forEach(([name, value], i) => {
       names[`#d${i}`] = name;
       values[`:d${i}`] = value;
@@ -281,11 +283,8 @@ export class DynamoCounterStore implements CounterStore {
       const { Items } = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': counterKeys.monthsPartition(institution) },
+          ...indexQuery(counterMonthsIndex.index, counterKeys.monthsPartition(institution), { limit: 1 }),
           ScanIndexForward: forward,
-          Limit: 1,
         }),
       );
       const month = Items?.[0]?.month;

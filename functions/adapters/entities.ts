@@ -1,17 +1,22 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit';
+import type { Collection } from '../domain/collection';
+import type { SushiCredential } from '../domain/counter-ports';
 import type { Hold } from '../domain/hold';
 import type { Licence } from '../domain/licence';
 import type { Loan } from '../domain/loan';
 import type { Delivery, Notification, NotificationSettings, Wish } from '../domain/notification';
 import type { Partner } from '../domain/partner';
 import type { Patron } from '../domain/patron';
+import type { Milestone, Participation, PatronGroup, Programme } from '../domain/programme';
 import type { Bookmark, ReadingProgress } from '../domain/reading';
 import type { Title } from '../domain/title';
 import type { Upload } from '../domain/upload';
 import {
   auditKeys,
   campusHandoffKeys,
+  collectionKeys,
+  counterKeys,
   deliveryKeys,
   dueKeys,
   holdKeys,
@@ -23,8 +28,10 @@ import {
   partnerKeys,
   patronKeys,
   patronLendingKeys,
+  programmeKeys,
   readingKeys,
   sessionKeys,
+  sushiCredentialKeys,
   sweeperKeys,
   titleKeys,
   uploadKeys,
@@ -801,3 +808,174 @@ export const campusHandoffEntity = new Entity<CampusHandoff, [codeHash: string]>
   key: campusHandoffKeys.code,
   attributes: { patronId: 'string', partnerId: 'string', entitlements: 'list', returnPath: 'string' },
 });
+
+// ---- collections, programmes, COUNTER and SUSHI (converted from the adapters' own casts) ----------------
+
+export const collectionEntity = new Entity<Collection, [collectionId: string]>({
+  kind: 'collection',
+  key: collectionKeys.item,
+  keyOf: (c) => collectionKeys.item(c.id),
+  attributes: {
+    id: 'string',
+    name: 'map',
+    description: 'map',
+    titleIds: 'list',
+    cover: 'map?',
+    featuredFrom: 'string?',
+    featuredUntil: 'string?',
+    version: 'number',
+    createdAt: 'string',
+    updatedAt: 'string',
+    createdBy: 'string?',
+  },
+  indexes: {
+    gsi1: (c) => ({ pk: collectionKeys.listPartition, sk: collectionKeys.listSort(c.createdAt, c.id) }),
+  },
+});
+
+/** Loans of a title started on one day (stored: the key and `count`, which an ADD creates). */
+export const loanStartsEntity = new Entity<{ count?: number }, [day: string, titleId: string]>({
+  kind: 'loan starts',
+  key: collectionKeys.loanStarts,
+  attributes: { count: 'number?' },
+});
+
+export const programmeEntity = new Entity<Programme, [programmeId: string]>({
+  kind: 'programme',
+  key: programmeKeys.item,
+  keyOf: (p) => programmeKeys.item(p.id),
+  attributes: {
+    id: 'string',
+    name: 'map',
+    description: 'map',
+    startsAt: 'string',
+    endsAt: 'string',
+    audience: 'map',
+    goal: 'map',
+    titleIds: 'list?',
+    collectionId: 'string?',
+    createdAt: 'string',
+  },
+  indexes: {
+    gsi1: (p) => ({ pk: programmeKeys.listPartition, sk: programmeKeys.listSort(p.startsAt, p.id) }),
+  },
+});
+
+export const patronGroupEntity = new Entity<PatronGroup, [groupId: string]>({
+  kind: 'patron group',
+  key: programmeKeys.group,
+  keyOf: (g) => programmeKeys.group(g.id),
+  attributes: { id: 'string', name: 'string', memberCount: 'number', createdAt: 'string' },
+  indexes: {
+    gsi1: (g) => ({ pk: programmeKeys.groupsPartition, sk: programmeKeys.groupsSort(g.name, g.id) }),
+  },
+});
+
+/** A patron in a group (stored: the key and `patronId`). */
+export const groupMemberEntity = new Entity<{ patronId: string }, [groupId: string, patronId: string]>({
+  kind: 'group member',
+  key: programmeKeys.groupMember,
+  attributes: { patronId: 'string' },
+});
+export const groupMemberItem = (groupId: string, patronId: string) => ({
+  ...programmeKeys.groupMember(groupId, patronId),
+  patronId,
+});
+
+/**
+ * A participation as stored: written without `finishedTitles` and `badges`, which the first ADD creates as
+ * sets (DynamoDB stores no empty set), so they, and `seconds` of older items, may be absent.
+ */
+export type StoredParticipation = Omit<Participation, 'finishedTitles' | 'badges' | 'seconds'> & {
+  finishedTitles?: string[] | Set<string>;
+  badges?: Milestone[] | Set<Milestone>;
+  seconds?: number;
+};
+
+export const participationEntity = new Entity<StoredParticipation, [programmeId: string, patronId: string]>({
+  kind: 'participation',
+  key: programmeKeys.participant,
+  keyOf: (p) => programmeKeys.participant(p.programmeId, p.patronId),
+  attributes: {
+    programmeId: 'string',
+    patronId: 'string',
+    displayName: 'string',
+    patronName: 'string',
+    cardNumber: 'string',
+    joinedAt: 'string',
+    finishedTitles: 'list?',
+    seconds: 'number?',
+    badges: 'list?',
+    completedAt: 'string?',
+  },
+});
+
+/** What a joined-programme marker carries: the terms a saved position is counted against. */
+export type JoinedTerms = Pick<Programme, 'startsAt' | 'endsAt' | 'goal' | 'titleIds'> & {
+  programmeId: string;
+};
+
+export const joinedTermsEntity = new Entity<JoinedTerms, [patronId: string, programmeId: string]>({
+  kind: 'joined-programme marker',
+  key: programmeKeys.joined,
+  attributes: { programmeId: 'string', startsAt: 'string', endsAt: 'string', goal: 'map', titleIds: 'list?' },
+});
+export const joinedTermsItem = (patronId: string, terms: JoinedTerms) => ({
+  ...programmeKeys.joined(patronId, terms.programmeId),
+  ...terms,
+});
+
+/** A patron's last save of a title and what it was credited on `day` (the per-title cap). */
+export interface TitleTally {
+  lastAt: string;
+  day: string;
+  daySeconds: number;
+}
+
+export const titleTallyEntity = new Entity<TitleTally, [patronId: string, titleId: string]>({
+  kind: 'reading tally of a title',
+  key: programmeKeys.tallyOfTitle,
+  attributes: { lastAt: 'string', day: 'string', daySeconds: 'number' },
+});
+
+/** Seconds credited to a patron on one library day (stored with a `ttl`). */
+export const dayTallyEntity = new Entity<{ seconds: number }, [patronId: string, day: string]>({
+  kind: 'reading tally of a day',
+  key: programmeKeys.tallyOfDay,
+  attributes: { seconds: 'number' },
+});
+
+/** A SUSHI credential as stored: the record and the api_key's SHA-256 (base64). */
+export type StoredSushiCredential = SushiCredential & { apiKeyHash: string };
+
+export const sushiCredentialEntity = new Entity<StoredSushiCredential, [requestorId: string]>({
+  kind: 'SUSHI credential',
+  key: sushiCredentialKeys.item,
+  keyOf: (c) => sushiCredentialKeys.item(c.requestorId),
+  attributes: {
+    customerId: 'string',
+    requestorId: 'string',
+    label: 'string',
+    createdAt: 'string',
+    createdBy: 'string',
+    apiKeyHash: 'string',
+  },
+  indexes: {
+    gsi1: (c) => ({
+      pk: sushiCredentialKeys.listPartition,
+      sk: sushiCredentialKeys.listSort(c.createdAt, c.requestorId),
+    }),
+  },
+});
+
+/**
+ * Where a COUNTER aggregate sits on gsi1: its institution's months, by month and then its own sort key. The
+ * aggregate is written by ADDs (an update), so this is set alongside them rather than through `toItem`.
+ */
+export const counterMonthsIndex = {
+  index: indexes.gsi1,
+  keyOf: (institution: string, month: string, sk: string): IndexKey => ({
+    pk: counterKeys.monthsPartition(institution),
+    sk: counterKeys.monthsSort(month, sk),
+  }),
+};

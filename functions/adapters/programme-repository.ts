@@ -20,11 +20,22 @@ import {
   type ProgrammeRepository,
   type ReadingEvent,
 } from '../domain/programme';
-import { isConditionalCheckFailure, isTransactionCancelled, recordOf } from './dynamo-item';
+import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
+import {
+  dayTallyEntity,
+  groupMemberEntity,
+  groupMemberItem,
+  indexQuery,
+  joinedTermsEntity,
+  joinedTermsItem,
+  participationEntity,
+  patronGroupEntity,
+  programmeEntity,
+  titleTallyEntity,
+  type JoinedTerms,
+} from './entities';
 import { programmeKeys } from './keys';
-
-/** What a joined-programme marker carries: the terms a saved position is counted against. */
-type JoinedTerms = Pick<Programme, 'startsAt' | 'endsAt' | 'goal' | 'titleIds'> & { programmeId: string };
+import { indexes } from './table-schema';
 
 /** A day's tally is kept a little past the day, for a save that arrives late. */
 const dayTallyTtlSeconds = 3 * 24 * 3600;
@@ -35,7 +46,7 @@ function asArray<T>(value: unknown): T[] {
 }
 
 function participationOf(item: Record<string, unknown>): Participation {
-  const record = recordOf<Participation>(item);
+  const record = participationEntity.fromItem(item);
   return {
     ...record,
     finishedTitles: asArray<string>(item.finishedTitles).sort(),
@@ -55,12 +66,7 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...programmeKeys.item(programme.id),
-          gsi1pk: programmeKeys.listPartition,
-          gsi1sk: programmeKeys.listSort(programme.startsAt, programme.id),
-          ...programme,
-        },
+        Item: programmeEntity.toItem(programme),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -70,29 +76,27 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: programmeKeys.item(programmeId),
+        Key: programmeEntity.key(programmeId),
         ConsistentRead: true,
       }),
     );
-    return Item ? recordOf<Programme>(Item) : undefined;
+    return programmeEntity.fromMaybe(Item);
   }
 
   async list(): Promise<Programme[]> {
     return (
       await this.queryAll({
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': programmeKeys.listPartition },
+        ...indexQuery(indexes.gsi1, programmeKeys.listPartition),
         ScanIndexForward: false,
       })
-    ).map((item) => recordOf<Programme>(item));
+    ).map((item) => programmeEntity.fromItem(item));
   }
 
   /** Members first, the group's record last: a group half-written by a failure is never visible. */
   async createGroup(group: PatronGroup, patronIds: string[]): Promise<void> {
     for (let i = 0; i < patronIds.length; i += 25) {
       let requests: Record<string, unknown>[] = patronIds.slice(i, i + 25).map((patronId) => ({
-        PutRequest: { Item: { ...programmeKeys.groupMember(group.id, patronId), patronId } },
+        PutRequest: { Item: groupMemberItem(group.id, patronId) },
       }));
       for (let attempt = 0; requests.length; attempt++) {
         if (attempt > 5) throw new Error('Group members could not be written (throttled).');
@@ -106,12 +110,7 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...programmeKeys.group(group.id),
-          gsi1pk: programmeKeys.groupsPartition,
-          gsi1sk: programmeKeys.groupsSort(group.name, group.id),
-          ...group,
-        },
+        Item: patronGroupEntity.toItem(group),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -119,19 +118,19 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
 
   async getGroup(groupId: string): Promise<PatronGroup | undefined> {
     const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tableName, Key: programmeKeys.group(groupId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: patronGroupEntity.key(groupId),
+        ConsistentRead: true,
+      }),
     );
-    return Item ? recordOf<PatronGroup>(Item) : undefined;
+    return patronGroupEntity.fromMaybe(Item);
   }
 
   async listGroups(): Promise<PatronGroup[]> {
-    return (
-      await this.queryAll({
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': programmeKeys.groupsPartition },
-      })
-    ).map((item) => recordOf<PatronGroup>(item));
+    return (await this.queryAll(indexQuery(indexes.gsi1, programmeKeys.groupsPartition))).map((item) =>
+      patronGroupEntity.fromItem(item),
+    );
   }
 
   async isMember(groupId: string, patronId: string): Promise<boolean> {
@@ -140,12 +139,12 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
       this.documents.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: programmeKeys.groupMember(groupId, patronId),
+          Key: groupMemberEntity.key(groupId, patronId),
           ConsistentRead: true,
         }),
       ),
     ]);
-    return Boolean(group && member.Item);
+    return Boolean(group && groupMemberEntity.fromMaybe(member.Item));
   }
 
   async join(programme: Programme, participation: Participation): Promise<Participation> {
@@ -164,14 +163,14 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...programmeKeys.participant(programme.id, participation.patronId), ...record },
+                Item: participationEntity.toItem(record),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...programmeKeys.joined(participation.patronId, programme.id), ...terms },
+                Item: joinedTermsItem(participation.patronId, terms),
               },
             },
           ],
@@ -191,7 +190,7 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: programmeKeys.participant(programmeId, patronId),
+        Key: participationEntity.key(programmeId, patronId),
         ConsistentRead: true,
       }),
     );
@@ -235,20 +234,22 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
         KeyConditionExpression: 'pk = :p',
         ExpressionAttributeValues: { ':p': programmeKeys.joinedPartition(patronId) },
       })
-    ).map((item) => recordOf<JoinedTerms>(item));
+    ).map((item) => joinedTermsEntity.fromItem(item));
   }
 
   private async creditTallies(event: ReadingEvent): Promise<number> {
     const day = libraryDay(event.at);
-    const titleKey = programmeKeys.tallyOfTitle(event.patronId, event.titleId);
-    const dayKey = programmeKeys.tallyOfDay(event.patronId, day);
+    const titleKey = titleTallyEntity.key(event.patronId, event.titleId);
+    const dayKey = dayTallyEntity.key(event.patronId, day);
     const [titleRead, dayRead] = await Promise.all([
       this.documents.send(new GetCommand({ TableName: this.tableName, Key: titleKey, ConsistentRead: true })),
       this.documents.send(new GetCommand({ TableName: this.tableName, Key: dayKey, ConsistentRead: true })),
     ]);
-    const lastAt = titleRead.Item?.lastAt as string | undefined;
-    const titleSecondsToday = titleRead.Item?.day === day ? (titleRead.Item.daySeconds as number) : 0;
-    const secondsToday = (dayRead.Item?.seconds as number | undefined) ?? 0;
+    const titleTally = titleTallyEntity.fromMaybe(titleRead.Item);
+    const dayTally = dayTallyEntity.fromMaybe(dayRead.Item);
+    const lastAt = titleTally?.lastAt;
+    const titleSecondsToday = titleTally?.day === day ? titleTally.daySeconds : 0;
+    const secondsToday = dayTally?.seconds ?? 0;
     const credit = creditedSeconds(event.at, {
       ...(lastAt ? { lastAt } : {}),
       titleSecondsToday,
@@ -283,7 +284,7 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
                         seconds: secondsToday + credit,
                         ttl: Math.floor(event.at.getTime() / 1000) + dayTallyTtlSeconds,
                       },
-                      ...(dayRead.Item
+                      ...(dayTally
                         ? {
                             ConditionExpression: 'seconds = :s',
                             ExpressionAttributeValues: { ':s': secondsToday },
@@ -305,7 +306,7 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
   }
 
   private async addToParticipation(terms: JoinedTerms, event: ReadingEvent, credit: number): Promise<void> {
-    const key = programmeKeys.participant(terms.programmeId, event.patronId);
+    const key = participationEntity.key(terms.programmeId, event.patronId);
     let updated: Record<string, unknown> | undefined;
     try {
       ({ Attributes: updated } = await this.documents.send(

@@ -7,8 +7,9 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { SushiCredential, SushiCredentialStore } from '../domain/counter-ports';
-import { recordOf } from './dynamo-item';
+import { indexQuery, sushiCredentialEntity, type StoredSushiCredential } from './entities';
 import { sushiCredentialKeys } from './keys';
+import { indexes } from './table-schema';
 
 const digest = (apiKey: string) => createHash('sha256').update(apiKey, 'utf8').digest();
 
@@ -23,13 +24,7 @@ export class DynamoSushiCredentials implements SushiCredentialStore {
     await this.documents.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...sushiCredentialKeys.item(credential.requestorId),
-          gsi1pk: sushiCredentialKeys.listPartition,
-          gsi1sk: sushiCredentialKeys.listSort(credential.createdAt, credential.requestorId),
-          ...credential,
-          apiKeyHash: digest(apiKey).toString('base64'),
-        },
+        Item: sushiCredentialEntity.toItem({ ...credential, apiKeyHash: digest(apiKey).toString('base64') }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -42,13 +37,11 @@ export class DynamoSushiCredentials implements SushiCredentialStore {
       const page = await this.documents.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': sushiCredentialKeys.listPartition },
+          ...indexQuery(indexes.gsi1, sushiCredentialKeys.listPartition),
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      for (const item of page.Items ?? []) credentials.push(publicOf(item));
+      for (const item of page.Items ?? []) credentials.push(publicOf(sushiCredentialEntity.fromItem(item)));
       start = page.LastEvaluatedKey;
     } while (start);
     return credentials;
@@ -58,7 +51,7 @@ export class DynamoSushiCredentials implements SushiCredentialStore {
     const { Attributes } = await this.documents.send(
       new DeleteCommand({
         TableName: this.tableName,
-        Key: sushiCredentialKeys.item(requestorId),
+        Key: sushiCredentialEntity.key(requestorId),
         ReturnValues: 'ALL_OLD',
       }),
     );
@@ -72,19 +65,20 @@ export class DynamoSushiCredentials implements SushiCredentialStore {
     const { Item } = await this.documents.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: sushiCredentialKeys.item(requestorId),
+        Key: sushiCredentialEntity.key(requestorId),
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const stored = Buffer.from(String(Item.apiKeyHash), 'base64');
+    const found = sushiCredentialEntity.fromMaybe(Item);
+    if (!found) return undefined;
+    const stored = Buffer.from(found.apiKeyHash, 'base64');
     const given = digest(apiKey);
     const keyMatches = stored.length === given.length && timingSafeEqual(stored, given);
-    return { credential: publicOf(Item), keyMatches };
+    return { credential: publicOf(found), keyMatches };
   }
 }
 
-function publicOf(item: Record<string, unknown>): SushiCredential {
-  const { apiKeyHash: _hash, ...record } = recordOf<SushiCredential & { apiKeyHash: string }>(item);
+function publicOf(stored: StoredSushiCredential): SushiCredential {
+  const { apiKeyHash: _hash, ...record } = stored;
   return record;
 }
