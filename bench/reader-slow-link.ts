@@ -101,11 +101,15 @@ async function catalogueOnce(browser: Browser, url: string, mode: Mode): Promise
   const started = performance.now();
   await page.goto(`${url}/`);
   await page.locator('.results li img.cover').first().waitFor({ timeout: 120_000 });
+  // Every cover on the first screen: the featured collections' shelves come first, then the results.
   await page.waitForFunction(
     () => {
-      const onScreen = [...document.querySelectorAll<HTMLImageElement>('.results li img.cover')].filter(
-        (img) => img.getBoundingClientRect().top < innerHeight,
-      );
+      const onScreen = [
+        ...document.querySelectorAll<HTMLImageElement>('.shelves img.cover, .results li img.cover'),
+      ].filter((img) => {
+        const box = img.getBoundingClientRect();
+        return box.top < innerHeight && box.left < innerWidth;
+      });
       return onScreen.length > 0 && onScreen.every((img) => img.complete && img.naturalWidth > 0);
     },
     undefined,

@@ -52,8 +52,9 @@ async function read(patron: Patron, titleId: string, totalProgression: number): 
   expect(response.status, await response.clone().text()).toBe(200);
 }
 
-async function createProgramme(body: Record<string, unknown>): Promise<string> {
-  const response = await stack.app.request(
+/** Asks for a programme as the console does: this month's, open to everyone, four books, unless `body` says. */
+async function postProgramme(body: Record<string, unknown>): Promise<Response> {
+  return stack.app.request(
     '/admin/programmes',
     json(
       'POST',
@@ -69,6 +70,10 @@ async function createProgramme(body: Record<string, unknown>): Promise<string> {
       await as(librarian),
     ),
   );
+}
+
+async function createProgramme(body: Record<string, unknown>): Promise<string> {
+  const response = await postProgramme(body);
   const created = (await response.json()) as { id: string };
   expect(response.status, JSON.stringify(created)).toBe(201);
   return created.id;
@@ -211,38 +216,8 @@ describe('a programme over a collection', () => {
     expect(collection.status, await collection.clone().text()).toBe(201);
     const { id: collectionId } = (await collection.json()) as { id: string };
     // Act
-    const programme = await stack.app.request(
-      '/admin/programmes',
-      json(
-        'POST',
-        {
-          name: { id: 'Tantangan Kelas 5', en: 'Year 5 challenge' },
-          description: { id: 'Baca bacaan kelas.', en: 'Read the class list.' },
-          startsAt: '2026-12-01T00:00:00+07:00',
-          endsAt: '2027-01-01T00:00:00+07:00',
-          audience: { kind: 'everyone' },
-          goal: { kind: 'books', target: 2 },
-          collectionId,
-        },
-        await as(librarian),
-      ),
-    );
-    const unknown = await stack.app.request(
-      '/admin/programmes',
-      json(
-        'POST',
-        {
-          name: { id: 'Tanpa koleksi', en: 'No collection' },
-          description: { id: 'x', en: 'x' },
-          startsAt: '2026-12-01T00:00:00+07:00',
-          endsAt: '2027-01-01T00:00:00+07:00',
-          audience: { kind: 'everyone' },
-          goal: { kind: 'books', target: 1 },
-          collectionId: 'no-such-collection',
-        },
-        await as(librarian),
-      ),
-    );
+    const programme = await postProgramme({ goal: { kind: 'books', target: 2 }, collectionId });
+    const unknown = await postProgramme({ collectionId: 'no-such-collection' });
     // Assess
     const created = (await programme.json()) as { id: string; titleIds?: string[] };
     expect(programme.status, JSON.stringify(created)).toBe(201);
