@@ -1,5 +1,4 @@
 import {
-  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -94,18 +93,17 @@ export class DynamoProgrammeRepository implements ProgrammeRepository {
 
   /** Members first, the group's record last: a group half-written by a failure is never visible. */
   async createGroup(group: PatronGroup, patronIds: string[]): Promise<void> {
+    // Item writes, a few at a time (the table's grants allow no batch writes); the SDK retries throttling.
     for (let i = 0; i < patronIds.length; i += 25) {
-      let requests: Record<string, unknown>[] = patronIds.slice(i, i + 25).map((patronId) => ({
-        PutRequest: { Item: groupMemberItem(group.id, patronId) },
-      }));
-      for (let attempt = 0; requests.length; attempt++) {
-        if (attempt > 5) throw new Error('Group members could not be written (throttled).');
-        const result = await this.documents.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
-        );
-        requests = (result.UnprocessedItems?.[this.tableName] ?? []) as Record<string, unknown>[];
-        if (requests.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      }
+      await Promise.all(
+        patronIds
+          .slice(i, i + 25)
+          .map((patronId) =>
+            this.documents.send(
+              new PutCommand({ TableName: this.tableName, Item: groupMemberItem(group.id, patronId) }),
+            ),
+          ),
+      );
     }
     await this.documents.send(
       new PutCommand({

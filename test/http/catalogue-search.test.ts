@@ -300,7 +300,10 @@ describe('catalogue index snapshot', () => {
       expect(await snapshotKeys()).toHaveLength(2);
       expect(laskar).toEqual(['t-laskar']);
       expect(bumi).toEqual([]);
-      expect(api.sent.map((s) => s.command)).toEqual(['GetItemCommand']);
+      // Reads only: counting the searches for COUNTER writes its own small updates.
+      expect(api.sent.map((s) => s.command).filter((c) => /^(Get|BatchGet|Query|Scan)/.test(c))).toEqual([
+        'GetItemCommand',
+      ]);
     } finally {
       api.close();
     }
