@@ -715,9 +715,10 @@ describe('EPUB reader on real-world books', () => {
   });
 
   it('paginates a vertical-rl Japanese book right to left with its text visible on three consecutive pages', async () => {
-    // Prepare: one long chapter in vertical writing, page-progression-direction rtl
+    // Prepare: one long chapter in vertical writing, page-progression-direction rtl, long enough for more than
+    // three pages whatever the fallback font's glyph size (the last of the three turns needs a fourth page)
     const paragraphs = Array.from(
-      { length: 60 },
+      { length: 150 },
       (_, n) =>
         `<p>第${n + 1}段。吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。</p>`,
     ).join('');
