@@ -2,7 +2,7 @@ import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import { z } from 'zod';
 import type { AuditEntry, AuditFilter } from '../domain/audit';
 import type { AuditLog, Page } from '../domain/ports';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, indexCursor } from './cursor';
 import { auditKeys } from './keys';
 import { auditEntity } from './entities';
 import { indexes } from './table-schema';
@@ -31,14 +31,10 @@ export class DynamoAuditLog implements AuditLog {
   async list(filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditEntry>> {
     const byTarget = filter.targetType !== undefined && filter.targetId !== undefined;
     const index = byTarget ? indexes.gsi2 : indexes.gsi1;
-    const cursorShape = z
-      .object({ pk: z.string().startsWith('AUDIT#'), sk: z.literal('AUDIT') })
-      .extend(
-        byTarget
-          ? { gsi2pk: z.string(), gsi2sk: z.string() }
-          : { gsi1pk: z.literal(auditKeys.listPartition), gsi1sk: z.string() },
-      )
-      .strict();
+    const tableKey = { pk: z.string().startsWith('AUDIT#'), sk: z.literal('AUDIT') };
+    const cursorShape = byTarget
+      ? indexCursor(indexes.gsi2, tableKey)
+      : indexCursor(indexes.gsi1, tableKey, z.literal(auditKeys.listPartition));
     let startKey: Record<string, unknown> | undefined = decodeCursor(page.cursor, cursorShape);
 
     const names: Record<string, string> = { '#p': index.partitionKey };

@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../domain/errors';
+import { tableSchema, type IndexDefinition } from './table-schema';
 
 /**
  * Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded. A cursor that does not decode to the key
@@ -23,4 +24,23 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
     detail: 'The cursor is not one this listing issued.',
     context: { field: 'cursor' },
   });
+}
+
+/**
+ * The shape of a cursor over an index: the table's key and the index's key, named from the table schema (never
+ * spelled out by the listing). `partition` pins the index partition the listing reads, where it reads one.
+ */
+export function indexCursor(
+  index: IndexDefinition,
+  table: { pk: z.ZodType<string>; sk: z.ZodType<string> },
+  partition: z.ZodType<string> = z.string(),
+): z.ZodType<Record<string, string>> {
+  return z
+    .object({
+      [tableSchema.partitionKey]: table.pk,
+      [tableSchema.sortKey]: table.sk,
+      [index.partitionKey]: partition,
+      [index.sortKey]: z.string(),
+    })
+    .strict();
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DatabaseUsageRecorder, DatabaseUse } from '../domain/ports';
 import { databaseUsageKeys } from './keys';
+import { indexes } from './table-schema';
 
 /**
  * Uses of partner databases through `/go`, COUNTER-style: one daily counter per partner and host, with the
@@ -22,8 +23,7 @@ export class DynamoDatabaseUsage implements DatabaseUsageRecorder {
         new UpdateCommand({
           TableName: this.tableName,
           Key: databaseUsageKeys.counter(partnerId, host, day),
-          UpdateExpression:
-            'ADD #count :one SET gsi1pk = :month, gsi1sk = :sort, partnerId = :partner, #database = :database, host = :host, #day = :day',
+          UpdateExpression: `ADD #count :one SET ${indexes.gsi1.partitionKey} = :month, ${indexes.gsi1.sortKey} = :sort, partnerId = :partner, #database = :database, host = :host, #day = :day`,
           ExpressionAttributeNames: { '#count': 'count', '#day': 'day', '#database': 'database' },
           ExpressionAttributeValues: {
             ':one': 1,

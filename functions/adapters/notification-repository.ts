@@ -30,7 +30,7 @@ import type {
   NotificationRepository,
 } from '../domain/notification-ports';
 import type { Clock } from '../domain/ports';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, indexCursor } from './cursor';
 import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
 import {
   deliveryEntity,
@@ -53,7 +53,7 @@ const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 const retentionSeconds = notificationRetentionDays * 86_400;
 
 const pageCursor = z.object({ pk: z.string(), sk: z.string() });
-const failedCursor = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
+const failedCursor = indexCursor(indexes.gsi1, { pk: z.string(), sk: z.string() });
 
 /**
  * Notifications on the single table (keys in ./keys.ts). The writes of an event are built here but sent by
@@ -507,8 +507,7 @@ export class DynamoNotificationRepository implements NotificationRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: deliveryKeys.item(deliveryId),
-          UpdateExpression:
-            'SET #state = :pending, attempts = :zero, nextAttemptAt = :at, gsi1pk = :due, gsi1sk = :dueSk REMOVE failedAt',
+          UpdateExpression: `SET #state = :pending, attempts = :zero, nextAttemptAt = :at, ${indexes.gsi1.partitionKey} = :due, ${indexes.gsi1.sortKey} = :dueSk REMOVE failedAt`,
           ConditionExpression: '#state = :failed',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {

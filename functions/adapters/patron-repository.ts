@@ -8,20 +8,17 @@ import {
 import { z } from 'zod';
 import type { Patron } from '../domain/patron';
 import type { Page, PatronChanges, PatronRepository } from '../domain/ports';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, indexCursor } from './cursor';
 import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
 import { patronKeys } from './keys';
 import { cardEntity, cardItem, indexQuery, patronEntity } from './entities';
 import { indexes } from './table-schema';
 
-const searchCursor = z
-  .object({
-    pk: z.string().startsWith('PATRON#'),
-    sk: z.literal('PATRON'),
-    gsi1pk: z.literal(patronKeys.listPartition),
-    gsi1sk: z.string(),
-  })
-  .strict();
+const searchCursor = indexCursor(
+  indexes.gsi1,
+  { pk: z.string().startsWith('PATRON#'), sk: z.literal('PATRON') },
+  z.literal(patronKeys.listPartition),
+);
 
 /** Stands in for the patron id of an unknown card, so a lookup costs two reads either way (see getByCard). */
 const noPatron = '-';

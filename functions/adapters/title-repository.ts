@@ -10,20 +10,17 @@ import {
 import { z } from 'zod';
 import type { CatalogueMarker, Page, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor, indexCursor } from './cursor';
 import { isConditionalCheckFailure } from './dynamo-item';
 import { catalogueKeys, titleKeys } from './keys';
 import { indexQuery, titleEntity } from './entities';
 import { indexes } from './table-schema';
 
-const listCursor = z
-  .object({
-    pk: z.string(),
-    sk: z.literal('TITLE'),
-    gsi1pk: z.literal(titleKeys.listPartition),
-    gsi1sk: z.string(),
-  })
-  .strict();
+const listCursor = indexCursor(
+  indexes.gsi1,
+  { pk: z.string(), sk: z.literal('TITLE') },
+  z.literal(titleKeys.listPartition),
+);
 
 export class DynamoTitleRepository implements TitleRepository {
   constructor(

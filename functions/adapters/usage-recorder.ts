@@ -2,6 +2,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { UsageMetric, UsageRecorder } from '../domain/lending-ports';
 import { usageKeys } from './keys';
+import { indexes } from './table-schema';
 
 /**
  * COUNTER-style usage: one daily counter per title and metric (Total_Item_Requests for issued links,
@@ -22,8 +23,7 @@ export class DynamoUsageRecorder implements UsageRecorder {
         new UpdateCommand({
           TableName: this.tableName,
           Key: usageKeys.counter(titleId, day, metric),
-          UpdateExpression:
-            'ADD #count :one SET gsi1pk = :month, gsi1sk = :sort, titleId = :title, #day = :day, metric = :metric',
+          UpdateExpression: `ADD #count :one SET ${indexes.gsi1.partitionKey} = :month, ${indexes.gsi1.sortKey} = :sort, titleId = :title, #day = :day, metric = :metric`,
           ExpressionAttributeNames: { '#count': 'count', '#day': 'day' },
           ExpressionAttributeValues: {
             ':one': 1,
