@@ -198,7 +198,11 @@ describe('partners screen', () => {
     // Assess
     await item.getByRole('button', { name: 'Reactivate Universitas Uji Peramban (diubah)' }).waitFor();
     expect(await item.locator('.badge').textContent()).toBe('Suspended');
-    expect((await callApi('/admin/partners/univ-e2e', { token })).body.status).toBe('suspended');
+    // suspending changes the status only: the ranges and databases stay
+    expect(await item.textContent()).toContain('2 campus ranges · 1 claim rules · 2 databases');
+    const suspended = await callApi('/admin/partners/univ-e2e', { token });
+    expect(suspended.body).toMatchObject({ status: 'suspended', databases: edited.body.databases });
+    expect(suspended.body.ipRanges).toEqual(['10.20.0.0/16', '2001:db8:20::/48']);
     expect(await overflowOf(page)).toBeLessThanOrEqual(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, 'console-partners-360px');
@@ -253,6 +257,7 @@ describe('partners screen', () => {
     expect(await id.evaluate((code) => code.scrollWidth > code.clientWidth)).toBe(true);
     expect(await overflowOf(page)).toBeLessThanOrEqual(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    await entries.first().scrollIntoViewIfNeeded();
     await screenshot(page, 'console-audit-names-360px');
     expect(problems).toEqual([]);
     await context.close();
