@@ -41,11 +41,7 @@ function reference(id: string, names: Record<string, string> | undefined): HTMLE
   const idNode = h('code', { class: 'audit-id', title: id }, id);
   const name = names?.[id];
   if (name === undefined) return h('span', { class: 'audit-ref' }, h('code', {}, id));
-  return h(
-    'span',
-    { class: 'audit-ref' },
-    ...withNode(t('audit.namedId', { name, id: '{id}' }), 'id', idNode),
-  );
+  return h('span', { class: 'audit-ref' }, name, ' ', h('span', { class: 'audit-paren' }, '(', idNode, ')'));
 }
 
 function entryItem(entry: AuditEntry): HTMLLIElement {

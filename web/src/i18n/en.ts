@@ -812,5 +812,4 @@ export const en: Messages = {
     'Optional (a public client has none). It is stored securely and never shown again.',
   'console.partners.oidc.secretKept':
     'A secret is stored. Leave empty to keep it; type a new one to replace it.',
-  'audit.namedId': '{name} ({id})',
 };

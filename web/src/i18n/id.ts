@@ -824,7 +824,6 @@ export const id = {
     'Opsional (klien publik tidak memilikinya). Disimpan dengan aman dan tidak pernah ditampilkan lagi.',
   'console.partners.oidc.secretKept':
     'Rahasia sudah tersimpan. Kosongkan untuk mempertahankannya; ketik yang baru untuk menggantinya.',
-  'audit.namedId': '{name} ({id})',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */
