@@ -18,6 +18,7 @@ import type { RetryPolicy } from '../adapters/transactions';
 import { DynamoUsageRecorder } from '../adapters/usage-recorder';
 import type { Clock } from '../domain/ports';
 import { DynamoAuditLog } from '../adapters/audit-log';
+import { DynamoAuditNames } from '../adapters/audit-names';
 import { hashPin } from '../adapters/pin-hasher';
 import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
@@ -219,6 +220,7 @@ export function createDeps(
     checks: [dynamoCheck(clients.dynamo, config.TABLE_NAME), contentLinkCheck(links)],
     uploads: new DynamoUploadRepository(clients.documents, config.TABLE_NAME),
     audit: new DynamoAuditLog(clients.documents, config.TABLE_NAME),
+    auditNames: new DynamoAuditNames(clients.documents, config.TABLE_NAME),
     notifications: new DynamoNotificationRepository(clients.documents, config.TABLE_NAME, clock),
     mailLinks: pseudonymSource ? hmacMailLinks(pseudonymSource, clock) : undefined,
     hashPin,

@@ -11,7 +11,7 @@ import type {
 import type { AssertionVerifier, Pseudonyms, ReplayGuard } from '../domain/federation';
 import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { ReadingSlots } from '../domain/partner-access';
-import type { AuditTargetType } from '../domain/audit';
+import type { AuditNameDirectory, AuditTargetType } from '../domain/audit';
 import type { inspectPublication } from '../domain/publication';
 import type { GroupSource } from '../domain/catalogue-feeds';
 import type { CoverRenderer } from '../domain/covers';
@@ -100,6 +100,8 @@ export interface AppDeps {
   publishing?: Publishing;
   /** The trail of librarian actions. */
   audit: AuditLog;
+  /** Names of the titles and patrons audit entries refer to, looked up when the trail is read. */
+  auditNames: AuditNameDirectory;
   /** In-app notifications, e-mail deliveries and settings, wishes (functions/adapters/notification-repository.ts). */
   notifications: NotificationRepository;
   /** Signs the unsubscribe and verification links in mails; undefined where no server secret is configured. */

@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { auditNameRefs, withAuditNames } from '../../domain/audit';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
@@ -17,6 +18,15 @@ const AuditEntrySchema = z
     code: z.string().optional(),
     details: z.record(z.string(), z.unknown()).optional(),
     requestId: z.string().optional(),
+    names: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({
+        description:
+          'Display names of the ids the entry refers to (actor, a title or patron target, details.titleId), ' +
+          'keyed by id, as they are now; an id without a record has none',
+        example: { 'p-1b2c': 'Siti Rahma', 't-9f8e': 'Laskar Pelangi' },
+      }),
   })
   .openapi('AuditEntry');
 
@@ -60,7 +70,13 @@ const listAudit = createRoute({
 export function adminAuditRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listAudit, async (c) => {
     const { limit, cursor, ...filter } = c.req.valid('query');
-    const page = await c.get('deps').audit.list(filter, { limit, ...(cursor ? { cursor } : {}) });
-    return c.json(page, 200);
+    const deps = c.get('deps');
+    const page = await deps.audit.list(filter, { limit, ...(cursor ? { cursor } : {}) });
+    // Names are a help to the reader: when they cannot be looked up the trail is still shown, with ids.
+    const found = await deps.auditNames.names(auditNameRefs(page.data)).catch((error: unknown) => {
+      deps.logger.warn('audit names not looked up', { requestId: c.get('requestId'), error: error as Error });
+      return { titles: {}, patrons: {} };
+    });
+    return c.json({ data: withAuditNames(page.data, found), cursor: page.cursor }, 200);
   });
 }

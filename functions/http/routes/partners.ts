@@ -82,18 +82,25 @@ const fields = {
   algorithms: shortList(z.enum(asymmetricAlgorithms), 11).min(1),
   audience: z.string().min(1).max(500),
   maxTokenAgeSeconds: z.number().int().min(30).max(3600).optional(),
-  ipRanges: shortList(z.string().min(1).max(64), 200).default([]),
+  ipRanges: shortList(z.string().min(1).max(64), 200),
   campusEntitlements: shortList(z.string().min(1).max(100)).optional(),
   entitlementRules: shortList(RuleSchema),
   grants: shortList(GrantSchema, 100),
-  databases: shortList(DatabaseSchema, 100).default([]),
+  databases: shortList(DatabaseSchema, 100),
   oidc: OidcInputSchema.optional(),
 };
 
 const PartnerInputSchema = z
-  .object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), ...fields })
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
+    ...fields,
+    ipRanges: fields.ipRanges.default([]),
+    databases: fields.databases.default([]),
+  })
   .strict()
   .openapi('PartnerInput');
+// No defaults here: zod applies a default even to a field of a partial object, so a PATCH naming only `status`
+// would otherwise replace the stored ranges and databases with empty lists.
 const PartnerPatchSchema = z
   .object({
     ...fields,

@@ -47,6 +47,32 @@ describe('/admin/partners', () => {
     expect(await stack.deps.partners.getByIssuer('https://idp.alpha.ac.id')).toBeUndefined();
   });
 
+  it('changes only the fields a PATCH names: suspending keeps the campus ranges and databases', async () => {
+    // Prepare
+    await registerPartner(
+      stack,
+      librarian,
+      partnerInput(idp('kappa'), {
+        id: 'kappa',
+        ipRanges: ['203.0.113.0/24'],
+        databases: [{ name: 'Jurnal', host: 'jurnal.kappa.ac.id', startUrl: 'https://jurnal.kappa.ac.id/' }],
+      }),
+    );
+    // Act
+    const suspended = await stack.app.request(
+      '/admin/partners/kappa',
+      json('PATCH', { status: 'suspended' }, bearer(librarian)),
+    );
+    // Assess
+    expect(suspended.status).toBe(200);
+    const stored = await stack.deps.partners.get('kappa');
+    expect(stored).toMatchObject({
+      status: 'suspended',
+      ipRanges: ['203.0.113.0/24'],
+      databases: [{ name: 'Jurnal', host: 'jurnal.kappa.ac.id', startUrl: 'https://jurnal.kappa.ac.id/' }],
+    });
+  });
+
   it('refuses a second partner with the same id or issuer', async () => {
     await registerPartner(stack, librarian, partnerInput(idp('beta'), { id: 'beta' }));
     const sameIssuer = await stack.app.request(

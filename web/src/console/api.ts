@@ -117,6 +117,9 @@ export interface AuditEntry {
   outcome: 'succeeded' | 'refused';
   status: number;
   code?: string;
+  details?: Record<string, unknown>;
+  /** Names of the ids the entry refers to (actor, target, details.titleId), keyed by id. */
+  names?: Record<string, string>;
 }
 
 const enc = encodeURIComponent;

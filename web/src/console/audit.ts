@@ -27,7 +27,25 @@ const knownActions = [
 ];
 const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
 
+/** A template's text with `{name}` replaced by a node (so a name or id can be an element in a sentence). */
+function withNode(template: string, name: string, node: Node): (string | Node)[] {
+  const [before = '', after = ''] = template.split(`{${name}}`);
+  return [before, node, after];
+}
+
+/**
+ * An id as "Name (id…)" when the API named it: the id is kept whole in the text (shortened on screen, whole on
+ * hover, in a copy and to a screen reader); an id without a name is shown as it is.
+ */
+function reference(id: string, names: Record<string, string> | undefined): HTMLElement {
+  const idNode = h('code', { class: 'audit-id', title: id }, id);
+  const name = names?.[id];
+  if (name === undefined) return h('span', { class: 'audit-ref' }, h('code', {}, id));
+  return h('span', { class: 'audit-ref' }, name, ' ', h('span', { class: 'audit-paren' }, '(', idNode, ')'));
+}
+
 function entryItem(entry: AuditEntry): HTMLLIElement {
+  const licenceTitle = typeof entry.details?.['titleId'] === 'string' ? entry.details['titleId'] : undefined;
   return h(
     'li',
     {},
@@ -36,9 +54,12 @@ function entryItem(entry: AuditEntry): HTMLLIElement {
       'p',
       {},
       h('strong', {}, entry.action),
-      entry.targetId ? ` ${entry.targetType ?? ''} ${entry.targetId}` : '',
+      entry.targetId ? [` ${entry.targetType ?? ''} `, reference(entry.targetId, entry.names)] : '',
+      licenceTitle && licenceTitle !== entry.targetId
+        ? [` · ${t('console.audit.target.title')} `, reference(licenceTitle, entry.names)]
+        : '',
       ' ',
-      t('audit.by', { actor: entry.actor }),
+      ...withNode(t('audit.by'), 'actor', reference(entry.actor, entry.names)),
       entry.outcome === 'refused'
         ? h('span', { class: 'badge' }, `${t('audit.refused')} ${entry.code ?? entry.status}`)
         : null,

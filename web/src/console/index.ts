@@ -6,6 +6,7 @@ import type { Cleanup } from '../main';
 import { href, navigate, type Route } from '../router';
 import { renderAudit } from './audit';
 import { renderCollections } from './collections';
+import { renderPartners } from './partners';
 import { renderPatrons } from './patrons';
 import { renderProgrammesConsole } from './programmes';
 import { renderReports } from './reports';
@@ -26,7 +27,9 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports') =>
+  const tab = (
+    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners',
+  ) =>
     h(
       'li',
       {},
@@ -60,6 +63,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           tab('collections'),
           tab('programmes'),
           tab('reports'),
+          tab('partners'),
         ),
       ),
       body,
@@ -80,5 +84,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderReports(body);
     case 'collections':
       return renderCollections(body, route.id);
+    case 'partners':
+      return renderPartners(body);
   }
 }
