@@ -730,4 +730,7 @@ export const en: Messages = {
   'console.collections.coverTooLarge': 'The image is over 2 MB.',
   'console.collections.open': 'Open',
   'console.collections.publicPage': 'Public page',
+  // The librarians' dashboard (console/dashboard.ts)
+  'error.DASHBOARD_RANGE_INVALID': 'Choose two days, the first not after the last.',
+  'error.DASHBOARD_RANGE_TOO_LONG': 'The dashboard shows at most 366 days at once: choose a shorter period.',
 };

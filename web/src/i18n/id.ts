@@ -740,6 +740,10 @@ export const id = {
   'console.collections.coverTooLarge': 'Gambar lebih dari 2 MB.',
   'console.collections.open': 'Buka',
   'console.collections.publicPage': 'Halaman publik',
+  // The librarians' dashboard (console/dashboard.ts)
+  'error.DASHBOARD_RANGE_INVALID': 'Pilih dua tanggal, yang pertama tidak sesudah yang terakhir.',
+  'error.DASHBOARD_RANGE_TOO_LONG':
+    'Dasbor menampilkan paling banyak 366 hari sekaligus: pilih periode yang lebih pendek.',
 } as const satisfies Record<ProblemMessageKey, string> & Record<string, string>;
 
 /** A message for every code the server can send (functions/domain/problem-codes.ts): one missing fails tsc. */
