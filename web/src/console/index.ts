@@ -26,7 +26,9 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports') =>
+  const tab = (
+    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'dashboard',
+  ) =>
     h(
       'li',
       {},
@@ -60,6 +62,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           tab('collections'),
           tab('programmes'),
           tab('reports'),
+          tab('dashboard'),
         ),
       ),
       body,
@@ -80,5 +83,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderReports(body);
     case 'collections':
       return renderCollections(body, route.id);
+    case 'dashboard':
+      // Its own chunk, with the charting library: loaded only when the dashboard is opened.
+      return (await import('./dashboard')).renderDashboard(body);
   }
 }
