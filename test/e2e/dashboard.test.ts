@@ -214,6 +214,8 @@ describe('the console dashboard', () => {
       expect(box.right).toBeLessThanOrEqual(phone.width);
     }
     await screenshot(page, 'console-dashboard-360');
+    await page.locator('#per-day').scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-dashboard-360-per-day');
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);
