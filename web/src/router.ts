@@ -21,7 +21,15 @@ export type Route =
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
 export type ConsoleSection =
-  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners';
+  | 'uploads'
+  | 'title'
+  | 'patrons'
+  | 'audit'
+  | 'collections'
+  | 'programmes'
+  | 'reports'
+  | 'partners'
+  | 'dashboard';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -49,7 +57,8 @@ export function parseRoute(hash: string): Route {
         section === 'collections' ||
         section === 'programmes' ||
         section === 'reports' ||
-        section === 'partners') &&
+        section === 'partners' ||
+        section === 'dashboard') &&
       parts.length === 2
     )
       return { name: 'console', section };
@@ -87,7 +96,14 @@ export const href = {
   consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
   console: (
     section:
-      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners' = 'uploads',
+      | 'uploads'
+      | 'patrons'
+      | 'audit'
+      | 'collections'
+      | 'programmes'
+      | 'reports'
+      | 'partners'
+      | 'dashboard' = 'uploads',
   ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

@@ -28,7 +28,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     return;
   }
   const tab = (
-    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners',
+    section:
+      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners' | 'dashboard',
   ) =>
     h(
       'li',
@@ -64,6 +65,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           tab('programmes'),
           tab('reports'),
           tab('partners'),
+          tab('dashboard'),
         ),
       ),
       body,
@@ -86,5 +88,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderCollections(body, route.id);
     case 'partners':
       return renderPartners(body);
+    case 'dashboard':
+      // Its own chunk, with the charting library: loaded only when the dashboard is opened.
+      return (await import('./dashboard')).renderDashboard(body);
   }
 }
