@@ -17,11 +17,12 @@ export type Route =
   | { name: 'certificate'; id: string }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'collection'; id: string }
+  | { name: 'suggest'; params: URLSearchParams }
   | { name: 'not-found' };
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
 export type ConsoleSection =
-  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports';
+  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
   if (head === 'collections' && id && parts.length === 2) return { name: 'collection', id };
   if (head === 'account' && parts.length === 1) return { name: 'account' };
+  if (head === 'suggest' && parts.length === 1) return { name: 'suggest', params };
   if (head === 'console') {
     const [, section, titleId] = parts;
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
@@ -48,7 +50,8 @@ export function parseRoute(hash: string): Route {
         section === 'audit' ||
         section === 'collections' ||
         section === 'programmes' ||
-        section === 'reports') &&
+        section === 'reports' ||
+        section === 'acquisitions') &&
       parts.length === 2
     )
       return { name: 'console', section };
@@ -82,10 +85,12 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
+  suggest: (title?: string) => (title ? `#/suggest?${new URLSearchParams({ title })}` : '#/suggest'),
   collection: (id: string) => `#/collections/${encodeURIComponent(id)}`,
   consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
   console: (
-    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' = 'uploads',
+    section:
+      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions' = 'uploads',
   ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

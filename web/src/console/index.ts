@@ -4,6 +4,7 @@ import { h } from '../dom';
 import { t } from '../i18n';
 import type { Cleanup } from '../main';
 import { href, navigate, type Route } from '../router';
+import { renderAcquisitions } from './acquisitions';
 import { renderAudit } from './audit';
 import { renderCollections } from './collections';
 import { renderPatrons } from './patrons';
@@ -26,7 +27,9 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports') =>
+  const tab = (
+    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions',
+  ) =>
     h(
       'li',
       {},
@@ -60,6 +63,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           tab('collections'),
           tab('programmes'),
           tab('reports'),
+          tab('acquisitions'),
         ),
       ),
       body,
@@ -78,6 +82,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderProgrammesConsole(body);
     case 'reports':
       return renderReports(body);
+    case 'acquisitions':
+      return renderAcquisitions(body);
     case 'collections':
       return renderCollections(body, route.id);
   }

@@ -734,7 +734,8 @@ export const en: Messages = {
   'error.ISBN_INVALID': 'That ISBN is not valid: check its digits (ISBN-10 or ISBN-13).',
   'error.SUGGESTION_TITLE_INVALID': 'Please write the title of the book you suggest.',
   'suggest.title': 'Suggest a title',
-  'suggest.intro': 'Can’t find the book you are looking for? Suggest that the library buys it. Suggestions are counted, but nobody sees who made them.',
+  'suggest.intro':
+    'Can’t find the book you are looking for? Suggest that the library buys it. Suggestions are counted, but nobody sees who made them.',
   'suggest.titleField': 'Title',
   'suggest.author': 'Author',
   'suggest.isbn': 'ISBN (if you know it)',
@@ -748,7 +749,8 @@ export const en: Messages = {
   'suggest.link': 'Suggest a title for the library to buy',
   'console.tab.acquisitions': 'Acquisitions',
   'console.acquisitions.heading': 'Acquisition suggestions',
-  'console.acquisitions.intro': 'Titles to buy or license more of: holds per copy above the ratio, turnaways in the last 30 days, wishes, and patrons’ suggestions.',
+  'console.acquisitions.intro':
+    'Titles to buy or license more of: holds per copy above the ratio, turnaways in the last 30 days, wishes, and patrons’ suggestions.',
   'console.acquisitions.ratio': 'Holds per copy, at least',
   'console.acquisitions.apply': 'Apply',
   'console.acquisitions.download': 'Download CSV',

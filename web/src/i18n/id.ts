@@ -744,7 +744,8 @@ export const id = {
   'error.ISBN_INVALID': 'ISBN tidak valid: periksa angkanya (ISBN-10 atau ISBN-13).',
   'error.SUGGESTION_TITLE_INVALID': 'Tuliskan judul buku yang Anda usulkan.',
   'suggest.title': 'Usulkan judul',
-  'suggest.intro': 'Tidak menemukan buku yang Anda cari? Usulkan agar perpustakaan membelinya. Usulan dihitung, tetapi tidak ada yang melihat siapa yang mengusulkan.',
+  'suggest.intro':
+    'Tidak menemukan buku yang Anda cari? Usulkan agar perpustakaan membelinya. Usulan dihitung, tetapi tidak ada yang melihat siapa yang mengusulkan.',
   'suggest.titleField': 'Judul',
   'suggest.author': 'Pengarang',
   'suggest.isbn': 'ISBN (jika tahu)',
@@ -758,7 +759,8 @@ export const id = {
   'suggest.link': 'Usulkan judul untuk dibeli perpustakaan',
   'console.tab.acquisitions': 'Pengadaan',
   'console.acquisitions.heading': 'Saran pengadaan',
-  'console.acquisitions.intro': 'Judul yang perlu dibeli atau dilisensikan lagi: pesanan per eksemplar di atas rasio, penolakan dalam 30 hari terakhir, keinginan, dan usulan pemustaka.',
+  'console.acquisitions.intro':
+    'Judul yang perlu dibeli atau dilisensikan lagi: pesanan per eksemplar di atas rasio, penolakan dalam 30 hari terakhir, keinginan, dan usulan pemustaka.',
   'console.acquisitions.ratio': 'Pesanan per eksemplar, paling sedikit',
   'console.acquisitions.apply': 'Terapkan',
   'console.acquisitions.download': 'Unduh CSV',
