@@ -51,9 +51,20 @@ function serviceWorker(): Plugin {
         if (/\.(webmanifest|png)$/.test(name)) shell.add(`/${name.replaceAll('\\', '/')}`);
       }
       const precache = [...shell].sort();
+      // The librarians' dashboard and its charting library are never kept for patrons, not even offline.
+      const librariansOnly = new Set<string>();
+      for (const chunk of Object.values(bundle))
+        if (
+          chunk.type === 'chunk' &&
+          chunk.moduleIds.some((id) => /console\/dashboard\.ts$|node_modules\/chartist\//.test(id))
+        ) {
+          librariansOnly.add(chunk.fileName);
+          chunk.viteMetadata?.importedCss.forEach((css) => librariansOnly.add(css));
+        }
       // The rest of the build (reading engines, pdf.js's worker): kept when a book is downloaded for offline.
       const later = Object.keys(bundle)
         .filter((name) => name.startsWith('assets/') && !name.endsWith('.map') && !shell.has(`/${name}`))
+        .filter((name) => !librariansOnly.has(name))
         .map((name) => `/${name}`)
         .sort();
       const version = createHash('sha256').update(precache.join('\n')).digest('hex').slice(0, 12);

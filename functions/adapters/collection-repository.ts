@@ -10,7 +10,7 @@ import {
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LoanStartCounter } from '../domain/catalogue-order';
 import type { Collection, CollectionRepository } from '../domain/collection';
-import type { LendingRepository } from '../domain/lending-ports';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import type { Clock } from '../domain/ports';
 import type { Title } from '../domain/title';
 import { isConditionalCheckFailure } from './dynamo-item';
@@ -201,6 +201,8 @@ export function countingLoanStarts(
   lending: LendingRepository,
   counter: LoanStartCounter,
   clock: Clock,
+  /** Also told of each new loan (`Loan_Started`, the dashboard's daily figures); never throws. */
+  usage?: UsageRecorder,
 ): LendingRepository {
   return new Proxy(lending, {
     get(target, property, receiver) {
@@ -208,7 +210,13 @@ export function countingLoanStarts(
       if (property === 'checkout') {
         return async (...args: Parameters<LendingRepository['checkout']>) => {
           const result = await target.checkout(...args);
-          if (!result.replayed) await counter.count(args[0].titleId, clock.now());
+          if (!result.replayed) {
+            const at = clock.now();
+            await Promise.all([
+              counter.count(args[0].titleId, at),
+              usage?.record({ titleId: args[0].titleId, metric: 'Loan_Started', at }),
+            ]);
+          }
           return result;
         };
       }

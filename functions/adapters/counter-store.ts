@@ -12,10 +12,10 @@ import {
   type CounterMetric,
   type CounterRow,
 } from '../domain/counter';
-import type { CounterStore } from '../domain/counter-ports';
+import type { CounterStore, DailyTitleUse, DailyUsageReader } from '../domain/counter-ports';
 import type { UsageEvent, UsageRecorder } from '../domain/lending-ports';
-import { counterMonthsIndex, indexQuery } from './entities';
-import { counterKeys, type ItemKey } from './keys';
+import { counterMonthsIndex, dailyTitleUseEntity, indexQuery } from './entities';
+import { counterKeys, dashboardKeys, type ItemKey } from './keys';
 
 /**
  * How long a reading goes on without a fresh link before a "renewal" counts as a new request: the reader asks
@@ -38,7 +38,7 @@ const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
  * TTL; the aggregates keep only numbers. Every failure is logged and swallowed: counting never costs a patron
  * their request.
  */
-export class DynamoCounterStore implements CounterStore {
+export class DynamoCounterStore implements CounterStore, DailyUsageReader {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -51,6 +51,11 @@ export class DynamoCounterStore implements CounterStore {
     const accessType: AccessType = event.accessType ?? 'Controlled';
     const key = counterKeys.title(institution, monthOf(event.at), event.titleId, accessType);
     try {
+      if (event.metric === 'Loan_Started') {
+        // A loan is no COUNTER metric: only the dashboard's day counts it.
+        await this.addDay(event.titleId, institution, event.at, { loans: 1 });
+        return;
+      }
       const counts = await this.processed({
         user: event.user,
         item: `title:${event.titleId}`,
@@ -59,11 +64,19 @@ export class DynamoCounterStore implements CounterStore {
         at: event.at,
       });
       if (!counts) return;
-      await this.add(key, institution, event.at, counts, {
-        kind: 'title',
-        titleId: event.titleId,
-        accessType,
-      });
+      await Promise.all([
+        this.add(key, institution, event.at, counts, {
+          kind: 'title',
+          titleId: event.titleId,
+          accessType,
+        }),
+        this.addDay(event.titleId, institution, event.at, {
+          requests: counts.Total_Item_Requests ?? 0,
+          investigations: counts.Total_Item_Investigations ?? 0,
+          limitExceeded: counts.Limit_Exceeded ?? 0,
+          noLicense: counts.No_License ?? 0,
+        }),
+      ]);
     } catch (error) {
       this.logger?.warn('COUNTER usage not recorded', { titleId: event.titleId, error: error as Error });
     }
@@ -233,6 +246,76 @@ export class DynamoCounterStore implements CounterStore {
     );
   }
 
+  /** One ADD to the title's day (dashboard figures); zero counts are left out. */
+  private async addDay(
+    titleId: string,
+    institution: string,
+    at: Date,
+    counts: Partial<Record<DailyMetric, number>>,
+  ): Promise<void> {
+    const metrics = Object.entries(counts).filter(([, n]) => n) as [DailyMetric, number][];
+    if (!metrics.length) return;
+    const day = at.toISOString().slice(0, 10);
+    const names: Record<string, string> = { '#day': 'day', '#title': 'titleId', '#inst': 'institution' };
+    const values: Record<string, unknown> = { ':day': day, ':title': titleId, ':inst': institution };
+    const adds = metrics.map(([metric, n], i) => {
+      names[`#m${i}`] = metric;
+      values[`:m${i}`] = n;
+      return `#m${i} :m${i}`;
+    });
+    await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: dailyTitleUseEntity.key(day, institution, titleId),
+        UpdateExpression: `ADD ${adds.join(', ')} SET #day = :day, #title = :title, #inst = :inst`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async dailyTitleUse(fromDay: string, toDay: string): Promise<DailyTitleUse[]> {
+    const months: string[] = [];
+    for (let month = fromDay.slice(0, 7); month <= toDay.slice(0, 7); month = nextMonth(month))
+      months.push(month);
+    const perMonth = await Promise.all(
+      months.map(async (month) => {
+        const found: DailyTitleUse[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await this.documents.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: {
+                ':pk': dashboardKeys.dayPartition(`${month}-01`),
+                ':from': `${fromDay}#`,
+                ':to': `${toDay}#\uffff`,
+              },
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            const use = dailyTitleUseEntity.fromItem(item);
+            found.push({
+              day: use.day,
+              titleId: use.titleId,
+              institution: use.institution,
+              requests: use.requests ?? 0,
+              investigations: use.investigations ?? 0,
+              limitExceeded: use.limitExceeded ?? 0,
+              noLicense: use.noLicense ?? 0,
+              loans: use.loans ?? 0,
+            });
+          }
+          start = page.LastEvaluatedKey;
+        } while (start);
+        return found;
+      }),
+    );
+    return perMonth.flat();
+  }
+
   async rows(institution: string, months: readonly string[]): Promise<CounterRow[]> {
     const perMonth = await Promise.all(months.map((month) => this.monthRows(institution, month)));
     return perMonth.flat();
@@ -295,6 +378,13 @@ export class DynamoCounterStore implements CounterStore {
   }
 }
 
+type DailyMetric = 'requests' | 'investigations' | 'limitExceeded' | 'noLicense' | 'loans';
+
+const nextMonth = (month: string) => {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+};
+
 /**
  * The usage port as the routes see it: the raw daily counters as before (the dashboard's per-day figures) and
  * COUNTER's processed monthly ones, side by side. Neither ever throws.
@@ -306,9 +396,9 @@ export class CountingUsageRecorder implements UsageRecorder {
   ) {}
 
   async record(event: UsageEvent): Promise<void> {
-    // The raw daily figures count link renewals no more than COUNTER does.
+    // The raw daily figures count link renewals no more than COUNTER does; loans have their own count.
     await Promise.all([
-      event.renewal ? undefined : this.daily.record(event),
+      event.renewal || event.metric === 'Loan_Started' ? undefined : this.daily.record(event),
       this.counter.recordTitle(event),
     ]);
   }

@@ -17,6 +17,7 @@ import {
   campusHandoffKeys,
   collectionKeys,
   counterKeys,
+  dashboardKeys,
   deliveryKeys,
   dueKeys,
   holdKeys,
@@ -980,6 +981,39 @@ export const counterMonthsIndex = {
     sk: counterKeys.monthsSort(month, sk),
   }),
 };
+
+/**
+ * A title's use on one day for one institution (the dashboard's daily figures), written only by ADDs next to the
+ * COUNTER month's: COUNTER-filtered requests and investigations, both denials, loans started. Counts only.
+ */
+export interface StoredDailyTitleUse {
+  day: string;
+  titleId: string;
+  institution: string;
+  requests?: number;
+  investigations?: number;
+  limitExceeded?: number;
+  noLicense?: number;
+  loans?: number;
+}
+
+export const dailyTitleUseEntity = new Entity<
+  StoredDailyTitleUse,
+  [day: string, institution: string, titleId: string]
+>({
+  kind: 'daily title use',
+  key: dashboardKeys.day,
+  attributes: {
+    day: 'string',
+    titleId: 'string',
+    institution: 'string',
+    requests: 'number?',
+    investigations: 'number?',
+    limitExceeded: 'number?',
+    noLicense: 'number?',
+    loans: 'number?',
+  },
+});
 
 // ---- acquisition suggestions ----------------------------------------------------------------------
 

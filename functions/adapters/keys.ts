@@ -425,6 +425,20 @@ export const catalogueSnapshotKeys = {
   },
 };
 
+// ---- the librarian dashboard's daily use (per day, institution and title) ----------------------------------
+export const dashboardKeys = {
+  /**
+   * One partition per month holding every title's daily figures, sorted by day, so a date range is one Query per
+   * month with a sort-key range (never a scan): the dashboard's and the acquisition list's "last 30 days".
+   */
+  dayPartition: (day: string) => `DAILYUSE#${day.slice(0, 7)}`,
+  daySort: (day: string, institution: string, titleId: string) => `${day}#${institution}#${titleId}`,
+  day: (day: string, institution: string, titleId: string): ItemKey => ({
+    pk: `DAILYUSE#${day.slice(0, 7)}`,
+    sk: `${day}#${institution}#${titleId}`,
+  }),
+};
+
 // ---- acquisition suggestions (patrons' "suggest a title") ----------------------------------------
 export const suggestionKeys = {
   /** A suggested title: what was asked for and how many distinct patrons asked. */

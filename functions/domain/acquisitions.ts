@@ -1,5 +1,4 @@
-import { libraryInstitutionId } from './counter';
-import type { CounterStore } from './counter-ports';
+import type { DailyUsageReader } from './counter-ports';
 import { ValidationError } from './errors';
 import type { LendingRepository } from './lending-ports';
 import { summarisePool } from './licence';
@@ -393,42 +392,21 @@ export function denialWindow(now: Date, days = denialWindowDays): { fromDay: str
   return { fromDay: from.toISOString().slice(0, 10), toDay };
 }
 
-/** The months (`yyyy-mm`) a window of days touches. */
-export function monthsOfWindow(fromDay: string, toDay: string): string[] {
-  const months: string[] = [];
-  let [year, month] = fromDay.slice(0, 7).split('-').map(Number) as [number, number];
-  const last = toDay.slice(0, 7);
-  for (;;) {
-    const m = `${year}-${String(month).padStart(2, '0')}`;
-    months.push(m);
-    if (m >= last) break;
-    month += 1;
-    if (month > 12) {
-      month = 1;
-      year += 1;
-    }
-  }
-  return months;
-}
-
-/** Turnaways per title over a window of days (the dashboard's daily aggregate, or COUNTER's months). */
+/** Turnaways per title over a window of days (the dashboard's daily aggregate). */
 export interface DenialCounts {
   denialsByTitle(fromDay: string, toDay: string): Promise<Map<string, number>>;
 }
 
 /**
- * Turnaways from COUNTER's monthly title aggregates of the library (the fallback while no daily aggregate is
- * there): every month the window touches is counted whole, so the figure may include up to a month more than
- * the window. Limit_Exceeded and No_License together.
+ * Turnaways from the daily usage aggregate (COUNTER-filtered, every institution: the library's patrons and the
+ * partners' members), Limit_Exceeded and No_License together.
  */
-export function monthlyDenials(counter: Pick<CounterStore, 'rows'>): DenialCounts {
+export function dailyDenials(reader: DailyUsageReader): DenialCounts {
   return {
     async denialsByTitle(fromDay, toDay) {
-      const rows = await counter.rows(libraryInstitutionId, monthsOfWindow(fromDay, toDay));
       const denials = new Map<string, number>();
-      for (const row of rows) {
-        if (row.kind !== 'title') continue;
-        const n = (row.counts.Limit_Exceeded ?? 0) + (row.counts.No_License ?? 0);
+      for (const row of await reader.dailyTitleUse(fromDay, toDay)) {
+        const n = row.limitExceeded + row.noLicense;
         if (n) denials.set(row.titleId, (denials.get(row.titleId) ?? 0) + n);
       }
       return denials;

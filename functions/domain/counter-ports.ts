@@ -48,3 +48,26 @@ export interface SushiCredentialStore {
     apiKey: string,
   ): Promise<{ credential: SushiCredential; keyMatches: boolean } | undefined>;
 }
+
+/**
+ * One title's use on one day for one institution: COUNTER-filtered requests and investigations (a double click
+ * or a mid-book link renewal is not counted again), both kinds of denial, and loans started.
+ */
+export interface DailyTitleUse {
+  /** `yyyy-mm-dd` (UTC). */
+  day: string;
+  titleId: string;
+  /** The library (`library`) or a partner's id, as COUNTER's institutions. */
+  institution: string;
+  requests: number;
+  investigations: number;
+  limitExceeded: number;
+  noLicense: number;
+  loans: number;
+}
+
+/** The daily figures of the dashboard (and the acquisition list's recent denials). */
+export interface DailyUsageReader {
+  /** Every title's daily use from `fromDay` to `toDay` (inclusive, `yyyy-mm-dd`), by day; no empty rows. */
+  dailyTitleUse(fromDay: string, toDay: string): Promise<DailyTitleUse[]>;
+}

@@ -66,7 +66,8 @@ export interface LendingRepository {
   sweep(): Promise<SweepReport>;
 }
 
-export type UsageMetric = 'Total_Item_Requests' | 'Total_Item_Investigations' | DenialMetric;
+/** `Loan_Started`: a new loan (the dashboard's daily figures only; no COUNTER metric). */
+export type UsageMetric = 'Total_Item_Requests' | 'Total_Item_Investigations' | DenialMetric | 'Loan_Started';
 
 /** One usage event of a title. The optional fields let COUNTER processing filter and de-duplicate it. */
 export interface UsageEvent {

@@ -144,6 +144,9 @@ export const problemCodes = {
   COLLECTION_ORDER_MISMATCH: { status: 422, title: 'The new order does not name the collection’s titles' },
   COLLECTION_CHANGED: { status: 409, title: 'The collection was changed meanwhile' },
   COLLECTION_COVER_INVALID: { status: 422, title: 'The cover is not an image of the type sent' },
+  // The librarians' dashboard (functions/http/routes/admin-dashboard.ts).
+  DASHBOARD_RANGE_INVALID: { status: 400, title: 'The period is not two calendar days in order' },
+  DASHBOARD_RANGE_TOO_LONG: { status: 400, title: 'The period is longer than the dashboard shows' },
   // Acquisition suggestions (functions/domain/acquisitions.ts).
   ISBN_INVALID: { status: 400, title: 'The ISBN is not a valid ISBN-10 or ISBN-13' },
   SUGGESTION_TITLE_INVALID: { status: 400, title: 'The suggested title has no letter or digit' },

@@ -166,6 +166,10 @@ export function createDeps(
   const partnerSecrets = partnerSecretStore(config);
   const collections = new DynamoCollectionRepository(clients.documents, config.TABLE_NAME);
   const loanStarts = new DynamoLoanStartCounter(clients.documents, config.TABLE_NAME, logger);
+  const usage = new CountingUsageRecorder(
+    new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
+    counter,
+  );
   const snapshots = s3CatalogueSnapshots(links, { timeoutMs: config.DEPENDENCY_REQUEST_TIMEOUT_MS * 4 });
   return {
     config,
@@ -198,12 +202,11 @@ export function createDeps(
       new DynamoLendingRepository(clients.documents, config.TABLE_NAME, clock, options.lendingRetry),
       loanStarts,
       clock,
+      usage,
     ),
-    usage: new CountingUsageRecorder(
-      new DynamoUsageRecorder(clients.documents, config.TABLE_NAME, logger),
-      counter,
-    ),
+    usage,
     counter,
+    dailyUsage: counter,
     sushiCredentials: new DynamoSushiCredentials(clients.documents, config.TABLE_NAME),
     tokens: createTokenService({
       issuer: config.TOKEN_ISSUER,

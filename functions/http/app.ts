@@ -35,6 +35,7 @@ import { openUrlRoutes } from './routes/openurl';
 import { partnerRoutes } from './routes/partners';
 import { problemRoutes } from './routes/problems';
 import { adminCounterRoutes, sushiRoutes } from './routes/sushi';
+import { adminDashboardRoutes } from './routes/admin-dashboard';
 import { completeContract } from './contract';
 import { titleRoutes } from './routes/titles';
 import { validationHook } from './validation';
@@ -163,6 +164,8 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
   // COUNTER R5.1: the SUSHI API for harvesters (patron surface), credentials and TSV for librarians.
   if (surface !== 'librarian') sushiRoutes(app);
   if (surface !== 'patron') adminCounterRoutes(app);
+  // The librarians' dashboard of use (charts in the console).
+  if (surface !== 'patron') adminDashboardRoutes(app);
   // Collections: public pages and OPDS feeds on the patron API, their editing on the librarian API.
   if (surface !== 'librarian') {
     collectionRoutes(app);

@@ -40,8 +40,8 @@ import type { TokenService } from '../domain/tokens';
 import type { MailLinkSigner } from '../domain/notification';
 import type { NotificationRepository } from '../domain/notification-ports';
 import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
-import type { CounterStore, SushiCredentialStore } from '../domain/counter-ports';
-import type { DenialCounts, SuggestionStore } from '../domain/acquisitions';
+import type { CounterStore, DailyUsageReader, SushiCredentialStore } from '../domain/counter-ports';
+import type { SuggestionStore } from '../domain/acquisitions';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -80,6 +80,8 @@ export interface AppDeps {
   usage: UsageRecorder;
   /** COUNTER R5.1 aggregates (searches, databases; reports) and the SUSHI harvesters' credentials. */
   counter: CounterStore;
+  /** The dashboard's daily figures per title and institution. */
+  dailyUsage: DailyUsageReader;
   sushiCredentials: SushiCredentialStore;
   /** Issues and verifies the gateway's access tokens; publishes the JWKS. */
   tokens: TokenService;
@@ -117,8 +119,6 @@ export interface AppDeps {
   loanStarts: LoanStartCounter;
   /** Patrons' acquisition suggestions (functions/adapters/acquisition-store.ts). */
   suggestions: SuggestionStore;
-  /** Turnaways per title and day, for the acquisition list; unset: counted from COUNTER's months. */
-  dailyDenials?: DenialCounts;
 }
 
 export interface CampusSignIn {

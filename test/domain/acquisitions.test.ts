@@ -3,9 +3,8 @@ import {
   acquisitionCsvRows,
   acquisitionRows,
   checkSuggestion,
+  dailyDenials,
   denialWindow,
-  monthsOfWindow,
-  monthlyDenials,
   normaliseAuthor,
   normaliseIsbn,
   normaliseTitle,
@@ -253,48 +252,37 @@ describe('acquisitionRows', () => {
 });
 
 describe('the denial window', () => {
-  it('is the 30 days ending today, across months and years', () => {
+  it('is the 30 days ending today, across months', () => {
     expect(denialWindow(new Date('2026-03-10T12:00:00Z'))).toEqual({
       fromDay: '2026-02-09',
       toDay: '2026-03-10',
     });
-    expect(monthsOfWindow('2025-12-15', '2026-01-13')).toEqual(['2025-12', '2026-01']);
-    expect(monthsOfWindow('2026-03-01', '2026-03-30')).toEqual(['2026-03']);
   });
 
-  it('sums both kinds of turnaway per title from COUNTER months', async () => {
+  it('sums both kinds of turnaway per title over every institution from the daily figures', async () => {
     const asked: string[][] = [];
-    const denials = monthlyDenials({
-      rows: (_institution, months) => {
-        asked.push([...months]);
+    const use = (titleId: string, institution: string, limitExceeded: number, noLicense: number) => ({
+      day: '2026-03-01',
+      titleId,
+      institution,
+      requests: 4,
+      investigations: 4,
+      limitExceeded,
+      noLicense,
+      loans: 1,
+    });
+    const denials = dailyDenials({
+      dailyTitleUse: (fromDay, toDay) => {
+        asked.push([fromDay, toDay]);
         return Promise.resolve([
-          {
-            kind: 'title',
-            month: '2026-02',
-            titleId: 't1',
-            accessType: 'Controlled',
-            counts: { No_License: 2 },
-          },
-          {
-            kind: 'title',
-            month: '2026-03',
-            titleId: 't1',
-            accessType: 'Controlled',
-            counts: { Limit_Exceeded: 3, Total_Item_Requests: 9 },
-          },
-          {
-            kind: 'title',
-            month: '2026-03',
-            titleId: 't2',
-            accessType: 'Open',
-            counts: { Total_Item_Requests: 1 },
-          },
-          { kind: 'platform', month: '2026-03', counts: { Searches_Platform: 4 } },
+          use('t1', 'library', 3, 0),
+          use('t1', 'unair', 0, 2),
+          use('t2', 'library', 0, 0),
         ]);
       },
     });
     const counts = await denials.denialsByTitle('2026-02-09', '2026-03-10');
-    expect(asked).toEqual([['2026-02', '2026-03']]);
+    expect(asked).toEqual([['2026-02-09', '2026-03-10']]);
     expect([...counts]).toEqual([['t1', 5]]);
   });
 });

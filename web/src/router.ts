@@ -22,7 +22,15 @@ export type Route =
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
 export type ConsoleSection =
-  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions';
+  | 'uploads'
+  | 'title'
+  | 'patrons'
+  | 'audit'
+  | 'collections'
+  | 'programmes'
+  | 'reports'
+  | 'dashboard'
+  | 'acquisitions';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -51,6 +59,7 @@ export function parseRoute(hash: string): Route {
         section === 'collections' ||
         section === 'programmes' ||
         section === 'reports' ||
+        section === 'dashboard' ||
         section === 'acquisitions') &&
       parts.length === 2
     )
@@ -90,7 +99,14 @@ export const href = {
   consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
   console: (
     section:
-      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions' = 'uploads',
+      | 'uploads'
+      | 'patrons'
+      | 'audit'
+      | 'collections'
+      | 'programmes'
+      | 'reports'
+      | 'dashboard'
+      | 'acquisitions' = 'uploads',
   ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

@@ -3,13 +3,14 @@ import {
   acquisitionCsvRows,
   acquisitionSortKeys,
   checkSuggestion,
+  dailyDenials,
   defaultHoldsRatio,
   defaultOrderOf,
+  denialWindow,
   gatherAcquisitions,
   maxSuggestionAuthor,
   maxSuggestionNote,
   maxSuggestionTitle,
-  monthlyDenials,
   sortAcquisitionRows,
   type AcquisitionRow,
 } from '../../domain/acquisitions';
@@ -125,9 +126,8 @@ const list = createRoute({
               ratio: z.number(),
               sort: z.enum(acquisitionSortKeys),
               order: z.enum(['asc', 'desc']),
-              denialsFrom: z.enum(['daily', 'monthly']).openapi({
-                description: 'monthly: counted from COUNTER’s months, whole months the window touches',
-              }),
+              denialsFrom: z.string().openapi({ description: 'The first day whose turnaways are counted' }),
+              denialsTo: z.string().openapi({ description: 'The last day (today, UTC)' }),
               data: z.array(RowSchema),
             })
             .openapi('AcquisitionList'),
@@ -185,10 +185,8 @@ export function adminAcquisitionRoutes(app: OpenAPIHono<AppEnv>): void {
       });
     }
     const data = sorted.map((row) => ({ ...row, link: linkOf(row) }));
-    return c.json(
-      { ratio, sort, order: effectiveOrder, denialsFrom: deps.dailyDenials ? 'daily' : 'monthly', data },
-      200,
-    );
+    const { fromDay, toDay } = denialWindow(deps.clock.now());
+    return c.json({ ratio, sort, order: effectiveOrder, denialsFrom: fromDay, denialsTo: toDay, data }, 200);
   });
 }
 
@@ -198,6 +196,6 @@ function sourcesOf(deps: AppDeps) {
     lending: deps.lending,
     wishCounts: () => deps.notifications.wishCounts(),
     suggestions: deps.suggestions,
-    denials: deps.dailyDenials ?? monthlyDenials(deps.counter),
+    denials: dailyDenials(deps.dailyUsage),
   };
 }

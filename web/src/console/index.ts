@@ -28,7 +28,15 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     return;
   }
   const tab = (
-    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'acquisitions',
+    section:
+      | 'uploads'
+      | 'patrons'
+      | 'audit'
+      | 'collections'
+      | 'programmes'
+      | 'reports'
+      | 'dashboard'
+      | 'acquisitions',
   ) =>
     h(
       'li',
@@ -63,6 +71,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           tab('collections'),
           tab('programmes'),
           tab('reports'),
+          tab('dashboard'),
           tab('acquisitions'),
         ),
       ),
@@ -86,5 +95,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderAcquisitions(body);
     case 'collections':
       return renderCollections(body, route.id);
+    case 'dashboard':
+      // Its own chunk, with the charting library: loaded only when the dashboard is opened.
+      return (await import('./dashboard')).renderDashboard(body);
   }
 }

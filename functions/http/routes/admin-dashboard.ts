@@ -1,0 +1,143 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import {
+  buildDashboard,
+  parseDashboardRange,
+  type DashboardTitle,
+  type TitleHolds,
+} from '../../domain/dashboard';
+import { summarisePool } from '../../domain/licence';
+import type { Title } from '../../domain/title';
+import { counterInstitutions } from '../counter-reports';
+import type { AppDeps, AppEnv } from '../deps';
+import { problemContent } from '../schemas';
+
+/**
+ * `GET /admin/dashboard`: the librarians' charts of a period (loans and requests per day and month, denials per
+ * title, holds per copy now, top titles, use by language, subject, format and institution). The daily figures
+ * come from the counting path (functions/adapters/counter-store.ts); the adding up is functions/domain/dashboard.ts.
+ */
+
+const day = z.string().openapi({ description: 'A calendar day, yyyy-mm-dd (UTC)', example: '2026-03-01' });
+const count = z.number().int();
+const UseFigures = { requests: count, investigations: count, loans: count };
+const UseByKey = z.array(z.object({ key: z.string(), ...UseFigures }));
+
+const DashboardSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    perDay: z.array(z.object({ day: z.string(), loans: count, requests: count })),
+    perMonth: z.array(z.object({ month: z.string(), loans: count, requests: count })),
+    denials: z.array(
+      z.object({
+        titleId: z.string(),
+        title: z.string(),
+        limitExceeded: count,
+        noLicense: count,
+        total: count,
+      }),
+    ),
+    holdsPerCopy: z.array(
+      z.object({
+        titleId: z.string(),
+        title: z.string(),
+        holds: count,
+        copies: count,
+        ratio: z.number().nullable(),
+      }),
+    ),
+    topTitles: z.array(z.object({ titleId: z.string(), title: z.string(), ...UseFigures })),
+    byLanguage: UseByKey,
+    bySubject: UseByKey,
+    byFormat: UseByKey,
+    byInstitution: z.array(
+      z.object({ institution: z.string(), name: z.string(), denials: count, ...UseFigures }),
+    ),
+  })
+  .openapi('Dashboard');
+
+const getDashboard = createRoute({
+  method: 'get',
+  path: '/admin/dashboard',
+  operationId: 'getDashboard',
+  tags: ['COUNTER'],
+  summary: 'The dashboard of a period: loans, requests, denials, holds per copy, use by title and kind',
+  security: [{ bearer: [] }],
+  request: {
+    query: z.object({
+      from: day.optional(),
+      to: day.optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The period’s figures',
+      content: { 'application/json': { schema: DashboardSchema } },
+    },
+    400: problemContent('DASHBOARD_RANGE_INVALID, DASHBOARD_RANGE_TOO_LONG (at most 366 days)', [
+      'DASHBOARD_RANGE_INVALID',
+      'DASHBOARD_RANGE_TOO_LONG',
+      'VALIDATION_FAILED',
+    ]),
+    401: problemContent('Sign in as a librarian'),
+    403: problemContent('Librarians only'),
+  },
+});
+
+/** Every title of the catalogue (a library's thousands, a page at a time). */
+async function allTitles(deps: Pick<AppDeps, 'titles'>): Promise<Title[]> {
+  const titles: Title[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    titles.push(...page.data);
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
+  return titles;
+}
+
+/** Waiting holds and lendable copies of every licensed title, a few titles at a time. */
+async function holdsOf(deps: Pick<AppDeps, 'lending' | 'clock'>, titles: readonly Title[]) {
+  const now = deps.clock.now();
+  const licensed = titles.filter((t) => t.access === 'licensed' && t.status === 'active');
+  const holds: TitleHolds[] = [];
+  for (let i = 0; i < licensed.length; i += 10) {
+    const batch = await Promise.all(licensed.slice(i, i + 10).map((t) => deps.lending.titleLending(t.id)));
+    for (const lending of batch) {
+      if (!lending || lending.queue.waiting <= 0) continue;
+      holds.push({
+        titleId: lending.titleId,
+        holds: lending.queue.waiting,
+        copies: summarisePool(lending.licences, now).copies,
+      });
+    }
+  }
+  return holds;
+}
+
+export function adminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(getDashboard, async (c) => {
+    const deps = c.get('deps');
+    const range = parseDashboardRange(c.req.valid('query'), deps.clock.now());
+    const [uses, titles, institutions] = await Promise.all([
+      deps.dailyUsage.dailyTitleUse(range.from, range.to),
+      allTitles(deps),
+      counterInstitutions(deps),
+    ]);
+    const holds = await holdsOf(deps, titles);
+    const dashboardTitles = new Map<string, DashboardTitle>(
+      titles.map((t) => [
+        t.id,
+        {
+          id: t.id,
+          title: t.title,
+          subjects: t.subjects,
+          format: t.format,
+          ...(t.language ? { language: t.language } : {}),
+        },
+      ]),
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(buildDashboard({ range, uses, titles: dashboardTitles, holds, institutions }), 200);
+  });
+}
