@@ -69,7 +69,8 @@ export class DynamoSuggestionStore implements SuggestionStore {
           const reasons = error.CancellationReasons ?? [];
           const repeatVote = existing && reasons[0]?.Code === 'ConditionalCheckFailed';
           if (repeatVote) return { suggestion: toSuggestion(existing), counted: false, created: false };
-          if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) continue;
+          if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict'))
+            continue;
         }
         throw error;
       }

@@ -150,6 +150,26 @@ describe('POST /me/suggestions', () => {
     });
   });
 
+  it('makes one suggestion of one title suggested by several patrons at once, counting each', async () => {
+    // Act: four patrons send the same new title at the same moment, spelled differently
+    const spellings = [
+      'Ronggeng Dukuh Paruk',
+      'ronggeng dukuh paruk',
+      'RONGGENG  DUKUH PARUK.',
+      'Ronggeng Dukuh Paruk',
+    ];
+    const answers = await Promise.all(
+      patrons.slice(0, 4).map((p, i) => suggest(p, { title: spellings[i], author: 'Ahmad Tohari' })),
+    );
+    // Assess
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as { id: string; outcome: string }[];
+    expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
+    expect(bodies.filter((b) => b.outcome === 'created')).toHaveLength(1);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 201]);
+    const row = (await list()).data.find((r) => r.id === bodies[0]!.id);
+    expect(row).toMatchObject({ suggestions: 4, title: expect.stringMatching(/ronggeng dukuh paruk/i) });
+  });
+
   it('stores no patron id in clear and shows none to librarians', async () => {
     // Prepare
     const [, p1, p2, p3] = patrons as CreatedPatron[];
