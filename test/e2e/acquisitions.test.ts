@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../functions/domain/csv';
+import { newLicence } from '../../functions/domain/licence';
+import { sortTitleOf } from '../../functions/domain/title';
 import { accessibilityViolations, newContext, openPage, signIn, useGatewayAndBrowser } from './browser';
 
 /**
@@ -41,6 +43,32 @@ describe('acquisition suggestions (360×740)', () => {
       });
       expect(response.status).toBeLessThan(300);
     }
+    // … and a title with one copy: on loan to the librarian, three patrons waiting (3:1)
+    const { deps } = suite.gateway;
+    const now = deps.clock.now().toISOString();
+    await deps.titles.create({
+      id: 't-e2e-queue',
+      title: 'Antrean Panjang',
+      sortTitle: sortTitleOf('Antrean Panjang'),
+      authors: ['Penulis Uji'],
+      subjects: [],
+      identifiers: {},
+      format: 'epub',
+      access: 'licensed',
+      status: 'active',
+      contentKey: 'content/t-e2e-queue/publication.epub',
+      contentType: 'application/epub+zip',
+      size: 1234,
+      sha256: '0'.repeat(64),
+      createdAt: now,
+      updatedAt: now,
+    });
+    const terms = { concurrency: 1, checkouts: null, expires: null, loanLength: null };
+    await deps.lending.addLicence(newLicence('lic-e2e-queue', 't-e2e-queue', terms, deps.clock.now()));
+    const idOf = async (card: string) => (await deps.patrons.getByCard(card))!.id;
+    await deps.lending.checkout({ patronId: await idOf(librarian.card), titleId: 't-e2e-queue' });
+    for (const card of ['20000001', '20000002', '20000003'])
+      await deps.lending.placeHold({ patronId: await idOf(card), titleId: 't-e2e-queue' });
     const patronContext = await newContext(suite.browser, { ...phone, language: 'en' });
     // The mistyped ISBN's 400 is expected (Chromium logs every refused request).
     const patron = await openPage(patronContext, { ignore: [/status of 400 \(Bad Request\)/] });
@@ -94,6 +122,21 @@ describe('acquisition suggestions (360×740)', () => {
     const box = page.locator('.table-scroll');
     expect(await box.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
     expect(await accessibilityViolations(page)).toEqual([]);
+
+    // Assess: the title with three holds on one copy is listed at 3:1, linking to its page, and not at 4:1
+    const queued = page.locator('#acquisitions tbody tr[data-id="t-e2e-queue"]');
+    expect(await queued.locator('th a').getAttribute('href')).toBe('#/console/titles/t-e2e-queue');
+    expect(await queued.locator('td').nth(3).textContent()).toBe('3 : 1');
+    // Act
+    await page.getByLabel('Holds per copy, at least').fill('4');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    // Assess
+    await expect.poll(() => queued.count()).toBe(0);
+    await suggested.waitFor();
+    // Act
+    await page.getByLabel('Holds per copy, at least').fill('3');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await queued.waitFor();
 
     // Act: sort by suggestions (most first), then the other way
     const header = (name: string) => page.locator('#acquisitions thead th', { hasText: name });
