@@ -33,6 +33,7 @@ import {
   readingKeys,
   sessionKeys,
   sushiCredentialKeys,
+  suggestionKeys,
   sweeperKeys,
   titleKeys,
   uploadKeys,
@@ -1012,4 +1013,59 @@ export const dailyTitleUseEntity = new Entity<
     noLicense: 'number?',
     loans: 'number?',
   },
+});
+
+// ---- acquisition suggestions ----------------------------------------------------------------------
+
+/** A suggestion as stored: the record and its deduplication keys (never who asked: votes are hashes). */
+export interface StoredSuggestion {
+  id: string;
+  title: string;
+  author: string;
+  isbn?: string;
+  count: number;
+  notes: string[];
+  createdAt: string;
+  lastSuggestedAt: string;
+  titleKey: string;
+  isbnKey?: string;
+}
+
+export const suggestionEntity = new Entity<StoredSuggestion, [suggestionId: string]>({
+  kind: 'suggestion',
+  key: suggestionKeys.item,
+  keyOf: (s) => suggestionKeys.item(s.id),
+  attributes: {
+    id: 'string',
+    title: 'string',
+    author: 'string',
+    isbn: 'string?',
+    count: 'number',
+    notes: 'list',
+    createdAt: 'string',
+    lastSuggestedAt: 'string',
+    titleKey: 'string',
+    isbnKey: 'string?',
+  },
+  indexes: {
+    gsi1: (s) => ({ pk: suggestionKeys.listPartition, sk: suggestionKeys.listSort(s.createdAt, s.id) }),
+  },
+});
+
+/** Which suggestion a deduplication key belongs to. */
+export interface SuggestionLookup {
+  suggestionId: string;
+}
+
+export const suggestionLookupEntity = new Entity<SuggestionLookup, [dedupKeyHash: string]>({
+  kind: 'suggestion lookup',
+  key: suggestionKeys.lookup,
+  attributes: { suggestionId: 'string' },
+});
+
+/** A patron's vote: no attribute names the patron (the key holds a hash of suggestion and patron). */
+export const suggestionVoteEntity = new Entity<{ at: string }, [suggestionId: string, voterHash: string]>({
+  kind: 'suggestion vote',
+  key: suggestionKeys.vote,
+  attributes: { at: 'string' },
 });

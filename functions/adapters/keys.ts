@@ -438,3 +438,22 @@ export const dashboardKeys = {
     sk: `${day}#${institution}#${titleId}`,
   }),
 };
+
+// ---- acquisition suggestions (patrons' "suggest a title") ----------------------------------------
+export const suggestionKeys = {
+  /** A suggested title: what was asked for and how many distinct patrons asked. */
+  item: (suggestionId: string): ItemKey => ({ pk: `SUGGESTION#${suggestionId}`, sk: 'SUGGESTION' }),
+  /**
+   * A deduplication key (the SHA-256 of `isbn:<ISBN-13>` or `title:<title>|<author>`, normalised) → the
+   * suggestion it belongs to; written conditionally, so one title is one suggestion however many ask at once.
+   */
+  lookup: (dedupKeyHash: string): ItemKey => ({ pk: `SUGGESTKEY#${dedupKeyHash}`, sk: 'SUGGESTKEY' }),
+  /** One patron's vote for a suggestion, named only by a hash of (suggestion, patron): counted once. */
+  vote: (suggestionId: string, voterHash: string): ItemKey => ({
+    pk: `SUGGESTION#${suggestionId}`,
+    sk: `VOTE#${voterHash}`,
+  }),
+  /** Every suggestion, oldest first (gsi1; a library gets hundreds, not millions). */
+  listPartition: 'SUGGESTIONS',
+  listSort: (createdAt: string, suggestionId: string) => `${createdAt}#${suggestionId}`,
+};

@@ -103,3 +103,16 @@ export function readCsv(text: string, maxRecords = Number.POSITIVE_INFINITY): Cs
   }
   return records;
 }
+
+/**
+ * Writes RFC 4180 CSV (CRLF line ends; a value with a comma, quote or line break quoted, quotes doubled), the
+ * counterpart of readCsv. A value that a spreadsheet would take for a formula (starting with =, +, -, @, a tab
+ * or a carriage return) gets a leading apostrophe (OWASP's CSV injection advice): titles come from patrons.
+ */
+export function writeCsv(rows: readonly (readonly string[])[]): string {
+  const cell = (value: string) => {
+    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+    return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  };
+  return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}

@@ -147,6 +147,9 @@ export const problemCodes = {
   // The librarians' dashboard (functions/http/routes/admin-dashboard.ts).
   DASHBOARD_RANGE_INVALID: { status: 400, title: 'The period is not two calendar days in order' },
   DASHBOARD_RANGE_TOO_LONG: { status: 400, title: 'The period is longer than the dashboard shows' },
+  // Acquisition suggestions (functions/domain/acquisitions.ts).
+  ISBN_INVALID: { status: 400, title: 'The ISBN is not a valid ISBN-10 or ISBN-13' },
+  SUGGESTION_TITLE_INVALID: { status: 400, title: 'The suggested title has no letter or digit' },
 } as const satisfies Record<string, { status: number | readonly [number, ...number[]]; title: string }>;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -51,6 +51,7 @@ import {
   DynamoLoanStartCounter,
 } from '../adapters/collection-repository';
 import { collectionGroupSource } from '../domain/collection';
+import { DynamoSuggestionStore } from '../adapters/acquisition-store';
 
 export const systemClock = { now: () => new Date() };
 
@@ -232,5 +233,6 @@ export function createDeps(
     collectionGroups: collectionGroupSource(collections, clock),
     // A programme restricted to a collection takes the collection's titles when it is created.
     programmeCollections: { titleIdsOf: async (id) => (await collections.get(id))?.titleIds },
+    suggestions: new DynamoSuggestionStore(clients.documents, config.TABLE_NAME),
   };
 }

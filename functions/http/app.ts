@@ -45,6 +45,7 @@ import { collectionRoutes } from './routes/collections';
 import { browseRoutes } from './routes/browse';
 import { adminCollectionRoutes, collectionCoverPath } from './routes/admin-collections';
 import { maxCoverImageBytes } from '../domain/collection';
+import { adminAcquisitionRoutes, suggestionRoutes } from './routes/acquisitions';
 
 /** Which routes a deployment serves: on AWS the librarian API runs in its own function with wider grants. */
 export type Surface = 'all' | 'patron' | 'librarian';
@@ -171,6 +172,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): OpenAPIHono<
     browseRoutes(app);
   }
   if (surface !== 'patron') adminCollectionRoutes(app);
+  // Acquisition suggestions: patrons suggest titles; librarians read the list of what to buy.
+  if (surface !== 'librarian') suggestionRoutes(app);
+  if (surface !== 'patron') adminAcquisitionRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

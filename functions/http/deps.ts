@@ -41,6 +41,7 @@ import type { MailLinkSigner } from '../domain/notification';
 import type { NotificationRepository } from '../domain/notification-ports';
 import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
 import type { CounterStore, DailyUsageReader, SushiCredentialStore } from '../domain/counter-ports';
+import type { SuggestionStore } from '../domain/acquisitions';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -118,6 +119,8 @@ export interface AppDeps {
   collections: CollectionRepository;
   /** Loans started per title and day, for the "most borrowed" sort. */
   loanStarts: LoanStartCounter;
+  /** Patrons' acquisition suggestions (functions/adapters/acquisition-store.ts). */
+  suggestions: SuggestionStore;
 }
 
 export interface CampusSignIn {

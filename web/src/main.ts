@@ -4,6 +4,7 @@ import { announce, h } from './dom';
 import { language, onLanguageChange, setLanguage, t, type Language } from './i18n';
 import { messageOf } from './problem';
 import { renderAccount } from './pages/account';
+import { renderSuggest } from './pages/suggest';
 import { startPwa } from './pwa';
 import { startOfflineSync } from './offline-sync';
 import { renderCatalogue } from './pages/catalogue';
@@ -147,6 +148,8 @@ async function render(): Promise<void> {
         return renderCollection(main, route.id);
       case 'account':
         return renderAccount(main);
+      case 'suggest':
+        return renderSuggest(main, route.params);
       case 'read':
         return renderReader(main, route.id);
       case 'signin':

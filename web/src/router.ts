@@ -17,19 +17,28 @@ export type Route =
   | { name: 'certificate'; id: string }
   | { name: 'console'; section: ConsoleSection; id?: string }
   | { name: 'collection'; id: string }
+  | { name: 'suggest'; params: URLSearchParams }
   | { name: 'not-found' };
 
+/** The librarian console's tabs, in the order the console shows them (#/console/<tab>; uploads is #/console). */
+export const consoleTabs = [
+  'uploads',
+  'patrons',
+  'audit',
+  'collections',
+  'programmes',
+  'reports',
+  'partners',
+  'dashboard',
+  'acquisitions',
+] as const;
+export type ConsoleTab = (typeof consoleTabs)[number];
+
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
-export type ConsoleSection =
-  | 'uploads'
-  | 'title'
-  | 'patrons'
-  | 'audit'
-  | 'collections'
-  | 'programmes'
-  | 'reports'
-  | 'partners'
-  | 'dashboard';
+export type ConsoleSection = ConsoleTab | 'title';
+
+const isConsoleTab = (section: string | undefined): section is ConsoleTab =>
+  (consoleTabs as readonly (string | undefined)[]).includes(section);
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -46,21 +55,13 @@ export function parseRoute(hash: string): Route {
   if (head === 'shelf' && parts.length === 1) return { name: 'shelf' };
   if (head === 'collections' && id && parts.length === 2) return { name: 'collection', id };
   if (head === 'account' && parts.length === 1) return { name: 'account' };
+  if (head === 'suggest' && parts.length === 1) return { name: 'suggest', params };
   if (head === 'console') {
     const [, section, titleId] = parts;
     if (parts.length === 1) return { name: 'console', section: 'uploads' };
     if (section === 'titles' && titleId && parts.length === 3)
       return { name: 'console', section: 'title', id: titleId };
-    if (
-      (section === 'patrons' ||
-        section === 'audit' ||
-        section === 'collections' ||
-        section === 'programmes' ||
-        section === 'reports' ||
-        section === 'partners' ||
-        section === 'dashboard') &&
-      parts.length === 2
-    )
+    if (isConsoleTab(section) && section !== 'uploads' && parts.length === 2)
       return { name: 'console', section };
     if (section === 'collections' && titleId && parts.length === 3)
       return { name: 'console', section: 'collections', id: titleId };
@@ -92,19 +93,11 @@ export const href = {
   read: (id: string) => `#/read/${encodeURIComponent(id)}`,
   shelf: () => '#/shelf',
   account: () => '#/account',
+  suggest: (title?: string) => (title ? `#/suggest?${new URLSearchParams({ title })}` : '#/suggest'),
   collection: (id: string) => `#/collections/${encodeURIComponent(id)}`,
   consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
-  console: (
-    section:
-      | 'uploads'
-      | 'patrons'
-      | 'audit'
-      | 'collections'
-      | 'programmes'
-      | 'reports'
-      | 'partners'
-      | 'dashboard' = 'uploads',
-  ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
+  console: (section: ConsoleTab = 'uploads') =>
+    section === 'uploads' ? '#/console' : `#/console/${section}`,
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),
   campus: (next?: string) => (next ? `#/signin/campus?next=${encodeURIComponent(next)}` : '#/signin/campus'),

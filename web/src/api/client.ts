@@ -247,7 +247,8 @@ export class ApiClient {
       if (response.status === 204) return undefined as T;
       const type = response.headers.get('content-type') ?? '';
       // Tabular reports (COUNTER TSV) come as text; everything else the console and reader read is JSON.
-      if (type.startsWith('text/tab-separated-values')) return (await response.text()) as T;
+      if (type.startsWith('text/tab-separated-values') || type.startsWith('text/csv'))
+        return (await response.text()) as T;
       return (type.includes('json') ? await response.json() : undefined) as T;
     }
   }

@@ -3,7 +3,8 @@ import { api } from '../api/client';
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { Cleanup } from '../main';
-import { href, navigate, type Route } from '../router';
+import { consoleTabs, href, navigate, type ConsoleTab, type Route } from '../router';
+import { renderAcquisitions } from './acquisitions';
 import { renderAudit } from './audit';
 import { renderCollections } from './collections';
 import { renderPartners } from './partners';
@@ -27,10 +28,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (
-    section:
-      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'partners' | 'dashboard',
-  ) =>
+  const tab = (section: ConsoleTab) =>
     h(
       'li',
       {},
@@ -55,18 +53,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       h(
         'nav',
         { class: 'console-tabs', 'aria-label': t('console.nav') },
-        h(
-          'ul',
-          {},
-          tab('uploads'),
-          tab('patrons'),
-          tab('audit'),
-          tab('collections'),
-          tab('programmes'),
-          tab('reports'),
-          tab('partners'),
-          tab('dashboard'),
-        ),
+        h('ul', {}, ...consoleTabs.map(tab)),
       ),
       body,
     ),
@@ -84,6 +71,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderProgrammesConsole(body);
     case 'reports':
       return renderReports(body);
+    case 'acquisitions':
+      return renderAcquisitions(body);
     case 'collections':
       return renderCollections(body, route.id);
     case 'partners':

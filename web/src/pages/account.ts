@@ -29,6 +29,7 @@ export function renderAccount(main: HTMLElement): Promise<void> | void {
     ),
     pinSection(),
     languageSection(),
+    h('p', { class: 'suggest-link' }, h('a', { href: href.suggest() }, t('suggest.link'))),
   );
   const notifications = h('section', { id: 'account-notifications', 'aria-live': 'polite' });
   main.append(notifications);

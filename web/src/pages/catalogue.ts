@@ -155,6 +155,15 @@ export async function renderCatalogue(main: HTMLElement, params: URLSearchParams
             ? t('catalogue.resultsMore', { count: shown })
             : t('catalogue.results', { count: shown });
       more.replaceChildren();
+      // Nothing found: the patron may ask the library to buy it (web/src/pages/suggest.ts).
+      if (shown === 0)
+        more.append(
+          h(
+            'p',
+            { class: 'suggest-link' },
+            h('a', { href: href.suggest(query.q || undefined) }, t('suggest.link')),
+          ),
+        );
       if (page.cursor) {
         const button = h(
           'button',
