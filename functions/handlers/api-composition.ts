@@ -50,6 +50,9 @@ import {
   DynamoLoanStartCounter,
 } from '../adapters/collection-repository';
 import { collectionGroupSource } from '../domain/collection';
+import type { IdSource } from '../domain/ids';
+import { randomIds } from '../adapters/ids';
+import { collectionKeys, objectKeys } from '../adapters/keys';
 
 export const systemClock = { now: () => new Date() };
 
@@ -146,6 +149,8 @@ export interface DepsOptions {
   clock?: Clock;
   /** Tests shorten the backoff of the lending transactions. */
   lendingRetry?: RetryPolicy;
+  /** Tests may number new ids (test/helpers/ids.ts); everything else uses random UUIDs. */
+  ids?: IdSource;
 }
 
 export function createDeps(
@@ -227,5 +232,7 @@ export function createDeps(
     collectionGroups: collectionGroupSource(collections, clock),
     // A programme restricted to a collection takes the collection's titles when it is created.
     programmeCollections: { titleIdsOf: async (id) => (await collections.get(id))?.titleIds },
+    ids: options.ids ?? randomIds,
+    objectKeys: { ...objectKeys, collectionCover: collectionKeys.coverObject },
   };
 }
