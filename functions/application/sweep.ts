@@ -16,8 +16,8 @@ export interface SweepDeps {
 
 /**
  * One sweep: ends loans past their end, lapses missed reservations and passes their copies on, records the
- * notices due by time and tells the wishers a crashed licence change left untold. The same
- * function runs on a schedule on AWS (functions/handlers/sweeper.ts, the Lambda entry point) and on a timer in local mode
+ * notices due by time and tells the wishers a crashed licence change left untold. The same function runs on
+ * a schedule on AWS (functions/handlers/sweeper.ts, the Lambda entry point) and on a timer in local mode
  * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
  */
 export async function sweep(deps: SweepDeps): Promise<SweepReport & { noticesRecorded: number }> {
