@@ -28,6 +28,11 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['crypto', 'node:crypto'].map((name) => ({
+            name,
+            importNames: ['randomUUID'],
+            message: 'Take new ids from the injected IdSource (functions/domain/ids.ts).',
+          })),
           patterns: [
             {
               group: ['hono', 'hono/*', '@hono/*'],
@@ -38,7 +43,14 @@ export default tseslint.config(
               message: 'The domain must not depend on AWS.',
             },
             {
-              group: ['**/adapters/**', '**/http/**', '**/handlers/**', '**/local/**', '**/config'],
+              group: [
+                '**/adapters/**',
+                '**/application/**',
+                '**/http/**',
+                '**/handlers/**',
+                '**/local/**',
+                '**/config',
+              ],
               message: 'The domain must not reach outward.',
             },
           ],
@@ -51,10 +63,91 @@ export default tseslint.config(
           property: 'env',
           message: 'Read configuration in functions/config.ts and pass it in.',
         },
+        {
+          object: 'crypto',
+          property: 'randomUUID',
+          message: 'Take new ids from the injected IdSource (functions/domain/ids.ts).',
+        },
       ],
       'no-restricted-globals': [
         'error',
         { name: 'process', message: 'The domain must not touch the process.' },
+      ],
+    },
+  },
+  {
+    // The HTTP layer is given what it needs through AppDeps (functions/http/deps.ts) and the use cases
+    // (functions/application): it never builds a client or an adapter itself.
+    files: ['functions/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*'],
+              message: 'functions/http must not depend on the AWS SDK: take a port through AppDeps.',
+            },
+            {
+              group: ['**/adapters', '**/adapters/**', '**/handlers/**', '**/local/**'],
+              message:
+                'functions/http must not import adapters or compositions: take a port through AppDeps.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Use cases: they orchestrate the domain over ports, whatever carries the request and whatever stores it.
+    files: ['functions/application/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['hono', 'hono/*', '@hono/*'],
+              message: 'functions/application must not depend on the web framework.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*'],
+              message: 'functions/application must not depend on the AWS SDK: take a port.',
+            },
+            {
+              group: [
+                '**/adapters',
+                '**/adapters/**',
+                '**/http',
+                '**/http/**',
+                '**/handlers/**',
+                '**/local/**',
+              ],
+              message: 'functions/application must not reach outward: take a port.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Adapters implement the domain's ports; they know nothing of HTTP or of the use cases that call them.
+    files: ['functions/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['hono', 'hono/*', '@hono/*'],
+              message: 'functions/adapters must not depend on the web framework.',
+            },
+            {
+              group: ['**/http', '**/http/**', '**/application', '**/application/**', '**/handlers/**'],
+              message: 'functions/adapters must not import the HTTP layer, use cases or compositions.',
+            },
+          ],
+        },
       ],
     },
   },

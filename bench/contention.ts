@@ -21,7 +21,7 @@ import { loadConfig } from '../functions/config';
 import { newLicence } from '../functions/domain/licence';
 import { defaultLimits } from '../functions/domain/patron';
 import { sortTitleOf, type Title } from '../functions/domain/title';
-import { createDeps } from '../functions/handlers/deps';
+import { createDeps } from '../functions/handlers/api-composition';
 import { createApp } from '../functions/http/app';
 import { claimPort, startDynamoLocal } from '../functions/local/emulators';
 import { ensureLocalSigningKeys } from '../functions/local/signing-keys';

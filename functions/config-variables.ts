@@ -45,7 +45,7 @@ export const stackVariables = [
   'PSEUDONYM_SECRET_ARN',
   'PARTNER_SECRETS_PREFIX',
   'LOG_LEVEL',
-  // Notifications (the sweeper sends the library's mail; see functions/handlers/notify.ts).
+  // Notifications (the sweeper sends the library's mail; see functions/application/notify.ts).
   'LIBRARY_TIME_ZONE',
   'MAIL_FROM',
   'SES_CONFIGURATION_SET',

@@ -1,6 +1,7 @@
 import type { ContentLinkSigner } from './content-links';
 import { storeCover, type CoverRenderer } from './covers';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
+import type { IdSource } from './ids';
 import type { CodeOfStatus } from './problem-codes';
 import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
 import type { inspectPublication, InspectionLimits } from './publication';
@@ -26,6 +27,8 @@ export interface ContentPipelineDeps {
   titles: TitleRepository;
   links: ContentLinkSigner;
   clock: Clock;
+  /** New upload and title ids. */
+  ids: IdSource;
   /** Object keys (built in the adapters' keys module). */
   keys: {
     incoming(uploadId: string): string;
@@ -61,7 +64,7 @@ export interface UploadTicket {
   parts?: PartLink[];
 }
 
-const newId = (prefix: string) => `${prefix}${crypto.randomUUID().replaceAll('-', '')}`;
+const newId = (ids: IdSource, prefix: string) => `${prefix}${ids.uuid().replaceAll('-', '')}`;
 
 export async function startUpload(
   deps: ContentPipelineDeps,
@@ -70,7 +73,7 @@ export async function startUpload(
 ): Promise<UploadTicket> {
   const plan = planUpload(request.size);
   const now = deps.clock.now();
-  const id = newId('u-');
+  const id = newId(deps.ids, 'u-');
   const objectKey = deps.keys.incoming(id);
   const contentType = request.contentType || 'application/octet-stream';
   const multipartId =
@@ -267,7 +270,7 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     return abandon(deps, upload, [frozenKey], error);
   }
 
-  const titleId = newId('t-');
+  const titleId = newId(deps.ids, 't-');
   const contentKey = deps.keys.content(titleId, inspection.format);
   // Both read the frozen object, which nothing else writes: hashing it and copying it run side by side. The
   // hashing read is the one whole pass over the file, so the checks that need every byte ride on it.

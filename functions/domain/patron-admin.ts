@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from './errors';
+import type { IdSource } from './ids';
 import { defaultLimits, type Patron, type PatronStatus, type Role } from './patron';
 import type { Clock, PatronChanges, PatronRepository } from './ports';
 
@@ -6,6 +7,8 @@ import type { Clock, PatronChanges, PatronRepository } from './ports';
 export interface PatronAdminDeps {
   patrons: PatronRepository;
   clock: Clock;
+  /** New patron ids. */
+  ids: IdSource;
   hashPin(pin: string): Promise<string>;
 }
 
@@ -36,7 +39,7 @@ export const NO_PIN = 'none';
 export async function enrolPatron(deps: PatronAdminDeps, request: NewPatronRequest): Promise<Patron> {
   const now = deps.clock.now().toISOString();
   const patron: Patron = {
-    id: `p-${crypto.randomUUID()}`,
+    id: `p-${deps.ids.uuid()}`,
     cardNumber: request.cardNumber,
     name: request.name,
     ...(request.email ? { email: request.email } : {}),

@@ -2,7 +2,7 @@ import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../adapters/aws-clients';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
-import { createDeps } from './deps';
+import { createDeps } from './api-composition';
 import { createPublishing } from './publishing';
 
 /** Librarian API (/admin/*) on Lambda: its own function, because only it may write content. */

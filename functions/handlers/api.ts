@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { loadConfig } from '../config';
 import { createApp } from '../http/app';
-import { createDeps } from './deps';
+import { createDeps } from './api-composition';
 
 /** Patron API on Lambda: config and clients built once per cold start. */
 export const handler = handle(

@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { objectKeys } from '../adapters/keys';
 import { ServiceUnavailableError, UnauthorizedError } from '../domain/errors';
 import type { ContentPipelineDeps } from '../domain/content-pipeline';
 import type { PatronAdminDeps } from '../domain/patron-admin';
@@ -73,11 +72,12 @@ export function pipelineDeps(deps: AppDeps): ContentPipelineDeps {
     titles: deps.titles,
     links: deps.links,
     clock: deps.clock,
-    keys: objectKeys,
+    ids: deps.ids,
+    keys: deps.objectKeys,
     ...(deps.publishing.renderCover ? { renderCover: deps.publishing.renderCover } : {}),
   };
 }
 
 export function patronAdminDeps(deps: AppDeps): PatronAdminDeps {
-  return { patrons: deps.patrons, clock: deps.clock, hashPin: deps.hashPin };
+  return { patrons: deps.patrons, clock: deps.clock, ids: deps.ids, hashPin: deps.hashPin };
 }

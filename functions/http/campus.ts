@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { campusPartnerFor, clientAddress } from '../domain/campus';
 import { checkIpRange } from '../domain/partner';
 import type { AppEnv } from './deps';
-import { campusReaderId } from './partner-reading';
+import { campusReaderId } from '../application/partner-reading';
 
 /**
  * Campus access, as a middleware factory: a request without a token that comes from one of a partner's campus

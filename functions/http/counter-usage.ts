@@ -1,19 +1,10 @@
+import { institutionOf, type UsageContext } from '../application/usage';
 import type { Caller } from '../domain/caller';
-import { libraryInstitutionId } from '../domain/counter';
 import { requestAddress } from './campus';
 import type { AppDeps } from './deps';
 
-/** Who a use is counted for (COUNTER): a pseudonymous user, the institution, and whether it renews a link. */
-export interface UsageContext {
-  user?: string;
-  institution: string;
-  renewal?: boolean;
-}
-
-/** The institution a caller's use is reported under: the member's partner, else the library. */
-export function institutionOf(caller: Caller | undefined): string {
-  return caller?.partnerId ?? libraryInstitutionId;
-}
+// Defined beside the use cases that count (functions/application/usage.ts); re-exported for the routes.
+export { institutionOf, type UsageContext };
 
 /**
  * The user COUNTER's double-click filter and user-sessions follow (07-processing_02, option 4 then 1): the

@@ -42,8 +42,10 @@ import type { NotificationRepository } from '../domain/notification-ports';
 import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
 import type { CounterStore, DailyUsageReader, SushiCredentialStore } from '../domain/counter-ports';
 import type { SuggestionStore } from '../domain/acquisitions';
+import type { ContentPipelineDeps } from '../domain/content-pipeline';
+import type { IdSource } from '../domain/ids';
 
-/** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
+/** Everything the HTTP app needs, built once per process (see functions/handlers/api-composition.ts) and injected. */
 export interface AppDeps {
   config: Config;
   logger: Logger;
@@ -121,7 +123,17 @@ export interface AppDeps {
   loanStarts: LoanStartCounter;
   /** Patrons' acquisition suggestions (functions/adapters/acquisition-store.ts). */
   suggestions: SuggestionStore;
+  /** New ids for the domain's records (random UUIDs; tests may count them). */
+  ids: IdSource;
+  /** Keys of objects in the content bucket (built in functions/adapters/keys.ts). */
+  objectKeys: ContentObjectKeys;
 }
+
+/** Where publishing puts content, covers and uploads, and where a collection's uploaded cover goes. */
+export type ContentObjectKeys = ContentPipelineDeps['keys'] & {
+  /** A new key per upload, so a cached link never shows the previous image. */
+  collectionCover(collectionId: string, token: string, extension: string): string;
+};
 
 export interface CampusSignIn {
   provider: CampusProvider;

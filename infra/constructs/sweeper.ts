@@ -23,7 +23,7 @@ export interface SweeperProps {
   /** @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
-   * The library's mail: with it, each run also sends the notices that are due (functions/handlers/notify.ts)
+   * The library's mail: with it, each run also sends the notices that are due (functions/application/notify.ts)
    * through SES; without it, notices are recorded (in the app) but no mail goes out.
    */
   readonly mail?: {

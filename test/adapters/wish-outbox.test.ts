@@ -16,7 +16,7 @@ import { DynamoLendingRepository } from '../../functions/adapters/lending-reposi
 import { DynamoNotificationRepository } from '../../functions/adapters/notification-repository';
 import type { RetryPolicy } from '../../functions/adapters/transactions';
 import { createApp } from '../../functions/http/app';
-import { sweep } from '../../functions/handlers/sweep';
+import { sweep } from '../../functions/application/sweep';
 import { bearer, createLibrarian, createPatron, json, type CreatedPatron } from '../helpers/auth';
 import { addTitle, FakeClock } from '../helpers/lending';
 import { createTestStack, type TestStack } from '../helpers/stack';

@@ -1,5 +1,5 @@
 import { smtpTransport } from '../../functions/adapters/mail-transport';
-import type { NotifierDeps } from '../../functions/handlers/notify';
+import type { NotifierDeps } from '../../functions/application/notify';
 import { startMailServer, type LocalMailServer } from '../../functions/local/mail-server';
 import type { TestStack } from './stack';
 

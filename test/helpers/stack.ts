@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../functions/config';
 import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-clients';
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
-import { createDeps, type DepsOptions } from '../../functions/handlers/deps';
+import { createDeps, type DepsOptions } from '../../functions/handlers/api-composition';
 import { renderCoverWithSharp } from '../../functions/adapters/cover-images';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../functions/config';
 import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-clients';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
-import { createDeps } from '../../functions/handlers/deps';
+import { createDeps } from '../../functions/handlers/api-composition';
 import { createApp } from '../../functions/http/app';
 import { startDynamoLocal, startS3Emulator, type RunningEmulator } from '../../functions/local/emulators';
 

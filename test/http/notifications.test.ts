@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverDue, type NotifierDeps } from '../../functions/handlers/notify';
+import { deliverDue, type NotifierDeps } from '../../functions/application/notify';
 import type { LocalMailServer } from '../../functions/local/mail-server';
 import { bearer, createLibrarian, createPatron, json } from '../helpers/auth';
 import { addLicence, addPatron, addTitle, FakeClock, hour } from '../helpers/lending';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../functions/adapters/aws-clients';
 import { loadConfig, type Config } from '../../functions/config';
-import { createDeps } from '../../functions/handlers/deps';
+import { createDeps } from '../../functions/handlers/api-composition';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
 import { bearer, createLibrarian, createPatron, json } from '../helpers/auth';

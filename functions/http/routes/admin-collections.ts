@@ -16,7 +16,6 @@ import {
 } from '../../domain/collection';
 import { PustakaError, ServiceUnavailableError, ValidationError } from '../../domain/errors';
 import type { Title } from '../../domain/title';
-import { collectionKeys } from '../../adapters/keys';
 import { librarianId, noteAudit } from '../admin';
 import type { AppDeps, AppEnv } from '../deps';
 import { problemContent } from '../schemas';
@@ -500,7 +499,7 @@ export function adminCollectionRoutes(app: OpenAPIHono<AppEnv>): void {
     const type = checkCoverImage(bytes, declared);
     const extension = type.split('/')[1] === 'jpeg' ? 'jpg' : type.split('/')[1]!;
     // A new object per upload: the old one is removed once the record points at the new one.
-    const key = collectionKeys.coverObject(id, randomUUID().slice(0, 8), extension);
+    const key = deps.objectKeys.collectionCover(id, randomUUID().slice(0, 8), extension);
     await store.put(key, bytes, type);
     let previous: string | undefined;
     const next = await change(deps, id, undefined, (current) => {

@@ -7,7 +7,7 @@ import {
 } from '../../domain/dashboard';
 import { summarisePool } from '../../domain/licence';
 import type { Title } from '../../domain/title';
-import { counterInstitutions } from '../counter-reports';
+import { counterInstitutions } from '../../application/counter-reports';
 import type { AppDeps, AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 

@@ -9,7 +9,7 @@ import {
 } from '../../domain/campus-sign-in';
 import { PustakaError, ServiceUnavailableError } from '../../domain/errors';
 import type { AppEnv, CampusSignIn } from '../deps';
-import { memberSessions } from '../member-sessions';
+import { memberSessions } from '../../application/member-sessions';
 import { MemberSignedInSchema, problemContent } from '../schemas';
 
 /**

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ServiceUnavailableError } from '../../domain/errors';
 import { exchangeAssertion } from '../../domain/federation';
 import type { AppEnv } from '../deps';
-import { memberSessions } from '../member-sessions';
+import { memberSessions } from '../../application/member-sessions';
 import { MemberSignedInSchema, problemContent } from '../schemas';
 
 const FederatedRequestSchema = z

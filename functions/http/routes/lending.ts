@@ -8,7 +8,7 @@ import type { HoldView } from '../../domain/lending-ports';
 import type { Loan } from '../../domain/loan';
 import { requireCaller } from '../auth';
 import type { AppEnv } from '../deps';
-import { issueContentLink } from '../content-access';
+import { issueContentLink } from '../../application/content-access';
 import { usageContextOf } from '../counter-usage';
 import { problemContent } from '../schemas';
 

@@ -9,7 +9,7 @@ import { campusAccess } from '../campus';
 import { callerOf } from '../caller-optional';
 import { callerStates, opdsCaller, opdsChallenge, publicBase } from '../opds-access';
 import type { AppDeps, AppEnv } from '../deps';
-import { issueContentLink } from '../content-access';
+import { issueContentLink } from '../../application/content-access';
 import { usageContextOf } from '../counter-usage';
 import { ProblemSchema, problemContent } from '../schemas';
 import {

@@ -16,7 +16,12 @@ import type { SushiCredential } from '../../domain/counter-ports';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import { unavailableRetryAfterSeconds } from '../../domain/deadline';
 import { librarianId, noteAudit } from '../admin';
-import { counterInstitution, counterInstitutions, counterReport, registryRecord } from '../counter-reports';
+import {
+  counterInstitution,
+  counterInstitutions,
+  counterReport,
+  registryRecord,
+} from '../../application/counter-reports';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 

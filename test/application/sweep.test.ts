@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import type { LendingRepository, SweepReport } from '../../functions/domain/lending-ports';
-import { startSweepTimer } from '../../functions/handlers/sweep';
+import { startSweepTimer } from '../../functions/application/sweep';
 
 const report: SweepReport = { loansExpired: 0, reservationsLapsed: 0, suspensionsEnded: 0, daysScanned: 1 };
 

@@ -1,15 +1,26 @@
-import type { SweepReport } from '../domain/lending-ports';
-import type { AppDeps } from '../http/deps';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LendingRepository, SweepReport } from '../domain/lending-ports';
+import type { NotificationRepository } from '../domain/notification-ports';
+
+/**
+ * What a sweep uses, and no more: the sweeper Lambda (functions/handlers/sweeper-composition.ts) builds just
+ * these; local mode passes the API's deps, which carry them.
+ */
+export interface SweepDeps {
+  lending: Pick<LendingRepository, 'sweep'>;
+  logger: Pick<Logger, 'info' | 'error'>;
+  notifications?: Pick<NotificationRepository, 'recordTimeNotices' | 'tellWaitingWishers'>;
+  /** Rebuilds the stored catalogue index snapshot when the catalogue moved past it. */
+  catalogueSnapshot?: () => Promise<unknown>;
+}
 
 /**
  * One sweep: ends loans past their end, lapses missed reservations and passes their copies on, records the
- * notices due by time and tells the wishers a crashed licence change left untold. The same
- * function runs on a schedule on AWS (./sweeper.ts, the Lambda entry point) and on a timer in local mode
+ * notices due by time and tells the wishers a crashed licence change left untold. The same function runs on
+ * a schedule on AWS (functions/handlers/sweeper.ts, the Lambda entry point) and on a timer in local mode
  * (functions/local/gateway.ts). Safe to run twice at once: each change is conditional on the state it ends.
  */
-export async function sweep(
-  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications' | 'catalogueSnapshot'>>,
-): Promise<SweepReport & { noticesRecorded: number }> {
+export async function sweep(deps: SweepDeps): Promise<SweepReport & { noticesRecorded: number }> {
   const report = await deps.lending.sweep();
   // After the ends: a loan that ended in this sweep gets its "ended" notice, never a late "ends soon" one.
   const notices = deps.notifications ? await deps.notifications.recordTimeNotices() : { recorded: 0 };
@@ -31,10 +42,7 @@ export async function sweep(
 }
 
 /** Runs `sweep` now and every `everyMs` until stopped; a failed sweep is logged and the next one tries again. */
-export function startSweepTimer(
-  deps: Pick<AppDeps, 'lending' | 'logger'> & Partial<Pick<AppDeps, 'notifications' | 'catalogueSnapshot'>>,
-  everyMs: number,
-): () => Promise<void> {
+export function startSweepTimer(deps: SweepDeps, everyMs: number): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const tick = () => {
     running = sweep(deps).catch((error: unknown) =>

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { Config } from '../config';
 import type { Caller } from '../domain/caller';
 import { NotFoundError } from '../domain/errors';
+import type { LendingRepository, UsageRecorder } from '../domain/lending-ports';
 import { decidePartnerAccess, partnerLimitExceeded, type ReadingSlots } from '../domain/partner-access';
+import type { Clock, PartnerRepository } from '../domain/ports';
 import type { Title } from '../domain/title';
-import { institutionOf, type UsageContext } from './counter-usage';
-import type { AppDeps } from './deps';
+import { institutionOf, type UsageContext } from './usage';
+
+/** What deciding a partner title's access reads and writes. */
+export interface PartnerAccessDeps {
+  partners: Pick<PartnerRepository, 'get'>;
+  usage: UsageRecorder;
+  clock: Clock;
+  lending: Pick<LendingRepository, 'titleLending'>;
+  readingSlots: ReadingSlots;
+  config: Pick<Config, 'LINK_TTL_SECONDS'>;
+}
 
 /**
  * Applies the partner access decision for a `partner` title (shared by `POST /titles/{id}/access` and the OPDS
@@ -13,7 +25,7 @@ import type { AppDeps } from './deps';
  * live (the slot's lease is exactly that long).
  */
 export async function partnerAccess(
-  deps: Pick<AppDeps, 'partners' | 'usage' | 'clock' | 'lending' | 'readingSlots' | 'config'>,
+  deps: PartnerAccessDeps,
   title: Title,
   caller: Caller | undefined,
   usage: UsageContext = { institution: institutionOf(caller) },

@@ -11,7 +11,7 @@ import {
 import type { DeliveryOutcome, NotificationRepository } from '../domain/notification-ports';
 import type { Clock, PatronRepository, TitleRepository } from '../domain/ports';
 
-/** What the notifier needs; the same on AWS (./notifier.ts), in `npm start` and in tests. */
+/** What the notifier needs; the same on AWS (functions/handlers/sweeper.ts), in `npm start` and in tests. */
 export interface NotifierDeps {
   notifications: NotificationRepository;
   patrons: Pick<PatronRepository, 'get'>;
@@ -149,7 +149,10 @@ export async function deliverDue(
   return report;
 }
 
-/** Runs `deliverDue` now and every `everyMs` until stopped (local mode; on AWS a schedule runs ./notifier.ts). */
+/**
+ * Runs `deliverDue` now and every `everyMs` until stopped (local mode; on AWS a schedule runs
+ * functions/handlers/sweeper.ts).
+ */
 export function startNotifyTimer(deps: NotifierDeps, everyMs: number): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   let busy = false;

@@ -52,6 +52,9 @@ import {
 } from '../adapters/collection-repository';
 import { collectionGroupSource } from '../domain/collection';
 import { DynamoSuggestionStore } from '../adapters/acquisition-store';
+import type { IdSource } from '../domain/ids';
+import { randomIds } from '../adapters/ids';
+import { collectionKeys, objectKeys } from '../adapters/keys';
 
 export const systemClock = { now: () => new Date() };
 
@@ -148,6 +151,8 @@ export interface DepsOptions {
   clock?: Clock;
   /** Tests shorten the backoff of the lending transactions. */
   lendingRetry?: RetryPolicy;
+  /** Tests may number new ids (test/helpers/ids.ts); everything else uses random UUIDs. */
+  ids?: IdSource;
 }
 
 export function createDeps(
@@ -234,5 +239,7 @@ export function createDeps(
     // A programme restricted to a collection takes the collection's titles when it is created.
     programmeCollections: { titleIdsOf: async (id) => (await collections.get(id))?.titleIds },
     suggestions: new DynamoSuggestionStore(clients.documents, config.TABLE_NAME),
+    ids: options.ids ?? randomIds,
+    objectKeys: { ...objectKeys, collectionCover: collectionKeys.coverObject },
   };
 }

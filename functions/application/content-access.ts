@@ -1,10 +1,17 @@
 import { signedIn, type Caller } from '../domain/caller';
+import type { ContentLinkSigner } from '../domain/content-links';
 import { accessTypeOf } from '../domain/counter';
 import { decideAccess, denialMetricOf } from '../domain/lending';
+import type { LendingRepository } from '../domain/lending-ports';
 import { sortTitleOf, type Title } from '../domain/title';
-import { institutionOf, type UsageContext } from './counter-usage';
-import type { AppDeps } from './deps';
-import { partnerAccess } from './partner-reading';
+import { partnerAccess, type PartnerAccessDeps } from './partner-reading';
+import { institutionOf, type UsageContext } from './usage';
+
+/** What issuing a content link reads and writes (the partner decision's ports, the loan, the link signer). */
+export interface ContentAccessDeps extends PartnerAccessDeps {
+  lending: Pick<LendingRepository, 'titleLending' | 'activeLoanOf'>;
+  links: Pick<ContentLinkSigner, 'signGet'>;
+}
 
 export interface ContentLink {
   url: string;
@@ -19,7 +26,7 @@ export interface ContentLink {
  * functions/adapters/counter-store.ts). One path for POST /titles/{id}/access and OPDS acquisition.
  */
 export async function issueContentLink(
-  deps: AppDeps,
+  deps: ContentAccessDeps,
   title: Title,
   caller: Caller | undefined,
   usage: UsageContext = { institution: institutionOf(caller) },

@@ -12,14 +12,25 @@ import {
   type ReportId,
   type ReportRequest,
 } from '../domain/counter';
+import type { CounterStore } from '../domain/counter-ports';
+import type { Clock, PartnerRepository, TitleRepository } from '../domain/ports';
 import type { Title } from '../domain/title';
-import type { AppDeps } from './deps';
+
+/** What the COUNTER reports read: the aggregates, and the catalogue and partners to name them. */
+export interface CounterReportDeps {
+  counter: CounterStore;
+  titles: Pick<TitleRepository, 'get'>;
+  partners: Pick<PartnerRepository, 'get' | 'list'>;
+  clock: Clock;
+}
 
 /** Pustaka is not (yet) in the COUNTER Registry: the header says so with an empty Registry_Record. */
 export const registryRecord = '';
 
 /** The institutions reports can be made for: the library itself and every partner. */
-export async function counterInstitutions(deps: Pick<AppDeps, 'partners'>): Promise<CounterInstitution[]> {
+export async function counterInstitutions(
+  deps: Pick<CounterReportDeps, 'partners'>,
+): Promise<CounterInstitution[]> {
   const partners = await deps.partners.list();
   return [
     { id: libraryInstitutionId, name: libraryInstitutionName },
@@ -28,7 +39,7 @@ export async function counterInstitutions(deps: Pick<AppDeps, 'partners'>): Prom
 }
 
 export async function counterInstitution(
-  deps: Pick<AppDeps, 'partners'>,
+  deps: Pick<CounterReportDeps, 'partners'>,
   id: string,
 ): Promise<CounterInstitution | undefined> {
   if (id === libraryInstitutionId) return { id, name: libraryInstitutionName };
@@ -57,7 +68,7 @@ function counterTitleOf(title: Title): CounterTitle {
  * months' aggregates read, and the titles and partners named as the catalogue has them now.
  */
 export async function counterReport(
-  deps: Pick<AppDeps, 'counter' | 'titles' | 'partners' | 'clock'>,
+  deps: CounterReportDeps,
   reportId: ReportId,
   institution: CounterInstitution,
   query: Record<string, string | undefined>,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { deliverDue } from '../../functions/handlers/notify';
-import { sweep } from '../../functions/handlers/sweep';
+import { deliverDue } from '../../functions/application/notify';
+import { sweep } from '../../functions/application/sweep';
 import type { LocalMailServer } from '../../functions/local/mail-server';
-import type { NotifierDeps } from '../../functions/handlers/notify';
+import type { NotifierDeps } from '../../functions/application/notify';
 import { maxDeliveryAttempts, retryBaseMs } from '../../functions/domain/notification';
 import { addLicence, addPatron, addTitle, day, FakeClock, hour } from '../helpers/lending';
 import { startMail, notifierOver } from '../helpers/mail';
