@@ -50,7 +50,7 @@ export async function buildContract(): Promise<{ path: string; text: string }[]>
   const response = await app.request('/openapi.json');
   if (response.status !== 200) throw new Error(`GET /openapi.json answered ${response.status}`);
   const document = (await response.json()) as OpenAPI3;
-  const types = astToString(await openapiTS(document, { alphabetize: false }));
+  const types = astToString(await openapiTS(document));
   const prettier = (await resolveConfig(webTypesPath)) ?? {};
   return [
     {

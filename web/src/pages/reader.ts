@@ -6,7 +6,7 @@ import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
-import { watchLoan } from '../readers/loan-watch';
+import { watchLoan, type WatchedLoan } from '../readers/loan-watch';
 import {
   dequeue,
   downloadCopy,
@@ -208,10 +208,10 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     onLoan && !offline() ? activeLoanOfTitle().catch(() => undefined) : undefined,
   ]);
   // Offline, the loan is the one the copy was kept under: its end still closes the book.
-  const loan: Loan | undefined =
+  const loan: WatchedLoan | undefined =
     foundLoan ??
     (kept?.loanId && kept.expiresAt
-      ? { id: kept.loanId, titleId: id, status: 'active', expiresAt: kept.expiresAt }
+      ? { id: kept.loanId, status: 'active', expiresAt: kept.expiresAt }
       : undefined);
   if (destroyed) return cleanup;
 
