@@ -33,6 +33,19 @@ export type Query<P extends keyof paths, M extends Method> = paths[P][M] extends
   ? NonNullable<Q>
   : never;
 
+/** The problem codes an operation documents, over all its refusals (each response that lists its own). */
+export type ProblemCodeOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? {
+      [S in keyof R]: R[S] extends { content: { 'application/problem+json': { code?: infer C } } }
+        ? string extends C
+          ? never // a refusal that lists no codes
+          : Extract<C, string>
+        : never;
+    }[keyof R]
+  : never;
+
 export type Format = Schemas['Title']['format'];
 export type AccessMode = Schemas['Title']['access'];
 export type Availability = Schemas['Availability'];

@@ -1,6 +1,5 @@
-import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
-import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
+import type { AccessLink, Bookmark, Loan, Locator, ProblemCodeOf, Title } from '../api/types';
 import { debounce, h } from '../dom';
 import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
@@ -31,20 +30,16 @@ import { NoAccessError, type ReaderChrome, type ReaderContext, type ReadingEngin
 import { loadingNote } from './common';
 import { toast } from '../toast';
 
-// Typed against the server's registry, so a code renamed or misspelt there fails the type check here.
+/** The refusals POST /titles/{id}/access documents: a code it stops sending fails the type check here. */
+type AccessRefusal = ProblemCodeOf<'/titles/{id}/access', 'post'>;
 const noAccessCodes = new Set<string>([
   'NO_ACTIVE_LOAN',
   'LOAN_EXPIRED',
   'NOT_ENTITLED',
-  'LOAN_ENDED',
   'TITLE_WITHDRAWN',
-] satisfies ProblemCode[]);
+] satisfies AccessRefusal[]);
 /** Refusals that mean the loan itself is over (not a sign-in problem). */
-const loanOverCodes = new Set<string>([
-  'NO_ACTIVE_LOAN',
-  'LOAN_EXPIRED',
-  'LOAN_ENDED',
-] satisfies ProblemCode[]);
+const loanOverCodes = new Set<string>(['NO_ACTIVE_LOAN', 'LOAN_EXPIRED'] satisfies AccessRefusal[]);
 
 /** A stable id for this browser, so a position saved elsewhere can be told apart. */
 function deviceId(): string {
