@@ -13,8 +13,11 @@ import type {
   Patron,
   Problem,
   ReadingProgress,
+  Refreshed,
+  RequestBody,
   SignedIn,
   Title,
+  TitleDetail,
 } from './types';
 
 /** A refused request: the problem the API sent (or a stand-in for a network failure). */
@@ -123,13 +126,16 @@ export class ApiClient {
     for (const listener of this.listeners) listener(session, reason);
   }
 
-  private adopt(signedIn: SignedIn): Session {
+  private adopt(
+    tokens: Pick<SignedIn, 'accessToken' | 'refreshToken' | 'expiresIn'>,
+    patron: Patron | undefined,
+  ): Session {
     const session: Session = {
-      accessToken: signedIn.accessToken,
-      refreshToken: signedIn.refreshToken,
-      accessExpiresAt: this.now() + signedIn.expiresIn * 1000,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      accessExpiresAt: this.now() + tokens.expiresIn * 1000,
       // A partner member's refresh carries no profile: the one from their campus sign-in stays.
-      patron: signedIn.patron ?? this.session?.patron ?? { id: '', cardNumber: '', name: '', roles: [] },
+      patron: patron ?? this.session?.patron ?? { id: '', cardNumber: '', name: '', roles: [] },
     };
     this.session = session;
     return session;
@@ -138,10 +144,10 @@ export class ApiClient {
   // ---- auth -------------------------------------------------------------------------------------
   async signIn(cardNumber: string, pin: string): Promise<Session> {
     const signedIn = await this.request<SignedIn>('POST', '/auth/login', {
-      body: { cardNumber, pin },
+      body: { cardNumber, pin } satisfies RequestBody<'/auth/login', 'post'>,
       auth: false,
     });
-    const session = this.adopt(signedIn);
+    const session = this.adopt(signedIn, signedIn.patron);
     this.emit(session);
     return session;
   }
@@ -160,12 +166,14 @@ export class ApiClient {
   /** Redeems the one-time code of a finished campus sign-in; the member's profile is their institution. */
   async redeemCampusSignIn(handoff: string): Promise<{ session: Session; returnPath: string }> {
     const signedIn = await this.request<CampusSignedIn>('POST', '/auth/oidc/session', {
-      body: { handoff },
+      body: { handoff } satisfies RequestBody<'/auth/oidc/session', 'post'>,
       auth: false,
     });
-    const session = this.adopt({
-      ...signedIn,
-      patron: { id: signedIn.partnerId, cardNumber: '', name: signedIn.partnerName, roles: [] },
+    const session = this.adopt(signedIn, {
+      id: signedIn.partnerId,
+      cardNumber: '',
+      name: signedIn.partnerName,
+      roles: [],
     });
     this.emit(session);
     return { session, returnPath: signedIn.returnPath };
@@ -177,7 +185,7 @@ export class ApiClient {
     this.emit(undefined, 'signed-out');
     if (session) {
       await this.request('POST', '/auth/logout', {
-        body: { refreshToken: session.refreshToken },
+        body: { refreshToken: session.refreshToken } satisfies RequestBody<'/auth/logout', 'post'>,
         auth: false,
       }).catch(() => {});
     }
@@ -198,11 +206,11 @@ export class ApiClient {
         return current;
       }
       try {
-        const signedIn = await this.request<SignedIn>('POST', '/auth/refresh', {
-          body: { refreshToken: current.refreshToken },
+        const refreshed = await this.request<Refreshed>('POST', '/auth/refresh', {
+          body: { refreshToken: current.refreshToken } satisfies RequestBody<'/auth/refresh', 'post'>,
           auth: false,
         });
-        return this.adopt(signedIn);
+        return this.adopt(refreshed, 'patron' in refreshed ? refreshed.patron : undefined);
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
           // The family was revoked (reuse detected, signed out elsewhere, blocked card): sign out here too.
@@ -286,7 +294,7 @@ export class ApiClient {
     return this.request('GET', `/titles?${params}`, { auth: false });
   }
 
-  title(id: string): Promise<Title> {
+  title(id: string): Promise<TitleDetail> {
     return this.request('GET', `/titles/${encodeURIComponent(id)}`, { auth: false });
   }
 
@@ -306,9 +314,9 @@ export class ApiClient {
   }
 
   // ---- lending ------------------------------------------------------------------------------------
-  borrow(titleId: string, days: number, idempotencyKey: string): Promise<Loan> {
+  borrow(titleId: string, days: LoanDays, idempotencyKey: string): Promise<Loan> {
     return this.request('POST', '/loans', {
-      body: { titleId, days },
+      body: { titleId, days } satisfies RequestBody<'/loans', 'post'>,
       headers: { 'Idempotency-Key': idempotencyKey },
     });
   }
@@ -331,7 +339,7 @@ export class ApiClient {
   }
 
   placeHold(titleId: string): Promise<Hold> {
-    return this.request('POST', '/holds', { body: { titleId } });
+    return this.request('POST', '/holds', { body: { titleId } satisfies RequestBody<'/holds', 'post'> });
   }
 
   async holds(): Promise<Hold[]> {
@@ -343,8 +351,10 @@ export class ApiClient {
   }
 
   /** "Deliver later": the hold keeps its place for 7, 14 or 28 days while copies pass to the next in line. */
-  suspendHold(holdId: string, days: 7 | 14 | 28): Promise<Hold> {
-    return this.request('POST', `/holds/${encodeURIComponent(holdId)}/suspend`, { body: { days } });
+  suspendHold(holdId: string, days: SuspendDays): Promise<Hold> {
+    return this.request('POST', `/holds/${encodeURIComponent(holdId)}/suspend`, {
+      body: { days } satisfies RequestBody<'/holds/{id}/suspend', 'post'>,
+    });
   }
 
   resumeHold(holdId: string): Promise<Hold> {
@@ -353,12 +363,16 @@ export class ApiClient {
 
   // ---- my account ---------------------------------------------------------------------------------
   changePin(currentPin: string, newPin: string): Promise<void> {
-    return this.request('PUT', '/me/pin', { body: { currentPin, newPin } });
+    return this.request('PUT', '/me/pin', {
+      body: { currentPin, newPin } satisfies RequestBody<'/me/pin', 'put'>,
+    });
   }
 
   /** Stores the language on the patron and keeps the session's copy of the profile in step. */
-  async saveLanguage(language: 'id' | 'en'): Promise<Patron> {
-    const patron = await this.request<Patron>('PUT', '/me/language', { body: { language } });
+  async saveLanguage(language: RequestBody<'/me/language', 'put'>['language']): Promise<Patron> {
+    const patron = await this.request<Patron>('PUT', '/me/language', {
+      body: { language } satisfies RequestBody<'/me/language', 'put'>,
+    });
     const session = this.session;
     if (session) this.session = { ...session, patron: { ...session.patron, language: patron.language } };
     return patron;
@@ -392,7 +406,11 @@ export class ApiClient {
     keepalive = false,
   ): Promise<ReadingProgress> {
     return this.request('PUT', `/me/progress/${encodeURIComponent(titleId)}`, {
-      body: { locator, modified: new Date(this.now()).toISOString(), device },
+      body: {
+        locator,
+        modified: new Date(this.now()).toISOString(),
+        device,
+      } satisfies RequestBody<'/me/progress/{titleId}', 'put'>,
       keepalive,
     });
   }
@@ -403,7 +421,7 @@ export class ApiClient {
 
   addBookmark(titleId: string, locator: Locator, label?: string): Promise<Bookmark> {
     return this.request('POST', `/me/bookmarks/${encodeURIComponent(titleId)}`, {
-      body: { locator, ...(label ? { label } : {}) },
+      body: { locator, ...(label ? { label } : {}) } satisfies RequestBody<'/me/bookmarks/{titleId}', 'post'>,
     });
   }
 
@@ -438,6 +456,12 @@ async function problemOf(response: Response): Promise<Problem> {
     return { status: response.status, code: `HTTP_${response.status}`, detail: response.statusText };
   }
 }
+
+/** The loan periods a patron may ask for (POST /loans `days`). */
+export type LoanDays = NonNullable<RequestBody<'/loans', 'post'>['days']>;
+
+/** How long a hold may be suspended (POST /holds/{id}/suspend `days`). */
+export type SuspendDays = RequestBody<'/holds/{id}/suspend', 'post'>['days'];
 
 /** The one client of the app. */
 export const api = new ApiClient();

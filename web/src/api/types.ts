@@ -1,196 +1,101 @@
-/** The gateway's JSON contract as the reader uses it (see /openapi.json). */
-export type Format = 'epub' | 'pdf';
-export type AccessMode = 'open' | 'licensed' | 'partner';
+import type { components, paths } from './contract';
 
-export interface Availability {
-  /** null: unlimited copies (e.g. open access or an unlimited licence). */
-  copies: number | null;
-  available: number | null;
-  holds: number;
-  access: AccessMode;
-}
+/**
+ * The gateway's JSON contract as the reader and the console use it: aliases of the types generated from the
+ * OpenAPI document (./contract.ts, `npm run contract`), so a server change the web does not follow fails the
+ * type check. What is the web's own (a session's profile, the catalogue form's query) is derived from them.
+ */
+type Schemas = components['schemas'];
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
-export interface Title {
-  id: string;
-  title: string;
-  authors: string[];
-  language?: string;
-  publisher?: string;
-  published?: string;
-  description?: string;
-  subjects: string[];
-  format: Format;
-  access: AccessMode;
-  status: 'active' | 'withdrawn';
-  pageCount?: number;
-  /** Everyone credited who is not an author (functions/domain/title.ts ContributorRole). */
-  contributors?: {
-    name: string;
-    role: 'translator' | 'editor' | 'illustrator' | 'artist' | 'narrator' | 'contributor';
-  }[];
-  alternateTitles?: string[];
-  alternateNames?: string[];
-  readingProgression?: 'ltr' | 'rtl';
-  spineLength?: number;
-  /** Found at publication (functions/domain/title.ts TitleWarning). */
-  warnings?: 'EPUB_SCRIPTED'[];
-  contentType: string;
-  size: number;
-  cover?: string;
-  /** Smaller copies of the cover, narrowest first; absent on titles published before they existed. */
-  coverSizes?: { width: number; height: number; type: string; url: string }[];
-  availability?: Availability;
+/** The JSON body an operation answers with (its 200, or 201 when it creates). */
+export type Answer<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  responses: infer R;
 }
+  ? R extends { 200: { content: { 'application/json': infer B } } }
+    ? B
+    : R extends { 201: { content: { 'application/json': infer B } } }
+      ? B
+      : never
+  : never;
+
+/** The JSON body an operation takes. */
+export type RequestBody<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+/** The query parameters an operation takes. */
+export type Query<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  parameters: { query?: infer Q };
+}
+  ? NonNullable<Q>
+  : never;
+
+/** The problem codes an operation documents, over all its refusals (each response that lists its own). */
+export type ProblemCodeOf<P extends keyof paths, M extends Method> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? {
+      [S in keyof R]: R[S] extends { content: { 'application/problem+json': { code?: infer C } } }
+        ? string extends C
+          ? never // a refusal that lists no codes
+          : Extract<C, string>
+        : never;
+    }[keyof R]
+  : never;
+
+export type Format = Schemas['Title']['format'];
+export type AccessMode = Schemas['Title']['access'];
+export type Availability = Schemas['Availability'];
+
+/** A title as listings carry it (GET /titles, collections): no availability. */
+export type Title = Schemas['Title'];
+/** GET /titles/{id}: the title with its availability. */
+export type TitleDetail = Schemas['TitleDetail'];
 
 export interface Page<T> {
   data: T[];
   cursor: string | null;
 }
 
-export interface Patron {
-  id: string;
-  cardNumber: string;
-  name: string;
-  roles: string[];
-  /** The patron's own choice (My account); absent: the device's. */
-  language?: 'id' | 'en';
-}
+/** The profile a session keeps: a patron's own, or for a partner member their institution's name. */
+export type Patron = Pick<Schemas['PatronProfile'], 'id' | 'cardNumber' | 'name' | 'roles' | 'language'>;
 
-export interface CampusPartner {
-  id: string;
-  name: string;
-}
-
+export type CampusPartner = Schemas['CampusPartner'];
 /** POST /auth/oidc/session: a partner member's tokens (no patron profile). */
-export interface CampusSignedIn {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  partnerId: string;
-  partnerName: string;
-  entitlements: string[];
-  /** App-relative (#/…). */
-  returnPath: string;
-}
+export type CampusSignedIn = Schemas['CampusSignedIn'];
+/** POST /auth/login. */
+export type SignedIn = Schemas['SignedIn'];
+/** POST /auth/refresh: a patron's tokens with their profile, or a partner member's without one. */
+export type Refreshed = Answer<'/auth/refresh', 'post'>;
+export type Loan = Schemas['Loan'];
+export type Hold = Schemas['Hold'];
+export type AccessLink = Schemas['AccessLink'];
+export type Locator = Schemas['Locator'];
+export type Locations = Locator['locations'];
+export type ReadingProgress = Schemas['ReadingProgress'];
+export type Bookmark = Schemas['Bookmark'];
 
-export interface SignedIn {
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds. */
-  expiresIn: number;
-  patron: Patron;
-}
-
-export interface Loan {
-  id: string;
-  titleId: string;
-  status: 'active' | 'returned' | 'expired';
-  days?: number;
-  checkedOutAt?: string;
-  expiresAt: string;
-  renewals?: number;
-  title?: Title;
-}
-
-export interface Hold {
-  id: string;
-  titleId: string;
-  status: 'waiting' | 'reserved' | 'fulfilled' | 'cancelled' | 'lapsed';
-  position?: number;
-  placedAt?: string;
-  reservedUntil?: string;
-  /** While set, the hold keeps its place and copies pass to the next in line ("deliver later"). */
-  suspendedUntil?: string;
-  estimatedWaitDays?: number;
-  title?: Title;
-}
-
-export interface AccessLink {
-  url: string;
-  expiresAt: string;
-  contentType: string;
-  format: Format;
-  size?: number;
-}
-
-export interface Locations {
-  progression?: number;
-  totalProgression?: number;
-  position?: number;
-  cfi?: string;
-  /** Readium media fragments (`page=3` in a PDF) or element ids. */
-  fragments?: string[];
-  partialCfi?: string;
-  cssSelector?: string;
-  /** The PDF page, as stored before `fragments`. */
-  page?: number;
-  /** What a Readium app stored beyond these, kept. */
-  [extension: string]: unknown;
-}
-
-export interface Locator {
-  href: string;
-  type: string;
-  title?: string;
-  locations: Locations;
-  text?: { before?: string; highlight?: string; after?: string };
-}
-
-export interface ReadingProgress {
-  titleId: string;
-  locator: Locator;
-  modified: string;
-  device?: string;
-}
-
-export interface Bookmark {
-  id: string;
-  titleId: string;
-  locator: Locator;
-  label?: string;
-  created: string;
-}
-
-export interface CatalogueQuery {
-  q?: string;
-  lang?: string;
-  format?: Format;
-  subject?: string;
-  access?: AccessMode;
-  available?: boolean;
-  /** relevance (default), newest, borrowed (last 30 days), title. */
-  sort?: CatalogueSort;
-  cursor?: string;
-  limit?: number;
-}
-
-export type CatalogueSort = 'relevance' | 'newest' | 'borrowed' | 'title';
+/** GET /titles as the catalogue form sets it (`available` a checkbox; the client sends `true`). */
+export type CatalogueQuery = Omit<Query<'/titles', 'get'>, 'available'> & { available?: boolean };
+export type CatalogueSort = NonNullable<CatalogueQuery['sort']>;
 
 /** GET /collections and /collections/{id}: a curated collection as patrons see it. */
-export interface Collection {
-  id: string;
-  name: { id: string; en: string };
-  description: { id: string; en: string };
-  cover?: string;
-  featuredFrom?: string;
-  featuredUntil?: string;
-  titleCount: number;
-  titles: Title[];
-  updatedAt: string;
-}
-
+export type Collection = Schemas['Collection'];
 /** GET /browse: subjects and languages with how many titles each. */
-export interface BrowseCounts {
-  total: number;
-  subjects: { value: string; count: number }[];
-  languages: { value: string; count: number }[];
-}
+export type BrowseCounts = Schemas['CatalogueBrowse'];
 
-/** RFC 9457 problem details with the gateway's stable `code`. */
+/**
+ * RFC 9457 problem details with the gateway's stable `code`, as the client holds them: the API's, or one it
+ * makes itself (NETWORK; HTTP_<status> for an answer that is not problem+json), which has no `type` or `title`.
+ */
 export interface Problem {
-  status: number;
-  code: string;
-  detail: string;
-  title?: string;
+  status: Schemas['Problem']['status'];
+  code: Schemas['Problem']['code'];
+  detail: Schemas['Problem']['detail'];
+  type?: Schemas['Problem']['type'];
+  title?: Schemas['Problem']['title'];
   [extension: string]: unknown;
 }

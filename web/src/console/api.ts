@@ -1,150 +1,38 @@
 import { api } from '../api/client';
-import type { AccessMode, Availability, Page, Title } from '../api/types';
+import type { components } from '../api/contract';
+import type { AccessMode, Answer, Page, Query, RequestBody, Title } from '../api/types';
 
-/** The librarian API as the console uses it (functions/http/routes/admin-*.ts; all librarian-only). */
+/**
+ * The librarian API as the console uses it (functions/http/routes/admin-*.ts; all librarian-only): aliases of
+ * the types generated from the OpenAPI document (../api/contract.ts), so a drift fails the type check.
+ */
+type Schemas = components['schemas'];
 
 /** A title as librarians see it: with the time it was withdrawn, once it is. */
-export type ConsoleTitle = Title & { withdrawnAt?: string };
+export type ConsoleTitle = Title;
 
-export interface PartLink {
-  partNumber: number;
-  url: string;
-  /** Byte range of the file this part carries: [start, end). */
-  start: number;
-  end: number;
-}
-
-export interface Upload {
-  id: string;
-  mode: 'single' | 'multipart';
-  state: 'pending' | 'uploaded' | 'validating' | 'published' | 'rejected' | 'aborted';
-  fileName: string;
-  contentType: string;
-  size: number;
-  partSize?: number;
-  partCount?: number;
-  expiresAt: string;
-  titleId?: string;
-  rejection?: string;
-  url?: string;
-  parts?: PartLink[];
-}
-
-export interface TitleMetadata {
-  title?: string;
-  authors?: string[];
-  language?: string;
-  publisher?: string;
-  published?: string;
-  description?: string;
-  subjects?: string[];
-}
-
-export interface LicenceTerms {
-  concurrency: number | null;
-  checkouts: number | null;
-  expires: string | null;
-  loanLength: number | null;
-}
-
-export interface Licence {
-  id: string;
-  titleId: string;
-  supplierLicenceId?: string;
-  note?: string;
-  terms: LicenceTerms;
-  checkoutsLeft: number | null;
-  available: number | null;
-  state: 'active' | 'inactive' | 'expired' | 'exhausted';
-  createdAt: string;
-  deactivatedAt?: string;
-}
-
-export interface LicencePool {
-  titleId: string;
-  availability: Availability;
-  data: Licence[];
-}
-
-export interface PatronRecord {
-  id: string;
-  cardNumber: string;
-  name: string;
-  email?: string;
-  roles: string[];
-  status?: 'active' | 'blocked';
-  loanLimit?: number;
-  holdLimit?: number;
-}
-
-export interface ImportProblem {
-  field: string;
-  code: string;
-  message: string;
-}
-
+export type Upload = Schemas['Upload'];
+/** A presigned link for one part of a multipart upload; `start`/`end`: the byte range [start, end) it carries. */
+export type PartLink = NonNullable<Upload['parts']>[number];
+export type TitleMetadata = Schemas['TitleMetadata'];
+export type LicenceTerms = Schemas['LicenceTerms'];
+export type Licence = Schemas['Licence'];
+/** GET /admin/titles/{id}/licences: the title's licences and the availability they give. */
+export type LicencePool = Answer<'/admin/titles/{id}/licences', 'get'>;
+export type PatronRecord = Schemas['PatronProfile'];
 /** What a CSV import did, row by row (`line` is the line in the file; the header is line 1). */
-export interface ImportReport {
-  rows: number;
-  imported: number;
-  refused: number;
-  results: {
-    line: number;
-    cardNumber: string;
-    outcome: 'imported' | 'refused';
-    patronId?: string;
-    problems?: ImportProblem[];
-  }[];
-}
-
+export type ImportReport = Schemas['PatronImportReport'];
+export type ImportProblem = NonNullable<ImportReport['results'][number]['problems']>[number];
 /** The trail's filters as GET /admin/audit takes them (times are ISO, inclusive; targetId needs targetType). */
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  targetType?: string;
-  targetId?: string;
-  from?: string;
-  to?: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  targetType?: string;
-  targetId?: string;
-  outcome: 'succeeded' | 'refused';
-  status: number;
-  code?: string;
-  details?: Record<string, unknown>;
-  /** Names of the ids the entry refers to (actor, target, details.titleId), keyed by id. */
-  names?: Record<string, string>;
-}
+export type AuditFilter = Omit<Query<'/admin/audit', 'get'>, 'limit' | 'cursor'>;
+export type AuditEntry = Schemas['AuditEntry'];
 
 const enc = encodeURIComponent;
 
 /** GET /admin/collections[/{id}] (functions/http/routes/admin-collections.ts). */
-export interface AdminCollection {
-  id: string;
-  name: { id: string; en: string };
-  description: { id: string; en: string };
-  titleIds: string[];
-  titles: { id: string; title?: string; status: 'active' | 'withdrawn' | 'missing'; cover?: string }[];
-  cover?: { kind: 'image' | 'title'; titleId?: string; url?: string };
-  featuredFrom?: string;
-  featuredUntil?: string;
-  featured: boolean;
-  version: number;
-}
-
-export interface CollectionFields {
-  name?: { id: string; en: string };
-  description?: { id: string; en: string };
-  featuredFrom?: string | null;
-  featuredUntil?: string | null;
-  coverTitleId?: string | null;
-}
+export type AdminCollection = Schemas['AdminCollection'];
+/** What PATCH /admin/collections/{id} changes (the version is given apart). */
+export type CollectionFields = Omit<Schemas['CollectionPatch'], 'version'>;
 
 export const collectionAdmin = {
   async list(): Promise<AdminCollection[]> {
@@ -153,20 +41,26 @@ export const collectionAdmin = {
   get(id: string): Promise<AdminCollection> {
     return api.request('GET', `/admin/collections/${enc(id)}`);
   },
-  create(body: CollectionFields & { name: { id: string; en: string } }): Promise<AdminCollection> {
+  create(body: RequestBody<'/admin/collections', 'post'>): Promise<AdminCollection> {
     return api.request('POST', '/admin/collections', { body });
   },
   update(id: string, version: number, body: CollectionFields): Promise<AdminCollection> {
-    return api.request('PATCH', `/admin/collections/${enc(id)}`, { body: { ...body, version } });
+    return api.request('PATCH', `/admin/collections/${enc(id)}`, {
+      body: { ...body, version } satisfies RequestBody<'/admin/collections/{id}', 'patch'>,
+    });
   },
   remove(id: string): Promise<void> {
     return api.request('DELETE', `/admin/collections/${enc(id)}`);
   },
   addTitles(id: string, version: number, titleIds: string[]): Promise<AdminCollection> {
-    return api.request('POST', `/admin/collections/${enc(id)}/titles`, { body: { titleIds, version } });
+    return api.request('POST', `/admin/collections/${enc(id)}/titles`, {
+      body: { titleIds, version } satisfies RequestBody<'/admin/collections/{id}/titles', 'post'>,
+    });
   },
   order(id: string, version: number, titleIds: string[]): Promise<AdminCollection> {
-    return api.request('PUT', `/admin/collections/${enc(id)}/titles`, { body: { titleIds, version } });
+    return api.request('PUT', `/admin/collections/${enc(id)}/titles`, {
+      body: { titleIds, version } satisfies RequestBody<'/admin/collections/{id}/titles', 'put'>,
+    });
   },
   removeTitle(id: string, titleId: string): Promise<AdminCollection> {
     return api.request('DELETE', `/admin/collections/${enc(id)}/titles/${enc(titleId)}`);
@@ -177,25 +71,34 @@ export const collectionAdmin = {
 };
 
 export const admin = {
-  startUpload(body: { fileName: string; contentType: string; size: number }): Promise<Upload> {
+  startUpload(body: RequestBody<'/admin/uploads', 'post'>): Promise<Upload> {
     return api.request('POST', '/admin/uploads', { body });
   },
   renewParts(uploadId: string, partNumbers: number[]): Promise<{ parts: PartLink[] }> {
-    return api.request('POST', `/admin/uploads/${enc(uploadId)}/parts`, { body: { partNumbers } });
+    return api.request('POST', `/admin/uploads/${enc(uploadId)}/parts`, {
+      body: { partNumbers } satisfies RequestBody<'/admin/uploads/{id}/parts', 'post'>,
+    });
   },
-  completeUpload(uploadId: string, parts?: { partNumber: number; etag: string }[]): Promise<Upload> {
+  completeUpload(
+    uploadId: string,
+    parts?: NonNullable<RequestBody<'/admin/uploads/{id}/complete', 'post'>['parts']>,
+  ): Promise<Upload> {
     return api.request('POST', `/admin/uploads/${enc(uploadId)}/complete`, {
-      body: parts ? { parts } : {},
+      body: (parts ? { parts } : {}) satisfies RequestBody<'/admin/uploads/{id}/complete', 'post'>,
     });
   },
   abortUpload(uploadId: string): Promise<void> {
     return api.request('DELETE', `/admin/uploads/${enc(uploadId)}`);
   },
   publish(uploadId: string, access: AccessMode): Promise<Title> {
-    return api.request('POST', '/admin/titles', { body: { uploadId, access } });
+    return api.request('POST', '/admin/titles', {
+      body: { uploadId, access } satisfies RequestBody<'/admin/titles', 'post'>,
+    });
   },
   editTitle(id: string, changes: TitleMetadata): Promise<Title> {
-    return api.request('PATCH', `/admin/titles/${enc(id)}`, { body: changes });
+    return api.request('PATCH', `/admin/titles/${enc(id)}`, {
+      body: changes satisfies RequestBody<'/admin/titles/{id}', 'patch'>,
+    });
   },
   /** No new loans or holds; loans out run to their end; waiting holds are cancelled. Repeating it is harmless. */
   withdrawTitle(id: string): Promise<ConsoleTitle> {
@@ -204,27 +107,30 @@ export const admin = {
   licences(titleId: string): Promise<LicencePool> {
     return api.request('GET', `/admin/titles/${enc(titleId)}/licences`);
   },
-  addLicence(
-    titleId: string,
-    body: { terms: LicenceTerms; supplierLicenceId?: string; note?: string },
-  ): Promise<Licence> {
+  addLicence(titleId: string, body: RequestBody<'/admin/titles/{id}/licences', 'post'>): Promise<Licence> {
     return api.request('POST', `/admin/titles/${enc(titleId)}/licences`, { body });
   },
   setLicenceActive(titleId: string, licenceId: string, active: boolean): Promise<Licence> {
     return api.request('PATCH', `/admin/titles/${enc(titleId)}/licences/${enc(licenceId)}`, {
-      body: { active },
+      body: { active } satisfies RequestBody<'/admin/titles/{id}/licences/{licenceId}', 'patch'>,
     });
   },
-  patrons(query: { card?: string; name?: string; cursor?: string }): Promise<Page<PatronRecord>> {
+  patrons(
+    query: Pick<Query<'/admin/patrons', 'get'>, 'card' | 'name' | 'cursor'>,
+  ): Promise<Page<PatronRecord>> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
     return api.request('GET', `/admin/patrons?${params}`);
   },
   setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
-    return api.request('PATCH', `/admin/patrons/${enc(id)}`, { body: { status } });
+    return api.request('PATCH', `/admin/patrons/${enc(id)}`, {
+      body: { status } satisfies RequestBody<'/admin/patrons/{id}', 'patch'>,
+    });
   },
   resetPin(id: string, pin: string): Promise<PatronRecord> {
-    return api.request('PATCH', `/admin/patrons/${enc(id)}`, { body: { pin } });
+    return api.request('PATCH', `/admin/patrons/${enc(id)}`, {
+      body: { pin } satisfies RequestBody<'/admin/patrons/{id}', 'patch'>,
+    });
   },
   /** The file goes as text/csv whatever type the browser guessed for it (often none, or a spreadsheet type). */
   importPatrons(file: Blob): Promise<ImportReport> {

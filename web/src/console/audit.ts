@@ -25,7 +25,18 @@ const knownActions = [
   'counter.credential.issue',
   'counter.credential.revoke',
 ];
-const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
+type TargetType = NonNullable<AuditFilter['targetType']>;
+/** The target types GET /admin/audit filters on, offered in the form. */
+const targetTypes = [
+  'upload',
+  'title',
+  'licence',
+  'patron',
+  'import',
+  'collection',
+] as const satisfies readonly TargetType[];
+// All of them: a type the API adds fails the type check here until it is offered.
+const _everyTargetType: Exclude<TargetType, (typeof targetTypes)[number]> extends never ? true : false = true;
 
 /** A template's text with `{name}` replaced by a node (so a name or id can be an element in a sentence). */
 function withNode(template: string, name: string, node: Node): (string | Node)[] {
@@ -141,7 +152,8 @@ export function renderAudit(body: HTMLElement): Cleanup {
         const targetId = inputs.targetId.value.trim();
         if (action) next.action = action;
         if (actor) next.actor = actor;
-        if (inputs.targetType.value) next.targetType = inputs.targetType.value;
+        const targetType = targetTypes.find((type) => type === inputs.targetType.value);
+        if (targetType) next.targetType = targetType;
         if (targetId) next.targetId = targetId;
         // Whole days in the librarian's time zone, both ends included (the API takes ISO times, inclusive).
         if (inputs.from.value) next.from = new Date(`${inputs.from.value}T00:00:00`).toISOString();

@@ -29,7 +29,9 @@ function textarea(id: string, label: MessageKey, value = '') {
 
 /** `<input type="date">` speaks days; the API speaks instants (the start of that day, UTC). */
 const dayOf = (instant?: string) => (instant ? instant.slice(0, 10) : '');
-const instantOf = (day: string) => (day ? new Date(`${day}T00:00:00Z`).toISOString() : null);
+const startOf = (day: string) => new Date(`${day}T00:00:00Z`).toISOString();
+/** For a change: no day clears the date. */
+const instantOf = (day: string) => (day ? startOf(day) : null);
 
 export function renderCollections(body: HTMLElement, id?: string): Cleanup {
   if (id) {
@@ -51,7 +53,9 @@ export function renderCollections(body: HTMLElement, id?: string): Cleanup {
         void collectionAdmin
           .create({
             name: { id: nameId.control.value.trim(), en: nameEn.control.value.trim() },
-            ...(from.control.value ? { featuredFrom: instantOf(from.control.value) } : {}),
+            // A new collection starts empty; titles are added on its page.
+            titleIds: [],
+            ...(from.control.value ? { featuredFrom: startOf(from.control.value) } : {}),
           })
           .then((created) => {
             toast(t('console.collections.created'));

@@ -246,16 +246,17 @@ function card(title: Title): HTMLElement {
         ? h('p', { class: 'meta' }, t('catalogue.by', { authors: title.authors.join(', ') }))
         : null,
       badges(title),
-      h('p', { class: 'meta availability' }, availabilityText(title, title.availability)),
+      // Listings carry no availability: open titles say so at once, the others once fillAvailability has it.
+      h('p', { class: 'meta availability' }, availabilityText(title, undefined)),
     ),
   );
 }
 
-/** The listing may not carry availability; fetch it per licensed title shown (a handful per page). */
+/** The listing carries no availability (GET /titles); fetch it per licensed title shown (a handful per page). */
 async function fillAvailability(titles: Title[], list: HTMLElement): Promise<void> {
   await Promise.all(
     titles
-      .filter((title) => title.access !== 'open' && !title.availability)
+      .filter((title) => title.access !== 'open')
       .map(async (title) => {
         const full = await api.title(title.id).catch(() => undefined);
         const text = full ? availabilityText(full, full.availability) : '';

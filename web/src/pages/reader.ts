@@ -1,12 +1,11 @@
-import type { ProblemCode } from '../../../functions/domain/problem-codes';
 import { api, ApiError } from '../api/client';
-import type { AccessLink, Bookmark, Loan, Locator, Title } from '../api/types';
+import type { AccessLink, Bookmark, Loan, Locator, ProblemCodeOf, Title } from '../api/types';
 import { debounce, h } from '../dom';
 import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';
 import { cacheForgetTitle } from '../readers/cache';
-import { watchLoan } from '../readers/loan-watch';
+import { watchLoan, type WatchedLoan } from '../readers/loan-watch';
 import {
   dequeue,
   downloadCopy,
@@ -31,20 +30,16 @@ import { NoAccessError, type ReaderChrome, type ReaderContext, type ReadingEngin
 import { loadingNote } from './common';
 import { toast } from '../toast';
 
-// Typed against the server's registry, so a code renamed or misspelt there fails the type check here.
+/** The refusals POST /titles/{id}/access documents: a code it stops sending fails the type check here. */
+type AccessRefusal = ProblemCodeOf<'/titles/{id}/access', 'post'>;
 const noAccessCodes = new Set<string>([
   'NO_ACTIVE_LOAN',
   'LOAN_EXPIRED',
   'NOT_ENTITLED',
-  'LOAN_ENDED',
   'TITLE_WITHDRAWN',
-] satisfies ProblemCode[]);
+] satisfies AccessRefusal[]);
 /** Refusals that mean the loan itself is over (not a sign-in problem). */
-const loanOverCodes = new Set<string>([
-  'NO_ACTIVE_LOAN',
-  'LOAN_EXPIRED',
-  'LOAN_ENDED',
-] satisfies ProblemCode[]);
+const loanOverCodes = new Set<string>(['NO_ACTIVE_LOAN', 'LOAN_EXPIRED'] satisfies AccessRefusal[]);
 
 /** A stable id for this browser, so a position saved elsewhere can be told apart. */
 function deviceId(): string {
@@ -208,10 +203,10 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
     onLoan && !offline() ? activeLoanOfTitle().catch(() => undefined) : undefined,
   ]);
   // Offline, the loan is the one the copy was kept under: its end still closes the book.
-  const loan: Loan | undefined =
+  const loan: WatchedLoan | undefined =
     foundLoan ??
     (kept?.loanId && kept.expiresAt
-      ? { id: kept.loanId, titleId: id, status: 'active', expiresAt: kept.expiresAt }
+      ? { id: kept.loanId, status: 'active', expiresAt: kept.expiresAt }
       : undefined);
   if (destroyed) return cleanup;
 

@@ -1,4 +1,4 @@
-import { api } from '../api/client';
+import { api, type SuspendDays } from '../api/client';
 import type { Hold, Loan, Title } from '../api/types';
 import { announce, h } from '../dom';
 import { formatDate, t } from '../i18n';
@@ -38,8 +38,9 @@ export async function renderShelf(main: HTMLElement): Promise<void> {
   // A definite list of loans: copies kept under loans that ended elsewhere go now.
   await reconcile(loans).catch(() => []);
   const kept = new Map((await listCopies().catch(() => [] as OfflineCopy[])).map((c) => [c.titleId, c]));
-  const titles = await titlesOf([...loans, ...holds].filter((x) => !x.title).map((x) => x.titleId));
-  const titleOf = (x: Loan | Hold): Title | undefined => x.title ?? titles.get(x.titleId);
+  // Loans and holds carry the title's id only: the titles are looked up (once each).
+  const titles = await titlesOf([...loans, ...holds].map((x) => x.titleId));
+  const titleOf = (x: Loan | Hold): Title | undefined => titles.get(x.titleId);
   const nameOf = (x: Loan | Hold) => titleOf(x)?.title ?? x.titleId;
 
   const activeLoans = loans.filter((l) => l.status === 'active');
@@ -274,7 +275,7 @@ async function renderOfflineShelf(main: HTMLElement): Promise<void> {
 async function titlesOf(ids: string[]): Promise<Map<string, Title>> {
   const unique = [...new Set(ids)];
   const found = await Promise.all(unique.map((id) => api.title(id).catch(() => undefined)));
-  return new Map(found.filter((x): x is Title => !!x).map((x) => [x.id, x]));
+  return new Map(found.filter((x) => x !== undefined).map((x) => [x.id, x]));
 }
 
 /** The one call to action of a reserved hold: borrow it here (default loan period). */
@@ -304,13 +305,16 @@ function borrowButton(hold: Hold, name: string, done: () => void, fail: (error: 
   return button;
 }
 
+/** The periods POST /holds/{id}/suspend takes: one the API stops taking fails the type check here. */
+const suspensions = [7, 14, 28] as const satisfies readonly SuspendDays[];
+
 /** "Deliver later": 7, 14 or 28 days, keeping the place in line. */
 function deliverLater(hold: Hold, name: string, done: () => void, fail: (error: unknown) => void) {
   const id = `suspend-${hold.id}`;
   const select = h(
     'select',
     { id, name: 'days' },
-    ([7, 14, 28] as const).map((days) => h('option', { value: days }, t('title.days', { days }))),
+    suspensions.map((days) => h('option', { value: days }, t('title.days', { days }))),
   );
   const form: HTMLFormElement = h(
     'form',
@@ -318,7 +322,7 @@ function deliverLater(hold: Hold, name: string, done: () => void, fail: (error: 
       class: 'deliver-later',
       onsubmit: async (event: Event) => {
         event.preventDefault();
-        const days = Number(select.value) as 7 | 14 | 28;
+        const days = suspensions.find((period) => period === Number(select.value)) ?? 14;
         const button = form.querySelector('button')!;
         button.disabled = true;
         try {

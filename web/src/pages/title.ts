@@ -1,6 +1,6 @@
-import { api, ApiError } from '../api/client';
+import { api, ApiError, type LoanDays } from '../api/client';
 import { notifications } from '../api/notifications';
-import type { Hold, Loan, Title } from '../api/types';
+import type { Hold, Loan, Title, TitleDetail } from '../api/types';
 import { announce, bookTextAttrs, h } from '../dom';
 import { formatBytes, formatDate, languageName, t } from '../i18n';
 import { messageOf } from '../problem';
@@ -8,11 +8,12 @@ import { href, navigate } from '../router';
 import { availabilityText, badges, coverOf, loadingNote } from './common';
 import { holdStatus } from './hold-status';
 
-const loanPeriods = [7, 14, 21] as const;
+/** The periods POST /loans takes (`days`): a period the API stops offering fails the type check here. */
+const loanPeriods = [7, 14, 21] as const satisfies readonly LoanDays[];
 
 export async function renderTitle(main: HTMLElement, id: string): Promise<void> {
   main.replaceChildren(loadingNote());
-  let title: Title;
+  let title: TitleDetail;
   try {
     title = await api.title(id);
   } catch (error) {
@@ -99,7 +100,7 @@ function byLine(authors: string[], bookText: ReturnType<typeof bookTextAttrs>): 
 
 function renderActions(
   actions: HTMLElement,
-  title: Title,
+  title: TitleDetail,
   loan: Loan | undefined,
   hold: Hold | undefined,
   signedIn: boolean,
@@ -149,7 +150,8 @@ function renderActions(
       {
         onsubmit: async (event: Event) => {
           event.preventDefault();
-          const days = Number(new FormData(form).get('days') ?? 14);
+          const chosen = Number(new FormData(form).get('days') ?? 14);
+          const days = loanPeriods.find((period) => period === chosen) ?? 14;
           const button = form.querySelector('button')!;
           button.disabled = true;
           try {

@@ -20,9 +20,12 @@ export interface LoanSource {
   find(): Promise<Loan | undefined>;
 }
 
+/** What the watcher needs of a loan: the API's, or offline the one a kept copy remembers. */
+export type WatchedLoan = Pick<Loan, 'id' | 'status' | 'expiresAt'>;
+
 export interface LoanWatchOptions {
   /** The loan as the reader found it on opening; undefined when that look-up failed (it is retried). */
-  loan: Loan | undefined;
+  loan: WatchedLoan | undefined;
   source: LoanSource;
   /** Called once, when the loan has ended. */
   onEnded(): void;
@@ -35,7 +38,7 @@ export const clockTickMs = 30_000;
 export const retryAfterMs = 60_000;
 
 /** Whether a loan from the API still lets its patron read (the server refuses links past `expiresAt`). */
-export function isLoanCurrent(loan: Loan, now: number): boolean {
+export function isLoanCurrent(loan: WatchedLoan, now: number): boolean {
   return loan.status === 'active' && Date.parse(loan.expiresAt) > now;
 }
 
