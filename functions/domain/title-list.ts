@@ -1,5 +1,6 @@
 import { foldText } from './catalogue';
 import { licenceState, type Licence } from './licence';
+import type { Page } from './ports';
 import type { AccessMode, Format, Title } from './title';
 
 /**
@@ -270,4 +271,12 @@ export async function listTitles(
     after = undefined;
   }
   return { rows };
+}
+
+/** The list as the HTTP layer asks for it: filters, a page size and the opaque cursor of the previous page. */
+export interface TitleListReader {
+  list(
+    query: TitleListQuery,
+    page: { limit: number; cursor?: string; now: Date },
+  ): Promise<Page<TitleListRow>>;
 }

@@ -50,6 +50,7 @@ import {
   DynamoLoanStartCounter,
 } from '../adapters/collection-repository';
 import { collectionGroupSource } from '../domain/collection';
+import { DynamoTitleListing } from '../adapters/title-listing';
 
 export const systemClock = { now: () => new Date() };
 
@@ -227,5 +228,6 @@ export function createDeps(
     collectionGroups: collectionGroupSource(collections, clock),
     // A programme restricted to a collection takes the collection's titles when it is created.
     programmeCollections: { titleIdsOf: async (id) => (await collections.get(id))?.titleIds },
+    titleList: new DynamoTitleListing(clients.documents, config.TABLE_NAME),
   };
 }

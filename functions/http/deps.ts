@@ -41,6 +41,7 @@ import type { MailLinkSigner } from '../domain/notification';
 import type { NotificationRepository } from '../domain/notification-ports';
 import type { ProgrammeCollections, ProgrammeRepository } from '../domain/programme';
 import type { CounterStore, SushiCredentialStore } from '../domain/counter-ports';
+import type { TitleListReader } from '../domain/title-list';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/deps.ts) and injected. */
 export interface AppDeps {
@@ -114,6 +115,8 @@ export interface AppDeps {
   collections: CollectionRepository;
   /** Loans started per title and day, for the "most borrowed" sort. */
   loanStarts: LoanStartCounter;
+  /** The librarians' list of every title, with licence summaries (GET /admin/titles). */
+  titleList: TitleListReader;
 }
 
 export interface CampusSignIn {
