@@ -49,6 +49,9 @@ const publish = createRoute({
               uploadId: z.string().regex(/^u-[0-9a-f]{32}$/, 'An upload id'),
               access: AccessSchema,
               metadata: MetadataSchema.optional(),
+              allowDuplicate: z.boolean().optional().openapi({
+                description: 'Publish even when the same file (SHA-256) is already a title',
+              }),
             })
             .strict(),
         },
@@ -58,7 +61,11 @@ const publish = createRoute({
   responses: {
     201: { description: 'The new title', content: { 'application/json': { schema: TitleSchema } } },
     404: problemContent('No such upload'),
-    409: problemContent('The upload is not complete, or already used'),
+    409: problemContent(
+      'The upload is not complete, or already used; or DUPLICATE_PUBLICATION: the same file is already the ' +
+        'title named in `existingTitle` (send `allowDuplicate: true` to publish it anyway)',
+      ['DUPLICATE_PUBLICATION'],
+    ),
     422: problemContent(
       'Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED, PDF_RESTRICTED)',
       ['EPUB_ZIP_BOMB', 'PDF_ENCRYPTED', 'PDF_RESTRICTED'],
@@ -194,7 +201,13 @@ export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
       action: 'title.create',
       targetType: 'title',
       targetId: title.id,
-      details: { uploadId: body.uploadId, title: title.title, format: title.format, sha256: title.sha256 },
+      details: {
+        uploadId: body.uploadId,
+        title: title.title,
+        format: title.format,
+        sha256: title.sha256,
+        ...(body.allowDuplicate ? { allowDuplicate: true } : {}),
+      },
     });
     return c.json(titleView(title), 201, { Location: `/titles/${title.id}` });
   });

@@ -273,6 +273,8 @@ export const en: Messages = {
   'error.UPLOAD_NOT_COMPLETE': 'The upload has not been completed yet.',
   'error.UPLOAD_ALREADY_COMPLETE': 'The upload is already complete.',
   'error.UPLOAD_BUSY': 'The upload is being checked. Wait a moment.',
+  'error.DUPLICATE_PUBLICATION':
+    'This file is already published as a title. Open that title, or publish anyway to make a second one.',
   'error.UPLOAD_PUBLISHED': 'The upload has already become a title.',
   'error.UPLOAD_REJECTED': 'The upload was refused. Upload the file again.',
   'error.UPLOAD_ABORTED': 'The upload was cancelled.',

@@ -278,6 +278,8 @@ export const id = {
   'error.UPLOAD_NOT_COMPLETE': 'Unggahan belum selesai.',
   'error.UPLOAD_ALREADY_COMPLETE': 'Unggahan sudah selesai.',
   'error.UPLOAD_BUSY': 'Unggahan sedang diperiksa. Tunggu sebentar.',
+  'error.DUPLICATE_PUBLICATION':
+    'Berkas ini sudah diterbitkan sebagai judul. Buka judul itu, atau tetap terbitkan untuk membuat judul kedua.',
   'error.UPLOAD_PUBLISHED': 'Unggahan ini sudah menjadi judul.',
   'error.UPLOAD_REJECTED': 'Unggahan ditolak. Unggah ulang berkasnya.',
   'error.UPLOAD_ABORTED': 'Unggahan dibatalkan.',
