@@ -21,7 +21,7 @@ export type Route =
 
 /** The librarian console's pages (web/src/console/, loaded only when a librarian opens it). */
 export type ConsoleSection =
-  'uploads' | 'title' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports';
+  'uploads' | 'title' | 'titles' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports';
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
@@ -48,7 +48,8 @@ export function parseRoute(hash: string): Route {
         section === 'audit' ||
         section === 'collections' ||
         section === 'programmes' ||
-        section === 'reports') &&
+        section === 'reports' ||
+        section === 'titles') &&
       parts.length === 2
     )
       return { name: 'console', section };
@@ -85,7 +86,8 @@ export const href = {
   collection: (id: string) => `#/collections/${encodeURIComponent(id)}`,
   consoleCollection: (id: string) => `#/console/collections/${encodeURIComponent(id)}`,
   console: (
-    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' = 'uploads',
+    section:
+      'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'titles' = 'uploads',
   ) => (section === 'uploads' ? '#/console' : `#/console/${section}`),
   consoleTitle: (id: string) => `#/console/titles/${encodeURIComponent(id)}`,
   signin: (next?: string) => (next ? `#/signin?next=${encodeURIComponent(next)}` : '#/signin'),

@@ -33,7 +33,9 @@ export interface Title {
   readingProgression?: 'ltr' | 'rtl';
   spineLength?: number;
   /** Found at publication (functions/domain/title.ts TitleWarning). */
-  warnings?: 'EPUB_SCRIPTED'[];
+  warnings?: ('EPUB_SCRIPTED' | 'ISBN_IN_CATALOGUE')[];
+  /** ISBN_IN_CATALOGUE: the titles with one of its ISBNs when it was published. */
+  sameIsbnAs?: { id: string; title: string }[];
   contentType: string;
   size: number;
   cover?: string;

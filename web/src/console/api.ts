@@ -6,6 +6,30 @@ import type { AccessMode, Availability, Page, Title } from '../api/types';
 /** A title as librarians see it: with the time it was withdrawn, once it is. */
 export type ConsoleTitle = Title & { withdrawnAt?: string };
 
+/** The list's filters as GET /admin/titles takes them (all optional; flags are 'true'). */
+export interface TitleListFilter {
+  q?: string;
+  access?: AccessMode;
+  format?: 'epub' | 'pdf';
+  withdrawn?: 'true' | 'false';
+  withoutLicence?: 'true';
+  licenceExpiringWithin?: string;
+  checkoutsNearlyUsedUp?: 'true';
+}
+
+/** One row of the list: the title and a summary of its licences. */
+export interface TitleListRow {
+  id: string;
+  title: string;
+  authors: string[];
+  format: 'epub' | 'pdf';
+  access: AccessMode;
+  withdrawn: boolean;
+  isbn: string[];
+  licences: { active: number; total: number; soonestExpiry: string | null; checkoutsLeft: number | null };
+  link: string;
+}
+
 export interface PartLink {
   partNumber: number;
   url: string;
@@ -188,8 +212,18 @@ export const admin = {
   abortUpload(uploadId: string): Promise<void> {
     return api.request('DELETE', `/admin/uploads/${enc(uploadId)}`);
   },
-  publish(uploadId: string, access: AccessMode): Promise<Title> {
-    return api.request('POST', '/admin/titles', { body: { uploadId, access } });
+  /** `allowDuplicate`: publish even though the same file is already a title (after a DUPLICATE_PUBLICATION). */
+  publish(uploadId: string, access: AccessMode, options: { allowDuplicate?: boolean } = {}): Promise<Title> {
+    return api.request('POST', '/admin/titles', {
+      body: { uploadId, access, ...(options.allowDuplicate ? { allowDuplicate: true } : {}) },
+    });
+  },
+  /** GET /admin/titles: every title, searched and filtered, with licence summaries. */
+  titleList(filter: TitleListFilter = {}, cursor?: string): Promise<Page<TitleListRow>> {
+    const params = new URLSearchParams({ limit: '25' });
+    for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
+    if (cursor) params.set('cursor', cursor);
+    return api.request('GET', `/admin/titles?${params}`);
   },
   editTitle(id: string, changes: TitleMetadata): Promise<Title> {
     return api.request('PATCH', `/admin/titles/${enc(id)}`, { body: changes });

@@ -10,6 +10,7 @@ import { renderPatrons } from './patrons';
 import { renderProgrammesConsole } from './programmes';
 import { renderReports } from './reports';
 import { renderTitleReview } from './title';
+import { renderTitleList } from './titles';
 import { renderUploads } from './uploads';
 
 type ConsoleRoute = Extract<Route, { name: 'console' }>;
@@ -26,7 +27,9 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
     main.replaceChildren(h('h1', {}, t('console.title')), h('p', { role: 'alert' }, t('console.forbidden')));
     return;
   }
-  const tab = (section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports') =>
+  const tab = (
+    section: 'uploads' | 'patrons' | 'audit' | 'collections' | 'programmes' | 'reports' | 'titles',
+  ) =>
     h(
       'li',
       {},
@@ -35,7 +38,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
         {
           href: href.console(section),
           'aria-current':
-            route.section === section || (section === 'uploads' && route.section === 'title')
+            route.section === section || (section === 'titles' && route.section === 'title')
               ? 'page'
               : undefined,
         },
@@ -55,6 +58,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
           'ul',
           {},
           tab('uploads'),
+          tab('titles'),
           tab('patrons'),
           tab('audit'),
           tab('collections'),
@@ -70,6 +74,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderUploads(body);
     case 'title':
       return renderTitleReview(body, route.id ?? '');
+    case 'titles':
+      return renderTitleList(body);
     case 'patrons':
       return renderPatrons(body);
     case 'audit':
