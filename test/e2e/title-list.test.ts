@@ -88,6 +88,7 @@ describe('the console list of titles', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    await page.locator('#title-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'console-titles-360px');
 
     // Act: search by a word of one title, in other case
