@@ -18,7 +18,10 @@ export interface Identifiers {
  * ISBN_IN_CATALOGUE: another title already carries one of its ISBNs (named in `sameIsbnAs`).
  */
 export type TitleWarning = 'EPUB_SCRIPTED' | 'ISBN_IN_CATALOGUE';
-export const titleWarnings = ['EPUB_SCRIPTED', 'ISBN_IN_CATALOGUE'] as const satisfies readonly TitleWarning[];
+export const titleWarnings = [
+  'EPUB_SCRIPTED',
+  'ISBN_IN_CATALOGUE',
+] as const satisfies readonly TitleWarning[];
 
 /**
  * A credited role other than author, in the words of OPDS 2.0 / Readium Web Publication Manifest contributor

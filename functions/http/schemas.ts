@@ -93,11 +93,14 @@ export const TitleSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     withdrawnAt: z.string().optional(),
-    warnings: z.array(z.enum(titleWarnings)).optional().openapi({
-      description:
-        'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ' +
-        'ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs)',
-    }),
+    warnings: z
+      .array(z.enum(titleWarnings))
+      .optional()
+      .openapi({
+        description:
+          'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ' +
+          'ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs)',
+      }),
     sameIsbnAs: z
       .array(z.object({ id: z.string(), title: z.string() }))
       .optional()
