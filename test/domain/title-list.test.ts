@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { duplicatePublication, withIsbnWarning } from '../../functions/domain/content-pipeline';
 import type { Licence } from '../../functions/domain/licence';
 import { sortTitleOf, type Title } from '../../functions/domain/title';
 import {
@@ -264,5 +265,32 @@ describe('paging', () => {
         link: '#/console/titles/t-00',
       },
     ]);
+  });
+});
+
+describe('the ISBN warning at publication', () => {
+  it('names the other titles with one of the ISBNs (ISBN-10 or -13), never the title itself', () => {
+    // Prepare
+    const fresh = book('t-new', 'Baru', { identifiers: { isbn: ['9786020331232'] } });
+    const same = book('t-old', 'Lama', { identifiers: { isbn: ['6020331237'] } });
+    const other = book('t-x', 'Lain', { identifiers: { isbn: ['9789794330011'] } });
+    // Act
+    const warned = withIsbnWarning(fresh, [same, other, fresh]);
+    const clean = withIsbnWarning(fresh, [other]);
+    // Assess
+    expect(warned.warnings).toEqual(['ISBN_IN_CATALOGUE']);
+    expect(warned.sameIsbnAs).toEqual([{ id: 't-old', title: 'Lama' }]);
+    expect(clean).toBe(fresh);
+    expect(clean.warnings).toBeUndefined();
+  });
+
+  it('refuses a duplicate with the existing title in the problem', () => {
+    // Act
+    const error = duplicatePublication({ id: 't-old', title: 'Lama' }, 'ab'.repeat(32));
+    // Assess
+    expect(error.status).toBe(409);
+    expect(error.code).toBe('DUPLICATE_PUBLICATION');
+    expect(error.context).toEqual({ existingTitle: { id: 't-old', title: 'Lama' }, sha256: 'ab'.repeat(32) });
+    expect(error.message).toContain('Lama');
   });
 });
