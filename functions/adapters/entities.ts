@@ -30,6 +30,7 @@ import {
   patronKeys,
   patronLendingKeys,
   programmeKeys,
+  publicationKeys,
   readingKeys,
   sessionKeys,
   sushiCredentialKeys,
@@ -265,6 +266,7 @@ export const titleEntity = new Entity<Title, [titleId: string]>({
     alternateNames: 'list?',
     readingProgression: 'string?',
     spineLength: 'number?',
+    sameIsbnAs: 'list?',
   },
   indexes: {
     gsi1: (t) => ({
@@ -1068,4 +1070,34 @@ export const suggestionVoteEntity = new Entity<{ at: string }, [suggestionId: st
   kind: 'suggestion vote',
   key: suggestionKeys.vote,
   attributes: { at: 'string' },
+});
+
+// ---- publication markers (duplicate detection) ----------------------------------------------------
+
+/** The title a file was published as (by the file's SHA-256), and what it was called then. */
+export interface PublishedFileMarker {
+  sha256: string;
+  titleId: string;
+  title: string;
+  publishedAt: string;
+}
+
+export const publishedFileEntity = new Entity<PublishedFileMarker, [sha256: string]>({
+  kind: 'published file',
+  key: publicationKeys.file,
+  keyOf: (m) => publicationKeys.file(m.sha256),
+  attributes: { sha256: 'string', titleId: 'string', title: 'string', publishedAt: 'string' },
+});
+
+/** A title carrying an ISBN; stale once the title's ISBNs are edited (readers check the title). */
+export interface IsbnMarker {
+  isbn: string;
+  titleId: string;
+}
+
+export const isbnMarkerEntity = new Entity<IsbnMarker, [isbn: string, titleId: string]>({
+  kind: 'ISBN of a title',
+  key: publicationKeys.isbn,
+  keyOf: (m) => publicationKeys.isbn(m.isbn, m.titleId),
+  attributes: { isbn: 'string', titleId: 'string' },
 });

@@ -457,3 +457,16 @@ export const suggestionKeys = {
   listPartition: 'SUGGESTIONS',
   listSort: (createdAt: string, suggestionId: string) => `${createdAt}#${suggestionId}`,
 };
+
+// ---- publication markers (duplicate detection at publication) -----------------------------------
+export const publicationKeys = {
+  /**
+   * The title a file was published as, by the SHA-256 of its bytes: put on condition it does not exist in the
+   * transaction that creates the title, so the same file cannot become two titles unless a librarian says so
+   * (then it names the newest).
+   */
+  file: (sha256: string): ItemKey => ({ pk: `TITLEFILE#${sha256}`, sk: 'TITLEFILE' }),
+  /** A title carrying an ISBN (as compared: ISBN-13, digits only); the titles of one ISBN share a partition. */
+  isbn: (isbn: string, titleId: string): ItemKey => ({ pk: `TITLEISBN#${isbn}`, sk: `TITLE#${titleId}` }),
+  isbnPartition: (isbn: string) => `TITLEISBN#${isbn}`,
+};

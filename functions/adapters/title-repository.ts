@@ -4,16 +4,18 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { CatalogueMarker, Page, TitleRepository } from '../domain/ports';
+import type { CatalogueMarker, Page, PublishedTitleRef, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
+import { isbnKey } from '../domain/title-list';
 import { decodeCursor, encodeCursor, indexCursor } from './cursor';
-import { isConditionalCheckFailure } from './dynamo-item';
-import { catalogueKeys, titleKeys } from './keys';
-import { indexQuery, titleEntity } from './entities';
+import { isConditionalCheckFailure, isTransactionCancelled } from './dynamo-item';
+import { catalogueKeys, publicationKeys, titleKeys } from './keys';
+import { indexQuery, isbnMarkerEntity, publishedFileEntity, titleEntity } from './entities';
 import { indexes } from './table-schema';
 
 const listCursor = indexCursor(
@@ -64,8 +66,98 @@ export class DynamoTitleRepository implements TitleRepository {
       if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
+    // Found by later publications of a title with the same ISBN (a warning, not a constraint).
+    await Promise.all(
+      this.isbnMarkers(title.id, title.identifiers.isbn ?? []).map((item) =>
+        this.documents.send(new PutCommand({ TableName: this.tableName, Item: item })),
+      ),
+    );
     await this.touchCatalogue(title.id);
     return true;
+  }
+
+  async publish(
+    title: Title,
+    options: { allowDuplicate: boolean },
+  ): Promise<{ created: boolean } | { duplicateOf: PublishedTitleRef }> {
+    const marker = publishedFileEntity.toItem({
+      sha256: title.sha256,
+      titleId: title.id,
+      title: title.title,
+      publishedAt: title.createdAt,
+    });
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: titleEntity.toItem(title),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: marker,
+                ...(options.allowDuplicate ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
+              },
+            },
+            ...this.isbnMarkers(title.id, title.identifiers.isbn ?? []).map((item) => ({
+              Put: { TableName: this.tableName, Item: item },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!isTransactionCancelled(error)) throw error;
+      const [titleReason, fileReason] = (error.CancellationReasons ?? []).map((r) => r.Code);
+      if (titleReason === 'ConditionalCheckFailed') return { created: false };
+      if (fileReason === 'ConditionalCheckFailed') {
+        const existing = await this.publishedFile(title.sha256);
+        if (existing) return { duplicateOf: existing };
+      }
+      throw error;
+    }
+    await this.touchCatalogue(title.id);
+    return { created: true };
+  }
+
+  async publishedFile(sha256: string): Promise<PublishedTitleRef | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: publicationKeys.file(sha256), ConsistentRead: true }),
+    );
+    const marker = publishedFileEntity.fromMaybe(Item);
+    if (!marker) return undefined;
+    // The name it has now (it may have been edited since it was published).
+    const title = await this.get(marker.titleId);
+    return { id: marker.titleId, title: title?.title ?? marker.title };
+  }
+
+  async withIsbn(isbns: readonly string[]): Promise<Title[]> {
+    const wanted = [...new Set(isbns.map(isbnKey).filter(Boolean))];
+    const markers = await Promise.all(
+      wanted.map(async (isbn) => {
+        const result = await this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': publicationKeys.isbnPartition(isbn) },
+          }),
+        );
+        return (result.Items ?? []).map((item) => isbnMarkerEntity.fromItem(item).titleId);
+      }),
+    );
+    const titles = await this.getMany(markers.flat());
+    // A marker outlives an edit of the title's ISBNs: keep only the titles that still carry one.
+    return titles.filter((t) => (t.identifiers.isbn ?? []).some((i) => wanted.includes(isbnKey(i))));
+  }
+
+  private isbnMarkers(titleId: string, isbns: readonly string[]): Record<string, unknown>[] {
+    return [...new Set(isbns.map(isbnKey).filter(Boolean))].map((isbn) =>
+      isbnMarkerEntity.toItem({ isbn, titleId }),
+    );
   }
 
   /**
@@ -232,6 +324,14 @@ export class DynamoTitleRepository implements TitleRepository {
       );
       // Search indexes in every process rebuild on their next check (edits and withdrawals change results).
       if (Attributes) await this.touchCatalogue(titleId);
+      // New ISBNs are found by later publications; markers of ISBNs taken away are ignored by their readers.
+      if (Attributes && changes.identifiers?.isbn?.length) {
+        await Promise.all(
+          this.isbnMarkers(titleId, changes.identifiers.isbn).map((item) =>
+            this.documents.send(new PutCommand({ TableName: this.tableName, Item: item })),
+          ),
+        );
+      }
       return titleEntity.fromMaybe(Attributes);
     } catch (error) {
       if (isConditionalCheckFailure(error)) return undefined;

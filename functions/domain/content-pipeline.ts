@@ -3,9 +3,10 @@ import { storeCover, type CoverRenderer } from './covers';
 import { ConflictError, NotFoundError, PustakaError, UnprocessableError } from './errors';
 import type { IdSource } from './ids';
 import type { CodeOfStatus } from './problem-codes';
-import type { Clock, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
+import type { Clock, PublishedTitleRef, TitleRepository, UploadObjectStore, UploadRepository } from './ports';
 import type { inspectPublication, InspectionLimits } from './publication';
 import { titleFromPublication, type AccessMode, type Title, type TitleMetadata } from './title';
+import { isbnKey } from './title-list';
 import {
   checkCompletedParts,
   partRange,
@@ -215,6 +216,17 @@ export interface PublishRequest {
   uploadId: string;
   access: AccessMode;
   metadata?: TitleMetadata;
+  /** Publish even when the same file (by SHA-256) is already a title: a deliberate second title. */
+  allowDuplicate?: boolean;
+}
+
+/** The refusal of a file that is already published; the upload stays, to be published anyway if meant. */
+export function duplicatePublication(existing: PublishedTitleRef, sha256: string): ConflictError {
+  return new ConflictError({
+    code: 'DUPLICATE_PUBLICATION',
+    detail: `This file is already published as "${existing.title}" (${existing.id}); send allowDuplicate: true to publish it again.`,
+    context: { existingTitle: { id: existing.id, title: existing.title }, sha256 },
+  });
 }
 
 /**
@@ -288,6 +300,12 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     return abandon(deps, upload, [frozenKey, contentKey], error);
   }
   const sha256 = hashed.value;
+  // The same bytes already a title: refused before anything more is stored, unless the librarian means it.
+  if (!request.allowDuplicate) {
+    const existing = await deps.titles.publishedFile(sha256);
+    if (existing)
+      return abandon(deps, upload, [frozenKey, contentKey], duplicatePublication(existing, sha256));
+  }
   const stored = inspection.cover
     ? await storeCover(
         {
@@ -310,10 +328,35 @@ export async function publishUpload(deps: ContentPipelineDeps, request: PublishR
     ...(request.metadata ? { overrides: request.metadata } : {}),
     now: deps.clock.now(),
   });
-  await deps.titles.create(title);
+  const final = withIsbnWarning(title, await deps.titles.withIsbn(title.identifiers.isbn ?? []));
+  const published = await deps.titles.publish(final, { allowDuplicate: request.allowDuplicate === true });
+  if ('duplicateOf' in published) {
+    // Another publication of the same bytes got there first.
+    const coverKeys = stored ? [stored.key, ...(stored.renditions ?? []).map((r) => r.key)] : [];
+    return abandon(
+      deps,
+      upload,
+      [frozenKey, contentKey, ...coverKeys],
+      duplicatePublication(published.duplicateOf, sha256),
+    );
+  }
   await Promise.all([deps.objects.remove(upload.objectKey), deps.objects.remove(frozenKey)]);
   await deps.uploads.transition(upload.id, ['validating'], { state: 'published', titleId }, deps.clock.now());
-  return title;
+  return final;
+}
+
+/** ISBN_IN_CATALOGUE when other titles carry one of the new title's ISBNs (a warning: it is still published). */
+export function withIsbnWarning(title: Title, sameIsbn: readonly Title[]): Title {
+  const own = new Set((title.identifiers.isbn ?? []).map(isbnKey));
+  const others = sameIsbn.filter(
+    (t) => t.id !== title.id && (t.identifiers.isbn ?? []).some((i) => own.has(isbnKey(i))),
+  );
+  if (others.length === 0) return title;
+  return {
+    ...title,
+    warnings: [...(title.warnings ?? []), 'ISBN_IN_CATALOGUE'],
+    sameIsbnAs: others.map((t) => ({ id: t.id, title: t.title })),
+  };
 }
 
 /**

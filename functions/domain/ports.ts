@@ -20,6 +20,25 @@ export interface TitleRepository {
   create(title: Title): Promise<boolean>;
   /** Changes a title's editable fields (and keeps the catalogue order in step); undefined when there is none. */
   update(titleId: string, changes: TitleChanges, now: Date): Promise<Title | undefined>;
+  /**
+   * Creates a published title in one transaction with the marker of its file (by SHA-256) and its ISBNs.
+   * Unless `allowDuplicate`, refuses when the file is already published, naming that title; with it, the
+   * marker then names the new title. `created: false` when a title with the same id exists.
+   */
+  publish(
+    title: Title,
+    options: { allowDuplicate: boolean },
+  ): Promise<{ created: boolean } | { duplicateOf: PublishedTitleRef }>;
+  /** The title a file was published as (by the file's SHA-256), if any. */
+  publishedFile(sha256: string): Promise<PublishedTitleRef | undefined>;
+  /** The titles that carry any of these ISBNs (compared as `isbnKey` gives them). */
+  withIsbn(isbns: readonly string[]): Promise<Title[]>;
+}
+
+/** A title named in a refusal or a warning. */
+export interface PublishedTitleRef {
+  id: string;
+  title: string;
 }
 
 /** What the catalogue search index is built from. */

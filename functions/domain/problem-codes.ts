@@ -36,6 +36,7 @@ export const problemCodes = {
   CURRENT_PIN_WRONG: { status: 403, title: 'The current PIN is wrong' },
   DELIVERY_NOT_FAILED: { status: 409, title: 'The delivery has not failed' },
   DELIVERY_NOT_FOUND: { status: 404, title: 'No such delivery' },
+  DUPLICATE_PUBLICATION: { status: 409, title: 'The same file is already published as a title' },
   EMPTY_FILE: { status: 422, title: 'The file is empty' },
   EPUB_CONTAINER_INVALID: { status: 422, title: 'The EPUB container is not valid' },
   EPUB_ENCRYPTED: { status: 422, title: 'The EPUB is encrypted (DRM)' },

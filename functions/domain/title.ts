@@ -15,9 +15,13 @@ export interface Identifiers {
 /**
  * What a librarian should know about a publication that was still accepted. EPUB_SCRIPTED: the manifest marks
  * items `scripted`, and the reader never runs book scripts, so their interactive parts will not work.
+ * ISBN_IN_CATALOGUE: another title already carries one of its ISBNs (named in `sameIsbnAs`).
  */
-export type TitleWarning = 'EPUB_SCRIPTED';
-export const titleWarnings = ['EPUB_SCRIPTED'] as const satisfies readonly TitleWarning[];
+export type TitleWarning = 'EPUB_SCRIPTED' | 'ISBN_IN_CATALOGUE';
+export const titleWarnings = [
+  'EPUB_SCRIPTED',
+  'ISBN_IN_CATALOGUE',
+] as const satisfies readonly TitleWarning[];
 
 /**
  * A credited role other than author, in the words of OPDS 2.0 / Readium Web Publication Manifest contributor
@@ -81,6 +85,8 @@ export interface Title {
   withdrawnAt?: string;
   /** Found when it was published (see TitleWarning). */
   warnings?: TitleWarning[];
+  /** ISBN_IN_CATALOGUE: the titles that carried one of its ISBNs when it was published. */
+  sameIsbnAs?: { id: string; title: string }[];
 }
 
 export const contentTypeOf: Record<Format, string> = {

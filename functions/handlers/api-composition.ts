@@ -55,6 +55,7 @@ import { DynamoSuggestionStore } from '../adapters/acquisition-store';
 import type { IdSource } from '../domain/ids';
 import { randomIds } from '../adapters/ids';
 import { collectionKeys, objectKeys } from '../adapters/keys';
+import { DynamoTitleListing } from '../adapters/title-listing';
 
 export const systemClock = { now: () => new Date() };
 
@@ -241,5 +242,6 @@ export function createDeps(
     suggestions: new DynamoSuggestionStore(clients.documents, config.TABLE_NAME),
     ids: options.ids ?? randomIds,
     objectKeys: { ...objectKeys, collectionCover: collectionKeys.coverObject },
+    titleList: new DynamoTitleListing(clients.documents, config.TABLE_NAME),
   };
 }

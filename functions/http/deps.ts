@@ -44,6 +44,7 @@ import type { CounterStore, DailyUsageReader, SushiCredentialStore } from '../do
 import type { SuggestionStore } from '../domain/acquisitions';
 import type { ContentPipelineDeps } from '../domain/content-pipeline';
 import type { IdSource } from '../domain/ids';
+import type { TitleListReader } from '../domain/title-list';
 
 /** Everything the HTTP app needs, built once per process (see functions/handlers/api-composition.ts) and injected. */
 export interface AppDeps {
@@ -127,6 +128,8 @@ export interface AppDeps {
   ids: IdSource;
   /** Keys of objects in the content bucket (built in functions/adapters/keys.ts). */
   objectKeys: ContentObjectKeys;
+  /** The librarians' list of every title, with licence summaries (GET /admin/titles). */
+  titleList: TitleListReader;
 }
 
 /** Where publishing puts content, covers and uploads, and where a collection's uploaded cover goes. */

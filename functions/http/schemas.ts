@@ -93,10 +93,18 @@ export const TitleSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     withdrawnAt: z.string().optional(),
-    warnings: z.array(z.enum(titleWarnings)).optional().openapi({
-      description:
-        'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them',
-    }),
+    warnings: z
+      .array(z.enum(titleWarnings))
+      .optional()
+      .openapi({
+        description:
+          'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ' +
+          'ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs)',
+      }),
+    sameIsbnAs: z
+      .array(z.object({ id: z.string(), title: z.string() }))
+      .optional()
+      .openapi({ description: 'ISBN_IN_CATALOGUE: the titles with one of its ISBNs when it was published' }),
   })
   .openapi('Title');
 

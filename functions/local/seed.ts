@@ -200,7 +200,15 @@ export async function seedSampleLibrary(deps: SeedDeps, fixturesDir: string): Pr
       access: sampleAccess[basename(path)] ?? 'licensed',
       now: deps.clock.now(),
     });
-    if (await deps.titles.create(title)) report.titles.created.push(title.title);
+    // Published as a librarian's upload is (with its file's marker), so uploading a sample again is caught.
+    const published = await deps.titles.publish(title, { allowDuplicate: false });
+    if ('duplicateOf' in published) {
+      // The file is already a title under another id (a librarian uploaded it before the seed ran).
+      report.titles.existing.push(title.title);
+      report.titleIds[basename(path)] = published.duplicateOf.id;
+      return;
+    }
+    if (published.created) report.titles.created.push(title.title);
     else report.titles.existing.push(title.title);
     await seedLicence(id, basename(path));
   };

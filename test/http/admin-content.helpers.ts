@@ -65,7 +65,7 @@ export async function uploadFile(
 export async function publish(
   stack: TestStack,
   token: string,
-  body: { uploadId: string; access?: string; metadata?: Record<string, unknown> },
+  body: { uploadId: string; access?: string; metadata?: Record<string, unknown>; allowDuplicate?: boolean },
 ): Promise<Response> {
   return stack.app.request('/admin/titles', json('POST', { access: 'licensed', ...body }, bearer(token)));
 }

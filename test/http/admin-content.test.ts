@@ -112,8 +112,8 @@ describeWithFixtures('fixtures through the HTTP API', () => {
     const { upload } = await uploadFile(stack, librarian, 'wasteland.epub', original);
     onNextOpen = () => stack.content.put(`incoming/${upload.id}`, other, 'application/epub+zip');
 
-    // Act
-    const created = await publish(stack, librarian, { uploadId: upload.id });
+    // Act (the fixtures above published this file already: a second title, on purpose)
+    const created = await publish(stack, librarian, { uploadId: upload.id, allowDuplicate: true });
 
     // Assess
     expect(created.status).toBe(201);
@@ -141,6 +141,7 @@ describeWithFixtures('fixtures through the HTTP API', () => {
       uploadId: upload.id,
       access: 'open',
       metadata: { subjects: ['Whaling'], language: 'en' },
+      allowDuplicate: true, // published once already by the fixtures above
     });
 
     // Assess
@@ -419,7 +420,9 @@ describe('edit and withdraw', () => {
       'w.pdf',
       handWrittenPdf({ info: '/Title (Sejarah Kota) /Author (Ani)' }),
     );
-    const created = await publish(stack, librarian, { uploadId: upload.id });
+    // The same small PDF each time: a new title on purpose.
+    const created = await publish(stack, librarian, { uploadId: upload.id, allowDuplicate: true });
+    expect(created.status).toBe(201);
     return ((await created.json()) as { id: string }).id;
   }
 

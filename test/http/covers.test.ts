@@ -120,7 +120,12 @@ describeWithFixtures('cover renditions', () => {
     const bytes = readFileSync(join(fixturesDir, 'epub/wasteland.epub'));
     const { upload } = await uploadFile(stack, librarian, 'wasteland.epub', bytes);
     // Act
-    const created = await publish(stack, librarian, { uploadId: upload.id, access: 'open' });
+    // The seeded library has this file already: a second title, on purpose.
+    const created = await publish(stack, librarian, {
+      uploadId: upload.id,
+      access: 'open',
+      allowDuplicate: true,
+    });
     // Assess
     expect(created.status, await created.clone().text()).toBe(201);
     const title = (await created.json()) as TitleBody;

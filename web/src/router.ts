@@ -23,6 +23,7 @@ export type Route =
 /** The librarian console's tabs, in the order the console shows them (#/console/<tab>; uploads is #/console). */
 export const consoleTabs = [
   'uploads',
+  'titles',
   'patrons',
   'audit',
   'collections',

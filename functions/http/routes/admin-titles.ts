@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { publishUpload } from '../../domain/content-pipeline';
 import { NotFoundError } from '../../domain/errors';
 import { titleEdit } from '../../domain/title';
+import type { TitleListQuery } from '../../domain/title-list';
 import { noteAudit, pipelineDeps } from '../admin';
 import type { AppEnv } from '../deps';
 import { problemContent, TitleSchema } from '../schemas';
@@ -48,6 +49,9 @@ const publish = createRoute({
               uploadId: z.string().regex(/^u-[0-9a-f]{32}$/, 'An upload id'),
               access: AccessSchema,
               metadata: MetadataSchema.optional(),
+              allowDuplicate: z.boolean().optional().openapi({
+                description: 'Publish even when the same file (SHA-256) is already a title',
+              }),
             })
             .strict(),
         },
@@ -57,11 +61,76 @@ const publish = createRoute({
   responses: {
     201: { description: 'The new title', content: { 'application/json': { schema: TitleSchema } } },
     404: problemContent('No such upload'),
-    409: problemContent('The upload is not complete, or already used'),
+    409: problemContent(
+      'The upload is not complete, or already used; or DUPLICATE_PUBLICATION: the same file is already the ' +
+        'title named in `existingTitle` (send `allowDuplicate: true` to publish it anyway)',
+      ['DUPLICATE_PUBLICATION'],
+    ),
     422: problemContent(
       'Refused by validation; `code` says why (e.g. EPUB_ZIP_BOMB, PDF_ENCRYPTED, PDF_RESTRICTED)',
       ['EPUB_ZIP_BOMB', 'PDF_ENCRYPTED', 'PDF_RESTRICTED'],
     ),
+  },
+});
+
+const flag = z.enum(['true', 'false']);
+
+const TitleListRowSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    authors: z.array(z.string()),
+    format: z.enum(['epub', 'pdf']),
+    access: AccessSchema,
+    withdrawn: z.boolean(),
+    isbn: z.array(z.string()),
+    licences: z.object({
+      active: z.number().int().openapi({ description: 'Licences that lend now' }),
+      total: z.number().int(),
+      soonestExpiry: z.string().nullable().openapi({ description: 'Soonest expiry of an active licence' }),
+      checkoutsLeft: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: 'Across active licences; null = unlimited' }),
+    }),
+    link: z.string().openapi({ description: "The console's management page of the title" }),
+  })
+  .openapi('TitleListRow');
+
+const listTitles = createRoute({
+  method: 'get',
+  path: '/admin/titles',
+  summary:
+    'Every title (catalogue, then withdrawn), searched by title, author or ISBN and filtered, with licence summaries',
+  description:
+    'A page may hold fewer rows than `limit` (even none) with a cursor when a selective filter has read its ' +
+    'share of the catalogue for one request: ask on with the cursor. `checkoutsNearlyUsedUp`: an active ' +
+    'licence with a checkout limit and at most 5, or at most 10 %, of its checkouts left.',
+  security: [{ bearer: [] }],
+  request: {
+    query: z.object({
+      q: z.string().trim().max(200).optional(),
+      access: AccessSchema.optional(),
+      format: z.enum(['epub', 'pdf']).optional(),
+      withdrawn: flag.optional(),
+      withoutLicence: flag.optional(),
+      licenceExpiringWithin: z.coerce.number().int().min(1).max(3_650).optional(),
+      checkoutsNearlyUsedUp: flag.optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+      cursor: z.string().min(1).max(4096).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of titles',
+      content: {
+        'application/json': {
+          schema: z.object({ data: z.array(TitleListRowSchema), cursor: z.string().nullable() }),
+        },
+      },
+    },
+    400: problemContent('Invalid filter or cursor'),
   },
 });
 
@@ -103,6 +172,27 @@ const withdraw = createRoute({
 });
 
 export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listTitles, async (c) => {
+    const { limit, cursor, q, access, format, licenceExpiringWithin, ...flags } = c.req.valid('query');
+    const deps = c.get('deps');
+    const on = (value: 'true' | 'false' | undefined) => (value === undefined ? undefined : value === 'true');
+    const query: TitleListQuery = {
+      ...(q ? { q } : {}),
+      ...(access ? { access } : {}),
+      ...(format ? { format } : {}),
+      ...(flags.withdrawn !== undefined ? { withdrawn: on(flags.withdrawn)! } : {}),
+      ...(on(flags.withoutLicence) ? { withoutLicence: true } : {}),
+      ...(licenceExpiringWithin !== undefined ? { licenceExpiringWithin } : {}),
+      ...(on(flags.checkoutsNearlyUsedUp) ? { checkoutsNearlyUsedUp: true } : {}),
+    };
+    const page = await deps.titleList.list(query, {
+      limit,
+      now: deps.clock.now(),
+      ...(cursor ? { cursor } : {}),
+    });
+    return c.json(page, 200);
+  });
+
   app.openapi(publish, async (c) => {
     const body = c.req.valid('json');
     noteAudit(c, { action: 'title.create', targetType: 'upload', targetId: body.uploadId });
@@ -111,7 +201,13 @@ export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
       action: 'title.create',
       targetType: 'title',
       targetId: title.id,
-      details: { uploadId: body.uploadId, title: title.title, format: title.format, sha256: title.sha256 },
+      details: {
+        uploadId: body.uploadId,
+        title: title.title,
+        format: title.format,
+        sha256: title.sha256,
+        ...(body.allowDuplicate ? { allowDuplicate: true } : {}),
+      },
     });
     return c.json(titleView(title), 201, { Location: `/titles/${title.id}` });
   });

@@ -1246,7 +1246,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Every title (catalogue, then withdrawn), searched by title, author or ISBN and filtered, with licence summaries
+         * @description A page may hold fewer rows than `limit` (even none) with a cursor when a selective filter has read its share of the catalogue for one request: ask on with the cursor. `checkoutsNearlyUsedUp`: an active licence with a checkout limit and at most 5, or at most 10 %, of its checkouts left.
+         */
+        get: operations["getAdminTitles"];
         put?: never;
         /** Validate an upload by its content and make it a title */
         post: operations["postAdminTitles"];
@@ -2193,8 +2197,13 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             withdrawnAt?: string;
-            /** @description Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them */
-            warnings?: "EPUB_SCRIPTED"[];
+            /** @description Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs) */
+            warnings?: ("EPUB_SCRIPTED" | "ISBN_IN_CATALOGUE")[];
+            /** @description ISBN_IN_CATALOGUE: the titles with one of its ISBNs when it was published */
+            sameIsbnAs?: {
+                id: string;
+                title: string;
+            }[];
         };
         TitleDetail: components["schemas"]["Title"] & {
             availability: components["schemas"]["Availability"];
@@ -2750,6 +2759,28 @@ export interface components {
                 start: number;
                 end: number;
             }[];
+        };
+        TitleListRow: {
+            id: string;
+            title: string;
+            authors: string[];
+            /** @enum {string} */
+            format: "epub" | "pdf";
+            /** @enum {string} */
+            access: "open" | "licensed" | "partner";
+            withdrawn: boolean;
+            isbn: string[];
+            licences: {
+                /** @description Licences that lend now */
+                active: number;
+                total: number;
+                /** @description Soonest expiry of an active licence */
+                soonestExpiry: string | null;
+                /** @description Across active licences; null = unlimited */
+                checkoutsLeft: number | null;
+            };
+            /** @description The console's management page of the title */
+            link: string;
         };
         TitleMetadata: {
             title?: string;
@@ -13361,6 +13392,122 @@ export interface operations {
             };
         };
     };
+    getAdminTitles: {
+        parameters: {
+            query?: {
+                q?: string;
+                access?: "open" | "licensed" | "partner";
+                format?: "epub" | "pdf";
+                withdrawn?: "true" | "false";
+                withoutLicence?: "true" | "false";
+                licenceExpiringWithin?: number;
+                checkoutsNearlyUsedUp?: "true" | "false";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of titles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["TitleListRow"][];
+                        cursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid filter or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
+                    };
+                };
+            };
+            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
     postAdminTitles: {
         parameters: {
             query?: never;
@@ -13375,6 +13522,8 @@ export interface operations {
                     /** @enum {string} */
                     access: "open" | "licensed" | "partner";
                     metadata?: components["schemas"]["TitleMetadata"];
+                    /** @description Publish even when the same file (SHA-256) is already a title */
+                    allowDuplicate?: boolean;
                 };
             };
         };
@@ -13421,13 +13570,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The upload is not complete, or already used */
+            /** @description The upload is not complete, or already used; or DUPLICATE_PUBLICATION: the same file is already the title named in `existingTitle` (send `allowDuplicate: true` to publish it anyway) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "DUPLICATE_PUBLICATION";
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
             /** @description BODY_TOO_LARGE (The request body is too large) */

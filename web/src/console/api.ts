@@ -11,6 +11,12 @@ type Schemas = components['schemas'];
 /** A title as librarians see it: with the time it was withdrawn, once it is. */
 export type ConsoleTitle = Title;
 
+/** The list's filters as GET /admin/titles takes them (all optional; flags are 'true'). */
+export type TitleListFilter = Omit<Query<'/admin/titles', 'get'>, 'limit' | 'cursor'>;
+
+/** One row of the list: the title and a summary of its licences. */
+export type TitleListRow = Schemas['TitleListRow'];
+
 export type Upload = Schemas['Upload'];
 /** A presigned link for one part of a multipart upload; `start`/`end`: the byte range [start, end) it carries. */
 export type PartLink = NonNullable<Upload['parts']>[number];
@@ -90,10 +96,22 @@ export const admin = {
   abortUpload(uploadId: string): Promise<void> {
     return api.request('DELETE', `/admin/uploads/${enc(uploadId)}`);
   },
-  publish(uploadId: string, access: AccessMode): Promise<Title> {
+  /** `allowDuplicate`: publish even though the same file is already a title (after a DUPLICATE_PUBLICATION). */
+  publish(uploadId: string, access: AccessMode, options: { allowDuplicate?: boolean } = {}): Promise<Title> {
     return api.request('POST', '/admin/titles', {
-      body: { uploadId, access } satisfies RequestBody<'/admin/titles', 'post'>,
+      body: {
+        uploadId,
+        access,
+        ...(options.allowDuplicate ? { allowDuplicate: true } : {}),
+      } satisfies RequestBody<'/admin/titles', 'post'>,
     });
+  },
+  /** GET /admin/titles: every title, searched and filtered, with licence summaries. */
+  titleList(filter: TitleListFilter = {}, cursor?: string): Promise<Page<TitleListRow>> {
+    const params = new URLSearchParams({ limit: '25' });
+    for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
+    if (cursor) params.set('cursor', cursor);
+    return api.request('GET', `/admin/titles?${params}`);
   },
   editTitle(id: string, changes: TitleMetadata): Promise<Title> {
     return api.request('PATCH', `/admin/titles/${enc(id)}`, {
@@ -119,7 +137,7 @@ export const admin = {
     query: Pick<Query<'/admin/patrons', 'get'>, 'card' | 'name' | 'cursor'>,
   ): Promise<Page<PatronRecord>> {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value) params.set(key, value);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     return api.request('GET', `/admin/patrons?${params}`);
   },
   setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
@@ -138,7 +156,7 @@ export const admin = {
   },
   audit(filter: AuditFilter = {}, cursor?: string): Promise<Page<AuditEntry>> {
     const params = new URLSearchParams({ limit: '25' });
-    for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
+    for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
     if (cursor) params.set('cursor', cursor);
     return api.request('GET', `/admin/audit?${params}`);
   },

@@ -12,6 +12,7 @@ import { renderPatrons } from './patrons';
 import { renderProgrammesConsole } from './programmes';
 import { renderReports } from './reports';
 import { renderTitleReview } from './title';
+import { renderTitleList } from './titles';
 import { renderUploads } from './uploads';
 
 type ConsoleRoute = Extract<Route, { name: 'console' }>;
@@ -37,7 +38,7 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
         {
           href: href.console(section),
           'aria-current':
-            route.section === section || (section === 'uploads' && route.section === 'title')
+            route.section === section || (section === 'titles' && route.section === 'title')
               ? 'page'
               : undefined,
         },
@@ -63,6 +64,8 @@ export async function renderConsole(main: HTMLElement, route: ConsoleRoute): Pro
       return renderUploads(body);
     case 'title':
       return renderTitleReview(body, route.id ?? '');
+    case 'titles':
+      return renderTitleList(body);
     case 'patrons':
       return renderPatrons(body);
     case 'audit':

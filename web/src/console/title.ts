@@ -321,7 +321,18 @@ export async function renderTitleReview(body: HTMLElement, id: string): Promise<
   const licences = title.access === 'open' ? undefined : licenceSection(id, title);
   // What publication found that a librarian should know (the title was still accepted).
   const warnings = (title.warnings ?? []).map((code) =>
-    h('p', { class: 'status status-info', role: 'note', 'data-warning': code }, t(`console.warning.${code}`)),
+    h(
+      'p',
+      { class: 'status status-info', role: 'note', 'data-warning': code },
+      t(`console.warning.${code}`),
+      // ISBN_IN_CATALOGUE names the other titles, each a link to its own page.
+      code === 'ISBN_IN_CATALOGUE'
+        ? (title.sameIsbnAs ?? []).flatMap((other, i) => [
+            i === 0 ? ' ' : ', ',
+            h('a', { href: href.consoleTitle(other.id) }, other.title),
+          ])
+        : null,
+    ),
   );
   body.replaceChildren(
     heading,

@@ -8,7 +8,15 @@ import { href } from '../router';
 import { admin, putWithProgress, type Upload } from './api';
 
 type JobState =
-  'starting' | 'uploading' | 'failed' | 'completing' | 'publishing' | 'published' | 'refused' | 'cancelled';
+  | 'starting'
+  | 'uploading'
+  | 'failed'
+  | 'completing'
+  | 'publishing'
+  | 'published'
+  | 'refused'
+  | 'duplicate'
+  | 'cancelled';
 
 interface PartState {
   partNumber: number;
@@ -29,6 +37,8 @@ interface Job {
   parts: PartState[];
   state: JobState;
   problem?: { code: string; detail: string };
+  /** DUPLICATE_PUBLICATION: the title this file already is (the upload waits to be published anyway). */
+  duplicateOf?: { id: string; title: string };
   title?: Title;
   controller: AbortController;
   row: HTMLLIElement;
@@ -80,6 +90,8 @@ function stateText(job: Job): string {
   switch (job.state) {
     case 'published':
       return t('upload.state.published', { title: job.title?.title ?? job.file.name });
+    case 'duplicate':
+      return t('upload.state.duplicate', { title: job.duplicateOf?.title ?? '' });
     case 'refused':
       return t('upload.state.refused', {
         code: job.problem?.code ?? '',
@@ -160,6 +172,20 @@ function draw(job: Job): void {
             'a',
             { class: 'button', href: href.consoleTitle(job.title.id) },
             t('upload.review', { title: job.title.title }),
+          )
+        : null,
+      job.state === 'duplicate' && job.duplicateOf
+        ? h(
+            'a',
+            { class: 'button', href: href.consoleTitle(job.duplicateOf.id) },
+            t('upload.openExisting', { title: job.duplicateOf.title }),
+          )
+        : null,
+      job.state === 'duplicate'
+        ? h(
+            'button',
+            { type: 'button', class: 'secondary', onclick: () => void publish(job, true) },
+            t('upload.publishAnyway'),
           )
         : null,
       busy && job.upload
@@ -257,15 +283,43 @@ async function finish(job: Job): Promise<void> {
         ? job.parts.map((part) => ({ partNumber: part.partNumber, etag: part.etag ?? '' }))
         : undefined,
     );
-    setState(job, 'publishing');
-    job.title = await admin.publish(upload.id, job.access);
-    setState(job, 'published');
-    announce(stateText(job));
   } catch (error) {
     job.problem = problemOf(error);
     setState(job, 'refused');
     announce(stateText(job), 'error');
+    return;
   }
+  await publish(job, false);
+}
+
+/** Publishes a completed upload; the same file already a title stops here until the librarian says. */
+async function publish(job: Job, allowDuplicate: boolean): Promise<void> {
+  try {
+    setState(job, 'publishing');
+    job.title = await admin.publish(job.upload!.id, job.access, { allowDuplicate });
+    setState(job, 'published');
+    announce(stateText(job));
+  } catch (error) {
+    const existing = error instanceof ApiError ? existingTitleOf(error) : undefined;
+    if (existing) {
+      job.duplicateOf = existing;
+      setState(job, 'duplicate');
+      announce(stateText(job), 'error');
+      return;
+    }
+    job.problem = problemOf(error);
+    setState(job, 'refused');
+    announce(stateText(job), 'error');
+  }
+}
+
+/** The title a DUPLICATE_PUBLICATION names (`existingTitle` in the problem). */
+function existingTitleOf(error: ApiError): { id: string; title: string } | undefined {
+  if (error.code !== 'DUPLICATE_PUBLICATION') return undefined;
+  const named = error.problem.existingTitle as { id?: unknown; title?: unknown } | undefined;
+  return typeof named?.id === 'string' && typeof named.title === 'string'
+    ? { id: named.id, title: named.title }
+    : undefined;
 }
 
 async function cancel(job: Job): Promise<void> {
