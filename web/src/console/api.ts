@@ -109,7 +109,8 @@ export const admin = {
   /** GET /admin/titles: every title, searched and filtered, with licence summaries. */
   titleList(filter: TitleListFilter = {}, cursor?: string): Promise<Page<TitleListRow>> {
     const params = new URLSearchParams({ limit: '25' });
-    for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
+    for (const [key, value] of Object.entries(filter))
+      if (value !== undefined && value !== '') params.set(key, String(value));
     if (cursor) params.set('cursor', cursor);
     return api.request('GET', `/admin/titles?${params}`);
   },
@@ -137,7 +138,8 @@ export const admin = {
     query: Pick<Query<'/admin/patrons', 'get'>, 'card' | 'name' | 'cursor'>,
   ): Promise<Page<PatronRecord>> {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined && value !== '') params.set(key, String(value));
     return api.request('GET', `/admin/patrons?${params}`);
   },
   setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
@@ -156,7 +158,8 @@ export const admin = {
   },
   audit(filter: AuditFilter = {}, cursor?: string): Promise<Page<AuditEntry>> {
     const params = new URLSearchParams({ limit: '25' });
-    for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') params.set(key, String(value));
+    for (const [key, value] of Object.entries(filter))
+      if (value !== undefined && value !== '') params.set(key, String(value));
     if (cursor) params.set('cursor', cursor);
     return api.request('GET', `/admin/audit?${params}`);
   },
