@@ -1,6 +1,8 @@
 import 'chartist/dist/index.css';
 import './dashboard.css';
 import { api } from '../api/client';
+import type { components } from '../api/contract';
+import type { Query } from '../api/types';
 import { h } from '../dom';
 import { languageName, t, type MessageKey } from '../i18n';
 import type { Cleanup } from '../main';
@@ -13,24 +15,10 @@ import { problemText } from './problem';
  * load it. The charts are hidden from assistive technology: the table beside each one says the same.
  */
 
-interface UseFigures {
-  requests: number;
-  investigations: number;
-  loans: number;
-}
-interface Dashboard {
-  from: string;
-  to: string;
-  perDay: { day: string; loans: number; requests: number }[];
-  perMonth: { month: string; loans: number; requests: number }[];
-  denials: { titleId: string; title: string; limitExceeded: number; noLicense: number; total: number }[];
-  holdsPerCopy: { titleId: string; title: string; holds: number; copies: number; ratio: number | null }[];
-  topTitles: ({ titleId: string; title: string } & UseFigures)[];
-  byLanguage: ({ key: string } & UseFigures)[];
-  bySubject: ({ key: string } & UseFigures)[];
-  byFormat: ({ key: string } & UseFigures)[];
-  byInstitution: ({ institution: string; name: string; denials: number } & UseFigures)[];
-}
+/** GET /admin/dashboard's answer: the type generated from the OpenAPI document, so a drift fails the type check. */
+type Dashboard = components['schemas']['Dashboard'];
+/** The use figures every breakdown row carries (by title, language, subject, format, institution). */
+type UseFigures = Pick<Dashboard['topTitles'][number], 'requests' | 'investigations' | 'loans'>;
 
 type Chartist = typeof import('chartist');
 interface DrawnChart {
@@ -55,7 +43,10 @@ const dayMs = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 const dashboardApi = (from: string, to: string) =>
-  api.request<Dashboard>('GET', `/admin/dashboard?${new URLSearchParams({ from, to })}`);
+  api.request<Dashboard>(
+    'GET',
+    `/admin/dashboard?${new URLSearchParams({ from, to } satisfies Query<'/admin/dashboard', 'get'>)}`,
+  );
 
 /** RFC 4180: quoted when needed; text that a spreadsheet would run as a formula is made plain text. */
 export function toCsv(rows: readonly (readonly (string | number | null)[])[]): string {

@@ -1,93 +1,62 @@
 import { api } from '../api/client';
+import type { components } from '../api/contract';
+import type { Answer, RequestBody } from '../api/types';
 
-/** The partner API as the console uses it (functions/http/routes/partners.ts; librarian-only). */
+/**
+ * The partner API as the console uses it (functions/http/routes/partners.ts; librarian-only): aliases of the
+ * types generated from the OpenAPI document (../api/contract.ts), so a drift fails the type check.
+ */
+type Schemas = components['schemas'];
 
-export const partnerAlgorithms = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-] as const;
-export type PartnerAlgorithm = (typeof partnerAlgorithms)[number];
-
-export type PartnerRule =
-  | {
-      kind: 'values';
-      claim: string;
-      values: string[];
-      shape?: 'array' | 'array-or-string';
-      entitlement: string;
-    }
-  | {
-      kind: 'scoped-affiliation';
-      claim: string;
-      affiliations: string[];
-      scopes: string[];
-      shape?: 'array' | 'array-or-string';
-      entitlement: string;
-    };
-
-export interface PartnerGrant {
-  entitlement: string;
-  collections: string[];
-  titles: string[];
-}
-
+/** A partner as the API answers it: the client secret never comes back, only whether one is stored. */
+export type PartnerRecord = Schemas['Partner'];
+export type PartnerAlgorithm = PartnerRecord['algorithms'][number];
+export type PartnerRule = PartnerRecord['entitlementRules'][number];
+export type PartnerGrant = Schemas['PartnerInput']['grants'][number];
 /** A licensed database patrons are sent to through `/go` (a host, a domain or both). */
-export interface PartnerDatabase {
-  name: string;
-  host?: string;
-  domain?: string;
-  startUrl: string;
-}
+export type PartnerDatabase = Schemas['PartnerInput']['databases'][number];
+/** What the form sends (the id is given apart, on creation only); the secret is write-only. */
+export type PartnerFields = Omit<Schemas['PartnerInput'], 'id'>;
 
-export interface PartnerFields {
-  name: string;
-  status?: 'active' | 'suspended';
-  issuer: string;
-  jwksUri: string;
-  algorithms: PartnerAlgorithm[];
-  audience: string;
-  maxTokenAgeSeconds?: number;
-  ipRanges: string[];
-  campusEntitlements?: string[];
-  entitlementRules: PartnerRule[];
-  grants: PartnerGrant[];
-  databases: PartnerDatabase[];
-  /** The secret is write-only: sent to be stored, never returned. */
-  oidc?: { clientId: string; scopes?: string[]; clientSecret?: string };
-}
+/**
+ * A change: the fields given replace the stored ones; `oidc: null` removes campus sign-in.
+ * `oidc` is written out here rather than taken from `Schemas['PartnerPatch']`: the document gives it as
+ * `allOf: [PartnerOidcInput, {type: [object, null]}]`, which admits no null (and openapi-typescript turns it
+ * into a type no value has), while the route takes null. The rest is the generated type.
+ */
+export type PartnerPatch = Omit<Schemas['PartnerPatch'], 'oidc'> & {
+  oidc?: Schemas['PartnerOidcInput'] | null;
+};
 
-export interface PartnerRecord extends Omit<PartnerFields, 'oidc'> {
-  id: string;
-  status: 'active' | 'suspended';
-  maxTokenAgeSeconds: number;
-  campusEntitlements: string[];
-  oidc?: { clientId: string; scopes: string[]; clientSecretSet: boolean };
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A change: the fields given replace the stored ones; `oidc: null` removes campus sign-in. */
-export type PartnerPatch = Partial<Omit<PartnerFields, 'oidc'>> & { oidc?: PartnerFields['oidc'] | null };
+/**
+ * Every algorithm the API accepts, in the order the form offers them: a record over the generated union, so an
+ * algorithm the server adds (or drops) fails the type check here until the form follows.
+ */
+const algorithmOffered: Record<PartnerAlgorithm, true> = {
+  RS256: true,
+  RS384: true,
+  RS512: true,
+  PS256: true,
+  PS384: true,
+  PS512: true,
+  ES256: true,
+  ES384: true,
+  ES512: true,
+  EdDSA: true,
+  Ed25519: true,
+};
+export const partnerAlgorithms = Object.keys(algorithmOffered) as PartnerAlgorithm[];
 
 const enc = encodeURIComponent;
 
 export const partnerAdmin = {
   async list(): Promise<PartnerRecord[]> {
-    return (await api.request<{ data: PartnerRecord[] }>('GET', '/admin/partners')).data;
+    return (await api.request<Answer<'/admin/partners', 'get'>>('GET', '/admin/partners')).data;
   },
   get(id: string): Promise<PartnerRecord> {
     return api.request('GET', `/admin/partners/${enc(id)}`);
   },
-  create(body: PartnerFields & { id: string }): Promise<PartnerRecord> {
+  create(body: RequestBody<'/admin/partners', 'post'>): Promise<PartnerRecord> {
     return api.request('POST', '/admin/partners', { body });
   },
   update(id: string, body: PartnerPatch): Promise<PartnerRecord> {

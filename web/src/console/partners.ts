@@ -60,7 +60,8 @@ function area(value: string[] = [], rows = 3) {
   return control;
 }
 
-function select(options: [string, MessageKey][], value: string) {
+/** A choice among `V` (given at each call: the API's union, so an option it does not take fails the type check). */
+function select<V extends string>(options: [V, MessageKey][], value: V) {
   return h(
     'select',
     {},
@@ -144,8 +145,10 @@ function rowList<T>(
   return { section, read: () => rows.map((row) => row.read()) };
 }
 
+type RuleShape = NonNullable<PartnerRule['shape']>;
+
 function ruleRow(rule: PartnerRule | undefined) {
-  const kind = select(
+  const kind = select<PartnerRule['kind']>(
     [
       ['values', 'console.partners.rule.kindValues'],
       ['scoped-affiliation', 'console.partners.rule.kindScoped'],
@@ -156,7 +159,7 @@ function ruleRow(rule: PartnerRule | undefined) {
   const values = area(rule?.kind === 'values' ? rule.values : []);
   const affiliations = area(rule?.kind === 'scoped-affiliation' ? rule.affiliations : ['member']);
   const scopes = area(rule?.kind === 'scoped-affiliation' ? rule.scopes : []);
-  const shape = select(
+  const shape = select<RuleShape>(
     [
       ['array', 'console.partners.rule.shapeArray'],
       ['array-or-string', 'console.partners.rule.shapeEither'],
@@ -188,7 +191,7 @@ function ruleRow(rule: PartnerRule | undefined) {
     read: (): PartnerRule => {
       const common = {
         claim: claim.value.trim(),
-        shape: shape.value as 'array' | 'array-or-string',
+        shape: shape.value as RuleShape,
         entitlement: entitlement.value.trim(),
       };
       return kind.value === 'scoped-affiliation'
@@ -323,7 +326,7 @@ function partnerForm(existing: PartnerRecord | undefined, done: (saved: PartnerR
   });
   if (existing) id.disabled = true;
   const name = text(existing?.name ?? '', { required: true, maxlength: 200 });
-  const state = select(
+  const state = select<PartnerRecord['status']>(
     [
       ['active', 'console.partners.status.active'],
       ['suspended', 'console.partners.status.suspended'],
@@ -354,7 +357,7 @@ function partnerForm(existing: PartnerRecord | undefined, done: (saved: PartnerR
   const chosen = new Set<string>(existing?.algorithms ?? ['RS256']);
   const algorithmBoxes = partnerAlgorithms.map((alg) => {
     const box = h('input', { type: 'checkbox', id: uid(), value: alg, checked: chosen.has(alg) });
-    return { box, label: h('label', { class: 'check' }, box, ` ${alg}`) };
+    return { alg, box, label: h('label', { class: 'check' }, box, ` ${alg}`) };
   });
   const algorithms = h(
     'fieldset',
@@ -420,12 +423,10 @@ function partnerForm(existing: PartnerRecord | undefined, done: (saved: PartnerR
     const secret = clientSecret.value;
     return {
       name: name.value.trim(),
-      status: state.value as 'active' | 'suspended',
+      status: state.value as PartnerRecord['status'],
       issuer: issuer.value.trim(),
       jwksUri: jwksUri.value.trim(),
-      algorithms: algorithmBoxes
-        .filter((a) => a.box.checked)
-        .map((a) => a.box.value as PartnerFields['algorithms'][number]),
+      algorithms: algorithmBoxes.filter((a) => a.box.checked).map((a) => a.alg),
       audience: audience.value.trim(),
       ...(age ? { maxTokenAgeSeconds: Number(age) } : {}),
       ipRanges: lines(ipRanges.value),

@@ -1,16 +1,17 @@
 import { api } from '../api/client';
+import type { components } from '../api/contract';
+import type { ProblemCodeOf, RequestBody } from '../api/types';
 import { announce, h } from '../dom';
 import { t, type MessageKey } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 
-interface SuggestionReceipt {
-  id: string;
-  title: string;
-  author: string;
-  isbn?: string;
-  outcome: 'created' | 'counted' | 'already-suggested';
-}
+/** POST /me/suggestions' answer, generated from the OpenAPI document: a new outcome without its message fails here. */
+type SuggestionReceipt = components['schemas']['SuggestionReceipt'];
+/** The refusals POST /me/suggestions documents; the two that point at a field are checked against them. */
+type SuggestRefusal = ProblemCodeOf<'/me/suggestions', 'post'>;
+const isbnInvalid: SuggestRefusal = 'ISBN_INVALID';
+const titleInvalid: SuggestRefusal = 'SUGGESTION_TITLE_INVALID';
 
 const outcomeMessage: Record<SuggestionReceipt['outcome'], MessageKey> = {
   created: 'suggest.created',
@@ -81,7 +82,7 @@ export function renderSuggest(main: HTMLElement, params: URLSearchParams): void 
               author: author.value,
               ...(isbn.value.trim() ? { isbn: isbn.value.trim() } : {}),
               ...(note.value.trim() ? { note: note.value.trim() } : {}),
-            },
+            } satisfies RequestBody<'/me/suggestions', 'post'>,
           });
           status.textContent = t(outcomeMessage[receipt.outcome]);
           status.dataset.outcome = receipt.outcome;
@@ -92,8 +93,9 @@ export function renderSuggest(main: HTMLElement, params: URLSearchParams): void 
           error.textContent = messageOf(problem);
           error.hidden = false;
           const code = (problem as { code?: string }).code;
-          if (code === 'ISBN_INVALID') isbn.focus();
-          else if (code === 'SUGGESTION_TITLE_INVALID') title.focus();
+          if (code === isbnInvalid) isbn.focus();
+          else if (code === titleInvalid) title.focus();
+          // Not typed against the operation: its 401 lists no codes in the document (it is the sign-in gate's).
           if (code === 'UNAUTHORIZED' || code === 'INVALID_TOKEN') navigate(href.signin(here));
         } finally {
           submit.disabled = false;
