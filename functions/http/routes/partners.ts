@@ -104,7 +104,7 @@ const PartnerInputSchema = z
 const PartnerPatchSchema = z
   .object({
     ...fields,
-    oidc: OidcInputSchema.nullable().openapi({ description: 'null removes campus sign-in' }),
+    oidc: z.union([OidcInputSchema, z.null()]).openapi({ description: 'null removes campus sign-in' }),
   })
   .partial()
   .strict()

@@ -2595,7 +2595,8 @@ export interface components {
                 domain?: string;
                 startUrl: string;
             }[];
-            oidc?: components["schemas"]["PartnerOidcInput"] & (Record<string, never> | null);
+            /** @description null removes campus sign-in */
+            oidc?: components["schemas"]["PartnerOidcInput"] | null;
         };
         Programme: {
             id: string;

@@ -18,15 +18,8 @@ export type PartnerDatabase = Schemas['PartnerInput']['databases'][number];
 /** What the form sends (the id is given apart, on creation only); the secret is write-only. */
 export type PartnerFields = Omit<Schemas['PartnerInput'], 'id'>;
 
-/**
- * A change: the fields given replace the stored ones; `oidc: null` removes campus sign-in.
- * `oidc` is written out here rather than taken from `Schemas['PartnerPatch']`: the document gives it as
- * `allOf: [PartnerOidcInput, {type: [object, null]}]`, which admits no null (and openapi-typescript turns it
- * into a type no value has), while the route takes null. The rest is the generated type.
- */
-export type PartnerPatch = Omit<Schemas['PartnerPatch'], 'oidc'> & {
-  oidc?: Schemas['PartnerOidcInput'] | null;
-};
+/** A change: the fields given replace the stored ones; `oidc: null` removes campus sign-in. */
+export type PartnerPatch = Schemas['PartnerPatch'];
 
 /**
  * Every algorithm the API accepts, in the order the form offers them: a record over the generated union, so an
