@@ -1,10 +1,9 @@
 import type { DailyUsageReader } from './counter-ports';
 import { ValidationError } from './errors';
 import type { LendingRepository } from './lending-ports';
-import { summarisePool } from './licence';
 import { isbn13Of } from './openurl';
 import type { TitleRepository } from './ports';
-import type { Title } from './title';
+import { everyTitle, holdsAndCopies } from './title-holds';
 
 /**
  * Acquisition suggestions (issue 17, item 5), after OverDrive's holds report and turnaway list: which titles to
@@ -423,9 +422,6 @@ export interface AcquisitionSources {
   denials: DenialCounts;
 }
 
-/** Title lending reads run this many at a time (one query of each licensed title's partition). */
-const lendingReadsAtOnce = 8;
-
 /**
  * Reads every signal: the catalogue's titles (paged), each licensed title's lending state (holds, copies from
  * its active licences), the wish counts, the suggestions and the turnaways of the window ending `now`.
@@ -436,44 +432,24 @@ export async function gatherAcquisitions(
 ): Promise<AcquisitionRow[]> {
   const { fromDay, toDay } = denialWindow(options.now);
   const [titles, wishes, suggestions, denials] = await Promise.all([
-    allTitles(sources.titles),
+    everyTitle(sources.titles),
     sources.wishCounts(),
     sources.suggestions.list(),
     sources.denials.denialsByTitle(fromDay, toDay),
   ]);
   const wishesOf = new Map(wishes.map((w) => [w.titleId, w.wishes]));
-  const signals: TitleSignals[] = [];
   const active = titles.filter((t) => t.status === 'active');
-  for (let i = 0; i < active.length; i += lendingReadsAtOnce) {
-    const batch = active.slice(i, i + lendingReadsAtOnce);
-    const lendings = await Promise.all(
-      batch.map((t) => (t.access === 'licensed' ? sources.lending.titleLending(t.id) : undefined)),
-    );
-    batch.forEach((title, j) => {
-      const lending = lendings[j];
-      signals.push({
-        titleId: title.id,
-        title: title.title,
-        authors: title.authors,
-        isbns: title.identifiers.isbn ?? [],
-        // Waiting holds (suspended ones too: they still want the book); reserved ones have their copy.
-        holds: lending?.queue.waiting ?? 0,
-        copies: lending ? summarisePool(lending.licences, options.now).copies : null,
-        denials30d: denials.get(title.id) ?? 0,
-        wishes: wishesOf.get(title.id) ?? 0,
-      });
-    });
-  }
+  const lending = await holdsAndCopies(sources.lending, active, options.now);
+  const signals: TitleSignals[] = active.map((title) => ({
+    titleId: title.id,
+    title: title.title,
+    authors: title.authors,
+    isbns: title.identifiers.isbn ?? [],
+    // Waiting holds (suspended ones too: they still want the book); reserved ones have their copy.
+    holds: lending.get(title.id)?.holds ?? 0,
+    copies: lending.get(title.id)?.copies ?? null,
+    denials30d: denials.get(title.id) ?? 0,
+    wishes: wishesOf.get(title.id) ?? 0,
+  }));
   return acquisitionRows({ titles: signals, suggestions, ratio: options.ratio });
-}
-
-async function allTitles(titles: Pick<TitleRepository, 'list'>): Promise<Title[]> {
-  const found: Title[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    found.push(...page.data);
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
-  return found;
 }

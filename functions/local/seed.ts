@@ -17,6 +17,7 @@ import { inspectPublication } from '../domain/publication';
 import { writeShippedSamples } from './shipped-samples';
 import { libraryUtcOffsetHours, type ProgrammeRepository } from '../domain/programme';
 import { titleFromPublication, type AccessMode, type Title } from '../domain/title';
+import { everyTitle } from '../domain/title-holds';
 import type { Collection, CollectionRepository } from '../domain/collection';
 
 /** The demo accounts printed by `npm start`. PINs are stored hashed like any other. */
@@ -313,13 +314,7 @@ export async function seedFeaturedCollection(
 ): Promise<NonNullable<SeedReport['collection']>> {
   const existing = await collections.get(featuredCollectionId);
   if (existing) return { id: existing.id, created: false, titleIds: existing.titleIds };
-  const active: Title[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    active.push(...page.data.filter((t) => t.status === 'active'));
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
+  const active = (await everyTitle(deps.titles)).filter((t) => t.status === 'active');
   const indonesian = (t: Title) => /^(id|ind)(-|$)/i.test(t.language ?? '');
   const chosen = [
     ...active.filter(indonesian),

@@ -5,10 +5,9 @@ import {
   type DashboardTitle,
   type TitleHolds,
 } from '../../domain/dashboard';
-import { summarisePool } from '../../domain/licence';
-import type { Title } from '../../domain/title';
+import { everyTitle, holdsAndCopies } from '../../domain/title-holds';
 import { counterInstitutions } from '../../application/counter-reports';
-import type { AppDeps, AppEnv } from '../deps';
+import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
 /**
@@ -84,47 +83,22 @@ const getDashboard = createRoute({
   },
 });
 
-/** Every title of the catalogue (a library's thousands, a page at a time). */
-async function allTitles(deps: Pick<AppDeps, 'titles'>): Promise<Title[]> {
-  const titles: Title[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.titles.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    titles.push(...page.data);
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
-  return titles;
-}
-
-/** Waiting holds and lendable copies of every licensed title, a few titles at a time. */
-async function holdsOf(deps: Pick<AppDeps, 'lending' | 'clock'>, titles: readonly Title[]) {
-  const now = deps.clock.now();
-  const licensed = titles.filter((t) => t.access === 'licensed' && t.status === 'active');
-  const holds: TitleHolds[] = [];
-  for (let i = 0; i < licensed.length; i += 10) {
-    const batch = await Promise.all(licensed.slice(i, i + 10).map((t) => deps.lending.titleLending(t.id)));
-    for (const lending of batch) {
-      if (!lending || lending.queue.waiting <= 0) continue;
-      holds.push({
-        titleId: lending.titleId,
-        holds: lending.queue.waiting,
-        copies: summarisePool(lending.licences, now).copies,
-      });
-    }
-  }
-  return holds;
-}
-
 export function adminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getDashboard, async (c) => {
     const deps = c.get('deps');
     const range = parseDashboardRange(c.req.valid('query'), deps.clock.now());
     const [uses, titles, institutions] = await Promise.all([
       deps.dailyUsage.dailyTitleUse(range.from, range.to),
-      allTitles(deps),
+      everyTitle(deps.titles),
       counterInstitutions(deps),
     ]);
-    const holds = await holdsOf(deps, titles);
+    const holds: TitleHolds[] = [];
+    for (const [titleId, { holds: waiting, copies }] of await holdsAndCopies(
+      deps.lending,
+      titles,
+      deps.clock.now(),
+    ))
+      if (waiting > 0) holds.push({ titleId, holds: waiting, copies });
     const dashboardTitles = new Map<string, DashboardTitle>(
       titles.map((t) => [
         t.id,
