@@ -142,7 +142,10 @@ export const admin = {
       if (value !== undefined && value !== '') params.set(key, String(value));
     return api.request('GET', `/admin/patrons?${params}`);
   },
-  setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
+  setPatronStatus(
+    id: string,
+    status: NonNullable<RequestBody<'/admin/patrons/{id}', 'patch'>['status']>,
+  ): Promise<PatronRecord> {
     return api.request('PATCH', `/admin/patrons/${enc(id)}`, {
       body: { status } satisfies RequestBody<'/admin/patrons/{id}', 'patch'>,
     });
