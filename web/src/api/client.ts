@@ -9,14 +9,13 @@ import type {
   Hold,
   Loan,
   Locator,
-  Page,
+  Answer,
   Patron,
   Problem,
   ReadingProgress,
   Refreshed,
   RequestBody,
   SignedIn,
-  Title,
   TitleDetail,
 } from './types';
 
@@ -286,7 +285,7 @@ export class ApiClient {
   }
 
   // ---- catalogue ----------------------------------------------------------------------------------
-  searchTitles(query: CatalogueQuery): Promise<Page<Title>> {
+  searchTitles(query: CatalogueQuery): Promise<Answer<'/titles', 'get'>> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== '' && value !== false) params.set(key, String(value));

@@ -1,58 +1,32 @@
 import { api } from './client';
+import type { components } from './contract';
+import type { Answer, RequestBody } from './types';
 
-/** The notification part of the gateway's contract (/openapi.json: tags Notifications and Wishes). */
-export const notificationKinds = [
-  'hold-reserved',
-  'reservation-expiring',
-  'reservation-lapsed',
-  'loan-ending-3d',
-  'loan-ending-1d',
-  'loan-ended',
-  'wish-available',
-] as const;
-export type NotificationKind = (typeof notificationKinds)[number];
+/**
+ * The notification part of the gateway's contract (/openapi.json: tags Notifications and Wishes): aliases of the
+ * types generated from the OpenAPI document (./contract.ts), so a drift fails the type check.
+ */
+type Schemas = components['schemas'];
 
-export interface AppNotification {
-  id: string;
-  kind: NotificationKind;
-  titleId: string;
-  title?: string;
-  deadline?: string;
-  createdAt: string;
-  readAt?: string;
-}
+export type NotificationKind = Schemas['NotificationKind'];
+/** Every kind, in the order the settings list them: a kind the contract adds or drops fails the type check. */
+const kindsListed: Record<NotificationKind, true> = {
+  'hold-reserved': true,
+  'reservation-expiring': true,
+  'reservation-lapsed': true,
+  'loan-ending-3d': true,
+  'loan-ending-1d': true,
+  'loan-ended': true,
+  'wish-available': true,
+};
+export const notificationKinds = Object.keys(kindsListed) as readonly NotificationKind[];
 
-export interface NotificationPage {
-  data: AppNotification[];
-  cursor: string | null;
-  unread: number;
-}
-
-export interface NotificationSettings {
-  email?: string;
-  emailVerifiedAt?: string;
-  pendingEmail?: string;
-  emailOff: NotificationKind[];
-  kinds: NotificationKind[];
-}
-
-export interface Delivery {
-  id: string;
-  patronId: string;
-  kind: NotificationKind | 'verify-email';
-  titleId?: string;
-  state: 'pending' | 'sent' | 'failed' | 'skipped';
-  attempts: number;
-  createdAt: string;
-  nextAttemptAt: string;
-  sentAt?: string;
-  failedAt?: string;
-  reason?: string;
-}
-
-export interface PatronNotification extends Omit<AppNotification, 'title'> {
-  email?: Delivery;
-}
+export type AppNotification = Schemas['Notification'];
+export type NotificationPage = Schemas['NotificationPage'];
+export type NotificationSettings = Schemas['NotificationSettings'];
+export type Delivery = Schemas['Delivery'];
+export type PatronNotification = Schemas['PatronNotification'];
+export type Wish = Schemas['Wish'];
 
 const enc = encodeURIComponent;
 
@@ -63,28 +37,33 @@ export const notifications = {
     return api.request('GET', `/me/notifications?${params}`);
   },
   async unread(): Promise<number> {
-    return (await api.request<{ unread: number }>('GET', '/me/notifications/unread')).unread;
+    return (await api.request<Answer<'/me/notifications/unread', 'get'>>('GET', '/me/notifications/unread'))
+      .unread;
   },
   markRead(id: string): Promise<void> {
     return api.request('POST', `/me/notifications/${enc(id)}/read`);
   },
-  markAllRead(): Promise<{ marked: number }> {
+  markAllRead(): Promise<Schemas['NotificationsMarked']> {
     return api.request('POST', '/me/notifications/read');
   },
   settings(): Promise<NotificationSettings> {
     return api.request('GET', '/me/notification-settings');
   },
   setEmailOff(emailOff: NotificationKind[]): Promise<NotificationSettings> {
-    return api.request('PUT', '/me/notification-settings', { body: { emailOff } });
+    return api.request('PUT', '/me/notification-settings', {
+      body: { emailOff } satisfies RequestBody<'/me/notification-settings', 'put'>,
+    });
   },
   setEmail(email: string): Promise<NotificationSettings> {
-    return api.request('PUT', '/me/email', { body: { email } });
+    return api.request('PUT', '/me/email', { body: { email } satisfies RequestBody<'/me/email', 'put'> });
   },
-  addWish(titleId: string): Promise<{ titleId: string; createdAt: string }> {
-    return api.request('POST', '/me/wishes', { body: { titleId } });
+  addWish(titleId: string): Promise<Wish> {
+    return api.request('POST', '/me/wishes', {
+      body: { titleId } satisfies RequestBody<'/me/wishes', 'post'>,
+    });
   },
-  async wishes(): Promise<{ titleId: string; createdAt: string }[]> {
-    return (await api.request<{ data: { titleId: string; createdAt: string }[] }>('GET', '/me/wishes')).data;
+  async wishes(): Promise<Wish[]> {
+    return (await api.request<Answer<'/me/wishes', 'get'>>('GET', '/me/wishes')).data;
   },
   removeWish(titleId: string): Promise<void> {
     return api.request('DELETE', `/me/wishes/${enc(titleId)}`);
@@ -92,10 +71,10 @@ export const notifications = {
 };
 
 export const notificationAdmin = {
-  ofPatron(patronId: string): Promise<{ data: PatronNotification[]; otherMail: Delivery[] }> {
+  ofPatron(patronId: string): Promise<Schemas['PatronNotifications']> {
     return api.request('GET', `/admin/patrons/${enc(patronId)}/notifications`);
   },
-  failed(cursor?: string | null): Promise<{ data: Delivery[]; cursor: string | null }> {
+  failed(cursor?: string | null): Promise<Schemas['DeliveryPage']> {
     return api.request('GET', `/admin/deliveries/failed${cursor ? `?cursor=${enc(cursor)}` : ''}`);
   },
   retry(id: string): Promise<Delivery> {

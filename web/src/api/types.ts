@@ -55,11 +55,6 @@ export type Title = Schemas['Title'];
 /** GET /titles/{id}: the title with its availability. */
 export type TitleDetail = Schemas['TitleDetail'];
 
-export interface Page<T> {
-  data: T[];
-  cursor: string | null;
-}
-
 /** The profile a session keeps: a patron's own, or for a partner member their institution's name. */
 export type Patron = Pick<Schemas['PatronProfile'], 'id' | 'cardNumber' | 'name' | 'roles' | 'language'>;
 

@@ -1,6 +1,6 @@
 import { api } from '../api/client';
 import type { components } from '../api/contract';
-import type { AccessMode, Answer, Page, Query, RequestBody, Title } from '../api/types';
+import type { AccessMode, Answer, Query, RequestBody, Title } from '../api/types';
 
 /**
  * The librarian API as the console uses it (functions/http/routes/admin-*.ts; all librarian-only): aliases of
@@ -42,7 +42,7 @@ export type CollectionFields = Omit<Schemas['CollectionPatch'], 'version'>;
 
 export const collectionAdmin = {
   async list(): Promise<AdminCollection[]> {
-    return (await api.request<{ data: AdminCollection[] }>('GET', '/admin/collections')).data;
+    return (await api.request<Answer<'/admin/collections', 'get'>>('GET', '/admin/collections')).data;
   },
   get(id: string): Promise<AdminCollection> {
     return api.request('GET', `/admin/collections/${enc(id)}`);
@@ -80,7 +80,7 @@ export const admin = {
   startUpload(body: RequestBody<'/admin/uploads', 'post'>): Promise<Upload> {
     return api.request('POST', '/admin/uploads', { body });
   },
-  renewParts(uploadId: string, partNumbers: number[]): Promise<{ parts: PartLink[] }> {
+  renewParts(uploadId: string, partNumbers: number[]): Promise<Answer<'/admin/uploads/{id}/parts', 'post'>> {
     return api.request('POST', `/admin/uploads/${enc(uploadId)}/parts`, {
       body: { partNumbers } satisfies RequestBody<'/admin/uploads/{id}/parts', 'post'>,
     });
@@ -107,7 +107,7 @@ export const admin = {
     });
   },
   /** GET /admin/titles: every title, searched and filtered, with licence summaries. */
-  titleList(filter: TitleListFilter = {}, cursor?: string): Promise<Page<TitleListRow>> {
+  titleList(filter: TitleListFilter = {}, cursor?: string): Promise<Answer<'/admin/titles', 'get'>> {
     const params = new URLSearchParams({ limit: '25' });
     for (const [key, value] of Object.entries(filter))
       if (value !== undefined && value !== '') params.set(key, String(value));
@@ -136,13 +136,16 @@ export const admin = {
   },
   patrons(
     query: Pick<Query<'/admin/patrons', 'get'>, 'card' | 'name' | 'cursor'>,
-  ): Promise<Page<PatronRecord>> {
+  ): Promise<Answer<'/admin/patrons', 'get'>> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query))
       if (value !== undefined && value !== '') params.set(key, String(value));
     return api.request('GET', `/admin/patrons?${params}`);
   },
-  setPatronStatus(id: string, status: 'active' | 'blocked'): Promise<PatronRecord> {
+  setPatronStatus(
+    id: string,
+    status: NonNullable<RequestBody<'/admin/patrons/{id}', 'patch'>['status']>,
+  ): Promise<PatronRecord> {
     return api.request('PATCH', `/admin/patrons/${enc(id)}`, {
       body: { status } satisfies RequestBody<'/admin/patrons/{id}', 'patch'>,
     });
@@ -156,7 +159,7 @@ export const admin = {
   importPatrons(file: Blob): Promise<ImportReport> {
     return api.request('POST', '/admin/patrons/import', { body: new Blob([file], { type: 'text/csv' }) });
   },
-  audit(filter: AuditFilter = {}, cursor?: string): Promise<Page<AuditEntry>> {
+  audit(filter: AuditFilter = {}, cursor?: string): Promise<Answer<'/admin/audit', 'get'>> {
     const params = new URLSearchParams({ limit: '25' });
     for (const [key, value] of Object.entries(filter))
       if (value !== undefined && value !== '') params.set(key, String(value));

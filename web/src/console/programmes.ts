@@ -1,30 +1,16 @@
 import { api } from '../api/client';
+import type { components } from '../api/contract';
+import type { Answer, RequestBody } from '../api/types';
 import { announce, h } from '../dom';
 import { formatDate, language, t } from '../i18n';
-import { datesOf, type Programme, type ProgrammeProgress } from '../pages/programmes';
+import { datesOf, type Programme } from '../pages/programmes';
 import { problemText } from './problem';
 
 /** The librarians' side of reading programmes (functions/http/routes/admin-programmes.ts). */
 
-interface PatronGroup {
-  id: string;
-  name: string;
-  memberCount: number;
-  createdAt: string;
-}
-
-interface Participants {
-  programme: Programme;
-  totals: { participants: number; completed: number; badges: Record<string, number> };
-  data: {
-    patronId: string;
-    patronName: string;
-    cardNumber: string;
-    progress: ProgrammeProgress;
-    badges: number[];
-    completedAt?: string;
-  }[];
-}
+type Schemas = components['schemas'];
+type PatronGroup = Schemas['PatronGroup'];
+type Participants = Schemas['ProgrammeParticipation'];
 
 let fieldSeq = 0;
 function field(
@@ -117,11 +103,9 @@ function groupForm(onCreated: (message: string) => void): HTMLElement {
     void (async () => {
       try {
         const csv = await file.files![0]!.text();
-        const created = await api.request<{ group: PatronGroup; unknownCards: string[] }>(
-          'POST',
-          '/admin/patron-groups',
-          { body: { name: name.value, csv } },
-        );
+        const created = await api.request<Schemas['PatronGroupCreated']>('POST', '/admin/patron-groups', {
+          body: { name: name.value, csv } satisfies RequestBody<'/admin/patron-groups', 'post'>,
+        });
         status.textContent = [
           t('console.programmes.groupCreated', {
             name: created.group.name,
@@ -204,9 +188,9 @@ function programmeForm(groups: PatronGroup[], onCreated: (message: string) => vo
             startsAt: libraryInstant(startsAt.value),
             endsAt: libraryInstant(endsAt.value),
             audience: audience.value ? { kind: 'group', groupId: audience.value } : { kind: 'everyone' },
-            goal: { kind: goalKind.value, target: Number(target.value) },
+            goal: { kind: goalKind.value as Programme['goal']['kind'], target: Number(target.value) },
             ...(ids.length ? { titleIds: ids } : {}),
-          },
+          } satisfies RequestBody<'/admin/programmes', 'post'>,
         });
         status.textContent = t('console.programmes.created');
         status.className = 'status';
@@ -226,8 +210,8 @@ function programmeForm(groups: PatronGroup[], onCreated: (message: string) => vo
 /** `#/console/programmes`: the programmes with their participation, a new programme, patron groups. */
 export async function renderProgrammesConsole(body: HTMLElement, notice?: string): Promise<void> {
   const [{ data: programmes }, { data: groups }] = await Promise.all([
-    api.request<{ data: Programme[] }>('GET', '/admin/programmes'),
-    api.request<{ data: PatronGroup[] }>('GET', '/admin/patron-groups'),
+    api.request<Answer<'/admin/programmes', 'get'>>('GET', '/admin/programmes'),
+    api.request<Answer<'/admin/patron-groups', 'get'>>('GET', '/admin/patron-groups'),
   ]);
   // What was just made is listed by drawing the screen again, with the outcome on top.
   const again = (message: string) => void renderProgrammesConsole(body, message).catch(() => undefined);

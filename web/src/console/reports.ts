@@ -1,4 +1,6 @@
 import { api } from '../api/client';
+import type { components, paths } from '../api/contract';
+import type { Answer, Query, RequestBody } from '../api/types';
 import { announce, h } from '../dom';
 import { formatDate, t, type MessageKey } from '../i18n';
 import type { Cleanup } from '../main';
@@ -9,29 +11,33 @@ import { problemText } from './problem';
  * revoked at once), and the standard views as TSV for a chosen period (functions/http/routes/sushi.ts).
  */
 
-interface SushiCredential {
-  customerId: string;
-  requestorId: string;
-  label: string;
-  createdAt: string;
-  createdBy: string;
-}
-interface Institution {
-  id: string;
-  name: string;
-}
+type Schemas = components['schemas'];
+type SushiCredential = Schemas['SushiCredential'];
 
-const reportIds = ['TR_B1', 'TR_B2', 'TR_B3', 'TR_J1', 'TR_J3', 'TR', 'PR_P1', 'PR', 'DR_D1', 'DR_D2', 'DR'];
+/** The report ids the contract takes (in its path, lower case), as COUNTER names them. */
+type ReportId = Uppercase<
+  NonNullable<paths['/admin/counter/reports/{reportId}']['get']>['parameters']['path']['reportId']
+>;
+const reportIds = [
+  'TR_B1',
+  'TR_B2',
+  'TR_B3',
+  'TR_J1',
+  'TR_J3',
+  'TR',
+  'PR_P1',
+  'PR',
+  'DR_D1',
+  'DR_D2',
+  'DR',
+] as const satisfies readonly ReportId[];
 
 const counterAdmin = {
   credentials: () =>
-    api.request<{ data: SushiCredential[]; institutions: Institution[] }>(
-      'GET',
-      '/admin/counter/credentials',
-    ),
+    api.request<Answer<'/admin/counter/credentials', 'get'>>('GET', '/admin/counter/credentials'),
   issue: (customerId: string, label: string) =>
-    api.request<SushiCredential & { apiKey: string }>('POST', '/admin/counter/credentials', {
-      body: { customerId, label },
+    api.request<Schemas['IssuedSushiCredential']>('POST', '/admin/counter/credentials', {
+      body: { customerId, label } satisfies RequestBody<'/admin/counter/credentials', 'post'>,
     }),
   revoke: (requestorId: string) =>
     api.request<void>('DELETE', `/admin/counter/credentials/${encodeURIComponent(requestorId)}`),
@@ -42,7 +48,7 @@ const counterAdmin = {
         institution,
         begin_date: begin,
         end_date: end,
-      })}`,
+      } satisfies Query<'/admin/counter/reports/{reportId}', 'get'>)}`,
       { headers: { Accept: 'text/tab-separated-values' } },
     ),
 };

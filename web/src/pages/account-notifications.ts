@@ -1,5 +1,10 @@
 import { api } from '../api/client';
-import { notifications, notificationKinds, type NotificationSettings } from '../api/notifications';
+import {
+  notifications,
+  notificationKinds,
+  type NotificationKind,
+  type NotificationSettings,
+} from '../api/notifications';
 import { announce, h } from '../dom';
 import { t } from '../i18n';
 import { messageOf } from '../problem';
@@ -89,9 +94,7 @@ export async function renderNotificationSettings(element: HTMLElement): Promise<
       onsubmit: async (event: Event) => {
         event.preventDefault();
         try {
-          const off = boxes
-            .filter((b) => !b.checked)
-            .map((b) => b.value as (typeof notificationKinds)[number]);
+          const off = boxes.filter((b) => !b.checked).map((b) => b.value as NotificationKind);
           await notifications.setEmailOff(off);
           say(t('account.notifications.prefsSaved'));
           announce(t('account.notifications.prefsSaved'));

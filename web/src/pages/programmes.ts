@@ -1,55 +1,23 @@
 import './programmes.css';
 import { api } from '../api/client';
+import type { components } from '../api/contract';
+import type { Answer } from '../api/types';
 import { announce, h } from '../dom';
 import { language, libraryTimeZone, t, type MessageKey } from '../i18n';
 import { messageOf } from '../problem';
 import { href, navigate } from '../router';
 import { loadingNote } from './common';
 
-/** The reading-programme part of the contract (/openapi.json, tag "Reading programmes"). */
-export interface Programme {
-  id: string;
-  name: { id: string; en: string };
-  description: { id: string; en: string };
-  startsAt: string;
-  endsAt: string;
-  audience: { kind: 'everyone' } | { kind: 'group'; groupId: string };
-  goal: { kind: 'books' | 'minutes'; target: number };
-  titleIds?: string[];
-  createdAt: string;
-}
-
-export interface ProgrammeProgress {
-  value: number;
-  target: number;
-  percent: number;
-}
-
-interface PublicProgramme {
-  programme: Programme;
-  running: boolean;
-  ended: boolean;
-  participants: number;
-  completed: number;
-  leaderboard: { displayName: string; progress: ProgrammeProgress; completed: boolean }[];
-}
-
-interface MyParticipation {
-  programmeId: string;
-  joinedAt: string;
-  minutes: number;
-  progress: ProgrammeProgress;
-  badges: number[];
-  completedAt?: string;
-}
-
-interface Certificate {
-  programmeId: string;
-  programmeName: { id: string; en: string };
-  patronName: string;
-  goal: Programme['goal'];
-  completedAt: string;
-}
+/**
+ * The reading-programme part of the contract (/openapi.json, tag "Reading programmes"): aliases of the types
+ * generated from the OpenAPI document (../api/contract.ts), so a drift fails the type check.
+ */
+type Schemas = components['schemas'];
+export type Programme = Schemas['Programme'];
+export type ProgrammeProgress = Schemas['ProgrammeProgress'];
+type PublicProgramme = Schemas['PublicProgramme'];
+type MyParticipation = Schemas['MyProgrammeParticipation'];
+type Certificate = Schemas['ProgrammeCertificate'];
 
 const path = (id: string) => `/programmes/${encodeURIComponent(id)}`;
 const inLanguage = (text: { id: string; en: string }) => text[language()];
@@ -84,7 +52,7 @@ export function datesOf(programme: Pick<Programme, 'startsAt' | 'endsAt'>): stri
 export async function renderProgrammes(main: HTMLElement): Promise<void> {
   document.title = `${t('programme.listHeading')} · ${t('app.name')}`;
   main.replaceChildren(h('h1', {}, t('programme.listHeading')), loadingNote());
-  const { data } = await api.request<{ data: Programme[] }>('GET', '/programmes', { auth: false });
+  const { data } = await api.request<Answer<'/programmes', 'get'>>('GET', '/programmes', { auth: false });
   main.replaceChildren(
     h('h1', {}, t('programme.listHeading')),
     data.length
@@ -108,7 +76,7 @@ export async function renderProgrammes(main: HTMLElement): Promise<void> {
 async function myParticipation(id: string): Promise<MyParticipation | undefined> {
   if (!api.session) return undefined;
   // Asked first, so that a programme not joined is no refused request.
-  const { data } = await api.request<{ data: { programmeId: string }[] }>('GET', '/me/programmes');
+  const { data } = await api.request<Schemas['MyProgrammes']>('GET', '/me/programmes');
   if (!data.some((p) => p.programmeId === id)) return undefined;
   return api.request<MyParticipation>('GET', `/me${path(id)}`);
 }
