@@ -56,6 +56,31 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
   return debounced;
 }
 
+/**
+ * Runs an async job one call at a time: a call made while one runs waits for it, and of the calls that waited only
+ * the newest runs (the others are superseded). So an older save still on its way (e.g. held up by a token refresh)
+ * is never overtaken by a newer one sent beside it. The job handles its own failures.
+ */
+export function newestInTurn<A extends unknown[]>(
+  job: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  let running: Promise<void> | undefined;
+  let waiting: A | undefined;
+  const drain = async () => {
+    while (waiting) {
+      const args = waiting;
+      waiting = undefined;
+      await job(...args);
+    }
+    running = undefined;
+  };
+  return (...args: A) => {
+    waiting = args;
+    running ??= drain();
+    return running;
+  };
+}
+
 /** Languages written right to left (primary subtags), for text that comes from a book. */
 const rtlLanguages = new Set([
   'ar',

@@ -1,6 +1,6 @@
 import { api, ApiError } from '../api/client';
 import type { AccessLink, Bookmark, Loan, Locator, ProblemCodeOf, Title } from '../api/types';
-import { debounce, h } from '../dom';
+import { debounce, h, newestInTurn } from '../dom';
 import { errorMessage, t } from '../i18n';
 import { messageOf } from '../problem';
 import { href } from '../router';
@@ -251,14 +251,23 @@ export async function renderReader(main: HTMLElement, id: string): Promise<() =>
 
   // Positions are saved a second after the reader settles, and right away when the page is hidden.
   const device = deviceId();
+  const send = (locator: Locator, modified: string, keepalive: boolean) =>
+    api.saveProgress(id, locator, device, keepalive).then(
+      () => undefined,
+      (error: unknown) => {
+        // Without the network the position waits on the device and is sent when it is back.
+        if (isNetworkFailure(error))
+          void enqueue({ kind: 'progress', titleId: id, locator, device, modified });
+      },
+    );
+  // One save on its way at a time, so an older one (held up by a token refresh) never lands after a newer one.
+  const sendInTurn = newestInTurn(send);
   const save = debounce((locator: Locator, keepalive: boolean = false) => {
     if (!api.session) return;
     const modified = new Date().toISOString();
     rememberPosition(id, { locator, modified });
-    void api.saveProgress(id, locator, device, keepalive).catch((error: unknown) => {
-      // Without the network the position waits on the device and is sent when it is back.
-      if (isNetworkFailure(error)) void enqueue({ kind: 'progress', titleId: id, locator, device, modified });
-    });
+    // A page being hidden may not run again: its save goes at once, as a keepalive request.
+    void (keepalive ? send(locator, modified, true) : sendInTurn(locator, modified, false));
   }, 800);
   let lastLocator: Locator | undefined;
   const onHide = () => {
