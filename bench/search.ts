@@ -9,7 +9,7 @@
  *   loading the index snapshot from the S3 emulator through the API's own code path, against building the
  *   index from every title as cold containers did before snapshots (without even counting the table read).
  *
- * Budgets (DESIGN.md §8): warm p50 ≤ 3 ms and p95 ≤ 15 ms; cold first search ≤ 1.5 s and ≤ 150 MB of heap.
+ * Budgets (bench/README.md): warm p50 ≤ 3 ms and p95 ≤ 15 ms; cold first search ≤ 1.5 s and ≤ 150 MB of heap.
  *
  *   npx tsx bench/search.ts
  */
