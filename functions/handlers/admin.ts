@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createAwsClients } from '../adapters/aws-clients';
 import { loadConfig } from '../config';
-import { createApp } from '../http/app';
+import { createLibrarianApp } from '../http/librarian-api';
 import { createDeps } from './api-composition';
 import { createPublishing } from './publishing';
 
@@ -12,4 +12,4 @@ const deps = {
   ...createDeps(config, clients),
   publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
 };
-export const handler = handle(createApp(deps, { surface: 'librarian' }));
+export const handler = handle(createLibrarianApp(deps));

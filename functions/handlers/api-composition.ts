@@ -25,6 +25,7 @@ import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '.
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
 import { createAssertionVerifier } from '../adapters/assertion-verifier';
+import { contractDocumentFile } from '../adapters/contract-document';
 import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import {
   filePseudonymSecret,
@@ -243,5 +244,6 @@ export function createDeps(
     ids: options.ids ?? randomIds,
     objectKeys: { ...objectKeys, collectionCover: collectionKeys.coverObject },
     titleList: new DynamoTitleListing(clients.documents, config.TABLE_NAME),
+    contractDocument: contractDocumentFile(),
   };
 }

@@ -1,9 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { loadConfig } from '../config';
-import { createApp } from '../http/app';
+import { createPatronApp } from '../http/patron-api';
 import { createDeps } from './api-composition';
 
 /** Patron API on Lambda: config and clients built once per cold start. */
-export const handler = handle(
-  createApp(createDeps(loadConfig(process.env, 'patronApi')), { surface: 'patron' }),
-);
+export const handler = handle(createPatronApp(createDeps(loadConfig(process.env, 'patronApi'))));

@@ -130,6 +130,8 @@ export interface AppDeps {
   objectKeys: ContentObjectKeys;
   /** The librarians' list of every title, with licence summaries (GET /admin/titles). */
   titleList: TitleListReader;
+  /** The OpenAPI document as built by `npm run contract`, served as it is at GET /openapi.json. */
+  contractDocument(): Promise<string>;
 }
 
 /** Where publishing puts content, covers and uploads, and where a collection's uploaded cover goes. */

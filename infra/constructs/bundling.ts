@@ -1,5 +1,6 @@
 import type { BuildOptions } from 'esbuild';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import path from 'node:path';
 
 /**
  * The one description of how a Lambda handler is bundled. The CDK functions (NodejsFunction) and
@@ -48,7 +49,7 @@ export const lambdaBundle = {
  * NodejsFunction bundling options: the settings above, the AWS SDK bundled (apart from the credential providers
  * Lambda never reaches), local esbuild.
  */
-export function cdkBundlingOptions(): BundlingOptions {
+export function cdkBundlingOptions(assets: readonly string[] = []): BundlingOptions {
   return {
     target: lambdaBundle.target,
     format: OutputFormat.ESM,
@@ -64,6 +65,20 @@ export function cdkBundlingOptions(): BundlingOptions {
     ],
     // esbuild is a dev dependency: never fall back to Docker.
     forceDockerBundling: false,
+    ...(assets.length ? { commandHooks: copyBesideBundle(assets) } : {}),
+  };
+}
+
+/** The OpenAPI document (`npm run contract`), which both APIs serve from beside their bundle. */
+export const contractDocumentAsset = 'functions/http/openapi.json';
+
+/** Copies repository files (paths from the root) beside the bundle's index.mjs, under their own names. */
+function copyBesideBundle(assets: readonly string[]): NonNullable<BundlingOptions['commandHooks']> {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      assets.map((file) => `cp "${inputDir}/${file}" "${outputDir}/${path.basename(file)}"`),
   };
 }
 

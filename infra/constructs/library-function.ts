@@ -34,6 +34,8 @@ export interface LibraryFunctionProps {
   readonly architecture?: Architecture;
   /** @default none */
   readonly layers?: ILayerVersion[];
+  /** Files of the repository copied beside the bundle's index.mjs (by name). @default none */
+  readonly assets?: readonly string[];
 }
 
 /**
@@ -76,7 +78,7 @@ export class LibraryFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       projectRoot: repoRoot,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
-      bundling: cdkBundlingOptions(),
+      bundling: cdkBundlingOptions(props.assets ?? []),
       environment: {
         MODE: 'aws',
         // The bundle ships a source map; stack traces in the logs point at the TypeScript sources.

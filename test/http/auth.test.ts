@@ -15,7 +15,8 @@ import {
   staticKeySource,
 } from '../../functions/adapters/signing-keys';
 import { createTokenService } from '../../functions/adapters/token-service';
-import { createApp, maxJsonBodyBytes } from '../../functions/http/app';
+import { createApp } from '../../functions/http/app';
+import { maxJsonBodyBytes } from '../../functions/http/shell';
 import type { AppDeps } from '../../functions/http/deps';
 import { demoAccounts, seedSampleLibrary } from '../../functions/local/seed';
 import { bearer, createLibrarian, createPatron, json, signIn } from '../helpers/auth';

@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildContract, documentPath, webTypesPath } from '../../functions/local/contract-build';
+import {
+  buildContract,
+  documentPath,
+  problemMessagesPath,
+  webTypesPath,
+} from '../../functions/local/contract-build';
 
 /**
  * The committed OpenAPI document (functions/http/openapi.json) and the web client's types generated from it
@@ -21,9 +26,9 @@ function firstDifference(committed: string, fresh: string): string {
 }
 
 describe('the generated contract files', () => {
-  it('are fresh: the document and the web types match the routes (else run npm run contract)', async () => {
+  it("are fresh: the document, the web types and the problem pages' messages match the sources (else run npm run contract)", async () => {
     // Prepare
-    const files = [documentPath, webTypesPath];
+    const files = [documentPath, webTypesPath, problemMessagesPath];
     // Act
     const fresh = await buildContract();
     // Assess

@@ -2,15 +2,15 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { html } from 'hono/html';
 import { NotFoundError } from '../../domain/errors';
 import { codeOfProblemSlug, statusesOf, titleOf, type ProblemCode } from '../../domain/problem-codes';
-import { en } from '../../../web/src/i18n/en';
-import { id } from '../../../web/src/i18n/id';
+import problemMessages from '../problem-messages.json';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
 /**
  * `GET /problems/{code}`: the page every problem's `type` points at, one per registered code, in Indonesian and
  * English. Generated from the registry (functions/domain/problem-codes.ts: status and title) and the reader's
- * messages for the code (web/src/i18n: what a patron is told), so a new code has its page as soon as it exists.
+ * messages for the code (web/src/i18n: what a patron is told, copied into problem-messages.json by
+ * `npm run contract`), so a new code has its page as soon as it exists.
  */
 
 const problemPageRoute = createRoute({
@@ -34,7 +34,7 @@ const problemPageRoute = createRoute({
   },
 });
 
-const messageOf = (messages: Record<string, string>, code: ProblemCode) => messages[`error.${code}`];
+const messages: Partial<Record<ProblemCode, { id?: string; en?: string }>> = problemMessages;
 
 export function problemRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(problemPageRoute, (c) => {
@@ -42,8 +42,8 @@ export function problemRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!code)
       throw new NotFoundError({ code: 'ROUTE_NOT_FOUND', detail: 'There is no problem code of that name.' });
     const statuses = statusesOf(code).join(', ');
-    const indonesian = messageOf(id, code);
-    const english = messageOf(en, code);
+    const indonesian = messages[code]?.id;
+    const english = messages[code]?.en;
     c.header('Cache-Control', 'public, max-age=3600');
     c.header('Content-Language', 'id, en');
     return c.html(

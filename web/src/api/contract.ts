@@ -996,42 +996,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/admin/partners": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Academic partners (librarians) */
-        get: operations["getAdminPartners"];
-        put?: never;
-        /** Register an academic partner */
-        post: operations["postAdminPartners"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/partners/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One partner */
-        get: operations["getAdminPartnersById"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change a partner (the fields given replace the stored ones) */
-        patch: operations["patchAdminPartnersById"];
-        trace?: never;
-    };
     "/programmes": {
         parameters: {
             query?: never;
@@ -1116,6 +1080,385 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: is the service up */
+        get: operations["counterStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: the institutions of the customer (only itself: no consortia) */
+        get: operations["counterMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: the reports served, with the months available */
+        get: operations["counterReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/pr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: PR Platform Report */
+        get: operations["counterReport_pr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/pr_p1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: PR_P1 Platform Usage */
+        get: operations["counterReport_pr_p1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/dr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: DR Database Report */
+        get: operations["counterReport_dr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/dr_d1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: DR_D1 Database Search and Item Usage */
+        get: operations["counterReport_dr_d1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/dr_d2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: DR_D2 Database Access Denied */
+        get: operations["counterReport_dr_d2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR Title Report */
+        get: operations["counterReport_tr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr_b1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR_B1 Book Requests (Controlled) */
+        get: operations["counterReport_tr_b1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr_b2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR_B2 Book Access Denied */
+        get: operations["counterReport_tr_b2"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr_b3": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR_B3 Book Usage by Access Type */
+        get: operations["counterReport_tr_b3"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr_j1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR_J1 Journal Requests (Controlled) */
+        get: operations["counterReport_tr_j1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sushi/r51/reports/tr_j3": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** COUNTER API: TR_J3 Journal Usage by Access Type */
+        get: operations["counterReport_tr_j3"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Collections featured now (the catalogue home’s shelves)
+         * @description Each with its first 12 titles in the librarian’s order; withdrawn titles left out.
+         */
+        get: operations["listFeaturedCollections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One collection with its titles in order */
+        get: operations["getCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections/{id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection’s uploaded cover: a redirect to a short-lived signed link */
+        get: operations["getCollectionCover"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/opds/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection as an OPDS 2.0 publications feed, in the librarian’s order */
+        get: operations["getOpdsCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/browse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subjects and languages of the catalogue, with how many titles each */
+        get: operations["browseCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suggest a title for the library to buy (deduplicated by ISBN or normalised title and author) */
+        post: operations["suggestTitle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Academic partners (librarians) */
+        get: operations["getAdminPartners"];
+        put?: never;
+        /** Register an academic partner */
+        post: operations["postAdminPartners"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/partners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One partner */
+        get: operations["getAdminPartnersById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a partner (the fields given replace the stored ones) */
+        patch: operations["patchAdminPartnersById"];
         trace?: never;
     };
     "/admin/programmes": {
@@ -1450,244 +1793,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/sushi/r51/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: is the service up */
-        get: operations["counterStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: the institutions of the customer (only itself: no consortia) */
-        get: operations["counterMembers"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: the reports served, with the months available */
-        get: operations["counterReports"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/pr": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: PR Platform Report */
-        get: operations["counterReport_pr"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/pr_p1": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: PR_P1 Platform Usage */
-        get: operations["counterReport_pr_p1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/dr": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: DR Database Report */
-        get: operations["counterReport_dr"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/dr_d1": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: DR_D1 Database Search and Item Usage */
-        get: operations["counterReport_dr_d1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/dr_d2": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: DR_D2 Database Access Denied */
-        get: operations["counterReport_dr_d2"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR Title Report */
-        get: operations["counterReport_tr"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr_b1": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR_B1 Book Requests (Controlled) */
-        get: operations["counterReport_tr_b1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr_b2": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR_B2 Book Access Denied */
-        get: operations["counterReport_tr_b2"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr_b3": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR_B3 Book Usage by Access Type */
-        get: operations["counterReport_tr_b3"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr_j1": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR_J1 Journal Requests (Controlled) */
-        get: operations["counterReport_tr_j1"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sushi/r51/reports/tr_j3": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** COUNTER API: TR_J3 Journal Usage by Access Type */
-        get: operations["counterReport_tr_j3"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/counter/credentials": {
         parameters: {
             query?: never;
@@ -1749,94 +1854,6 @@ export interface paths {
         };
         /** The dashboard of a period: loans, requests, denials, holds per copy, use by title and kind */
         get: operations["getDashboard"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Collections featured now (the catalogue home’s shelves)
-         * @description Each with its first 12 titles in the librarian’s order; withdrawn titles left out.
-         */
-        get: operations["listFeaturedCollections"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One collection with its titles in order */
-        get: operations["getCollection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections/{id}/cover": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A collection’s uploaded cover: a redirect to a short-lived signed link */
-        get: operations["getCollectionCover"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/opds/collections/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A collection as an OPDS 2.0 publications feed, in the librarian’s order */
-        get: operations["getOpdsCollection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/browse": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Subjects and languages of the catalogue, with how many titles each */
-        get: operations["browseCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1931,23 +1948,6 @@ export interface paths {
          */
         put: operations["adminUploadCollectionCover"];
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/me/suggestions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Suggest a title for the library to buy (deduplicated by ISBN or normalised title and author) */
-        post: operations["suggestTitle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2433,6 +2433,203 @@ export interface components {
                 href: string;
             }[];
         };
+        Programme: {
+            id: string;
+            name: components["schemas"]["BilingualText"];
+            description: components["schemas"]["BilingualText"];
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            audience: {
+                /** @enum {string} */
+                kind: "everyone";
+            } | {
+                /** @enum {string} */
+                kind: "group";
+                groupId: string;
+            };
+            goal: {
+                /** @enum {string} */
+                kind: "books" | "minutes";
+                target: number;
+            };
+            titleIds?: string[];
+            collectionId?: string;
+            createdAt: string;
+        };
+        BilingualText: {
+            id: string;
+            en: string;
+        };
+        PublicProgramme: {
+            programme: components["schemas"]["Programme"];
+            running: boolean;
+            ended: boolean;
+            participants: number;
+            completed: number;
+            /** @description The ten most advanced participants */
+            leaderboard: {
+                /** @description Initials only, never a full name */
+                displayName: string;
+                progress: components["schemas"]["ProgrammeProgress"];
+                completed: boolean;
+            }[];
+        };
+        ProgrammeProgress: {
+            /** @description Books finished, or whole minutes read */
+            value: number;
+            target: number;
+            percent: number;
+        };
+        MyProgrammeParticipation: {
+            programmeId: string;
+            joinedAt: string;
+            finishedTitles: string[];
+            minutes: number;
+            progress: components["schemas"]["ProgrammeProgress"];
+            /** @description Milestones reached, in per cent of the goal */
+            badges: number[];
+            completedAt?: string;
+        };
+        MyProgrammes: {
+            data: {
+                programmeId: string;
+            }[];
+        };
+        ProgrammeCertificate: {
+            programmeId: string;
+            programmeName: components["schemas"]["BilingualText"];
+            patronName: string;
+            goal: {
+                /** @enum {string} */
+                kind: "books" | "minutes";
+                target: number;
+            };
+            completedAt: string;
+        };
+        CounterStatus: {
+            Description: string;
+            Service_Active: boolean;
+            Registry_Record: string;
+            Alerts: {
+                Date_Time: string;
+                Alert: string;
+            }[];
+        }[];
+        CounterMembers: {
+            Customer_ID: string;
+            Requestor_ID: string;
+            Name: string;
+            Institution_ID: {
+                [key: string]: string[];
+            };
+        }[];
+        CounterException: {
+            Code: number;
+            Message: string;
+            Help_URL?: string;
+            Data?: string;
+        };
+        CounterReportList: {
+            Report_Name: string;
+            Report_ID: string;
+            Release: string;
+            Report_Description: string;
+            Path: string;
+            First_Month_Available: string;
+            Last_Month_Available: string;
+        }[];
+        CounterReport: {
+            Report_Header: {
+                Release: string;
+                Report_ID: string;
+                Report_Name: string;
+                Created: string;
+                Created_By: string;
+                Institution_ID: {
+                    [key: string]: string[];
+                };
+                Institution_Name: string;
+                Registry_Record: string;
+                Report_Attributes?: {
+                    Attributes_To_Show: string[];
+                };
+                Report_Filters: {
+                    [key: string]: string | string[];
+                };
+                Exceptions?: components["schemas"]["CounterException"][];
+            };
+            Report_Items: {
+                Title?: string;
+                Database?: string;
+                Publisher?: string;
+                Platform: string;
+                Item_ID?: {
+                    [key: string]: string;
+                };
+                Attribute_Performance: {
+                    Data_Type?: string;
+                    YOP?: string;
+                    Access_Type?: string;
+                    Access_Method?: string;
+                    Performance: {
+                        [key: string]: {
+                            [key: string]: number;
+                        };
+                    };
+                }[];
+            }[];
+        };
+        /** @description Collections featured now; each with its first titles */
+        CollectionList: {
+            data: components["schemas"]["Collection"][];
+        };
+        Collection: {
+            id: string;
+            name: components["schemas"]["BilingualText"] & unknown;
+            description: components["schemas"]["BilingualText"] & unknown;
+            /** @description URL of the cover image, when there is one */
+            cover?: string;
+            featuredFrom?: string;
+            featuredUntil?: string;
+            /** @description Titles a patron can find in it now */
+            titleCount: number;
+            titles: components["schemas"]["Title"][];
+            updatedAt: string;
+        };
+        CatalogueBrowse: {
+            /** @description Titles matching every filter given */
+            total: number;
+            /** @description Most titles first (at most 50) */
+            subjects: {
+                value: string;
+                count: number;
+            }[];
+            /** @description Primary language subtags, most titles first */
+            languages: {
+                value: string;
+                count: number;
+            }[];
+        };
+        SuggestionReceipt: {
+            id: string;
+            title: string;
+            author: string;
+            /** @description As ISBN-13 */
+            isbn?: string;
+            /**
+             * @description created: a new suggestion; counted: the title had been suggested by others, this patron is counted too; already-suggested: this patron had suggested it before (counted once)
+             * @enum {string}
+             */
+            outcome: "created" | "counted" | "already-suggested";
+        };
+        SuggestionInput: {
+            title: string;
+            author: string;
+            isbn?: string;
+            note?: string;
+        };
         Partner: {
             id: string;
             name: string;
@@ -2597,81 +2794,6 @@ export interface components {
             }[];
             /** @description null removes campus sign-in */
             oidc?: components["schemas"]["PartnerOidcInput"] | null;
-        };
-        Programme: {
-            id: string;
-            name: components["schemas"]["BilingualText"];
-            description: components["schemas"]["BilingualText"];
-            /** Format: date-time */
-            startsAt: string;
-            /** Format: date-time */
-            endsAt: string;
-            audience: {
-                /** @enum {string} */
-                kind: "everyone";
-            } | {
-                /** @enum {string} */
-                kind: "group";
-                groupId: string;
-            };
-            goal: {
-                /** @enum {string} */
-                kind: "books" | "minutes";
-                target: number;
-            };
-            titleIds?: string[];
-            collectionId?: string;
-            createdAt: string;
-        };
-        BilingualText: {
-            id: string;
-            en: string;
-        };
-        PublicProgramme: {
-            programme: components["schemas"]["Programme"];
-            running: boolean;
-            ended: boolean;
-            participants: number;
-            completed: number;
-            /** @description The ten most advanced participants */
-            leaderboard: {
-                /** @description Initials only, never a full name */
-                displayName: string;
-                progress: components["schemas"]["ProgrammeProgress"];
-                completed: boolean;
-            }[];
-        };
-        ProgrammeProgress: {
-            /** @description Books finished, or whole minutes read */
-            value: number;
-            target: number;
-            percent: number;
-        };
-        MyProgrammeParticipation: {
-            programmeId: string;
-            joinedAt: string;
-            finishedTitles: string[];
-            minutes: number;
-            progress: components["schemas"]["ProgrammeProgress"];
-            /** @description Milestones reached, in per cent of the goal */
-            badges: number[];
-            completedAt?: string;
-        };
-        MyProgrammes: {
-            data: {
-                programmeId: string;
-            }[];
-        };
-        ProgrammeCertificate: {
-            programmeId: string;
-            programmeName: components["schemas"]["BilingualText"];
-            patronName: string;
-            goal: {
-                /** @enum {string} */
-                kind: "books" | "minutes";
-                target: number;
-            };
-            completedAt: string;
         };
         NewProgramme: {
             name: {
@@ -2929,79 +3051,6 @@ export interface components {
                 wishes: number;
             }[];
         };
-        CounterStatus: {
-            Description: string;
-            Service_Active: boolean;
-            Registry_Record: string;
-            Alerts: {
-                Date_Time: string;
-                Alert: string;
-            }[];
-        }[];
-        CounterMembers: {
-            Customer_ID: string;
-            Requestor_ID: string;
-            Name: string;
-            Institution_ID: {
-                [key: string]: string[];
-            };
-        }[];
-        CounterException: {
-            Code: number;
-            Message: string;
-            Help_URL?: string;
-            Data?: string;
-        };
-        CounterReportList: {
-            Report_Name: string;
-            Report_ID: string;
-            Release: string;
-            Report_Description: string;
-            Path: string;
-            First_Month_Available: string;
-            Last_Month_Available: string;
-        }[];
-        CounterReport: {
-            Report_Header: {
-                Release: string;
-                Report_ID: string;
-                Report_Name: string;
-                Created: string;
-                Created_By: string;
-                Institution_ID: {
-                    [key: string]: string[];
-                };
-                Institution_Name: string;
-                Registry_Record: string;
-                Report_Attributes?: {
-                    Attributes_To_Show: string[];
-                };
-                Report_Filters: {
-                    [key: string]: string | string[];
-                };
-                Exceptions?: components["schemas"]["CounterException"][];
-            };
-            Report_Items: {
-                Title?: string;
-                Database?: string;
-                Publisher?: string;
-                Platform: string;
-                Item_ID?: {
-                    [key: string]: string;
-                };
-                Attribute_Performance: {
-                    Data_Type?: string;
-                    YOP?: string;
-                    Access_Type?: string;
-                    Access_Method?: string;
-                    Performance: {
-                        [key: string]: {
-                            [key: string]: number;
-                        };
-                    };
-                }[];
-            }[];
-        };
         SushiCredential: {
             customerId: string;
             requestorId: string;
@@ -3076,37 +3125,6 @@ export interface components {
                 requests: number;
                 investigations: number;
                 loans: number;
-            }[];
-        };
-        /** @description Collections featured now; each with its first titles */
-        CollectionList: {
-            data: components["schemas"]["Collection"][];
-        };
-        Collection: {
-            id: string;
-            name: components["schemas"]["BilingualText"] & unknown;
-            description: components["schemas"]["BilingualText"] & unknown;
-            /** @description URL of the cover image, when there is one */
-            cover?: string;
-            featuredFrom?: string;
-            featuredUntil?: string;
-            /** @description Titles a patron can find in it now */
-            titleCount: number;
-            titles: components["schemas"]["Title"][];
-            updatedAt: string;
-        };
-        CatalogueBrowse: {
-            /** @description Titles matching every filter given */
-            total: number;
-            /** @description Most titles first (at most 50) */
-            subjects: {
-                value: string;
-                count: number;
-            }[];
-            /** @description Primary language subtags, most titles first */
-            languages: {
-                value: string;
-                count: number;
             }[];
         };
         AdminCollectionList: {
@@ -3186,24 +3204,6 @@ export interface components {
             titleIds: string[];
             /** @description The version this change was made against; a newer stored one answers 409 COLLECTION_CHANGED */
             version?: number;
-        };
-        SuggestionReceipt: {
-            id: string;
-            title: string;
-            author: string;
-            /** @description As ISBN-13 */
-            isbn?: string;
-            /**
-             * @description created: a new suggestion; counted: the title had been suggested by others, this patron is counted too; already-suggested: this patron had suggested it before (counted once)
-             * @enum {string}
-             */
-            outcome: "created" | "counted" | "already-suggested";
-        };
-        SuggestionInput: {
-            title: string;
-            author: string;
-            isbn?: string;
-            note?: string;
         };
         AcquisitionList: {
             ratio: number;
@@ -11089,502 +11089,6 @@ export interface operations {
             };
         };
     };
-    getAdminPartners: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Every partner */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["Partner"][];
-                    };
-                };
-            };
-            /** @description Not signed in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not a librarian */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    postAdminPartners: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PartnerInput"];
-            };
-        };
-        responses: {
-            /** @description Registered */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Partner"];
-                };
-            };
-            /** @description Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
-                    };
-                };
-            };
-            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
-                    };
-                };
-            };
-            /** @description PARTNER_EXISTS: the id or the issuer is taken */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_EXISTS";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "FEDERATION_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-        };
-    };
-    getAdminPartnersById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The partner */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Partner"];
-                };
-            };
-            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
-                    };
-                };
-            };
-            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
-                    };
-                };
-            };
-            /** @description No such partner */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    patchAdminPartnersById: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PartnerPatch"];
-            };
-        };
-        responses: {
-            /** @description Changed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Partner"];
-                };
-            };
-            /** @description Invalid change */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
-                    };
-                };
-            };
-            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
-                    };
-                };
-            };
-            /** @description No such partner */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description PARTNER_CONFLICT */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_CONFLICT";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "FEDERATION_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-        };
-    };
     listProgrammes: {
         parameters: {
             query?: never;
@@ -12215,6 +11719,2582 @@ export interface operations {
                         /** @enum {string} */
                         code?: "SERVICE_UNAVAILABLE";
                     };
+                };
+            };
+        };
+    };
+    counterStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterStatus"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    counterMembers: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterMembers"];
+                };
+            };
+            /** @description 1030 Insufficient Information to Process Request (a credential is missing) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReports: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Supported reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReportList"];
+                };
+            };
+            /** @description 1030 Insufficient Information to Process Request (a credential is missing) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_pr: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+                /** @description Metric types, pipe-separated */
+                metric_type?: string;
+                /** @description Data types, pipe-separated */
+                data_type?: string;
+                /** @description Controlled|Open (title reports) */
+                access_type?: string;
+                /** @description Regular|TDM */
+                access_method?: string;
+                /** @description Years or ranges, e.g. 2019-2021|2024 */
+                yop?: string;
+                /** @description Not supported (Exception 3060) */
+                item_id?: string;
+                /** @description Attributes, pipe-separated */
+                attributes_to_show?: string;
+                /** @description Month only */
+                granularity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_pr_p1: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_dr: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+                /** @description Metric types, pipe-separated */
+                metric_type?: string;
+                /** @description Data types, pipe-separated */
+                data_type?: string;
+                /** @description Controlled|Open (title reports) */
+                access_type?: string;
+                /** @description Regular|TDM */
+                access_method?: string;
+                /** @description Years or ranges, e.g. 2019-2021|2024 */
+                yop?: string;
+                /** @description Not supported (Exception 3060) */
+                item_id?: string;
+                /** @description Attributes, pipe-separated */
+                attributes_to_show?: string;
+                /** @description Month only */
+                granularity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_dr_d1: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_dr_d2: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+                /** @description Metric types, pipe-separated */
+                metric_type?: string;
+                /** @description Data types, pipe-separated */
+                data_type?: string;
+                /** @description Controlled|Open (title reports) */
+                access_type?: string;
+                /** @description Regular|TDM */
+                access_method?: string;
+                /** @description Years or ranges, e.g. 2019-2021|2024 */
+                yop?: string;
+                /** @description Not supported (Exception 3060) */
+                item_id?: string;
+                /** @description Attributes, pipe-separated */
+                attributes_to_show?: string;
+                /** @description Month only */
+                granularity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr_b1: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr_b2: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr_b3: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr_j1: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    counterReport_tr_j3: {
+        parameters: {
+            query?: {
+                /** @description The institution (issued with the credential) */
+                customer_id?: string;
+                /** @description The harvester (issued with the credential) */
+                requestor_id?: string;
+                /** @description The secret shown once when the credential was issued */
+                api_key?: string;
+                /** @description Ignored: Pustaka is one platform */
+                platform?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                begin_date?: string;
+                /** @description yyyy-mm or yyyy-mm-dd */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterReport"];
+                };
+            };
+            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description 1000 Service Not Available */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CounterException"];
+                };
+            };
+        };
+    };
+    listFeaturedCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Featured collections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionList"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getCollectionCover: {
+        parameters: {
+            query?: {
+                v?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the signed link */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No such collection, or no uploaded cover */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND" | "COVER_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getOpdsCollection: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/opds+json": components["schemas"]["OpdsFeed"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A token was sent and does not verify; OPDS clients get the Authentication Document */
+            401: {
+                headers: {
+                    /** @description rel="http://opds-spec.org/auth/document" */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/opds-authentication+json": components["schemas"]["OpdsAuthenticationDocument"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    browseCatalogue: {
+        parameters: {
+            query?: {
+                q?: string;
+                lang?: string;
+                subject?: string;
+                format?: "epub" | "pdf";
+                access?: "open" | "licensed" | "partner";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueBrowse"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    suggestTitle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionInput"];
+            };
+        };
+        responses: {
+            /** @description Added to (or already counted in) a suggestion made before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionReceipt"];
+                };
+            };
+            /** @description A new suggestion */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionReceipt"];
+                };
+            };
+            /** @description A bad body, ISBN or title */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "ISBN_INVALID" | "SUGGESTION_TITLE_INVALID";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getAdminPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Partner"][];
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a librarian */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    postAdminPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerInput"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Invalid partner (e.g. a /0 range, an http JWKS, a symmetric algorithm) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
+                    };
+                };
+            };
+            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
+                    };
+                };
+            };
+            /** @description PARTNER_EXISTS: the id or the issuer is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_EXISTS";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "FEDERATION_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    getAdminPartnersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
+                    };
+                };
+            };
+            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
+                    };
+                };
+            };
+            /** @description No such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    patchAdminPartnersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerPatch"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Invalid change */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHORIZED (Sign-in is required); INVALID_TOKEN (The access token is not valid or has expired) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNAUTHORIZED" | "INVALID_TOKEN";
+                    };
+                };
+            };
+            /** @description FORBIDDEN (Not allowed for this account); ACCOUNT_BLOCKED (The account is blocked) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN" | "ACCOUNT_BLOCKED";
+                    };
+                };
+            };
+            /** @description No such partner */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PARTNER_CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_CONFLICT";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description FEDERATION_UNAVAILABLE: no secret store for an OIDC client secret */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "FEDERATION_UNAVAILABLE" | "SERVICE_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
         };
@@ -15430,1481 +17510,6 @@ export interface operations {
             };
         };
     };
-    counterStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The service status */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterStatus"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    counterMembers: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The customer */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterMembers"];
-                };
-            };
-            /** @description 1030 Insufficient Information to Process Request (a credential is missing) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReports: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Supported reports */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReportList"];
-                };
-            };
-            /** @description 1030 Insufficient Information to Process Request (a credential is missing) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_pr: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-                /** @description Metric types, pipe-separated */
-                metric_type?: string;
-                /** @description Data types, pipe-separated */
-                data_type?: string;
-                /** @description Controlled|Open (title reports) */
-                access_type?: string;
-                /** @description Regular|TDM */
-                access_method?: string;
-                /** @description Years or ranges, e.g. 2019-2021|2024 */
-                yop?: string;
-                /** @description Not supported (Exception 3060) */
-                item_id?: string;
-                /** @description Attributes, pipe-separated */
-                attributes_to_show?: string;
-                /** @description Month only */
-                granularity?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_pr_p1: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_dr: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-                /** @description Metric types, pipe-separated */
-                metric_type?: string;
-                /** @description Data types, pipe-separated */
-                data_type?: string;
-                /** @description Controlled|Open (title reports) */
-                access_type?: string;
-                /** @description Regular|TDM */
-                access_method?: string;
-                /** @description Years or ranges, e.g. 2019-2021|2024 */
-                yop?: string;
-                /** @description Not supported (Exception 3060) */
-                item_id?: string;
-                /** @description Attributes, pipe-separated */
-                attributes_to_show?: string;
-                /** @description Month only */
-                granularity?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_dr_d1: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_dr_d2: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-                /** @description Metric types, pipe-separated */
-                metric_type?: string;
-                /** @description Data types, pipe-separated */
-                data_type?: string;
-                /** @description Controlled|Open (title reports) */
-                access_type?: string;
-                /** @description Regular|TDM */
-                access_method?: string;
-                /** @description Years or ranges, e.g. 2019-2021|2024 */
-                yop?: string;
-                /** @description Not supported (Exception 3060) */
-                item_id?: string;
-                /** @description Attributes, pipe-separated */
-                attributes_to_show?: string;
-                /** @description Month only */
-                granularity?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr_b1: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr_b2: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr_b3: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr_j1: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    counterReport_tr_j3: {
-        parameters: {
-            query?: {
-                /** @description The institution (issued with the credential) */
-                customer_id?: string;
-                /** @description The harvester (issued with the credential) */
-                requestor_id?: string;
-                /** @description The secret shown once when the credential was issued */
-                api_key?: string;
-                /** @description Ignored: Pustaka is one platform */
-                platform?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                begin_date?: string;
-                /** @description yyyy-mm or yyyy-mm-dd */
-                end_date?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report (warnings such as 3030 No Usage in Report_Header.Exceptions) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterReport"];
-                };
-            };
-            /** @description 1030 (credentials or dates missing), 3020 Invalid Date Arguments */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2000 Requestor Not Authorized to Access Service; 2020 APIKey Invalid */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description 2010 Requestor is Not Authorized to Access Usage for Institution; 2011 Global Reports */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description 1000 Service Not Available */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
     listSushiCredentials: {
         parameters: {
             query?: never;
@@ -17434,481 +18039,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    listFeaturedCollections: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Featured collections */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CollectionList"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getCollection: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The collection */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Collection"];
-                };
-            };
-            /** @description Invalid id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No such collection */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getCollectionCover: {
-        parameters: {
-            query?: {
-                v?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description To the signed link */
-            302: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No such collection, or no uploaded cover */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND" | "COVER_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getOpdsCollection: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the collection */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/opds+json": components["schemas"]["OpdsFeed"];
-                };
-            };
-            /** @description Invalid query */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description A token was sent and does not verify; OPDS clients get the Authentication Document */
-            401: {
-                headers: {
-                    /** @description rel="http://opds-spec.org/auth/document" */
-                    Link: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                    "application/opds-authentication+json": components["schemas"]["OpdsAuthenticationDocument"];
-                };
-            };
-            /** @description No such collection */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    browseCatalogue: {
-        parameters: {
-            query?: {
-                q?: string;
-                lang?: string;
-                subject?: string;
-                format?: "epub" | "pdf";
-                access?: "open" | "licensed" | "partner";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The counts */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CatalogueBrowse"];
-                };
-            };
-            /** @description Invalid query */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
                 };
             };
             /** @description URI_TOO_LONG (The address is too long) */
@@ -19314,136 +19444,6 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     });
-                };
-            };
-        };
-    };
-    suggestTitle: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SuggestionInput"];
-            };
-        };
-        responses: {
-            /** @description Added to (or already counted in) a suggestion made before */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuggestionReceipt"];
-                };
-            };
-            /** @description A new suggestion */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuggestionReceipt"];
-                };
-            };
-            /** @description A bad body, ISBN or title */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "ISBN_INVALID" | "SUGGESTION_TITLE_INVALID";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No or invalid access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
                 };
             };
         };
