@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AuditEntry, AuditFilter } from '../domain/audit';
 import type { AuditLog, Page } from '../domain/ports';
 import { decodeCursor, encodeCursor, indexCursor } from './cursor';
@@ -31,7 +31,7 @@ export class DynamoAuditLog implements AuditLog {
   async list(filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditEntry>> {
     const byTarget = filter.targetType !== undefined && filter.targetId !== undefined;
     const index = byTarget ? indexes.gsi2 : indexes.gsi1;
-    const tableKey = { pk: z.string().startsWith('AUDIT#'), sk: z.literal('AUDIT') };
+    const tableKey = { pk: z.string().check(z.startsWith('AUDIT#')), sk: z.literal('AUDIT') };
     const cursorShape = byTarget
       ? indexCursor(indexes.gsi2, tableKey)
       : indexCursor(indexes.gsi1, tableKey, z.literal(auditKeys.listPartition));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../domain/errors';
 import { tableSchema, type IndexDefinition } from './table-schema';
 
@@ -10,11 +10,11 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return lastKey ? Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') : null;
 }
 
-export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
+export function decodeCursor<T>(cursor: string | undefined, shape: z.core.$ZodType<T>): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error('not base64url');
-    const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const parsed = z.safeParse(shape, JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (parsed.success) return parsed.data;
   } catch {
     // fall through to the validation error below
@@ -32,15 +32,13 @@ export function decodeCursor<T>(cursor: string | undefined, shape: z.ZodType<T>)
  */
 export function indexCursor(
   index: IndexDefinition,
-  table: { pk: z.ZodType<string>; sk: z.ZodType<string> },
-  partition: z.ZodType<string> = z.string(),
-): z.ZodType<Record<string, string>> {
-  return z
-    .object({
-      [tableSchema.partitionKey]: table.pk,
-      [tableSchema.sortKey]: table.sk,
-      [index.partitionKey]: partition,
-      [index.sortKey]: z.string(),
-    })
-    .strict();
+  table: { pk: z.core.$ZodType<string>; sk: z.core.$ZodType<string> },
+  partition: z.core.$ZodType<string> = z.string(),
+): z.core.$ZodType<Record<string, string>> {
+  return z.strictObject({
+    [tableSchema.partitionKey]: table.pk,
+    [tableSchema.sortKey]: table.sk,
+    [index.partitionKey]: partition,
+    [index.sortKey]: z.string(),
+  });
 }

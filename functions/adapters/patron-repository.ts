@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Patron } from '../domain/patron';
 import type { Page, PatronChanges, PatronRepository } from '../domain/ports';
 import { decodeCursor, encodeCursor, indexCursor } from './cursor';
@@ -16,7 +16,7 @@ import { indexes } from './table-schema';
 
 const searchCursor = indexCursor(
   indexes.gsi1,
-  { pk: z.string().startsWith('PATRON#'), sk: z.literal('PATRON') },
+  { pk: z.string().check(z.startsWith('PATRON#')), sk: z.literal('PATRON') },
   z.literal(patronKeys.listPartition),
 );
 

@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Licence } from '../domain/licence';
 import type { Page } from '../domain/ports';
 import {
@@ -18,13 +18,12 @@ import { queryAll } from './lending/reads';
 import { indexes } from './table-schema';
 
 const cursorShape = z
-  .object({
+  .strictObject({
     l: z.enum(['catalogue', 'withdrawn']),
-    s: z.string().max(1_000).optional(),
-    i: z.string().max(200).optional(),
+    s: z.optional(z.string().check(z.maxLength(1_000))),
+    i: z.optional(z.string().check(z.maxLength(200))),
   })
-  .strict()
-  .refine((c) => (c.s === undefined) === (c.i === undefined));
+  .check(z.refine((c) => (c.s === undefined) === (c.i === undefined)));
 
 /**
  * Reads the two gsi1 listings of titles (the catalogue, in sort-title order, and the withdrawn titles) a chunk

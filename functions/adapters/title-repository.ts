@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { CatalogueMarker, Page, PublishedTitleRef, TitleRepository } from '../domain/ports';
 import type { Title, TitleChanges } from '../domain/title';
 import { isbnKey } from '../domain/title-list';
