@@ -1,20 +1,21 @@
-import { z } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { doc, extend } from './schema-doc';
 import type { ProblemCode } from '../domain/problem-codes';
 import { contributorRoles, titleWarnings } from '../domain/title';
 
 /** Shared response schemas; they document the contract at /openapi.json. */
-export const ProblemSchema = z
-  .object({
+export const ProblemSchema = doc(
+  z.looseObject({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: z.int(),
     detail: z.string(),
-    code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
-    instance: z.string().optional(),
-    requestId: z.string().optional(),
-  })
-  .passthrough()
-  .openapi('Problem');
+    code: doc(z.string(), { example: 'VALIDATION_FAILED' }),
+    instance: z.optional(z.string()),
+    requestId: z.optional(z.string()),
+  }),
+  { id: 'Problem' },
+);
 
 /**
  * A problem response of an operation. `codes` are the registered codes it can answer with at this status: the
@@ -26,159 +27,148 @@ export const problemContent = (description: string, codes: readonly ProblemCode[
   content: {
     'application/problem+json': {
       schema: codes.length
-        ? ProblemSchema.extend({ code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) })
+        ? extend(ProblemSchema, { code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) })
         : ProblemSchema,
     },
   },
 });
 
-export const TitleSchema = z
-  .object({
+export const TitleSchema = doc(
+  z.object({
     id: z.string(),
     title: z.string(),
     authors: z.array(z.string()),
-    language: z.string().optional(),
-    publisher: z.string().optional(),
-    published: z.string().optional(),
-    description: z.string().optional(),
+    language: z.optional(z.string()),
+    publisher: z.optional(z.string()),
+    published: z.optional(z.string()),
+    description: z.optional(z.string()),
     subjects: z.array(z.string()),
     identifiers: z.object({
-      isbn: z.array(z.string()).optional(),
-      doi: z.array(z.string()).optional(),
-      issn: z.array(z.string()).optional(),
-      other: z.array(z.string()).optional(),
+      isbn: z.optional(z.array(z.string())),
+      doi: z.optional(z.array(z.string())),
+      issn: z.optional(z.array(z.string())),
+      other: z.optional(z.array(z.string())),
     }),
     format: z.enum(['epub', 'pdf']),
     access: z.enum(['open', 'licensed', 'partner']),
     status: z.enum(['active', 'withdrawn']),
-    pageCount: z.number().int().optional(),
-    contributors: z
-      .array(z.object({ name: z.string(), role: z.enum(contributorRoles) }))
-      .optional()
-      .openapi({ description: 'Everyone credited who is not an author (translators, editors, ...)' }),
-    alternateTitles: z
-      .array(z.string())
-      .optional()
-      .openapi({ description: 'The title in other scripts or languages' }),
-    alternateNames: z
-      .array(z.string())
-      .optional()
-      .openapi({ description: "Authors' and contributors' names in other scripts" }),
-    readingProgression: z
-      .enum(['ltr', 'rtl'])
-      .optional()
-      .openapi({ description: "The publication's declared page progression" }),
-    spineLength: z
-      .number()
-      .int()
-      .optional()
-      .openapi({ description: 'EPUB: number of readable items in its spine' }),
+    pageCount: z.optional(z.int()),
+    contributors: doc(z.optional(z.array(z.object({ name: z.string(), role: z.enum(contributorRoles) }))), {
+      description: 'Everyone credited who is not an author (translators, editors, ...)',
+    }),
+    alternateTitles: doc(z.optional(z.array(z.string())), {
+      description: 'The title in other scripts or languages',
+    }),
+    alternateNames: doc(z.optional(z.array(z.string())), {
+      description: "Authors' and contributors' names in other scripts",
+    }),
+    readingProgression: doc(z.optional(z.enum(['ltr', 'rtl'])), {
+      description: "The publication's declared page progression",
+    }),
+    spineLength: doc(z.optional(z.int()), { description: 'EPUB: number of readable items in its spine' }),
     contentType: z.string(),
-    size: z.number().int(),
-    cover: z
-      .string()
-      .optional()
-      .openapi({ description: 'URL of the cover image, when the publication has one' }),
-    coverSizes: z
-      .array(
-        z.object({
-          width: z.number().int(),
-          height: z.number().int(),
-          type: z.string(),
-          url: z.string(),
-        }),
-      )
-      .optional()
-      .openapi({ description: 'Smaller copies of the cover, narrowest first (for `srcset`)' }),
+    size: z.int(),
+    cover: doc(z.optional(z.string()), {
+      description: 'URL of the cover image, when the publication has one',
+    }),
+    coverSizes: doc(
+      z.optional(
+        z.array(
+          z.object({
+            width: z.int(),
+            height: z.int(),
+            type: z.string(),
+            url: z.string(),
+          }),
+        ),
+      ),
+      { description: 'Smaller copies of the cover, narrowest first (for `srcset`)' },
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
-    withdrawnAt: z.string().optional(),
-    warnings: z
-      .array(z.enum(titleWarnings))
-      .optional()
-      .openapi({
-        description:
-          'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ' +
-          'ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs)',
-      }),
-    sameIsbnAs: z
-      .array(z.object({ id: z.string(), title: z.string() }))
-      .optional()
-      .openapi({ description: 'ISBN_IN_CATALOGUE: the titles with one of its ISBNs when it was published' }),
-  })
-  .openapi('Title');
-
-export const TitlePageSchema = z
-  .object({ data: z.array(TitleSchema), cursor: z.string().nullable() })
-  .openapi('TitlePage');
-
-export const AvailabilitySchema = z
-  .object({
-    copies: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Concurrent copies the library holds; null = unlimited' }),
-    available: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Copies free to borrow now; null = unlimited' }),
-    holds: z.number().int().openapi({ description: 'Patrons waiting or with a copy reserved' }),
-    access: z.enum(['open', 'licensed', 'partner']),
-  })
-  .openapi('Availability');
-
-export const TitleDetailSchema = TitleSchema.extend({ availability: AvailabilitySchema }).openapi(
-  'TitleDetail',
+    withdrawnAt: z.optional(z.string()),
+    warnings: doc(z.optional(z.array(z.enum(titleWarnings))), {
+      description:
+        'Found at publication. EPUB_SCRIPTED: items are marked scripted; the reader never runs them. ' +
+        'ISBN_IN_CATALOGUE: another title carried one of its ISBNs (see sameIsbnAs)',
+    }),
+    sameIsbnAs: doc(z.optional(z.array(z.object({ id: z.string(), title: z.string() }))), {
+      description: 'ISBN_IN_CATALOGUE: the titles with one of its ISBNs when it was published',
+    }),
+  }),
+  { id: 'Title' },
 );
-export const PatronProfileSchema = z
-  .object({
+
+export const TitlePageSchema = doc(z.object({ data: z.array(TitleSchema), cursor: z.nullable(z.string()) }), {
+  id: 'TitlePage',
+});
+
+export const AvailabilitySchema = doc(
+  z.object({
+    copies: doc(z.nullable(z.int()), {
+      description: 'Concurrent copies the library holds; null = unlimited',
+    }),
+    available: doc(z.nullable(z.int()), { description: 'Copies free to borrow now; null = unlimited' }),
+    holds: doc(z.int(), { description: 'Patrons waiting or with a copy reserved' }),
+    access: z.enum(['open', 'licensed', 'partner']),
+  }),
+  { id: 'Availability' },
+);
+
+export const TitleDetailSchema = doc(extend(TitleSchema, { availability: AvailabilitySchema }), {
+  id: 'TitleDetail',
+});
+export const PatronProfileSchema = doc(
+  z.object({
     id: z.string(),
     cardNumber: z.string(),
     name: z.string(),
-    email: z.string().optional(),
-    language: z.enum(['id', 'en']).optional().openapi({ description: 'Set by the patron (My account)' }),
+    email: z.optional(z.string()),
+    language: doc(z.optional(z.enum(['id', 'en'])), { description: 'Set by the patron (My account)' }),
     status: z.enum(['active', 'blocked']),
     roles: z.array(z.enum(['patron', 'librarian'])),
-    loanLimit: z.number().int(),
-    holdLimit: z.number().int(),
+    loanLimit: z.int(),
+    holdLimit: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .openapi('PatronProfile');
+  }),
+  { id: 'PatronProfile' },
+);
 
-export const SignedInSchema = z
-  .object({
-    accessToken: z
-      .string()
-      .openapi({ description: 'EdDSA JWT (typ at+jwt), verifiable with /.well-known/jwks.json' }),
-    refreshToken: z.string().openapi({ description: 'Opaque; single use: each refresh returns a new one' }),
-    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+export const SignedInSchema = doc(
+  z.object({
+    accessToken: doc(z.string(), {
+      description: 'EdDSA JWT (typ at+jwt), verifiable with /.well-known/jwks.json',
+    }),
+    refreshToken: doc(z.string(), { description: 'Opaque; single use: each refresh returns a new one' }),
+    expiresIn: doc(z.int(), { description: 'Seconds until the access token expires' }),
     patron: PatronProfileSchema,
-  })
-  .openapi('SignedIn');
+  }),
+  { id: 'SignedIn' },
+);
 
-export const MemberSignedInSchema = z
-  .object({
-    accessToken: z.string().openapi({
+export const MemberSignedInSchema = doc(
+  z.object({
+    accessToken: doc(z.string(), {
       description: 'EdDSA JWT (typ at+jwt): sub = the member’s pseudonym, partner_id, entitlements, no roles',
     }),
-    refreshToken: z.string().openapi({
+    refreshToken: doc(z.string(), {
       description:
         'Opaque; single use: each refresh returns a new one. The session ends 12 hours after the federated ' +
         'sign-in, or earlier when the partner is suspended',
     }),
-    expiresIn: z.number().int().openapi({ description: 'Seconds until the access token expires' }),
+    expiresIn: doc(z.int(), { description: 'Seconds until the access token expires' }),
     partnerId: z.string(),
     entitlements: z.array(z.string()),
-  })
-  .openapi('FederatedSignIn');
+  }),
+  { id: 'FederatedSignIn' },
+);
 
-export const JwksSchema = z
-  .object({
+export const JwksSchema = doc(
+  z.object({
     keys: z.array(
-      z.object({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).passthrough(),
+      z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string(), use: z.literal('sig') }),
     ),
-  })
-  .openapi('JsonWebKeySet');
+  }),
+  { id: 'JsonWebKeySet' },
+);

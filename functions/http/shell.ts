@@ -1,4 +1,3 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -6,12 +5,12 @@ import { requestId } from 'hono/request-id';
 import { currentDeadline, unavailableRetryAfterSeconds } from '../domain/deadline';
 import { PustakaError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors';
 import { authChallenge, requireCaller, requireRole } from './auth';
-import { completeContract } from './contract';
 import { requestDeadline } from './deadline';
 import type { AppDeps, AppEnv } from './deps';
 import { noSniff } from './no-sniff';
 import { problemResponse } from './problem';
 import { problemRoutes } from './routes/problems';
+import { ContractApp } from './route-kit';
 import { validationHook } from './validation';
 
 /**
@@ -21,7 +20,7 @@ import { validationHook } from './validation';
  * only its own, so the patron API's bundle never carries the librarian routes and what they import.
  */
 
-export type App = OpenAPIHono<AppEnv>;
+export type App = ContractApp<AppEnv>;
 
 /** A path whose bodies may be larger than JSON's limit (an import file, an image). */
 export interface BodyAllowance {
@@ -47,27 +46,8 @@ function describeCause(cause: unknown): string | undefined {
 /** JSON bodies are small; anything larger is refused before it is parsed. */
 export const maxJsonBodyBytes = 16 * 1024;
 
-/**
- * The OpenAPI document of the routes mounted on `app`, generated from their definitions. Only the build step
- * (`npm run contract`, functions/local/contract-build.ts) calls it; the API serves the committed result.
- */
-export function contractOf(app: App): Record<string, unknown> {
-  return completeContract(
-    app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Pustaka gateway',
-        version: '0.1.0',
-        description: 'Digital library and e-resource gateway',
-        license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
-      },
-      servers: [{ url: '/', description: 'This gateway' }],
-    }),
-  ) as unknown as Record<string, unknown>;
-}
-
 export function createShell(deps: AppDeps, routeSets: readonly RouteSet[]): App {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new ContractApp<AppEnv>(validationHook);
 
   app.use('*', noSniff());
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
@@ -126,7 +106,7 @@ export function createShell(deps: AppDeps, routeSets: readonly RouteSet[]): App 
 
   for (const set of routeSets) set.mount(app, deps);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+  app.securityScheme('bearer', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',

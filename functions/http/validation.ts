@@ -1,12 +1,9 @@
 import type { Context } from 'hono';
-import type { ZodError } from 'zod';
 import { problemResponse } from './problem';
+import type { ValidationResult } from './route-kit';
 
 /** The one hook every route schema uses: invalid input becomes 400 VALIDATION_FAILED with the fields named. */
-export function validationHook(
-  result: { success: true } | { success: false; error: ZodError; target?: string },
-  c: Context,
-): Response | undefined {
+export function validationHook(result: ValidationResult, c: Context): Response | undefined {
   if (result.success) return undefined;
   const errors = result.error.issues.map((issue) => ({
     in: result.target,

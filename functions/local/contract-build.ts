@@ -7,7 +7,7 @@ import { problemCodes, type ProblemCode } from '../domain/problem-codes';
 import { createApp } from '../http/app';
 import { en } from '../../web/src/i18n/en';
 import { id } from '../../web/src/i18n/id';
-import { contractOf } from '../http/shell';
+import { contractOf } from './contract-generator';
 import type { AppDeps } from '../http/deps';
 
 /**

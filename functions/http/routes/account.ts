@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { changeOwnPin, setOwnLanguage } from '../../domain/account';
 import { patronLanguages } from '../../domain/patron';
 import { pinPattern } from '../../domain/patron-import';
@@ -27,16 +29,15 @@ const changePin = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              currentPin: z.string().min(1).max(64),
-              newPin: z
-                .string()
-                .regex(pinPattern, 'A PIN has 4 to 12 digits.')
-                .openapi({ example: '482913' }),
-            })
-            .strict()
-            .openapi('ChangePinRequest'),
+          schema: doc(
+            z.strictObject({
+              currentPin: z.string().check(z.minLength(1), z.maxLength(64)),
+              newPin: doc(z.string().check(z.regex(pinPattern, 'A PIN has 4 to 12 digits.')), {
+                example: '482913',
+              }),
+            }),
+            { id: 'ChangePinRequest' },
+          ),
         },
       },
     },
@@ -68,10 +69,9 @@ const setLanguage = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({ language: z.enum(patronLanguages).openapi({ example: 'id' }) })
-            .strict()
-            .openapi('SetLanguageRequest'),
+          schema: doc(z.strictObject({ language: doc(z.enum(patronLanguages), { example: 'id' }) }), {
+            id: 'SetLanguageRequest',
+          }),
         },
       },
     },
@@ -85,7 +85,7 @@ const setLanguage = createRoute({
   },
 });
 
-export function accountRoutes(app: OpenAPIHono<AppEnv>): void {
+export function accountRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(changePin, async (c) => {
     const { currentPin, newPin } = c.req.valid('json');
     await changeOwnPin(c.get('deps'), { patronId: c.get('caller').patronId, currentPin, newPin });

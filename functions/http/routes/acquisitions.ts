@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import {
   acquisitionCsvRows,
   acquisitionSortKeys,
@@ -26,29 +28,30 @@ import { problemContent } from '../schemas';
 
 const bearer = [{ bearer: [] }];
 
-const SuggestionBody = z
-  .object({
-    title: z.string().trim().min(1).max(maxSuggestionTitle),
-    author: z.string().trim().min(1).max(maxSuggestionAuthor),
-    isbn: z.string().max(40).optional(),
-    note: z.string().max(maxSuggestionNote).optional(),
-  })
-  .strict()
-  .openapi('SuggestionInput');
+const SuggestionBody = doc(
+  z.strictObject({
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(maxSuggestionTitle)),
+    author: z.string().check(z.trim(), z.minLength(1), z.maxLength(maxSuggestionAuthor)),
+    isbn: z.optional(z.string().check(z.maxLength(40))),
+    note: z.optional(z.string().check(z.maxLength(maxSuggestionNote))),
+  }),
+  { id: 'SuggestionInput' },
+);
 
-const SuggestionAnswer = z
-  .object({
+const SuggestionAnswer = doc(
+  z.object({
     id: z.string(),
     title: z.string(),
     author: z.string(),
-    isbn: z.string().optional().openapi({ description: 'As ISBN-13' }),
-    outcome: z.enum(['created', 'counted', 'already-suggested']).openapi({
+    isbn: doc(z.optional(z.string()), { description: 'As ISBN-13' }),
+    outcome: doc(z.enum(['created', 'counted', 'already-suggested']), {
       description:
         'created: a new suggestion; counted: the title had been suggested by others, this patron is counted too; ' +
         'already-suggested: this patron had suggested it before (counted once)',
     }),
-  })
-  .openapi('SuggestionReceipt');
+  }),
+  { id: 'SuggestionReceipt' },
+);
 
 const suggest = createRoute({
   method: 'post',
@@ -74,28 +77,27 @@ const suggest = createRoute({
   },
 });
 
-const RowSchema = z
-  .object({
+const RowSchema = doc(
+  z.object({
     kind: z.enum(['title', 'suggestion']),
-    id: z.string().openapi({ description: 'The title’s id, or the suggestion’s for a title not held' }),
+    id: doc(z.string(), { description: 'The title’s id, or the suggestion’s for a title not held' }),
     title: z.string(),
     author: z.string(),
-    isbn: z.string().optional(),
+    isbn: z.optional(z.string()),
     reasons: z.array(z.enum(['holds-ratio', 'denials', 'wishes', 'suggestions', 'not-in-collection'])),
-    holds: z.number().int().openapi({ description: 'Holds waiting' }),
-    copies: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Concurrent copies of the active licences; null = unlimited or not lent' }),
-    ratio: z.number().nullable().openapi({ description: 'Holds per copy; null without a finite ratio' }),
-    denials30d: z.number().int().openapi({ description: 'Turnaways (Limit_Exceeded, No_License), 30 days' }),
-    wishes: z.number().int(),
-    suggestions: z.number().int().openapi({ description: 'Distinct patrons who suggested it' }),
-    notes: z.array(z.string()).optional().openapi({ description: 'Patrons’ latest notes (no names)' }),
-    link: z.string().openapi({ description: 'The title’s management page in the console' }),
-  })
-  .openapi('AcquisitionRow');
+    holds: doc(z.int(), { description: 'Holds waiting' }),
+    copies: doc(z.nullable(z.int()), {
+      description: 'Concurrent copies of the active licences; null = unlimited or not lent',
+    }),
+    ratio: doc(z.nullable(z.number()), { description: 'Holds per copy; null without a finite ratio' }),
+    denials30d: doc(z.int(), { description: 'Turnaways (Limit_Exceeded, No_License), 30 days' }),
+    wishes: z.int(),
+    suggestions: doc(z.int(), { description: 'Distinct patrons who suggested it' }),
+    notes: doc(z.optional(z.array(z.string())), { description: 'Patrons’ latest notes (no names)' }),
+    link: doc(z.string(), { description: 'The title’s management page in the console' }),
+  }),
+  { id: 'AcquisitionRow' },
+);
 
 const list = createRoute({
   method: 'get',
@@ -106,14 +108,14 @@ const list = createRoute({
   security: bearer,
   request: {
     query: z.object({
-      ratio: z.coerce.number().min(0.1).max(1000).default(defaultHoldsRatio).openapi({
+      ratio: doc(z._default(z.coerce.number().check(z.gte(0.1), z.lte(1000)), defaultHoldsRatio), {
         description: 'Holds per copy at or above which a title is listed (default 3, i.e. 3:1)',
       }),
-      sort: z.enum(acquisitionSortKeys).default('ratio'),
-      order: z.enum(['asc', 'desc']).optional().openapi({
+      sort: z._default(z.enum(acquisitionSortKeys), 'ratio'),
+      order: doc(z.optional(z.enum(['asc', 'desc'])), {
         description: 'Default: descending for numbers, ascending for title and reasons',
       }),
-      format: z.enum(['json', 'csv']).default('json'),
+      format: z._default(z.enum(['json', 'csv']), 'json'),
     }),
   },
   responses: {
@@ -121,16 +123,17 @@ const list = createRoute({
       description: 'The list',
       content: {
         'application/json': {
-          schema: z
-            .object({
+          schema: doc(
+            z.object({
               ratio: z.number(),
               sort: z.enum(acquisitionSortKeys),
               order: z.enum(['asc', 'desc']),
-              denialsFrom: z.string().openapi({ description: 'The first day whose turnaways are counted' }),
-              denialsTo: z.string().openapi({ description: 'The last day (today, UTC)' }),
+              denialsFrom: doc(z.string(), { description: 'The first day whose turnaways are counted' }),
+              denialsTo: doc(z.string(), { description: 'The last day (today, UTC)' }),
               data: z.array(RowSchema),
-            })
-            .openapi('AcquisitionList'),
+            }),
+            { id: 'AcquisitionList' },
+          ),
         },
         'text/csv': { schema: z.string() },
       },
@@ -145,7 +148,7 @@ const list = createRoute({
 const linkOf = (row: AcquisitionRow) =>
   row.kind === 'title' ? `/#/console/titles/${encodeURIComponent(row.id)}` : '/#/console';
 
-export function suggestionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function suggestionRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(suggest, async (c) => {
     const deps = c.get('deps');
     const checked = checkSuggestion(c.req.valid('json'));
@@ -170,7 +173,7 @@ export function suggestionRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
-export function adminAcquisitionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminAcquisitionRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(list, async (c) => {
     const { ratio, sort, order, format } = c.req.valid('query');
     const deps = c.get('deps');

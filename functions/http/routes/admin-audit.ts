@@ -1,36 +1,36 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { auditNameRefs, withAuditNames } from '../../domain/audit';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
 const targetTypes = ['upload', 'title', 'licence', 'patron', 'import', 'collection'] as const;
 
-const AuditEntrySchema = z
-  .object({
+const AuditEntrySchema = doc(
+  z.object({
     id: z.string(),
     at: z.string(),
     actor: z.string(),
     action: z.string(),
-    targetType: z.enum(targetTypes).optional(),
-    targetId: z.string().optional(),
+    targetType: z.optional(z.enum(targetTypes)),
+    targetId: z.optional(z.string()),
     outcome: z.enum(['succeeded', 'refused']),
-    status: z.number().int(),
-    code: z.string().optional(),
-    details: z.record(z.string(), z.unknown()).optional(),
-    requestId: z.string().optional(),
-    names: z
-      .record(z.string(), z.string())
-      .optional()
-      .openapi({
-        description:
-          'Display names of the ids the entry refers to (actor, a title or patron target, details.titleId), ' +
-          'keyed by id, as they are now; an id without a record has none',
-        example: { 'p-1b2c': 'Siti Rahma', 't-9f8e': 'Laskar Pelangi' },
-      }),
-  })
-  .openapi('AuditEntry');
+    status: z.int(),
+    code: z.optional(z.string()),
+    details: z.optional(z.record(z.string(), z.unknown())),
+    requestId: z.optional(z.string()),
+    names: doc(z.optional(z.record(z.string(), z.string())), {
+      description:
+        'Display names of the ids the entry refers to (actor, a title or patron target, details.titleId), ' +
+        'keyed by id, as they are now; an id without a record has none',
+      example: { 'p-1b2c': 'Siti Rahma', 't-9f8e': 'Laskar Pelangi' },
+    }),
+  }),
+  { id: 'AuditEntry' },
+);
 
-const isoTime = z.string().datetime({ offset: false });
+const isoTime = z.iso.datetime({ offset: false });
 
 const listAudit = createRoute({
   method: 'get',
@@ -40,26 +40,28 @@ const listAudit = createRoute({
   request: {
     query: z
       .object({
-        actor: z.string().min(1).max(128).optional(),
-        action: z.string().min(1).max(64).optional(),
-        targetType: z.enum(targetTypes).optional(),
-        targetId: z.string().min(1).max(128).optional(),
-        from: isoTime.optional(),
-        to: isoTime.optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(50),
-        cursor: z.string().min(1).max(4096).optional(),
+        actor: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+        action: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+        targetType: z.optional(z.enum(targetTypes)),
+        targetId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+        from: z.optional(isoTime),
+        to: z.optional(isoTime),
+        limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+        cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
       })
-      .refine((q) => q.targetId === undefined || q.targetType !== undefined, {
-        message: 'targetId needs targetType',
-        path: ['targetType'],
-      }),
+      .check(
+        z.refine((q) => q.targetId === undefined || q.targetType !== undefined, {
+          message: 'targetId needs targetType',
+          path: ['targetType'],
+        }),
+      ),
   },
   responses: {
     200: {
       description: 'A page of the trail',
       content: {
         'application/json': {
-          schema: z.object({ data: z.array(AuditEntrySchema), cursor: z.string().nullable() }),
+          schema: z.object({ data: z.array(AuditEntrySchema), cursor: z.nullable(z.string()) }),
         },
       },
     },
@@ -67,7 +69,7 @@ const listAudit = createRoute({
   },
 });
 
-export function adminAuditRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminAuditRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listAudit, async (c) => {
     const { limit, cursor, ...filter } = c.req.valid('query');
     const deps = c.get('deps');

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc, extend } from '../schema-doc';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import {
@@ -28,63 +30,62 @@ import { BilingualSchema, coverUrlOf } from './collections';
  * applied to whatever is current. Every write is in the audit trail (target type `collection`).
  */
 
-const name = z.string().trim().min(1).max(120);
-const text = z.string().trim().max(2000);
-const titleId = z.string().min(1).max(128);
-const instant = z.string().datetime({ offset: true });
-const version = z.number().int().min(1).optional().openapi({
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
+const text = z.string().check(z.trim(), z.maxLength(2000));
+const titleId = z.string().check(z.minLength(1), z.maxLength(128));
+const instant = z.iso.datetime({ offset: true });
+const version = doc(z.optional(z.int().check(z.gte(1))), {
   description: 'The version this change was made against; a newer stored one answers 409 COLLECTION_CHANGED',
 });
 
-const CreateSchema = z
-  .object({
-    name: z.object({ id: name, en: name }).strict(),
-    description: z.object({ id: text, en: text }).strict().optional(),
-    titleIds: z.array(titleId).max(maxCollectionTitles).default([]),
-    coverTitleId: titleId.optional().openapi({ description: 'Use this member title’s cover' }),
-    featuredFrom: instant.optional(),
-    featuredUntil: instant.optional(),
-  })
-  .strict()
-  .openapi('CollectionCreate');
+const CreateSchema = doc(
+  z.strictObject({
+    name: z.strictObject({ id: name, en: name }),
+    description: z.optional(z.strictObject({ id: text, en: text })),
+    titleIds: z._default(z.array(titleId).check(z.maxLength(maxCollectionTitles)), []),
+    coverTitleId: doc(z.optional(titleId), { description: 'Use this member title’s cover' }),
+    featuredFrom: z.optional(instant),
+    featuredUntil: z.optional(instant),
+  }),
+  { id: 'CollectionCreate' },
+);
 
-const PatchSchema = z
-  .object({
-    name: z.object({ id: name, en: name }).strict().optional(),
-    description: z.object({ id: text, en: text }).strict().optional(),
-    coverTitleId: titleId
-      .nullable()
-      .optional()
-      .openapi({ description: 'A member title’s cover; null: no cover (an uploaded one is dropped)' }),
-    featuredFrom: instant.nullable().optional(),
-    featuredUntil: instant.nullable().optional(),
+const PatchSchema = doc(
+  z
+    .strictObject({
+      name: z.optional(z.strictObject({ id: name, en: name })),
+      description: z.optional(z.strictObject({ id: text, en: text })),
+      coverTitleId: doc(z.optional(z.nullable(titleId)), {
+        description: 'A member title’s cover; null: no cover (an uploaded one is dropped)',
+      }),
+      featuredFrom: z.optional(z.nullable(instant)),
+      featuredUntil: z.optional(z.nullable(instant)),
+      version,
+    })
+    .check(
+      z.refine((body) => Object.keys(body).some((key) => key !== 'version'), {
+        message: 'Nothing to change',
+      }),
+    ),
+  { id: 'CollectionPatch' },
+);
+
+const AddTitlesSchema = doc(
+  z.strictObject({
+    titleIds: z.array(titleId).check(z.minLength(1), z.maxLength(maxCollectionTitles)),
+    position: doc(z.optional(z.int().check(z.gte(0))), { description: 'Where to insert; default: the end' }),
     version,
-  })
-  .strict()
-  .refine((body) => Object.keys(body).some((key) => key !== 'version'), { message: 'Nothing to change' })
-  .openapi('CollectionPatch');
+  }),
+  { id: 'CollectionAddTitles' },
+);
 
-const AddTitlesSchema = z
-  .object({
-    titleIds: z.array(titleId).min(1).max(maxCollectionTitles),
-    position: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .openapi({ description: 'Where to insert; default: the end' }),
-    version,
-  })
-  .strict()
-  .openapi('CollectionAddTitles');
+const OrderSchema = doc(
+  z.strictObject({ titleIds: z.array(titleId).check(z.maxLength(maxCollectionTitles)), version }),
+  { id: 'CollectionOrder' },
+);
 
-const OrderSchema = z
-  .object({ titleIds: z.array(titleId).max(maxCollectionTitles), version })
-  .strict()
-  .openapi('CollectionOrder');
-
-const AdminCollectionSchema = z
-  .object({
+const AdminCollectionSchema = doc(
+  z.object({
     id: z.string(),
     name: BilingualSchema,
     description: BilingualSchema,
@@ -92,31 +93,32 @@ const AdminCollectionSchema = z
     titles: z.array(
       z.object({
         id: z.string(),
-        title: z.string().optional(),
+        title: z.optional(z.string()),
         status: z.enum(['active', 'withdrawn', 'missing']),
-        cover: z.string().optional(),
+        cover: z.optional(z.string()),
       }),
     ),
-    cover: z
-      .object({
+    cover: z.optional(
+      z.object({
         kind: z.enum(['image', 'title']),
-        titleId: z.string().optional(),
-        url: z.string().optional(),
-      })
-      .optional(),
-    featuredFrom: z.string().optional(),
-    featuredUntil: z.string().optional(),
-    featured: z.boolean().openapi({ description: 'Featured now' }),
-    version: z.number().int(),
+        titleId: z.optional(z.string()),
+        url: z.optional(z.string()),
+      }),
+    ),
+    featuredFrom: z.optional(z.string()),
+    featuredUntil: z.optional(z.string()),
+    featured: doc(z.boolean(), { description: 'Featured now' }),
+    version: z.int(),
     createdAt: z.string(),
     updatedAt: z.string(),
-    createdBy: z.string().optional(),
-  })
-  .openapi('AdminCollection');
+    createdBy: z.optional(z.string()),
+  }),
+  { id: 'AdminCollection' },
+);
 
 const adminOperation = { tags: ['Collections (librarians)'], security: [{ bearer: [] }] };
-const idParam = z.object({ id: z.string().min(1).max(128) });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+const json = <T extends z.ZodMiniType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string) => ({ description, ...json(AdminCollectionSchema) });
 const bad = problemContent('Invalid input', ['VALIDATION_FAILED']);
 const missing = problemContent('No such collection', ['COLLECTION_NOT_FOUND']);
@@ -133,7 +135,7 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: 'The collections',
-      ...json(z.object({ data: z.array(AdminCollectionSchema) }).openapi('AdminCollectionList')),
+      ...json(doc(z.object({ data: z.array(AdminCollectionSchema) }), { id: 'AdminCollectionList' })),
     },
   },
 });
@@ -216,7 +218,7 @@ const removeTitleRoute = createRoute({
   operationId: 'adminRemoveCollectionTitle',
   ...adminOperation,
   summary: 'Take a title out of the collection',
-  request: { params: idParam.extend({ titleId }) },
+  request: { params: extend(idParam, { titleId }) },
   responses: {
     200: ok('Removed'),
     400: bad,
@@ -229,7 +231,7 @@ const removeTitleRoute = createRoute({
 });
 
 const imageBody = Object.fromEntries(
-  coverImageTypes.map((type) => [type, { schema: z.string().openapi({ format: 'binary' }) }]),
+  coverImageTypes.map((type) => [type, { schema: doc(z.string(), { format: 'binary' }) }]),
 );
 
 const coverRoute = createRoute({
@@ -366,7 +368,7 @@ function audit(c: Context<AppEnv>, action: string, id: string, details?: Record<
   noteAudit(c, { action, targetType: 'collection', targetId: id, ...(details ? { details } : {}) });
 }
 
-export function adminCollectionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminCollectionRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listRoute, async (c) => {
     const deps = c.get('deps');
     const collections = await deps.collections.list();

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import {
   buildDashboard,
   parseDashboardRange,
@@ -16,13 +18,13 @@ import { problemContent } from '../schemas';
  * come from the counting path (functions/adapters/counter-store.ts); the adding up is functions/domain/dashboard.ts.
  */
 
-const day = z.string().openapi({ description: 'A calendar day, yyyy-mm-dd (UTC)', example: '2026-03-01' });
-const count = z.number().int();
+const day = doc(z.string(), { description: 'A calendar day, yyyy-mm-dd (UTC)', example: '2026-03-01' });
+const count = z.int();
 const UseFigures = { requests: count, investigations: count, loans: count };
 const UseByKey = z.array(z.object({ key: z.string(), ...UseFigures }));
 
-const DashboardSchema = z
-  .object({
+const DashboardSchema = doc(
+  z.object({
     from: z.string(),
     to: z.string(),
     perDay: z.array(z.object({ day: z.string(), loans: count, requests: count })),
@@ -42,7 +44,7 @@ const DashboardSchema = z
         title: z.string(),
         holds: count,
         copies: count,
-        ratio: z.number().nullable(),
+        ratio: z.nullable(z.number()),
       }),
     ),
     topTitles: z.array(z.object({ titleId: z.string(), title: z.string(), ...UseFigures })),
@@ -52,8 +54,9 @@ const DashboardSchema = z
     byInstitution: z.array(
       z.object({ institution: z.string(), name: z.string(), denials: count, ...UseFigures }),
     ),
-  })
-  .openapi('Dashboard');
+  }),
+  { id: 'Dashboard' },
+);
 
 const getDashboard = createRoute({
   method: 'get',
@@ -64,8 +67,8 @@ const getDashboard = createRoute({
   security: [{ bearer: [] }],
   request: {
     query: z.object({
-      from: day.optional(),
-      to: day.optional(),
+      from: z.optional(day),
+      to: z.optional(day),
     }),
   },
   responses: {
@@ -83,7 +86,7 @@ const getDashboard = createRoute({
   },
 });
 
-export function adminDashboardRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminDashboardRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(getDashboard, async (c) => {
     const deps = c.get('deps');
     const range = parseDashboardRange(c.req.valid('query'), deps.clock.now());

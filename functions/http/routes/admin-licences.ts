@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc, extend } from '../schema-doc';
 import { randomUUID } from 'node:crypto';
 import { availabilityOf, decideAddLicence } from '../../domain/lending';
 import { lendingErrors } from '../../domain/lending-errors';
@@ -8,70 +10,52 @@ import type { AppDeps, AppEnv } from '../deps';
 import { AvailabilitySchema, problemContent } from '../schemas';
 
 /** ODL terms as a librarian enters them; null means unlimited, perpetual or the library's default. */
-const TermsSchema = z
-  .object({
-    concurrency: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .nullable()
-      .openapi({ description: 'Concurrent loans; null = unlimited' }),
-    checkouts: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .nullable()
-      .default(null)
-      .openapi({ description: 'Checkouts over the licence’s life; null = unlimited' }),
-    expires: z
-      .string()
-      .datetime({ offset: true })
-      .nullable()
-      .default(null)
-      .openapi({ description: 'ISO 8601 instant, in the future; null = perpetual' }),
-    loanLength: z
-      .number()
-      .int()
-      .min(3_600)
-      .max(365 * 86_400)
-      .nullable()
-      .default(null)
-      .openapi({ description: 'Longest loan in seconds (at least an hour); null = the library default' }),
-  })
-  .strict()
-  .openapi('LicenceTerms');
+const TermsSchema = doc(
+  z.strictObject({
+    concurrency: doc(z.nullable(z.int().check(z.gte(1), z.lte(100_000))), {
+      description: 'Concurrent loans; null = unlimited',
+    }),
+    checkouts: doc(z._default(z.nullable(z.int().check(z.gte(1), z.lte(10_000_000))), null), {
+      description: 'Checkouts over the licence’s life; null = unlimited',
+    }),
+    expires: doc(z._default(z.nullable(z.iso.datetime({ offset: true })), null), {
+      description: 'ISO 8601 instant, in the future; null = perpetual',
+    }),
+    loanLength: doc(z._default(z.nullable(z.int().check(z.gte(3_600), z.lte(365 * 86_400))), null), {
+      description: 'Longest loan in seconds (at least an hour); null = the library default',
+    }),
+  }),
+  { id: 'LicenceTerms' },
+);
 
-const LicenceSchema = z
-  .object({
+const LicenceSchema = doc(
+  z.object({
     id: z.string(),
     titleId: z.string(),
-    supplierLicenceId: z.string().optional(),
-    note: z.string().optional(),
+    supplierLicenceId: z.optional(z.string()),
+    note: z.optional(z.string()),
     terms: z.object({
-      concurrency: z.number().int().nullable(),
-      checkouts: z.number().int().nullable(),
-      expires: z.string().nullable(),
-      loanLength: z.number().int().nullable(),
+      concurrency: z.nullable(z.int()),
+      checkouts: z.nullable(z.int()),
+      expires: z.nullable(z.string()),
+      loanLength: z.nullable(z.int()),
     }),
-    checkoutsLeft: z.number().int().nullable(),
-    available: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'Free slots; the rest are loans out and copies kept for reserved holds' }),
-    state: z
-      .enum(['active', 'inactive', 'expired', 'exhausted'])
-      .openapi({ description: 'Only an active licence lends' }),
+    checkoutsLeft: z.nullable(z.int()),
+    available: doc(z.nullable(z.int()), {
+      description: 'Free slots; the rest are loans out and copies kept for reserved holds',
+    }),
+    state: doc(z.enum(['active', 'inactive', 'expired', 'exhausted']), {
+      description: 'Only an active licence lends',
+    }),
     createdAt: z.string(),
-    createdBy: z.string().optional(),
-    deactivatedAt: z.string().optional(),
-  })
-  .openapi('Licence');
+    createdBy: z.optional(z.string()),
+    deactivatedAt: z.optional(z.string()),
+  }),
+  { id: 'Licence' },
+);
 
-const params = z.object({ id: z.string().min(1).max(128) });
-const licenceParams = params.extend({ licenceId: z.string().min(1).max(128) });
+const params = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
+const licenceParams = extend(params, { licenceId: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 const listLicences = createRoute({
   method: 'get',
@@ -107,13 +91,11 @@ const addLicence = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              terms: TermsSchema,
-              supplierLicenceId: z.string().trim().min(1).max(200).optional(),
-              note: z.string().trim().min(1).max(2_000).optional(),
-            })
-            .strict(),
+          schema: z.strictObject({
+            terms: TermsSchema,
+            supplierLicenceId: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+            note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000))),
+          }),
         },
       },
     },
@@ -139,7 +121,7 @@ const changeLicence = createRoute({
     params: licenceParams,
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ active: z.boolean() }).strict() } },
+      content: { 'application/json': { schema: z.strictObject({ active: z.boolean() }) } },
     },
   },
   responses: {
@@ -152,7 +134,7 @@ function licenceView(licence: Licence, now: Date): z.infer<typeof LicenceSchema>
   return { ...licence, state: licenceState(licence, now) };
 }
 
-export function adminLicenceRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminLicenceRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listLicences, async (c) => {
     const { id } = c.req.valid('param');
     const deps = c.get('deps');

@@ -1,38 +1,42 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { notificationKinds, type Delivery } from '../../domain/notification';
 import { noteAudit } from '../admin';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
-const DeliverySchema = z
-  .object({
-    id: z.string().openapi({ description: 'The event’s id (one delivery per event and channel)' }),
+const DeliverySchema = doc(
+  z.object({
+    id: doc(z.string(), { description: 'The event’s id (one delivery per event and channel)' }),
     patronId: z.string(),
     kind: z.enum([...notificationKinds, 'verify-email']),
-    titleId: z.string().optional(),
-    deadline: z.string().optional(),
+    titleId: z.optional(z.string()),
+    deadline: z.optional(z.string()),
     state: z.enum(['pending', 'sent', 'failed', 'skipped']),
-    attempts: z.number().int(),
+    attempts: z.int(),
     createdAt: z.string(),
     nextAttemptAt: z.string(),
-    sentAt: z.string().optional(),
-    failedAt: z.string().optional(),
-    reason: z.string().optional().openapi({ description: 'Why it was skipped, or the last failure' }),
-  })
-  .openapi('Delivery');
+    sentAt: z.optional(z.string()),
+    failedAt: z.optional(z.string()),
+    reason: doc(z.optional(z.string()), { description: 'Why it was skipped, or the last failure' }),
+  }),
+  { id: 'Delivery' },
+);
 
-const PatronNotificationSchema = z
-  .object({
+const PatronNotificationSchema = doc(
+  z.object({
     id: z.string(),
     kind: z.enum(notificationKinds),
     titleId: z.string(),
-    deadline: z.string().optional(),
+    deadline: z.optional(z.string()),
     createdAt: z.string(),
-    readAt: z.string().optional(),
-    email: DeliverySchema.optional().openapi({ description: 'Its e-mail delivery' }),
-  })
-  .openapi('PatronNotification');
+    readAt: z.optional(z.string()),
+    email: doc(z.optional(DeliverySchema), { description: 'Its e-mail delivery' }),
+  }),
+  { id: 'PatronNotification' },
+);
 
 const bearer = [{ bearer: [] }];
 const tags = ['Notifications (librarians)'];
@@ -44,15 +48,16 @@ const patronNotifications = createRoute({
   tags,
   summary: 'A patron’s notifications (newest first) with each e-mail delivery’s state',
   security: bearer,
-  request: { params: z.object({ id: z.string().min(1).max(128) }) },
+  request: { params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }) },
   responses: {
     200: {
       description: 'The notifications, and deliveries that are no notification (address confirmations)',
       content: {
         'application/json': {
-          schema: z
-            .object({ data: z.array(PatronNotificationSchema), otherMail: z.array(DeliverySchema) })
-            .openapi('PatronNotifications'),
+          schema: doc(
+            z.object({ data: z.array(PatronNotificationSchema), otherMail: z.array(DeliverySchema) }),
+            { id: 'PatronNotifications' },
+          ),
         },
       },
     },
@@ -72,8 +77,8 @@ const failedDeliveries = createRoute({
   security: bearer,
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(100).default(50),
-      cursor: z.string().max(2048).optional(),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+      cursor: z.optional(z.string().check(z.maxLength(2048))),
     }),
   },
   responses: {
@@ -81,9 +86,9 @@ const failedDeliveries = createRoute({
       description: 'A page',
       content: {
         'application/json': {
-          schema: z
-            .object({ data: z.array(DeliverySchema), cursor: z.string().nullable() })
-            .openapi('DeliveryPage'),
+          schema: doc(z.object({ data: z.array(DeliverySchema), cursor: z.nullable(z.string()) }), {
+            id: 'DeliveryPage',
+          }),
         },
       },
     },
@@ -100,7 +105,7 @@ const retryDelivery = createRoute({
   tags,
   summary: 'Try a failed e-mail again (a fresh set of retries, due now)',
   security: bearer,
-  request: { params: z.object({ id: z.string().min(1).max(300) }) },
+  request: { params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(300)) }) },
   responses: {
     200: {
       description: 'The delivery, pending again',
@@ -126,13 +131,14 @@ const wishCounts = createRoute({
       description: 'The counts',
       content: {
         'application/json': {
-          schema: z
-            .object({
+          schema: doc(
+            z.object({
               data: z.array(
-                z.object({ titleId: z.string(), title: z.string().optional(), wishes: z.number().int() }),
+                z.object({ titleId: z.string(), title: z.optional(z.string()), wishes: z.int() }),
               ),
-            })
-            .openapi('WishCounts'),
+            }),
+            { id: 'WishCounts' },
+          ),
         },
       },
     },
@@ -141,7 +147,7 @@ const wishCounts = createRoute({
   },
 });
 
-export function adminNotificationRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminNotificationRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(patronNotifications, async (c) => {
     const { id } = c.req.valid('param');
     const deps = c.get('deps');

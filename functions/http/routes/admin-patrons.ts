@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { ValidationError } from '../../domain/errors';
 import { profileOf } from '../../domain/patron';
 import { enrolPatron, updatePatron } from '../../domain/patron-admin';
@@ -15,15 +17,12 @@ const PatronSchema = PatronProfileSchema;
 
 const cardNumber = z
   .string()
-  .regex(/^[A-Za-z0-9-]{4,32}$/, 'A card number has 4–32 letters, digits or dashes');
-const pin = z.string().regex(/^\d{4,12}$/, 'A PIN has 4–12 digits');
-const name = z.string().trim().min(1).max(200);
-const email = z.string().trim().max(320).email();
-const limit = z.number().int().min(0).max(100);
-const roles = z
-  .array(z.enum(['patron', 'librarian']))
-  .min(1)
-  .max(2);
+  .check(z.regex(/^[A-Za-z0-9-]{4,32}$/, 'A card number has 4–32 letters, digits or dashes'));
+const pin = z.string().check(z.regex(/^\d{4,12}$/, 'A PIN has 4–12 digits'));
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const email = z.string().check(z.trim(), z.maxLength(320), z.email());
+const limit = z.int().check(z.gte(0), z.lte(100));
+const roles = z.array(z.enum(['patron', 'librarian'])).check(z.minLength(1), z.maxLength(2));
 
 const search = createRoute({
   method: 'get',
@@ -32,10 +31,10 @@ const search = createRoute({
   security: [{ bearer: [] }],
   request: {
     query: z.object({
-      card: cardNumber.optional(),
-      name: z.string().trim().min(1).max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(20),
-      cursor: z.string().min(1).max(4096).optional(),
+      card: z.optional(cardNumber),
+      name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+      cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
     }),
   },
   responses: {
@@ -43,7 +42,7 @@ const search = createRoute({
       description: 'Patrons',
       content: {
         'application/json': {
-          schema: z.object({ data: z.array(PatronSchema), cursor: z.string().nullable() }),
+          schema: z.object({ data: z.array(PatronSchema), cursor: z.nullable(z.string()) }),
         },
       },
     },
@@ -60,17 +59,15 @@ const enrol = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              cardNumber,
-              name,
-              email: email.optional(),
-              pin: pin.optional(),
-              roles: roles.optional(),
-              loanLimit: limit.optional(),
-              holdLimit: limit.optional(),
-            })
-            .strict(),
+          schema: z.strictObject({
+            cardNumber,
+            name,
+            email: z.optional(email),
+            pin: z.optional(pin),
+            roles: z.optional(roles),
+            loanLimit: z.optional(limit),
+            holdLimit: z.optional(limit),
+          }),
         },
       },
     },
@@ -87,24 +84,24 @@ const change = createRoute({
   summary: 'Block or unblock, reset the PIN, set limits or roles',
   security: [{ bearer: [] }],
   request: {
-    params: z.object({ id: z.string().min(1).max(128) }),
+    params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }),
     body: {
       required: true,
       content: {
         'application/json': {
           schema: z
-            .object({
-              name,
-              email: email.nullable(),
-              status: z.enum(['active', 'blocked']),
-              pin,
-              roles,
-              loanLimit: limit,
-              holdLimit: limit,
-            })
-            .partial()
-            .strict()
-            .refine((body) => Object.keys(body).length > 0, 'Nothing to change'),
+            .partial(
+              z.strictObject({
+                name,
+                email: z.nullable(email),
+                status: z.enum(['active', 'blocked']),
+                pin,
+                roles,
+                loanLimit: limit,
+                holdLimit: limit,
+              }),
+            )
+            .check(z.refine((body) => Object.keys(body).length > 0, 'Nothing to change')),
         },
       },
     },
@@ -115,22 +112,23 @@ const change = createRoute({
   },
 });
 
-const ImportReportSchema = z
-  .object({
-    rows: z.number().int(),
-    imported: z.number().int(),
-    refused: z.number().int(),
+const ImportReportSchema = doc(
+  z.object({
+    rows: z.int(),
+    imported: z.int(),
+    refused: z.int(),
     results: z.array(
       z.object({
-        line: z.number().int(),
+        line: z.int(),
         cardNumber: z.string(),
         outcome: z.enum(['imported', 'refused']),
-        patronId: z.string().optional(),
-        problems: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
+        patronId: z.optional(z.string()),
+        problems: z.optional(z.array(z.object({ field: z.string(), code: z.string(), message: z.string() }))),
       }),
     ),
-  })
-  .openapi('PatronImportReport');
+  }),
+  { id: 'PatronImportReport' },
+);
 
 const importCsv = createRoute({
   method: 'post',
@@ -150,7 +148,7 @@ const importCsv = createRoute({
   },
 });
 
-export function adminPatronRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminPatronRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(search, async (c) => {
     const query = c.req.valid('query');
     const deps = c.get('deps');

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import {
   checkNewProgramme,
@@ -17,54 +19,55 @@ import type { AppDeps, AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 import { ProgrammeSchema } from './programmes';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const bilingual = (max: number) => z.object({ id: text(max), en: text(max) }).strict();
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const bilingual = (max: number) => z.strictObject({ id: text(max), en: text(max) });
+const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
 
-const NewProgrammeBody = z
-  .object({
+const NewProgrammeBody = doc(
+  z.strictObject({
     name: bilingual(120),
     description: bilingual(2000),
     startsAt: z.iso.datetime({ offset: true }),
     endsAt: z.iso.datetime({ offset: true }),
     audience: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('everyone') }).strict(),
-      z.object({ kind: z.literal('group'), groupId: id }).strict(),
+      z.strictObject({ kind: z.literal('everyone') }),
+      z.strictObject({ kind: z.literal('group'), groupId: id }),
     ]),
-    goal: z
-      .object({ kind: z.enum(['books', 'minutes']), target: z.number().int().min(1).max(100_000) })
-      .strict(),
-    titleIds: z
-      .array(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/))
-      .min(1)
-      .max(200)
-      .optional(),
-    collectionId: id.optional(),
-  })
-  .strict()
-  .openapi('NewProgramme');
+    goal: z.strictObject({
+      kind: z.enum(['books', 'minutes']),
+      target: z.int().check(z.gte(1), z.lte(100_000)),
+    }),
+    titleIds: z.optional(
+      z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/))).check(z.minLength(1), z.maxLength(200)),
+    ),
+    collectionId: z.optional(id),
+  }),
+  { id: 'NewProgramme' },
+);
 
-const PatronGroupSchema = z
-  .object({ id: z.string(), name: z.string(), memberCount: z.number().int(), createdAt: z.string() })
-  .openapi('PatronGroup');
+const PatronGroupSchema = doc(
+  z.object({ id: z.string(), name: z.string(), memberCount: z.int(), createdAt: z.string() }),
+  { id: 'PatronGroup' },
+);
 
-const ParticipantSchema = z
-  .object({
+const ParticipantSchema = doc(
+  z.object({
     patronId: z.string(),
     patronName: z.string(),
     cardNumber: z.string(),
     joinedAt: z.string(),
     finishedTitles: z.array(z.string()),
-    minutes: z.number().int(),
-    progress: z.object({ value: z.number().int(), target: z.number().int(), percent: z.number().int() }),
-    badges: z.array(z.number().int()),
-    completedAt: z.string().optional(),
-  })
-  .openapi('ProgrammeParticipant');
+    minutes: z.int(),
+    progress: z.object({ value: z.int(), target: z.int(), percent: z.int() }),
+    badges: z.array(z.int()),
+    completedAt: z.optional(z.string()),
+  }),
+  { id: 'ProgrammeParticipant' },
+);
 
 const tags = ['Reading programmes (librarians)'];
 const bearer = [{ bearer: [] }];
-const json = <T extends z.ZodType>(schema: T) => ({
+const json = <T extends z.ZodMiniType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
@@ -110,25 +113,26 @@ const participantsRoute = createRoute({
   tags,
   security: bearer,
   summary: 'Participation and completion of a programme: totals and every participant',
-  request: { params: z.object({ id: id.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: z.object({ id: doc(id, { param: { name: 'id', in: 'path' } }) }) },
   responses: {
     200: {
       description: 'Totals and participants, most advanced first',
       content: {
         'application/json': {
-          schema: z
-            .object({
+          schema: doc(
+            z.object({
               programme: ProgrammeSchema,
               totals: z.object({
-                participants: z.number().int(),
-                completed: z.number().int(),
-                badges: z.record(z.string(), z.number().int()).openapi({
+                participants: z.int(),
+                completed: z.int(),
+                badges: doc(z.record(z.string(), z.int()), {
                   description: 'Participants per milestone reached (25, 50, 75, 100)',
                 }),
               }),
               data: z.array(ParticipantSchema),
-            })
-            .openapi('ProgrammeParticipation'),
+            }),
+            { id: 'ProgrammeParticipation' },
+          ),
         },
       },
     },
@@ -147,16 +151,18 @@ const createGroupRoute = createRoute({
   security: bearer,
   summary: 'Creates a patron group (a school class) from a CSV with a cardNumber column',
   request: {
-    body: json(z.object({ name: text(120), csv: z.string().min(1).max(15_000) }).strict()),
+    body: json(
+      z.strictObject({ name: text(120), csv: z.string().check(z.minLength(1), z.maxLength(15_000)) }),
+    ),
   },
   responses: {
     201: {
       description: 'Created; card numbers of no patron are listed and left out',
       content: {
         'application/json': {
-          schema: z
-            .object({ group: PatronGroupSchema, unknownCards: z.array(z.string()) })
-            .openapi('PatronGroupCreated'),
+          schema: doc(z.object({ group: PatronGroupSchema, unknownCards: z.array(z.string()) }), {
+            id: 'PatronGroupCreated',
+          }),
         },
       },
     },
@@ -222,7 +228,7 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
   return results;
 }
 
-export function adminProgrammeRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminProgrammeRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(createProgrammeRoute, async (c) => {
     const deps = c.get('deps');
     const body = c.req.valid('json');

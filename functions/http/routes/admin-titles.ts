@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { publishUpload } from '../../domain/content-pipeline';
 import { NotFoundError } from '../../domain/errors';
 import { titleEdit } from '../../domain/title';
@@ -8,31 +10,31 @@ import type { AppEnv } from '../deps';
 import { problemContent, TitleSchema } from '../schemas';
 import { titleView } from './titles';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const list = (max: number) => z.array(text(500)).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
+const list = (max: number) => z.array(text(500)).check(z.maxLength(max));
 
-const MetadataSchema = z
-  .object({
-    title: text(500),
-    authors: list(50),
-    language: z
-      .string()
-      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'A BCP 47 language tag such as id or en-GB'),
-    publisher: text(500),
-    published: text(40),
-    description: text(10_000),
-    subjects: list(100),
-    identifiers: z
-      .object({ isbn: list(20), doi: list(20), issn: list(20), other: list(20) })
-      .partial()
-      .strict(),
-  })
-  .partial()
-  .strict()
-  .openapi('TitleMetadata');
+const MetadataSchema = doc(
+  z.partial(
+    z.strictObject({
+      title: text(500),
+      authors: list(50),
+      language: z
+        .string()
+        .check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'A BCP 47 language tag such as id or en-GB')),
+      publisher: text(500),
+      published: text(40),
+      description: text(10_000),
+      subjects: list(100),
+      identifiers: z.partial(
+        z.strictObject({ isbn: list(20), doi: list(20), issn: list(20), other: list(20) }),
+      ),
+    }),
+  ),
+  { id: 'TitleMetadata' },
+);
 
 const AccessSchema = z.enum(['open', 'licensed', 'partner']);
-const titleId = z.object({ id: z.string().min(1).max(128) });
+const titleId = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 const publish = createRoute({
   method: 'post',
@@ -44,16 +46,14 @@ const publish = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              uploadId: z.string().regex(/^u-[0-9a-f]{32}$/, 'An upload id'),
-              access: AccessSchema,
-              metadata: MetadataSchema.optional(),
-              allowDuplicate: z.boolean().optional().openapi({
-                description: 'Publish even when the same file (SHA-256) is already a title',
-              }),
-            })
-            .strict(),
+          schema: z.strictObject({
+            uploadId: z.string().check(z.regex(/^u-[0-9a-f]{32}$/, 'An upload id')),
+            access: AccessSchema,
+            metadata: z.optional(MetadataSchema),
+            allowDuplicate: doc(z.optional(z.boolean()), {
+              description: 'Publish even when the same file (SHA-256) is already a title',
+            }),
+          }),
         },
       },
     },
@@ -75,8 +75,8 @@ const publish = createRoute({
 
 const flag = z.enum(['true', 'false']);
 
-const TitleListRowSchema = z
-  .object({
+const TitleListRowSchema = doc(
+  z.object({
     id: z.string(),
     title: z.string(),
     authors: z.array(z.string()),
@@ -85,18 +85,15 @@ const TitleListRowSchema = z
     withdrawn: z.boolean(),
     isbn: z.array(z.string()),
     licences: z.object({
-      active: z.number().int().openapi({ description: 'Licences that lend now' }),
-      total: z.number().int(),
-      soonestExpiry: z.string().nullable().openapi({ description: 'Soonest expiry of an active licence' }),
-      checkoutsLeft: z
-        .number()
-        .int()
-        .nullable()
-        .openapi({ description: 'Across active licences; null = unlimited' }),
+      active: doc(z.int(), { description: 'Licences that lend now' }),
+      total: z.int(),
+      soonestExpiry: doc(z.nullable(z.string()), { description: 'Soonest expiry of an active licence' }),
+      checkoutsLeft: doc(z.nullable(z.int()), { description: 'Across active licences; null = unlimited' }),
     }),
-    link: z.string().openapi({ description: "The console's management page of the title" }),
-  })
-  .openapi('TitleListRow');
+    link: doc(z.string(), { description: "The console's management page of the title" }),
+  }),
+  { id: 'TitleListRow' },
+);
 
 const listTitles = createRoute({
   method: 'get',
@@ -110,15 +107,15 @@ const listTitles = createRoute({
   security: [{ bearer: [] }],
   request: {
     query: z.object({
-      q: z.string().trim().max(200).optional(),
-      access: AccessSchema.optional(),
-      format: z.enum(['epub', 'pdf']).optional(),
-      withdrawn: flag.optional(),
-      withoutLicence: flag.optional(),
-      licenceExpiringWithin: z.coerce.number().int().min(1).max(3_650).optional(),
-      checkoutsNearlyUsedUp: flag.optional(),
-      limit: z.coerce.number().int().min(1).max(100).default(25),
-      cursor: z.string().min(1).max(4096).optional(),
+      q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+      access: z.optional(AccessSchema),
+      format: z.optional(z.enum(['epub', 'pdf'])),
+      withdrawn: z.optional(flag),
+      withoutLicence: z.optional(flag),
+      licenceExpiringWithin: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(3_650))),
+      checkoutsNearlyUsedUp: z.optional(flag),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+      cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
     }),
   },
   responses: {
@@ -126,7 +123,7 @@ const listTitles = createRoute({
       description: 'A page of titles',
       content: {
         'application/json': {
-          schema: z.object({ data: z.array(TitleListRowSchema), cursor: z.string().nullable() }),
+          schema: z.object({ data: z.array(TitleListRowSchema), cursor: z.nullable(z.string()) }),
         },
       },
     },
@@ -145,9 +142,9 @@ const edit = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: MetadataSchema.extend({ access: AccessSchema.optional() })
-            .strict()
-            .refine((body) => Object.keys(body).length > 0, 'Nothing to change'),
+          schema: z
+            .extend(MetadataSchema, { access: z.optional(AccessSchema) })
+            .check(z.refine((body) => Object.keys(body).length > 0, 'Nothing to change')),
         },
       },
     },
@@ -171,7 +168,7 @@ const withdraw = createRoute({
   },
 });
 
-export function adminTitleRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminTitleRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listTitles, async (c) => {
     const { limit, cursor, q, access, format, licenceExpiringWithin, ...flags } = c.req.valid('query');
     const deps = c.get('deps');

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import {
   abortUpload,
   completeUpload,
@@ -12,31 +14,32 @@ import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
 const PartLinkSchema = z.object({
-  partNumber: z.number().int(),
+  partNumber: z.int(),
   url: z.string(),
-  start: z.number().int(),
-  end: z.number().int(),
+  start: z.int(),
+  end: z.int(),
 });
 
-const UploadSchema = z
-  .object({
+const UploadSchema = doc(
+  z.object({
     id: z.string(),
     mode: z.enum(['single', 'multipart']),
     state: z.enum(['pending', 'uploaded', 'validating', 'published', 'rejected', 'aborted']),
     fileName: z.string(),
     contentType: z.string(),
-    size: z.number().int(),
-    partSize: z.number().int().optional(),
-    partCount: z.number().int().optional(),
+    size: z.int(),
+    partSize: z.optional(z.int()),
+    partCount: z.optional(z.int()),
     expiresAt: z.string(),
-    titleId: z.string().optional(),
-    rejection: z.string().optional(),
+    titleId: z.optional(z.string()),
+    rejection: z.optional(z.string()),
     /** Single: PUT the whole file here. */
-    url: z.string().optional(),
+    url: z.optional(z.string()),
     /** Multipart: PUT each part to its link; keep each response's ETag for the completion. */
-    parts: z.array(PartLinkSchema).optional(),
-  })
-  .openapi('Upload');
+    parts: z.optional(z.array(PartLinkSchema)),
+  }),
+  { id: 'Upload' },
+);
 
 /** The librarian's view: no store keys or multipart ids. */
 function uploadView(upload: Upload, links: Omit<UploadTicket, 'upload'> = {}) {
@@ -44,15 +47,15 @@ function uploadView(upload: Upload, links: Omit<UploadTicket, 'upload'> = {}) {
   return { ...view, ...links };
 }
 
-const fileName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(255)
-  .refine(
+const fileName = z.string().check(
+  z.trim(),
+  z.minLength(1),
+  z.maxLength(255),
+  z.refine(
     (name) => ![...name].some((ch) => ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 || ch === '\u007f'),
     'A file name has no slashes or control characters',
-  );
+  ),
+);
 
 const createUpload = createRoute({
   method: 'post',
@@ -66,12 +69,16 @@ const createUpload = createRoute({
         'application/json': {
           schema: z.object({
             fileName,
-            contentType: z
-              .string()
-              .max(127)
-              .regex(/^$|^[\w.+-]+\/[\w.+-]+$/, 'A media type such as application/epub+zip')
-              .default(''),
-            size: z.number().int().nonnegative(),
+            contentType: z._default(
+              z
+                .string()
+                .check(
+                  z.maxLength(127),
+                  z.regex(/^$|^[\w.+-]+\/[\w.+-]+$/, 'A media type such as application/epub+zip'),
+                ),
+              '',
+            ),
+            size: z.int().check(z.nonnegative()),
           }),
         },
       },
@@ -87,7 +94,7 @@ const createUpload = createRoute({
   },
 });
 
-const idParam = z.object({ id: z.string().regex(/^u-[0-9a-f]{32}$/, 'An upload id') });
+const idParam = z.object({ id: z.string().check(z.regex(/^u-[0-9a-f]{32}$/, 'An upload id')) });
 
 const complete = createRoute({
   method: 'post',
@@ -101,15 +108,16 @@ const complete = createRoute({
       content: {
         'application/json': {
           schema: z.object({
-            parts: z
-              .array(
-                z.object({
-                  partNumber: z.number().int().min(1).max(10_000),
-                  etag: z.string().min(1).max(128),
-                }),
-              )
-              .max(10_000)
-              .optional(),
+            parts: z.optional(
+              z
+                .array(
+                  z.object({
+                    partNumber: z.int().check(z.gte(1), z.lte(10_000)),
+                    etag: z.string().check(z.minLength(1), z.maxLength(128)),
+                  }),
+                )
+                .check(z.maxLength(10_000)),
+            ),
           }),
         },
       },
@@ -134,7 +142,11 @@ const renewParts = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ partNumbers: z.array(z.number().int().min(1).max(10_000)).min(1).max(1000) }),
+          schema: z.object({
+            partNumbers: z
+              .array(z.int().check(z.gte(1), z.lte(10_000)))
+              .check(z.minLength(1), z.maxLength(1000)),
+          }),
         },
       },
     },
@@ -162,7 +174,7 @@ const abort = createRoute({
   },
 });
 
-export function adminUploadRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminUploadRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(createUpload, async (c) => {
     const body = c.req.valid('json');
     noteAudit(c, { action: 'upload.start', details: { fileName: body.fileName, size: body.size } });

@@ -1,21 +1,25 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { login, logout, refresh } from '../../domain/sign-in';
 import { requestAddress } from '../campus';
 import type { AppEnv } from '../deps';
 import { JwksSchema, MemberSignedInSchema, problemContent, SignedInSchema } from '../schemas';
 
-const LoginSchema = z
-  .object({
-    cardNumber: z.string().trim().min(1).max(64).openapi({ example: '20000001' }),
-    pin: z.string().min(1).max(128).openapi({ example: '1234' }),
-  })
-  .openapi('Login');
+const LoginSchema = doc(
+  z.object({
+    cardNumber: doc(z.string().check(z.trim(), z.minLength(1), z.maxLength(64)), { example: '20000001' }),
+    pin: doc(z.string().check(z.minLength(1), z.maxLength(128)), { example: '1234' }),
+  }),
+  { id: 'Login' },
+);
 
-const RefreshTokenSchema = z
-  .object({ refreshToken: z.string().min(1).max(512) })
-  .openapi('RefreshTokenRequest');
+const RefreshTokenSchema = doc(
+  z.object({ refreshToken: z.string().check(z.minLength(1), z.maxLength(512)) }),
+  { id: 'RefreshTokenRequest' },
+);
 
-const json = <T extends z.ZodType>(schema: T) => ({
+const json = <T extends z.ZodMiniType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
@@ -85,7 +89,7 @@ const jwksRoute = createRoute({
   },
 });
 
-export function authRoutes(app: OpenAPIHono<AppEnv>): void {
+export function authRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(loginRoute, async (c) => {
     const deps = c.get('deps');
     const clientAddress = requestAddress(c, deps.config.TRUSTED_PROXY_CIDRS);

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { languageCounts, subjectCounts } from '../../domain/catalogue-order';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
@@ -8,15 +10,16 @@ import { problemContent } from '../schemas';
  * filters applied but not its own, so a patron who picked a language still sees every other language's count.
  */
 
-const CountSchema = z.object({ value: z.string(), count: z.number().int() });
+const CountSchema = z.object({ value: z.string(), count: z.int() });
 
-const BrowseSchema = z
-  .object({
-    total: z.number().int().openapi({ description: 'Titles matching every filter given' }),
-    subjects: z.array(CountSchema).openapi({ description: 'Most titles first (at most 50)' }),
-    languages: z.array(CountSchema).openapi({ description: 'Primary language subtags, most titles first' }),
-  })
-  .openapi('CatalogueBrowse');
+const BrowseSchema = doc(
+  z.object({
+    total: doc(z.int(), { description: 'Titles matching every filter given' }),
+    subjects: doc(z.array(CountSchema), { description: 'Most titles first (at most 50)' }),
+    languages: doc(z.array(CountSchema), { description: 'Primary language subtags, most titles first' }),
+  }),
+  { id: 'CatalogueBrowse' },
+);
 
 const browseRoute = createRoute({
   method: 'get',
@@ -27,14 +30,11 @@ const browseRoute = createRoute({
   summary: 'Subjects and languages of the catalogue, with how many titles each',
   request: {
     query: z.object({
-      q: z.string().trim().max(200).optional(),
-      lang: z
-        .string()
-        .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
-        .optional(),
-      subject: z.string().trim().min(1).max(100).optional(),
-      format: z.enum(['epub', 'pdf']).optional(),
-      access: z.enum(['open', 'licensed', 'partner']).optional(),
+      q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+      lang: z.optional(z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/))),
+      subject: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      format: z.optional(z.enum(['epub', 'pdf'])),
+      access: z.optional(z.enum(['open', 'licensed', 'partner'])),
     }),
   },
   responses: {
@@ -43,7 +43,7 @@ const browseRoute = createRoute({
   },
 });
 
-export function browseRoutes(app: OpenAPIHono<AppEnv>): void {
+export function browseRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(browseRoute, async (c) => {
     const { lang, subject, ...rest } = c.req.valid('query');
     const index = await c.get('deps').catalogue.current();

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc, extend } from '../schema-doc';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import {
@@ -26,29 +28,33 @@ const cookiePath = '/auth/oidc';
 
 const tags = ['Campus sign-in'];
 
-const CampusPartnerSchema = z.object({ id: z.string(), name: z.string() }).openapi('CampusPartner', {
+const CampusPartnerSchema = doc(z.object({ id: z.string(), name: z.string() }), {
+  id: 'CampusPartner',
   description: 'An institution whose members may sign in with their campus account',
 });
 
-const CampusSignedInSchema = MemberSignedInSchema.extend({
-  partnerName: z.string(),
-  returnPath: z
-    .string()
-    .openapi({ description: 'The app route to open now (always app-relative, e.g. #/titles/t-1)' }),
-}).openapi('CampusSignedIn');
+const CampusSignedInSchema = doc(
+  extend(MemberSignedInSchema, {
+    partnerName: z.string(),
+    returnPath: doc(z.string(), {
+      description: 'The app route to open now (always app-relative, e.g. #/titles/t-1)',
+    }),
+  }),
+  { id: 'CampusSignedIn' },
+);
 
-const HandoffRequestSchema = z
-  .object({
-    handoff: z.string().min(1).max(128).openapi({
+const HandoffRequestSchema = doc(
+  z.strictObject({
+    handoff: doc(z.string().check(z.minLength(1), z.maxLength(128)), {
       description: 'The one-time code from the fragment of the URL the callback sent the app to',
     }),
-  })
-  .strict()
-  .openapi('CampusHandoffRequest');
+  }),
+  { id: 'CampusHandoffRequest' },
+);
 
 const redirectTo = (description: string) => ({
   description,
-  headers: z.object({ Location: z.string().openapi({ description: 'Where the browser goes next' }) }),
+  headers: z.object({ Location: doc(z.string(), { description: 'Where the browser goes next' }) }),
 });
 
 const unavailable = problemContent(
@@ -80,13 +86,11 @@ const startRoute = createRoute({
   security: [],
   summary: 'Start campus sign-in: redirects to the university (authorization code, PKCE S256)',
   request: {
-    params: z.object({ partnerId: z.string().min(1).max(64) }),
+    params: z.object({ partnerId: z.string().check(z.minLength(1), z.maxLength(64)) }),
     query: z.object({
-      return: z
-        .string()
-        .max(512)
-        .optional()
-        .openapi({ description: 'App route to open after sign-in, e.g. #/titles/t-1 (app-relative only)' }),
+      return: doc(z.optional(z.string().check(z.maxLength(512))), {
+        description: 'App route to open after sign-in, e.g. #/titles/t-1 (app-relative only)',
+      }),
     }),
   },
   responses: {
@@ -113,11 +117,11 @@ const callbackRoute = createRoute({
     'the app redeems the one-time code.',
   request: {
     query: z.object({
-      code: z.string().max(2048).optional(),
-      state: z.string().max(512).optional(),
-      iss: z.string().max(500).optional(),
-      error: z.string().max(200).optional(),
-      error_description: z.string().max(2000).optional(),
+      code: z.optional(z.string().check(z.maxLength(2048))),
+      state: z.optional(z.string().check(z.maxLength(512))),
+      iss: z.optional(z.string().check(z.maxLength(500))),
+      error: z.optional(z.string().check(z.maxLength(200))),
+      error_description: z.optional(z.string().check(z.maxLength(2000))),
     }),
   },
   responses: {
@@ -192,7 +196,7 @@ async function navigation(c: Context<AppEnv>, work: () => Promise<Response>): Pr
   }
 }
 
-export function campusSignInRoutes(app: OpenAPIHono<AppEnv>): void {
+export function campusSignInRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listRoute, async (c) => {
     const partners = await c.get('deps').partners.list();
     const data = partners

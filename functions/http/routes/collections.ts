@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { pageOf } from '../../domain/catalogue-feeds';
 import { NotFoundError } from '../../domain/errors';
 import {
@@ -38,29 +40,32 @@ import { shelfLink } from '../../domain/opds';
  * every public view at once.
  */
 
-export const BilingualSchema = z
-  .object({ id: z.string(), en: z.string() })
-  .openapi('BilingualText', { description: 'The same text in Indonesian (`id`) and English (`en`)' });
+export const BilingualSchema = doc(z.object({ id: z.string(), en: z.string() }), {
+  id: 'BilingualText',
+  description: 'The same text in Indonesian (`id`) and English (`en`)',
+});
 
-const PublicCollectionSchema = z
-  .object({
+const PublicCollectionSchema = doc(
+  z.object({
     id: z.string(),
     name: BilingualSchema,
     description: BilingualSchema,
-    cover: z.string().optional().openapi({ description: 'URL of the cover image, when there is one' }),
-    featuredFrom: z.string().optional(),
-    featuredUntil: z.string().optional(),
-    titleCount: z.number().int().openapi({ description: 'Titles a patron can find in it now' }),
+    cover: doc(z.optional(z.string()), { description: 'URL of the cover image, when there is one' }),
+    featuredFrom: z.optional(z.string()),
+    featuredUntil: z.optional(z.string()),
+    titleCount: doc(z.int(), { description: 'Titles a patron can find in it now' }),
     titles: z.array(TitleSchema),
     updatedAt: z.string(),
-  })
-  .openapi('Collection');
+  }),
+  { id: 'Collection' },
+);
 
-const CollectionListSchema = z
-  .object({ data: z.array(PublicCollectionSchema) })
-  .openapi('CollectionList', { description: 'Collections featured now; each with its first titles' });
+const CollectionListSchema = doc(z.object({ data: z.array(PublicCollectionSchema) }), {
+  id: 'CollectionList',
+  description: 'Collections featured now; each with its first titles',
+});
 
-const idParam = z.object({ id: z.string().min(1).max(128) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 /** Where a collection's cover is: its own uploaded image, or the chosen title's cover while it is shown. */
 export function coverUrlOf(collection: Collection, titles: readonly Title[]): string | undefined {
@@ -141,7 +146,7 @@ const getCollectionCover = createRoute({
   tags: ['Collections'],
   security: [],
   summary: 'A collection’s uploaded cover: a redirect to a short-lived signed link',
-  request: { params: idParam, query: z.object({ v: z.string().max(300).optional() }) },
+  request: { params: idParam, query: z.object({ v: z.optional(z.string().check(z.maxLength(300))) }) },
   responses: {
     302: { description: 'To the signed link' },
     400: problemContent('Invalid id', ['VALIDATION_FAILED']),
@@ -163,8 +168,8 @@ const opdsCollection = createRoute({
   request: {
     params: idParam,
     query: z.object({
-      page: z.coerce.number().int().min(1).max(10_000).default(1),
-      limit: z.coerce.number().int().min(1).max(100).default(opdsPageSize),
+      page: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(10_000)), 1),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), opdsPageSize),
     }),
   },
   responses: {
@@ -178,7 +183,7 @@ const opdsCollection = createRoute({
 /** Signed cover links are made per hour-long window (as titles' covers), so caches keep hitting. */
 const coverWindowMs = 3_600_000;
 
-export function collectionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function collectionRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listFeatured, async (c) => {
     const deps = c.get('deps');
     const featured = featuredNow(await deps.collections.list(), deps.clock.now());

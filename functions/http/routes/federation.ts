@@ -1,20 +1,20 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { ServiceUnavailableError } from '../../domain/errors';
 import { exchangeAssertion } from '../../domain/federation';
 import type { AppEnv } from '../deps';
 import { memberSessions } from '../../application/member-sessions';
 import { MemberSignedInSchema, problemContent } from '../schemas';
 
-const FederatedRequestSchema = z
-  .object({
-    assertion: z
-      .string()
-      .min(1)
-      .max(8192)
-      .openapi({ description: 'The member token (a JWT) from the partner IdP' }),
-  })
-  .strict()
-  .openapi('FederatedSignInRequest');
+const FederatedRequestSchema = doc(
+  z.strictObject({
+    assertion: doc(z.string().check(z.minLength(1), z.maxLength(8192)), {
+      description: 'The member token (a JWT) from the partner IdP',
+    }),
+  }),
+  { id: 'FederatedSignInRequest' },
+);
 
 const federatedRoute = createRoute({
   method: 'post',
@@ -41,7 +41,7 @@ const federatedRoute = createRoute({
   },
 });
 
-export function federationRoutes(app: OpenAPIHono<AppEnv>): void {
+export function federationRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(federatedRoute, async (c) => {
     const deps = c.get('deps');
     if (!deps.pseudonyms) {

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { UnauthorizedError, ValidationError } from '../../domain/errors';
 import { checkGoTargetAgainst, maxGoUrlLength } from '../../domain/go-target';
 import { requireCaller } from '../auth';
@@ -20,7 +22,7 @@ const goRoute = createRoute({
   security: [{ bearer: [] }],
   // The domain check owns the limits (and refuses with GO_TARGET_REFUSED); the schema only documents them.
   request: {
-    query: z.object({ url: z.string().openapi({ minLength: 1, maxLength: maxGoUrlLength }) }),
+    query: z.object({ url: doc(z.string(), { minLength: 1, maxLength: maxGoUrlLength }) }),
   },
   responses: {
     302: { description: 'To the database' },
@@ -31,7 +33,7 @@ const goRoute = createRoute({
   },
 });
 
-export function goRoutes(app: OpenAPIHono<AppEnv>): void {
+export function goRoutes(app: ContractApp<AppEnv>): void {
   app.use('/go', requireCaller());
   // `url` twice: which one would a proxy or a browser use? Neither: refused outright. Checked before the
   // query schema, which would otherwise call an array of urls a plain VALIDATION_FAILED.

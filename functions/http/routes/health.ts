@@ -1,13 +1,16 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { AppEnv } from '../deps';
 
-const HealthSchema = z
-  .object({
+const HealthSchema = doc(
+  z.object({
     status: z.enum(['ok', 'unavailable']),
     checks: z.record(z.string(), z.enum(['up', 'down'])),
     down: z.array(z.string()),
-  })
-  .openapi('Health');
+  }),
+  { id: 'Health' },
+);
 
 const health = createRoute({
   method: 'get',
@@ -19,7 +22,7 @@ const health = createRoute({
   },
 });
 
-export function healthRoutes(app: OpenAPIHono<AppEnv>): void {
+export function healthRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(health, async (c) => {
     const { checks, logger } = c.get('deps');
     const results = await Promise.all(

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { createMiddleware } from 'hono/factory';
 import type { Caller } from '../../domain/caller';
 import type { Hold } from '../../domain/hold';
@@ -14,47 +16,50 @@ import { problemContent } from '../schemas';
 
 // ---- schemas (the contract at /openapi.json) ------------------------------------------------------
 
-const LoanSchema = z
-  .object({
+const LoanSchema = doc(
+  z.object({
     id: z.string(),
     titleId: z.string(),
     status: z.enum(['active', 'returned', 'expired']),
-    days: z.number().int().openapi({ example: 14 }),
+    days: doc(z.int(), { example: 14 }),
     checkedOutAt: z.string(),
-    expiresAt: z.string().openapi({ description: 'The loan ends here; links are refused after it.' }),
-    renewals: z.number().int(),
-    endedAt: z.string().optional(),
-  })
-  .openapi('Loan');
+    expiresAt: doc(z.string(), { description: 'The loan ends here; links are refused after it.' }),
+    renewals: z.int(),
+    endedAt: z.optional(z.string()),
+  }),
+  { id: 'Loan' },
+);
 
-const HoldSchema = z
-  .object({
+const HoldSchema = doc(
+  z.object({
     id: z.string(),
     titleId: z.string(),
     status: z.enum(['waiting', 'reserved', 'fulfilled', 'cancelled', 'lapsed']),
     placedAt: z.string(),
-    position: z.number().int().openapi({ description: '1 = next in line; 0 once a copy is reserved' }),
-    estimatedWaitDays: z.number().int(),
-    reservedUntil: z.string().optional().openapi({ description: 'Borrow before this or the copy passes on' }),
-    suspendedUntil: z.string().optional().openapi({
+    position: doc(z.int(), { description: '1 = next in line; 0 once a copy is reserved' }),
+    estimatedWaitDays: z.int(),
+    reservedUntil: doc(z.optional(z.string()), { description: 'Borrow before this or the copy passes on' }),
+    suspendedUntil: doc(z.optional(z.string()), {
       description:
         'While set, the hold keeps its place in line and copies pass to the next hold; it is served again from this instant',
     }),
-    endedAt: z.string().optional(),
-  })
-  .openapi('Hold');
+    endedAt: z.optional(z.string()),
+  }),
+  { id: 'Hold' },
+);
 
-const AccessLinkSchema = z
-  .object({
+const AccessLinkSchema = doc(
+  z.object({
     url: z.string(),
     expiresAt: z.string(),
     contentType: z.string(),
     format: z.enum(['epub', 'pdf']),
-    size: z.number().int(),
-  })
-  .openapi('AccessLink');
+    size: z.int(),
+  }),
+  { id: 'AccessLink' },
+);
 
-const idParam = z.object({ id: z.string().min(1).max(128) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Every lending path but reading needs a signed-in caller (requireCaller: 401 otherwise). */
 const bearer = [{ bearer: [] }];
@@ -102,18 +107,16 @@ const checkout = createRoute({
   middleware: [requireCaller()] as const,
   request: {
     headers: z.object({
-      'idempotency-key': z.string().regex(idempotencyKeyPattern).optional(),
+      'idempotency-key': z.optional(z.string().check(z.regex(idempotencyKeyPattern))),
     }),
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              titleId: z.string().min(1).max(128),
-              days: z.union([z.literal(7), z.literal(14), z.literal(21)]).optional(),
-            })
-            .strict(),
+          schema: z.strictObject({
+            titleId: z.string().check(z.minLength(1), z.maxLength(128)),
+            days: z.optional(z.union([z.literal(7), z.literal(14), z.literal(21)])),
+          }),
         },
       },
     },
@@ -215,7 +218,9 @@ const placeHold = createRoute({
     body: {
       required: true,
       content: {
-        'application/json': { schema: z.object({ titleId: z.string().min(1).max(128) }).strict() },
+        'application/json': {
+          schema: z.strictObject({ titleId: z.string().check(z.minLength(1), z.maxLength(128)) }),
+        },
       },
     },
   },
@@ -280,10 +285,12 @@ const suspendHold = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({ days: z.union([z.literal(7), z.literal(14), z.literal(28)]).openapi({ example: 14 }) })
-            .strict()
-            .openapi('SuspendHoldRequest'),
+          schema: doc(
+            z.strictObject({
+              days: doc(z.union([z.literal(7), z.literal(14), z.literal(28)]), { example: 14 }),
+            }),
+            { id: 'SuspendHoldRequest' },
+          ),
         },
       },
     },
@@ -328,14 +335,11 @@ const access = createRoute({
   request: {
     params: idParam,
     query: z.object({
-      renewal: z
-        .enum(['true', 'false'])
-        .optional()
-        .openapi({
-          description:
-            'true when the reader renews an expired link mid-book: not counted as a new COUNTER request ' +
-            'while the same reading goes on (the server checks that one does)',
-        }),
+      renewal: doc(z.optional(z.enum(['true', 'false'])), {
+        description:
+          'true when the reader renews an expired link mid-book: not counted as a new COUNTER request ' +
+          'while the same reading goes on (the server checks that one does)',
+      }),
     }),
   },
   responses: {
@@ -351,7 +355,7 @@ const access = createRoute({
   },
 });
 
-export function lendingRoutes(app: OpenAPIHono<AppEnv>): void {
+export function lendingRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(checkout, async (c) => {
     const { patronId } = c.get('caller');
     const { titleId, days } = c.req.valid('json');

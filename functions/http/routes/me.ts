@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type ContractApp } from '../route-kit';
 import { NotFoundError } from '../../domain/errors';
 import { profileOf } from '../../domain/patron';
 import { requireCaller } from '../auth';
@@ -18,7 +18,7 @@ const meRoute = createRoute({
   },
 });
 
-export function meRoutes(app: OpenAPIHono<AppEnv>): void {
+export function meRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(meRoute, async (c) => {
     const { patronId } = c.get('caller');
     const patron = await c.get('deps').patrons.get(patronId);

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Context } from 'hono';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../domain/errors';
 import { lendingErrors } from '../../domain/lending-errors';
@@ -17,57 +19,56 @@ import { problemContent } from '../schemas';
 
 // ---- schemas --------------------------------------------------------------------------------------
 
-const KindSchema = z.enum(notificationKinds).openapi('NotificationKind');
+const KindSchema = doc(z.enum(notificationKinds), { id: 'NotificationKind' });
 
-const NotificationSchema = z
-  .object({
+const NotificationSchema = doc(
+  z.object({
     id: z.string(),
     kind: KindSchema,
     titleId: z.string(),
-    title: z.string().optional().openapi({ description: 'The title’s name, when it still exists' }),
-    deadline: z
-      .string()
-      .optional()
-      .openapi({ description: 'The reservation or loan end the notice is about' }),
+    title: doc(z.optional(z.string()), { description: 'The title’s name, when it still exists' }),
+    deadline: doc(z.optional(z.string()), { description: 'The reservation or loan end the notice is about' }),
     createdAt: z.string(),
-    readAt: z.string().optional(),
-  })
-  .openapi('Notification');
+    readAt: z.optional(z.string()),
+  }),
+  { id: 'Notification' },
+);
 
-const NotificationPageSchema = z
-  .object({
+const NotificationPageSchema = doc(
+  z.object({
     data: z.array(NotificationSchema),
-    cursor: z.string().nullable(),
-    unread: z.number().int(),
-  })
-  .openapi('NotificationPage');
+    cursor: z.nullable(z.string()),
+    unread: z.int(),
+  }),
+  { id: 'NotificationPage' },
+);
 
-const UnreadSchema = z.object({ unread: z.number().int() }).openapi('UnreadNotifications');
-const MarkedSchema = z.object({ marked: z.number().int() }).openapi('NotificationsMarked');
+const UnreadSchema = doc(z.object({ unread: z.int() }), { id: 'UnreadNotifications' });
+const MarkedSchema = doc(z.object({ marked: z.int() }), { id: 'NotificationsMarked' });
 
-const SettingsSchema = z
-  .object({
-    email: z.string().optional().openapi({ description: 'The confirmed address mails go to' }),
-    emailVerifiedAt: z.string().optional(),
-    pendingEmail: z
-      .string()
-      .optional()
-      .openapi({ description: 'An address waiting for its confirmation link to be followed; not used yet' }),
-    emailOff: z
-      .array(KindSchema)
-      .openapi({ description: 'Kinds not sent by e-mail (in the app they always are)' }),
+const SettingsSchema = doc(
+  z.object({
+    email: doc(z.optional(z.string()), { description: 'The confirmed address mails go to' }),
+    emailVerifiedAt: z.optional(z.string()),
+    pendingEmail: doc(z.optional(z.string()), {
+      description: 'An address waiting for its confirmation link to be followed; not used yet',
+    }),
+    emailOff: doc(z.array(KindSchema), {
+      description: 'Kinds not sent by e-mail (in the app they always are)',
+    }),
     kinds: z.array(KindSchema),
-  })
-  .openapi('NotificationSettings');
+  }),
+  { id: 'NotificationSettings' },
+);
 
-const WishSchema = z.object({ titleId: z.string(), createdAt: z.string() }).openapi('Wish');
+const WishSchema = doc(z.object({ titleId: z.string(), createdAt: z.string() }), { id: 'Wish' });
 
 const bearer = [{ bearer: [] }];
 const tags = ['Notifications'];
 
-const idParam = z.object({ id: z.string().min(1).max(300) });
-const titleParam = z.object({ titleId: z.string().min(1).max(128) });
-const tokenQuery = z.object({ token: z.string().min(10).max(2048) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(300)) });
+const titleParam = z.object({ titleId: z.string().check(z.minLength(1), z.maxLength(128)) });
+const tokenQuery = z.object({ token: z.string().check(z.minLength(10), z.maxLength(2048)) });
 
 const html = { 'text/html': { schema: z.string() } };
 /** What every operation behind a mail's signed link can refuse with. */
@@ -86,8 +87,8 @@ const listNotifications = createRoute({
   middleware: [requireCaller()] as const,
   request: {
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(50).default(20),
-      cursor: z.string().max(2048).optional(),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 20),
+      cursor: z.optional(z.string().check(z.maxLength(2048))),
     }),
   },
   responses: {
@@ -169,7 +170,9 @@ const putPreferences = createRoute({
     body: {
       required: true,
       content: {
-        'application/json': { schema: z.object({ emailOff: z.array(KindSchema).max(20) }).strict() },
+        'application/json': {
+          schema: z.strictObject({ emailOff: z.array(KindSchema).check(z.maxLength(20)) }),
+        },
       },
     },
   },
@@ -194,7 +197,9 @@ const putEmail = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ email: z.string().trim().toLowerCase().email().max(254) }).strict(),
+          schema: z.strictObject({
+            email: z.string().check(z.trim(), z.toLowerCase(), z.email(), z.maxLength(254)),
+          }),
         },
       },
     },
@@ -286,7 +291,11 @@ const addWish = createRoute({
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ titleId: z.string().min(1).max(128) }).strict() } },
+      content: {
+        'application/json': {
+          schema: z.strictObject({ titleId: z.string().check(z.minLength(1), z.maxLength(128)) }),
+        },
+      },
     },
   },
   responses: {
@@ -311,7 +320,7 @@ const listWishes = createRoute({
     200: {
       description: 'The wishes',
       content: {
-        'application/json': { schema: z.object({ data: z.array(WishSchema) }).openapi('WishList') },
+        'application/json': { schema: doc(z.object({ data: z.array(WishSchema) }), { id: 'WishList' }) },
       },
     },
     401: problemContent('No or invalid access token'),
@@ -464,7 +473,7 @@ const fill = (text: string, values: Record<string, string>) =>
 
 // ---- handlers -------------------------------------------------------------------------------------
 
-export function notificationRoutes(app: OpenAPIHono<AppEnv>): void {
+export function notificationRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listNotifications, async (c) => {
     const { patronId } = c.get('caller');
     const { limit, cursor } = c.req.valid('query');

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Context } from 'hono';
 import { ForbiddenError, PustakaError, TooManyRequestsError, ValidationError } from '../../domain/errors';
 import { isHoldLive } from '../../domain/hold';
@@ -30,62 +32,69 @@ const openApiTag = ['OPDS'];
 const anyone: [] = [];
 const patronSecurity: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }];
 
-const LinkSchema = z
-  .object({
+const LinkSchema = doc(
+  z.object({
     href: z.string(),
-    type: z.string().optional(),
-    rel: z.union([z.string(), z.array(z.string())]).optional(),
-    title: z.string().optional(),
-    width: z.number().int().optional(),
-    height: z.number().int().optional(),
-  })
-  .openapi('OpdsLink');
+    type: z.optional(z.string()),
+    rel: z.optional(z.union([z.string(), z.array(z.string())])),
+    title: z.optional(z.string()),
+    width: z.optional(z.int()),
+    height: z.optional(z.int()),
+  }),
+  { id: 'OpdsLink' },
+);
 
-export const AuthenticationDocumentSchema = z
-  .object({
-    id: z.string().url(),
+export const AuthenticationDocumentSchema = doc(
+  z.object({
+    id: z.url(),
     title: z.string(),
-    description: z.string().optional(),
+    description: z.optional(z.string()),
     links: z.array(LinkSchema),
     authentication: z.array(
       z.object({
         type: z.string(),
-        labels: z.object({ login: z.string(), password: z.string() }).optional(),
-        links: z.array(LinkSchema).optional(),
+        labels: z.optional(z.object({ login: z.string(), password: z.string() })),
+        links: z.optional(z.array(LinkSchema)),
       }),
     ),
-  })
-  .openapi('OpdsAuthenticationDocument');
+  }),
+  { id: 'OpdsAuthenticationDocument' },
+);
 
-const TokenRequestSchema = z
-  .object({
-    grant_type: z.string().min(1).max(64).openapi({ example: 'password' }),
-    username: z.string().trim().min(1).max(64).optional().openapi({ description: 'The library card number' }),
-    password: z.string().min(1).max(128).optional().openapi({ description: 'The PIN' }),
-    refresh_token: z.string().min(1).max(512).optional(),
-    scope: z.string().max(512).optional(),
-    client_id: z.string().max(256).optional(),
-  })
-  .openapi('OAuthTokenRequest');
+const TokenRequestSchema = doc(
+  z.object({
+    grant_type: doc(z.string().check(z.minLength(1), z.maxLength(64)), { example: 'password' }),
+    username: doc(z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))), {
+      description: 'The library card number',
+    }),
+    password: doc(z.optional(z.string().check(z.minLength(1), z.maxLength(128))), { description: 'The PIN' }),
+    refresh_token: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+    scope: z.optional(z.string().check(z.maxLength(512))),
+    client_id: z.optional(z.string().check(z.maxLength(256))),
+  }),
+  { id: 'OAuthTokenRequest' },
+);
 
-const TokenResponseSchema = z
-  .object({
-    access_token: z.string().openapi({ description: 'EdDSA JWT (typ at+jwt), valid 15 minutes' }),
+const TokenResponseSchema = doc(
+  z.object({
+    access_token: doc(z.string(), { description: 'EdDSA JWT (typ at+jwt), valid 15 minutes' }),
     token_type: z.literal('Bearer'),
-    expires_in: z.number().int(),
-    refresh_token: z.string().openapi({ description: 'Opaque, single use: each refresh returns a new one' }),
-  })
-  .openapi('OAuthTokenResponse');
+    expires_in: z.int(),
+    refresh_token: doc(z.string(), { description: 'Opaque, single use: each refresh returns a new one' }),
+  }),
+  { id: 'OAuthTokenResponse' },
+);
 
-const ProfileSchema = z
-  .object({
+const ProfileSchema = doc(
+  z.object({
     name: z.string(),
-    email: z.string().optional(),
+    email: z.optional(z.string()),
     links: z.array(LinkSchema),
-    loans: z.object({ total: z.number().int(), available: z.number().int() }),
-    holds: z.object({ total: z.number().int(), available: z.number().int() }),
-  })
-  .openapi('OpdsUserProfile');
+    loans: z.object({ total: z.int(), available: z.int() }),
+    holds: z.object({ total: z.int(), available: z.int() }),
+  }),
+  { id: 'OpdsUserProfile' },
+);
 
 const tokenRoute = createRoute({
   method: 'post',
@@ -146,7 +155,7 @@ const logoRoute = createRoute({
   responses: {
     200: {
       description: 'The logo',
-      content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) } },
+      content: { 'image/png': { schema: doc(z.string(), { format: 'binary' }) } },
     },
   },
 });
@@ -228,8 +237,8 @@ them. Forgot your PIN, or is your card locked? Ask a librarian at your library.<
 </html>
 `;
 
-export function opdsAccountRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'basic', {
+export function opdsAccountRoutes(app: ContractApp<AppEnv>): void {
+  app.securityScheme('basic', {
     type: 'http',
     scheme: 'basic',
     description: 'Library card number and PIN (OPDS routes only); same lockout as signing in',

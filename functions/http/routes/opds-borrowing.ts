@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Context } from 'hono';
 import type { Caller } from '../../domain/caller';
 import { ConflictError, NotFoundError, PustakaError } from '../../domain/errors';
@@ -38,38 +40,43 @@ import { countTowardsProgrammes } from './programmes';
 
 const openApiTag = ['OPDS'];
 const patronSecurity: Record<string, string[]>[] = [{ bearer: [] }, { basic: [] }];
-const idParam = z.object({ id: z.string().min(1).max(128) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
-const PublicationSchema = z
-  .object({
-    metadata: z.object({ title: z.string() }).passthrough(),
+const PublicationSchema = doc(
+  z.looseObject({
+    metadata: z.looseObject({ title: z.string() }),
     links: z.array(
-      z
-        .object({ href: z.string(), rel: z.union([z.string(), z.array(z.string())]).optional() })
-        .passthrough(),
+      z.looseObject({ href: z.string(), rel: z.optional(z.union([z.string(), z.array(z.string())])) }),
     ),
-  })
-  .passthrough()
-  .openapi('OpdsPublication');
+  }),
+  { id: 'OpdsPublication' },
+);
 
-const FeedSchema = z
-  .object({
-    metadata: z.object({ title: z.string() }).passthrough(),
-    links: z.array(z.object({ href: z.string() }).passthrough()),
-    publications: z.array(PublicationSchema).optional(),
-    navigation: z.array(z.object({ href: z.string(), title: z.string() }).passthrough()).optional(),
-  })
-  .openapi('OpdsFeed');
+const FeedSchema = doc(
+  z.object({
+    metadata: z.looseObject({ title: z.string() }),
+    links: z.array(z.looseObject({ href: z.string() })),
+    publications: z.optional(z.array(PublicationSchema)),
+    navigation: z.optional(z.array(z.looseObject({ href: z.string(), title: z.string() }))),
+  }),
+  { id: 'OpdsFeed' },
+);
 
-const ProgressionSchema = z
-  .object({
-    title: z.string().max(500).optional(),
+const ProgressionSchema = doc(
+  z.object({
+    title: z.optional(z.string().check(z.maxLength(500))),
     modified: z.iso.datetime({ offset: true }),
-    device: z.object({ id: z.string().min(1).max(512), name: z.string().min(1).max(200) }),
-    progression: z.number().min(0).max(1),
-    references: z.array(z.string().min(1).max(2048)).max(20).optional(),
-  })
-  .openapi('OpdsProgression');
+    device: z.object({
+      id: z.string().check(z.minLength(1), z.maxLength(512)),
+      name: z.string().check(z.minLength(1), z.maxLength(200)),
+    }),
+    progression: z.number().check(z.gte(0), z.lte(1)),
+    references: z.optional(
+      z.array(z.string().check(z.minLength(1), z.maxLength(2048))).check(z.maxLength(20)),
+    ),
+  }),
+  { id: 'OpdsProgression' },
+);
 
 const signInProblem = problemContent('Sign in (the body is the Authentication Document for OPDS clients)', [
   'UNAUTHORIZED',
@@ -294,7 +301,7 @@ async function revoke(c: Context<AppEnv>) {
   return opdsDocument(c, await publicationForPatron(deps, title, caller), opdsMediaTypes.publication);
 }
 
-export function opdsBorrowingRoutes(app: OpenAPIHono<AppEnv>): void {
+export function opdsBorrowingRoutes(app: ContractApp<AppEnv>): void {
   for (const method of ['post', 'get', 'put'] as const) app.openapi(borrowRoute(method), borrow as never);
   app.openapi(revokeRoute('delete', 'borrow'), revoke as never);
   for (const method of ['put', 'get', 'post', 'delete'] as const)

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Context } from 'hono';
 import { NotFoundError } from '../../domain/errors';
 import type { Caller } from '../../domain/caller';
@@ -241,69 +243,65 @@ export function publicationOf(title: Title, availability: Availability | undefin
  * The OPDS documents' outline for the contract (the full rules are the OPDS JSON Schemas, which the tests hold
  * every feed to): links, metadata and collections, open to the extensions OPDS allows.
  */
-const OpdsLinkSchema = z
-  .object({
+const OpdsLinkSchema = doc(
+  z.looseObject({
     href: z.string(),
-    type: z.string().optional(),
-    rel: z.union([z.string(), z.array(z.string())]).optional(),
-    title: z.string().optional(),
-    templated: z.boolean().optional(),
-    width: z.number().int().optional(),
-    height: z.number().int().optional(),
-    properties: z.record(z.string(), z.unknown()).optional(),
-  })
-  .passthrough()
-  .openapi('OpdsLink');
-const OpdsPublicationSchema = z
-  .object({
-    metadata: z.object({ title: z.string() }).passthrough(),
+    type: z.optional(z.string()),
+    rel: z.optional(z.union([z.string(), z.array(z.string())])),
+    title: z.optional(z.string()),
+    templated: z.optional(z.boolean()),
+    width: z.optional(z.int()),
+    height: z.optional(z.int()),
+    properties: z.optional(z.record(z.string(), z.unknown())),
+  }),
+  { id: 'OpdsLink' },
+);
+const OpdsPublicationSchema = doc(
+  z.looseObject({
+    metadata: z.looseObject({ title: z.string() }),
     links: z.array(OpdsLinkSchema),
-    images: z.array(OpdsLinkSchema).optional(),
-  })
-  .passthrough()
-  .openapi('OpdsPublication');
-const OpdsFeedMetadataSchema = z
-  .object({
-    title: z.string(),
-    numberOfItems: z.number().int().optional(),
-    itemsPerPage: z.number().int().optional(),
-    currentPage: z.number().int().optional(),
-  })
-  .passthrough();
-const OpdsFeedSchema = z
-  .object({
+    images: z.optional(z.array(OpdsLinkSchema)),
+  }),
+  { id: 'OpdsPublication' },
+);
+const OpdsFeedMetadataSchema = z.looseObject({
+  title: z.string(),
+  numberOfItems: z.optional(z.int()),
+  itemsPerPage: z.optional(z.int()),
+  currentPage: z.optional(z.int()),
+});
+const OpdsFeedSchema = doc(
+  z.looseObject({
     metadata: OpdsFeedMetadataSchema,
     links: z.array(OpdsLinkSchema),
-    navigation: z.array(OpdsLinkSchema).optional(),
-    publications: z.array(OpdsPublicationSchema).optional(),
-    facets: z
-      .array(z.object({ metadata: OpdsFeedMetadataSchema, links: z.array(OpdsLinkSchema) }))
-      .optional(),
-    groups: z
-      .array(
+    navigation: z.optional(z.array(OpdsLinkSchema)),
+    publications: z.optional(z.array(OpdsPublicationSchema)),
+    facets: z.optional(
+      z.array(z.object({ metadata: OpdsFeedMetadataSchema, links: z.array(OpdsLinkSchema) })),
+    ),
+    groups: z.optional(
+      z.array(
         z.object({
           metadata: OpdsFeedMetadataSchema,
-          links: z.array(OpdsLinkSchema).optional(),
-          publications: z.array(OpdsPublicationSchema).optional(),
-          navigation: z.array(OpdsLinkSchema).optional(),
+          links: z.optional(z.array(OpdsLinkSchema)),
+          publications: z.optional(z.array(OpdsPublicationSchema)),
+          navigation: z.optional(z.array(OpdsLinkSchema)),
         }),
-      )
-      .optional(),
-  })
-  .passthrough()
-  .openapi('OpdsFeed');
-const OpdsAuthenticationSchema = z
-  .object({
+      ),
+    ),
+  }),
+  { id: 'OpdsFeed' },
+);
+const OpdsAuthenticationSchema = doc(
+  z.looseObject({
     id: z.string(),
     title: z.string(),
-    description: z.string().optional(),
-    links: z.array(OpdsLinkSchema).optional(),
-    authentication: z.array(
-      z.object({ type: z.string(), links: z.array(OpdsLinkSchema).optional() }).passthrough(),
-    ),
-  })
-  .passthrough()
-  .openapi('OpdsAuthenticationDocument');
+    description: z.optional(z.string()),
+    links: z.optional(z.array(OpdsLinkSchema)),
+    authentication: z.array(z.looseObject({ type: z.string(), links: z.optional(z.array(OpdsLinkSchema)) })),
+  }),
+  { id: 'OpdsAuthenticationDocument' },
+);
 
 export const feedResponse = (description: string) => ({
   description,
@@ -318,7 +316,7 @@ export const opdsOperation = {
 export const badToken = {
   description: 'A token was sent and does not verify; OPDS clients get the Authentication Document',
   headers: z.object({
-    Link: z.string().openapi({ description: 'rel="http://opds-spec.org/auth/document"' }),
+    Link: doc(z.string(), { description: 'rel="http://opds-spec.org/auth/document"' }),
   }),
   content: {
     'application/problem+json': { schema: ProblemSchema },
@@ -348,17 +346,18 @@ const publicationsRoute = createRoute({
   request: {
     query: z.object({
       // An empty template expansion (`?query=`) means "everything", as OPDS clients send it.
-      query: z.string().trim().max(200).optional(),
-      page: z.coerce.number().int().min(1).max(100_000).default(1),
-      limit: z.coerce.number().int().min(1).max(100).default(pageSize),
-      language: z
-        .string()
-        .regex(/^[A-Za-z]{2,3}$/)
-        .transform((v) => v.toLowerCase())
-        .optional(),
-      format: z.enum(['epub', 'pdf']).optional(),
-      availability: z.enum(['available']).optional(),
-      sort: z.enum(['new']).optional(),
+      query: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+      page: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100_000)), 1),
+      limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), pageSize),
+      language: z.optional(
+        z.pipe(
+          z.string().check(z.regex(/^[A-Za-z]{2,3}$/)),
+          z.transform((v) => v.toLowerCase()),
+        ),
+      ),
+      format: z.optional(z.enum(['epub', 'pdf'])),
+      availability: z.optional(z.enum(['available'])),
+      sort: z.optional(z.enum(['new'])),
     }),
   },
   responses: {
@@ -369,10 +368,10 @@ const publicationsRoute = createRoute({
 });
 
 const locationHeader = z.object({
-  Location: z.string().openapi({ description: 'The short-lived signed link' }),
+  Location: doc(z.string(), { description: 'The short-lived signed link' }),
 });
 
-const idParam = z.object({ id: z.string().min(1).max(128) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) });
 
 const publicationRoute = createRoute({
   method: 'get',
@@ -459,7 +458,7 @@ export async function publicationsFor(deps: AppDeps, titles: Title[], caller: Ca
 const isPatron = (caller: Caller | undefined) =>
   caller !== undefined && !caller.campus && caller.partnerId === undefined;
 
-export function opdsRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps): void {
+export function opdsRoutes(app: ContractApp<AppEnv>, deps: AppDeps): void {
   // The challenge wraps the caller check, so that a bad token's or wrong PIN's 401 carries the document too.
   // A token or Basic credentials, when sent, must verify; without, a campus address may carry entitlements.
   app.use(

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { Config } from '../../config';
@@ -25,28 +27,29 @@ class NoOpenUrlMatch extends NotFoundError {
   }
 }
 
-const MenuSchema = z
-  .object({
+const MenuSchema = doc(
+  z.object({
     matches: z.array(
       z.object({
         id: z.string(),
         title: z.string(),
         authors: z.array(z.string()),
-        href: z.string().openapi({ description: 'The title’s page on the reader’s site (absolute)' }),
+        href: doc(z.string(), { description: 'The title’s page on the reader’s site (absolute)' }),
       }),
     ),
-  })
-  .openapi('OpenUrlMenu');
+  }),
+  { id: 'OpenUrlMenu' },
+);
 
-const kevQuery = z
-  .object({ url_ver: z.string().max(32).optional() })
-  .catchall(z.string())
-  .openapi({ description: 'OpenURL 1.0 KEV (rft.*, rft_id) or 0.1 (sid, id, isbn, issn, title, atitle)' });
+const kevQuery = doc(
+  z.catchall(z.object({ url_ver: z.optional(z.string().check(z.maxLength(32))) }), z.string()),
+  { description: 'OpenURL 1.0 KEV (rft.*, rft_id) or 0.1 (sid, id, isbn, issn, title, atitle)' },
+);
 
 const resolverResponses = {
   302: {
     description: 'Exactly one title: to its page on the reader’s site',
-    headers: z.object({ Location: z.string().openapi({ description: 'Absolute URL of the title page' }) }),
+    headers: z.object({ Location: doc(z.string(), { description: 'Absolute URL of the title page' }) }),
   },
   200: {
     description: 'Several titles: a menu',
@@ -181,7 +184,7 @@ async function resolve(c: Context<AppEnv>, params: [string, string][]) {
   return c.json({ matches: menu }, 200);
 }
 
-export function openUrlRoutes(app: OpenAPIHono<AppEnv>): void {
+export function openUrlRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(openUrlRoute, (c) => resolve(c, [...new URL(c.req.url).searchParams.entries()]));
   app.openapi(openUrlPostRoute, async (c) => {
     // The query string may carry part of the context too (url_ver, a referrer); the body adds the rest.

@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../../domain/errors';
 import {
   asymmetricAlgorithms,
@@ -15,115 +17,118 @@ import { problemContent } from '../schemas';
  * `/admin/*` guard in app.ts; every rule that weakens trust is refused by the domain (buildPartner).
  */
 
-const name = z.string().trim().min(1).max(200);
-const shortList = <T extends z.ZodType>(item: T, max = 50) => z.array(item).max(max);
+const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const shortList = <T extends z.ZodMiniType>(item: T, max = 50) => z.array(item).check(z.maxLength(max));
 
 const RuleSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('values'),
-    claim: z.string().min(1).max(100),
-    values: shortList(z.string().min(1).max(500)).min(1),
-    shape: z.enum(['array', 'array-or-string']).optional(),
-    entitlement: z.string().min(1).max(100),
+    claim: z.string().check(z.minLength(1), z.maxLength(100)),
+    values: shortList(z.string().check(z.minLength(1), z.maxLength(500))).check(z.minLength(1)),
+    shape: z.optional(z.enum(['array', 'array-or-string'])),
+    entitlement: z.string().check(z.minLength(1), z.maxLength(100)),
   }),
   z.object({
     kind: z.literal('scoped-affiliation'),
-    claim: z.string().min(1).max(100),
-    affiliations: shortList(z.string().min(1).max(100)).min(1),
-    scopes: shortList(z.string().min(1).max(253)).min(1),
-    shape: z.enum(['array', 'array-or-string']).optional(),
-    entitlement: z.string().min(1).max(100),
+    claim: z.string().check(z.minLength(1), z.maxLength(100)),
+    affiliations: shortList(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1)),
+    scopes: shortList(z.string().check(z.minLength(1), z.maxLength(253))).check(z.minLength(1)),
+    shape: z.optional(z.enum(['array', 'array-or-string'])),
+    entitlement: z.string().check(z.minLength(1), z.maxLength(100)),
   }),
 ]);
 
 const GrantSchema = z.object({
-  entitlement: z.string().min(1).max(100),
-  collections: shortList(z.string().min(1).max(200), 200).default([]),
-  titles: shortList(z.string().min(1).max(128), 1000).default([]),
+  entitlement: z.string().check(z.minLength(1), z.maxLength(100)),
+  collections: z._default(shortList(z.string().check(z.minLength(1), z.maxLength(200)), 200), []),
+  titles: z._default(shortList(z.string().check(z.minLength(1), z.maxLength(128)), 1000), []),
 });
 
 const DatabaseSchema = z.object({
   name,
-  host: z.string().min(1).max(253).optional(),
-  domain: z.string().min(1).max(253).optional(),
-  startUrl: z.string().min(1).max(2048),
+  host: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+  domain: z.optional(z.string().check(z.minLength(1), z.maxLength(253))),
+  startUrl: z.string().check(z.minLength(1), z.maxLength(2048)),
 });
 
 /** Campus sign-in as a librarian sends it: the secret is write-only (kept in the secret store, never returned). */
-const OidcInputSchema = z
-  .object({
-    clientId: z.string().min(1).max(255).openapi({ example: 'pustaka-library' }),
-    scopes: shortList(z.string().min(1).max(100), 20)
-      .optional()
-      .openapi({ example: ['openid', 'eduperson'], description: 'Must include openid (the default)' }),
-    clientSecret: z
-      .string()
-      .min(1)
-      .max(512)
-      .optional()
-      .openapi({ description: 'Write-only: stored in the secret store, never returned or logged' }),
-  })
-  .strict()
-  .openapi('PartnerOidcInput');
+const OidcInputSchema = doc(
+  z.strictObject({
+    clientId: doc(z.string().check(z.minLength(1), z.maxLength(255)), { example: 'pustaka-library' }),
+    scopes: doc(z.optional(shortList(z.string().check(z.minLength(1), z.maxLength(100)), 20)), {
+      example: ['openid', 'eduperson'],
+      description: 'Must include openid (the default)',
+    }),
+    clientSecret: doc(z.optional(z.string().check(z.minLength(1), z.maxLength(512))), {
+      description: 'Write-only: stored in the secret store, never returned or logged',
+    }),
+  }),
+  { id: 'PartnerOidcInput' },
+);
 
-const OidcSchema = z
-  .object({
+const OidcSchema = doc(
+  z.object({
     clientId: z.string(),
     scopes: z.array(z.string()),
-    clientSecretSet: z.boolean().openapi({ description: 'Whether a client secret is stored (never shown)' }),
-  })
-  .openapi('PartnerOidc');
+    clientSecretSet: doc(z.boolean(), { description: 'Whether a client secret is stored (never shown)' }),
+  }),
+  { id: 'PartnerOidc' },
+);
 
 const fields = {
   name,
-  status: z.enum(['active', 'suspended']).optional(),
-  issuer: z.string().min(1).max(500).openapi({ example: 'https://idp.partner.edu' }),
-  jwksUri: z.string().min(1).max(2048).openapi({ example: 'https://idp.partner.edu/.well-known/jwks.json' }),
-  algorithms: shortList(z.enum(asymmetricAlgorithms), 11).min(1),
-  audience: z.string().min(1).max(500),
-  maxTokenAgeSeconds: z.number().int().min(30).max(3600).optional(),
-  ipRanges: shortList(z.string().min(1).max(64), 200),
-  campusEntitlements: shortList(z.string().min(1).max(100)).optional(),
+  status: z.optional(z.enum(['active', 'suspended'])),
+  issuer: doc(z.string().check(z.minLength(1), z.maxLength(500)), { example: 'https://idp.partner.edu' }),
+  jwksUri: doc(z.string().check(z.minLength(1), z.maxLength(2048)), {
+    example: 'https://idp.partner.edu/.well-known/jwks.json',
+  }),
+  algorithms: shortList(z.enum(asymmetricAlgorithms), 11).check(z.minLength(1)),
+  audience: z.string().check(z.minLength(1), z.maxLength(500)),
+  maxTokenAgeSeconds: z.optional(z.int().check(z.gte(30), z.lte(3600))),
+  ipRanges: shortList(z.string().check(z.minLength(1), z.maxLength(64)), 200),
+  campusEntitlements: z.optional(shortList(z.string().check(z.minLength(1), z.maxLength(100)))),
   entitlementRules: shortList(RuleSchema),
   grants: shortList(GrantSchema, 100),
   databases: shortList(DatabaseSchema, 100),
-  oidc: OidcInputSchema.optional(),
+  oidc: z.optional(OidcInputSchema),
 };
 
-const PartnerInputSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/),
+const PartnerInputSchema = doc(
+  z.strictObject({
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{1,62}$/)),
     ...fields,
-    ipRanges: fields.ipRanges.default([]),
-    databases: fields.databases.default([]),
-  })
-  .strict()
-  .openapi('PartnerInput');
+    ipRanges: z._default(fields.ipRanges, []),
+    databases: z._default(fields.databases, []),
+  }),
+  { id: 'PartnerInput' },
+);
 // No defaults here: zod applies a default even to a field of a partial object, so a PATCH naming only `status`
 // would otherwise replace the stored ranges and databases with empty lists.
-const PartnerPatchSchema = z
-  .object({
-    ...fields,
-    oidc: z.union([OidcInputSchema, z.null()]).openapi({ description: 'null removes campus sign-in' }),
-  })
-  .partial()
-  .strict()
-  .openapi('PartnerPatch');
+const PartnerPatchSchema = doc(
+  z.partial(
+    z.strictObject({
+      ...fields,
+      oidc: doc(z.union([OidcInputSchema, z.null()]), { description: 'null removes campus sign-in' }),
+    }),
+  ),
+  { id: 'PartnerPatch' },
+);
 
-const PartnerSchema = z
-  .object({
+const PartnerSchema = doc(
+  z.object({
     id: z.string(),
     ...fields,
     status: z.enum(['active', 'suspended']),
-    maxTokenAgeSeconds: z.number().int(),
+    maxTokenAgeSeconds: z.int(),
     campusEntitlements: z.array(z.string()),
-    oidc: OidcSchema.optional(),
+    oidc: z.optional(OidcSchema),
     createdAt: z.string(),
     updatedAt: z.string(),
-  })
-  .openapi('Partner');
+  }),
+  { id: 'Partner' },
+);
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
+const idParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
 
 export function partnerPolicy(config: AppDeps['config']): PartnerPolicy {
   return { allowLoopbackHttpJwks: config.MODE === 'local' };
@@ -212,7 +217,7 @@ async function keepClientSecret(deps: AppDeps, partnerId: string, secret: string
 const notFound = (id: string) =>
   new NotFoundError({ code: 'PARTNER_NOT_FOUND', detail: `Partner ${id} was not found.`, context: { id } });
 
-export function partnerRoutes(app: OpenAPIHono<AppEnv>): void {
+export function partnerRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listPartners, async (c) => {
     const partners = await c.get('deps').partners.list();
     return c.json({ data: [...partners].sort((a, b) => a.id.localeCompare(b.id)) }, 200);

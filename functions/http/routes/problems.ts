@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { html } from 'hono/html';
 import { NotFoundError } from '../../domain/errors';
 import { codeOfProblemSlug, statusesOf, titleOf, type ProblemCode } from '../../domain/problem-codes';
@@ -22,7 +24,7 @@ const problemPageRoute = createRoute({
   summary: 'What a problem `type` means: the page of one problem code (Indonesian and English)',
   request: {
     params: z.object({
-      code: z.string().max(64).openapi({
+      code: doc(z.string().check(z.maxLength(64)), {
         description: 'The code in lower case with hyphens, e.g. `no-match`',
         example: 'no-match',
       }),
@@ -36,7 +38,7 @@ const problemPageRoute = createRoute({
 
 const messages: Partial<Record<ProblemCode, { id?: string; en?: string }>> = problemMessages;
 
-export function problemRoutes(app: OpenAPIHono<AppEnv>): void {
+export function problemRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(problemPageRoute, (c) => {
     const code = codeOfProblemSlug(c.req.valid('param').code);
     if (!code)

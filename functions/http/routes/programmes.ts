@@ -1,4 +1,6 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import {
   certificateOf,
   isFinished,
@@ -15,79 +17,84 @@ import { requireCaller } from '../auth';
 import type { AppDeps, AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
-const Bilingual = z.object({ id: z.string(), en: z.string() }).openapi('BilingualText');
+const Bilingual = doc(z.object({ id: z.string(), en: z.string() }), { id: 'BilingualText' });
 
-export const ProgrammeSchema = z
-  .object({
+export const ProgrammeSchema = doc(
+  z.object({
     id: z.string(),
     name: Bilingual,
     description: Bilingual,
-    startsAt: z.string().openapi({ format: 'date-time' }),
-    endsAt: z.string().openapi({ format: 'date-time' }),
+    startsAt: doc(z.string(), { format: 'date-time' }),
+    endsAt: doc(z.string(), { format: 'date-time' }),
     audience: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('everyone') }),
       z.object({ kind: z.literal('group'), groupId: z.string() }),
     ]),
-    goal: z.object({ kind: z.enum(['books', 'minutes']), target: z.number().int() }),
-    titleIds: z.array(z.string()).optional(),
-    collectionId: z.string().optional(),
+    goal: z.object({ kind: z.enum(['books', 'minutes']), target: z.int() }),
+    titleIds: z.optional(z.array(z.string())),
+    collectionId: z.optional(z.string()),
     createdAt: z.string(),
-  })
-  .openapi('Programme');
+  }),
+  { id: 'Programme' },
+);
 
-const ProgressSchema = z
-  .object({
-    value: z.number().int().openapi({ description: 'Books finished, or whole minutes read' }),
-    target: z.number().int(),
-    percent: z.number().int().min(0).max(100),
-  })
-  .openapi('ProgrammeProgress');
+const ProgressSchema = doc(
+  z.object({
+    value: doc(z.int(), { description: 'Books finished, or whole minutes read' }),
+    target: z.int(),
+    percent: z.int().check(z.gte(0), z.lte(100)),
+  }),
+  { id: 'ProgrammeProgress' },
+);
 
-const MyParticipationSchema = z
-  .object({
+const MyParticipationSchema = doc(
+  z.object({
     programmeId: z.string(),
     joinedAt: z.string(),
     finishedTitles: z.array(z.string()),
-    minutes: z.number().int(),
+    minutes: z.int(),
     progress: ProgressSchema,
-    badges: z.array(z.number().int()).openapi({ description: 'Milestones reached, in per cent of the goal' }),
-    completedAt: z.string().optional(),
-  })
-  .openapi('MyProgrammeParticipation');
+    badges: doc(z.array(z.int()), { description: 'Milestones reached, in per cent of the goal' }),
+    completedAt: z.optional(z.string()),
+  }),
+  { id: 'MyProgrammeParticipation' },
+);
 
-const PublicProgrammeSchema = z
-  .object({
+const PublicProgrammeSchema = doc(
+  z.object({
     programme: ProgrammeSchema,
     running: z.boolean(),
     ended: z.boolean(),
-    participants: z.number().int(),
-    completed: z.number().int(),
-    leaderboard: z
-      .array(
+    participants: z.int(),
+    completed: z.int(),
+    leaderboard: doc(
+      z.array(
         z.object({
-          displayName: z.string().openapi({ description: 'Initials only, never a full name' }),
+          displayName: doc(z.string(), { description: 'Initials only, never a full name' }),
           progress: ProgressSchema,
           completed: z.boolean(),
         }),
-      )
-      .openapi({ description: 'The ten most advanced participants' }),
-  })
-  .openapi('PublicProgramme');
+      ),
+      { description: 'The ten most advanced participants' },
+    ),
+  }),
+  { id: 'PublicProgramme' },
+);
 
-const CertificateSchema = z
-  .object({
+const CertificateSchema = doc(
+  z.object({
     programmeId: z.string(),
     programmeName: Bilingual,
     patronName: z.string(),
     goal: ProgrammeSchema.shape.goal,
     completedAt: z.string(),
-  })
-  .openapi('ProgrammeCertificate');
+  }),
+  { id: 'ProgrammeCertificate' },
+);
 
-const programmeId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/)
-  .openapi({ param: { name: 'id', in: 'path' } });
+const programmeId = doc(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), {
+  param: { name: 'id', in: 'path' },
+});
 const tags = ['Reading programmes'];
 const bearer = [{ bearer: [] }];
 const signedIn = requireCaller();
@@ -160,7 +167,9 @@ const joinedRoute = createRoute({
       description: 'Joined programmes (ids)',
       content: {
         'application/json': {
-          schema: z.object({ data: z.array(z.object({ programmeId: z.string() })) }).openapi('MyProgrammes'),
+          schema: doc(z.object({ data: z.array(z.object({ programmeId: z.string() })) }), {
+            id: 'MyProgrammes',
+          }),
         },
       },
     },
@@ -249,7 +258,7 @@ export async function countTowardsProgrammes(
   clearTimeout(timer);
 }
 
-export function programmeRoutes(app: OpenAPIHono<AppEnv>): void {
+export function programmeRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listRoute, async (c) => {
     const deps = c.get('deps');
     const now = deps.clock.now().toISOString();

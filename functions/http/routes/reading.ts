@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import { maxBookmarksPerTitle, type Bookmark, type ReadingProgress } from '../../domain/reading';
 import { requireCaller } from '../auth';
@@ -13,86 +15,76 @@ import { countTowardsProgrammes } from './programmes';
  * `progression`; fields this gateway does not know are kept as sent (an app reads back what it wrote). What
  * is checked: the known fields' types and ranges, and sizes (the JSON body limit bounds the rest).
  */
-const LocationsSchema = z
-  .object({
-    progression: z.number().min(0).max(1).optional(),
-    totalProgression: z.number().min(0).max(1).optional(),
-    position: z.number().int().min(1).max(10_000_000).optional(),
-    fragments: z.array(z.string().min(1).max(1024)).max(32).optional(),
-    cfi: z
-      .string()
-      .max(1024)
-      .regex(/^epubcfi\(.+\)$/)
-      .optional(),
-    /** Readium's CFI inside the resource, without the `epubcfi(` wrapper and spine step. */
-    partialCfi: z.string().min(1).max(1024).optional(),
-    cssSelector: z.string().min(1).max(1024).optional(),
-    domRange: z.record(z.string(), z.unknown()).optional(),
-    /** Pustaka's web reader before fragments: the PDF page (kept for positions stored then). */
-    page: z.number().int().min(1).max(1_000_000).optional(),
-  })
-  .passthrough();
+const LocationsSchema = z.looseObject({
+  progression: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  totalProgression: z.optional(z.number().check(z.gte(0), z.lte(1))),
+  position: z.optional(z.int().check(z.gte(1), z.lte(10_000_000))),
+  fragments: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(1024))).check(z.maxLength(32))),
+  cfi: z.optional(z.string().check(z.maxLength(1024), z.regex(/^epubcfi\(.+\)$/))),
+  /** Readium's CFI inside the resource, without the `epubcfi(` wrapper and spine step. */
+  partialCfi: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  cssSelector: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  domRange: z.optional(z.record(z.string(), z.unknown())),
+  /** Pustaka's web reader before fragments: the PDF page (kept for positions stored then). */
+  page: z.optional(z.int().check(z.gte(1), z.lte(1_000_000))),
+});
 
-export const LocatorSchema = z
-  .object({
-    href: z.string().min(1).max(2048),
-    type: z.string().min(1).max(100),
-    title: z.string().max(500).optional(),
-    locations: LocationsSchema.default({}),
-    text: z
-      .object({
-        before: z.string().max(2000).optional(),
-        highlight: z.string().max(2000).optional(),
-        after: z.string().max(2000).optional(),
-      })
-      .passthrough()
-      .optional(),
-  })
-  .passthrough()
-  .openapi('Locator');
+export const LocatorSchema = doc(
+  z.looseObject({
+    href: z.string().check(z.minLength(1), z.maxLength(2048)),
+    type: z.string().check(z.minLength(1), z.maxLength(100)),
+    title: z.optional(z.string().check(z.maxLength(500))),
+    locations: z._default(LocationsSchema, {}),
+    text: z.optional(
+      z.looseObject({
+        before: z.optional(z.string().check(z.maxLength(2000))),
+        highlight: z.optional(z.string().check(z.maxLength(2000))),
+        after: z.optional(z.string().check(z.maxLength(2000))),
+      }),
+    ),
+  }),
+  { id: 'Locator' },
+);
 
-const ProgressSchema = z
-  .object({
+const ProgressSchema = doc(
+  z.object({
     titleId: z.string(),
     locator: LocatorSchema,
-    modified: z.string().openapi({ format: 'date-time' }),
-    device: z.string().optional(),
-  })
-  .openapi('ReadingProgress');
+    modified: doc(z.string(), { format: 'date-time' }),
+    device: z.optional(z.string()),
+  }),
+  { id: 'ReadingProgress' },
+);
 
-const ProgressBody = z
-  .object({
-    locator: LocatorSchema,
-    modified: z.iso
-      .datetime({ offset: true })
-      .openapi({ description: 'When the reader saved it; newest wins' }),
-    device: z.string().max(64).optional(),
-  })
-  .strict();
+const ProgressBody = z.strictObject({
+  locator: LocatorSchema,
+  modified: doc(z.iso.datetime({ offset: true }), { description: 'When the reader saved it; newest wins' }),
+  device: z.optional(z.string().check(z.maxLength(64))),
+});
 
-const BookmarkSchema = z
-  .object({
+const BookmarkSchema = doc(
+  z.object({
     id: z.string(),
     titleId: z.string(),
     locator: LocatorSchema,
-    label: z.string().optional(),
+    label: z.optional(z.string()),
     created: z.string(),
-  })
-  .openapi('Bookmark');
+  }),
+  { id: 'Bookmark' },
+);
 
-const BookmarkBody = z
-  .object({ locator: LocatorSchema, label: z.string().trim().max(200).optional() })
-  .strict();
+const BookmarkBody = z.strictObject({
+  locator: LocatorSchema,
+  label: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+});
 
-const titleId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/)
-  .openapi({ param: { name: 'titleId', in: 'path' } });
-const bookmarkId = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/)
-  .openapi({ param: { name: 'id', in: 'path' } });
-const json = <T extends z.ZodType>(schema: T) => ({
+const titleId = doc(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/)), {
+  param: { name: 'titleId', in: 'path' },
+});
+const bookmarkId = doc(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), {
+  param: { name: 'id', in: 'path' },
+});
+const json = <T extends z.ZodMiniType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
 });
@@ -185,7 +177,7 @@ function newBookmarkId(now: Date): string {
  * Reading positions and bookmarks. Every key is built from the verified caller's id, never from the request,
  * so a patron can only ever read or change their own.
  */
-export function readingRoutes(app: OpenAPIHono<AppEnv>): void {
+export function readingRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(getProgress, async (c) => {
     const { titleId } = c.req.valid('param');
     const progress = await c.get('deps').reading.getProgress(c.get('caller').patronId, titleId);

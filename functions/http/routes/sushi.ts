@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc, extend } from '../schema-doc';
 import type { Context } from 'hono';
 import {
   CounterApiError,
@@ -38,14 +40,15 @@ import { problemContent } from '../schemas';
 
 const sushiSecurity = [{ sushiApiKey: [] }];
 
-const ExceptionSchema = z
-  .object({
-    Code: z.number().int(),
+const ExceptionSchema = doc(
+  z.object({
+    Code: z.int(),
     Message: z.string(),
-    Help_URL: z.string().optional(),
-    Data: z.string().optional(),
-  })
-  .openapi('CounterException');
+    Help_URL: z.optional(z.string()),
+    Data: z.optional(z.string()),
+  }),
+  { id: 'CounterException' },
+);
 
 const exceptionResponse = (description: string) => ({
   description,
@@ -53,59 +56,60 @@ const exceptionResponse = (description: string) => ({
 });
 
 const credentialQuery = {
-  customer_id: z.string().optional().openapi({ description: 'The institution (issued with the credential)' }),
-  requestor_id: z.string().optional().openapi({ description: 'The harvester (issued with the credential)' }),
-  api_key: z
-    .string()
-    .optional()
-    .openapi({ description: 'The secret shown once when the credential was issued' }),
-  platform: z.string().optional().openapi({ description: 'Ignored: Pustaka is one platform' }),
+  customer_id: doc(z.optional(z.string()), { description: 'The institution (issued with the credential)' }),
+  requestor_id: doc(z.optional(z.string()), { description: 'The harvester (issued with the credential)' }),
+  api_key: doc(z.optional(z.string()), {
+    description: 'The secret shown once when the credential was issued',
+  }),
+  platform: doc(z.optional(z.string()), { description: 'Ignored: Pustaka is one platform' }),
 };
 const CredentialQuery = z.object(credentialQuery);
 
 const reportQuery = (master: boolean) =>
   z.object({
     ...credentialQuery,
-    begin_date: z.string().optional().openapi({ description: 'yyyy-mm or yyyy-mm-dd', example: '2026-01' }),
-    end_date: z.string().optional().openapi({ description: 'yyyy-mm or yyyy-mm-dd', example: '2026-02' }),
+    begin_date: doc(z.optional(z.string()), { description: 'yyyy-mm or yyyy-mm-dd', example: '2026-01' }),
+    end_date: doc(z.optional(z.string()), { description: 'yyyy-mm or yyyy-mm-dd', example: '2026-02' }),
     ...(master
       ? {
-          metric_type: z.string().optional().openapi({ description: 'Metric types, pipe-separated' }),
-          data_type: z.string().optional().openapi({ description: 'Data types, pipe-separated' }),
-          access_type: z.string().optional().openapi({ description: 'Controlled|Open (title reports)' }),
-          access_method: z.string().optional().openapi({ description: 'Regular|TDM' }),
-          yop: z.string().optional().openapi({ description: 'Years or ranges, e.g. 2019-2021|2024' }),
-          item_id: z.string().optional().openapi({ description: 'Not supported (Exception 3060)' }),
-          attributes_to_show: z.string().optional().openapi({ description: 'Attributes, pipe-separated' }),
-          granularity: z.string().optional().openapi({ description: 'Month only' }),
+          metric_type: doc(z.optional(z.string()), { description: 'Metric types, pipe-separated' }),
+          data_type: doc(z.optional(z.string()), { description: 'Data types, pipe-separated' }),
+          access_type: doc(z.optional(z.string()), { description: 'Controlled|Open (title reports)' }),
+          access_method: doc(z.optional(z.string()), { description: 'Regular|TDM' }),
+          yop: doc(z.optional(z.string()), { description: 'Years or ranges, e.g. 2019-2021|2024' }),
+          item_id: doc(z.optional(z.string()), { description: 'Not supported (Exception 3060)' }),
+          attributes_to_show: doc(z.optional(z.string()), { description: 'Attributes, pipe-separated' }),
+          granularity: doc(z.optional(z.string()), { description: 'Month only' }),
         }
       : {}),
   });
 
-const StatusSchema = z
-  .array(
+const StatusSchema = doc(
+  z.array(
     z.object({
       Description: z.string(),
       Service_Active: z.boolean(),
       Registry_Record: z.string(),
       Alerts: z.array(z.object({ Date_Time: z.string(), Alert: z.string() })),
     }),
-  )
-  .openapi('CounterStatus');
+  ),
+  { id: 'CounterStatus' },
+);
 
-const MembersSchema = z
-  .array(
+const MembersSchema = doc(
+  z.array(
     z.object({
       Customer_ID: z.string(),
       Requestor_ID: z.string(),
       Name: z.string(),
       Institution_ID: z.record(z.string(), z.array(z.string())),
     }),
-  )
-  .openapi('CounterMembers');
+  ),
+  { id: 'CounterMembers' },
+);
 
-const ReportListSchema = z
-  .array(
+const ReportListSchema = doc(
+  z.array(
     z.object({
       Report_Name: z.string(),
       Report_ID: z.string(),
@@ -115,12 +119,13 @@ const ReportListSchema = z
       First_Month_Available: z.string(),
       Last_Month_Available: z.string(),
     }),
-  )
-  .openapi('CounterReportList');
+  ),
+  { id: 'CounterReportList' },
+);
 
-const PerformanceSchema = z.record(z.string(), z.record(z.string(), z.number().int()));
-const ReportSchema = z
-  .object({
+const PerformanceSchema = z.record(z.string(), z.record(z.string(), z.int()));
+const ReportSchema = doc(
+  z.object({
     Report_Header: z.object({
       Release: z.string(),
       Report_ID: z.string(),
@@ -130,30 +135,31 @@ const ReportSchema = z
       Institution_ID: z.record(z.string(), z.array(z.string())),
       Institution_Name: z.string(),
       Registry_Record: z.string(),
-      Report_Attributes: z.object({ Attributes_To_Show: z.array(z.string()) }).optional(),
+      Report_Attributes: z.optional(z.object({ Attributes_To_Show: z.array(z.string()) })),
       Report_Filters: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
-      Exceptions: z.array(ExceptionSchema).optional(),
+      Exceptions: z.optional(z.array(ExceptionSchema)),
     }),
     Report_Items: z.array(
       z.object({
-        Title: z.string().optional(),
-        Database: z.string().optional(),
-        Publisher: z.string().optional(),
+        Title: z.optional(z.string()),
+        Database: z.optional(z.string()),
+        Publisher: z.optional(z.string()),
         Platform: z.string(),
-        Item_ID: z.record(z.string(), z.string()).optional(),
+        Item_ID: z.optional(z.record(z.string(), z.string())),
         Attribute_Performance: z.array(
           z.object({
-            Data_Type: z.string().optional(),
-            YOP: z.string().optional(),
-            Access_Type: z.string().optional(),
-            Access_Method: z.string().optional(),
+            Data_Type: z.optional(z.string()),
+            YOP: z.optional(z.string()),
+            Access_Type: z.optional(z.string()),
+            Access_Method: z.optional(z.string()),
             Performance: PerformanceSchema,
           }),
         ),
       }),
     ),
-  })
-  .openapi('CounterReport');
+  }),
+  { id: 'CounterReport' },
+);
 
 const authResponses = {
   400: exceptionResponse('1030 Insufficient Information to Process Request (a credential is missing)'),
@@ -273,8 +279,8 @@ const previousMonthOf = (now: Date) => {
   return d.toISOString().slice(0, 7);
 };
 
-export function sushiRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'sushiApiKey', {
+export function sushiRoutes(app: ContractApp<AppEnv>): void {
+  app.securityScheme('sushiApiKey', {
     type: 'apiKey',
     in: 'query',
     name: 'api_key',
@@ -348,21 +354,25 @@ export function sushiRoutes(app: OpenAPIHono<AppEnv>): void {
 
 // ---- the librarians' side: credentials and tabular reports ------------------------------------------------
 
-const CredentialSchema = z
-  .object({
+const CredentialSchema = doc(
+  z.object({
     customerId: z.string(),
     requestorId: z.string(),
     label: z.string(),
     createdAt: z.string(),
     createdBy: z.string(),
-  })
-  .openapi('SushiCredential');
+  }),
+  { id: 'SushiCredential' },
+);
 
-const IssuedCredentialSchema = CredentialSchema.extend({
-  apiKey: z.string().openapi({ description: 'Shown this once; only its hash is kept' }),
-}).openapi('IssuedSushiCredential');
+const IssuedCredentialSchema = doc(
+  extend(CredentialSchema, {
+    apiKey: doc(z.string(), { description: 'Shown this once; only its hash is kept' }),
+  }),
+  { id: 'IssuedSushiCredential' },
+);
 
-const InstitutionSchema = z.object({ id: z.string(), name: z.string() }).openapi('CounterInstitution');
+const InstitutionSchema = doc(z.object({ id: z.string(), name: z.string() }), { id: 'CounterInstitution' });
 
 const listCredentials = createRoute({
   method: 'get',
@@ -395,12 +405,14 @@ const issueCredential = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: z
-            .object({
-              customerId: z.string().min(1).max(128).openapi({ description: '`library` or a partner id' }),
-              label: z.string().trim().min(1).max(200).openapi({ description: 'Who harvests with it' }),
-            })
-            .strict(),
+          schema: z.strictObject({
+            customerId: doc(z.string().check(z.minLength(1), z.maxLength(128)), {
+              description: '`library` or a partner id',
+            }),
+            label: doc(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), {
+              description: 'Who harvests with it',
+            }),
+          }),
         },
       },
     },
@@ -421,7 +433,7 @@ const revokeCredential = createRoute({
   tags: ['COUNTER'],
   summary: 'Revoke a SUSHI credential at once',
   security: [{ bearer: [] }],
-  request: { params: z.object({ requestorId: z.string().min(1).max(128) }) },
+  request: { params: z.object({ requestorId: z.string().check(z.minLength(1), z.maxLength(128)) }) },
   responses: {
     204: { description: 'Revoked' },
     404: problemContent('SUSHI_CREDENTIAL_NOT_FOUND', ['SUSHI_CREDENTIAL_NOT_FOUND']),
@@ -440,10 +452,10 @@ const tabularReport = createRoute({
       reportId: z.enum(reportIds.map((id) => id.toLowerCase()) as [string, ...string[]]),
     }),
     query: z.object({
-      institution: z.string().min(1).max(128).default('library'),
-      begin_date: z.string().openapi({ example: '2026-01' }),
-      end_date: z.string().openapi({ example: '2026-02' }),
-      format: z.enum(['tsv', 'json']).default('tsv'),
+      institution: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'library'),
+      begin_date: doc(z.string(), { example: '2026-01' }),
+      end_date: doc(z.string(), { example: '2026-02' }),
+      format: z._default(z.enum(['tsv', 'json']), 'tsv'),
     }),
   },
   responses: {
@@ -462,7 +474,7 @@ const tabularReport = createRoute({
   },
 });
 
-export function adminCounterRoutes(app: OpenAPIHono<AppEnv>): void {
+export function adminCounterRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listCredentials, async (c) => {
     const deps = c.get('deps');
     const [data, institutions] = await Promise.all([deps.sushiCredentials.list(), counterInstitutions(deps)]);

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import * as z from 'zod/mini';
+import { createRoute, type ContractApp } from '../route-kit';
+import { doc } from '../schema-doc';
 import type { Caller } from '../../domain/caller';
 import { NotFoundError, ValidationError } from '../../domain/errors';
 import type { CatalogueHit } from '../../domain/catalogue';
@@ -39,37 +41,31 @@ export function titleView(title: Title): z.infer<typeof TitleSchema> {
   };
 }
 
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1')
-  .optional();
+const flag = z.optional(
+  z.pipe(
+    z.enum(['true', 'false', '1', '0']),
+    z.transform((v) => v === 'true' || v === '1'),
+  ),
+);
 
 const CatalogueQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(4096).optional(),
-  q: z
-    .string()
-    .trim()
-    .max(200)
-    .optional()
-    .openapi({ description: 'Words in title, authors, subjects, description' }),
-  lang: z
-    .string()
-    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
-    .optional()
-    .openapi({ description: 'BCP 47 language; `en` also matches `en-GB`' }),
-  format: z.enum(['epub', 'pdf']).optional(),
-  subject: z.string().trim().min(1).max(100).optional(),
-  access: z.enum(['open', 'licensed', 'partner']).optional(),
-  available: flag.openapi({ description: 'Only titles that can be read or borrowed right now' }),
-  sort: z
-    .enum(catalogueSorts)
-    .optional()
-    .openapi({
-      description:
-        '`relevance` (the default: best match first; title order without words), `newest` (new arrivals), ' +
-        '`borrowed` (most loans started in the last 30 days), `title`',
-    }),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  q: doc(z.optional(z.string().check(z.trim(), z.maxLength(200))), {
+    description: 'Words in title, authors, subjects, description',
+  }),
+  lang: doc(z.optional(z.string().check(z.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/))), {
+    description: 'BCP 47 language; `en` also matches `en-GB`',
+  }),
+  format: z.optional(z.enum(['epub', 'pdf'])),
+  subject: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  access: z.optional(z.enum(['open', 'licensed', 'partner'])),
+  available: doc(flag, { description: 'Only titles that can be read or borrowed right now' }),
+  sort: doc(z.optional(z.enum(catalogueSorts)), {
+    description:
+      '`relevance` (the default: best match first; title order without words), `newest` (new arrivals), ' +
+      '`borrowed` (most loans started in the last 30 days), `title`',
+  }),
 });
 
 const listTitles = createRoute({
@@ -90,7 +86,7 @@ const getTitle = createRoute({
   method: 'get',
   path: '/titles/{id}',
   summary: 'One title',
-  request: { params: z.object({ id: z.string().min(1).max(128) }) },
+  request: { params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }) },
   responses: {
     200: {
       description: 'The title, with its availability',
@@ -109,19 +105,13 @@ const getCover = createRoute({
     'everyone within an hour, and the redirect is cacheable until then, so browsers and CDNs keep hitting ' +
     'their caches; the image bytes never pass through the API.',
   request: {
-    params: z.object({ id: z.string().min(1).max(128) }),
+    params: z.object({ id: z.string().check(z.minLength(1), z.maxLength(128)) }),
     query: z.object({
-      width: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(4096)
-        .optional()
-        .openapi({
-          description:
-            'The display width wanted, in pixels: the narrowest stored size at least that wide is sent ' +
-            '(see `coverSizes`), else the original',
-        }),
+      width: doc(z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(4096))), {
+        description:
+          'The display width wanted, in pixels: the narrowest stored size at least that wide is sent ' +
+          '(see `coverSizes`), else the original',
+      }),
     }),
   },
   responses: {
@@ -135,7 +125,10 @@ const getCover = createRoute({
 const coverWindowMs = 3_600_000;
 
 /** A search cursor is the offset into the ranked result plus a digest of the query it belongs to. */
-const searchCursor = z.object({ o: z.number().int().min(0).max(100_000), h: z.string().length(12) }).strict();
+const searchCursor = z.strictObject({
+  o: z.int().check(z.gte(0), z.lte(100_000)),
+  h: z.string().check(z.length(12)),
+});
 
 function queryDigest(query: Record<string, unknown>): string {
   return createHash('sha256').update(JSON.stringify(query)).digest('base64url').slice(0, 12);
@@ -185,7 +178,7 @@ async function availableOnly(deps: AppDeps, hits: CatalogueHit[], wanted: number
   return kept;
 }
 
-export function titleRoutes(app: OpenAPIHono<AppEnv>): void {
+export function titleRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(listTitles, async (c) => {
     const { limit, cursor, available, sort, ...filters } = c.req.valid('query');
     const deps = c.get('deps');
