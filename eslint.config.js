@@ -2,6 +2,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Server code validates with zod/mini, which bundles only what it uses; classic zod (500 KiB whatever is used)
+ * and the OpenAPI generator are for the build step in functions/local (functions/local/contract-generator.ts).
+ */
+const classicZod = ['zod', 'zod/v4', 'zod/v3', '@hono/zod-openapi', '@asteasolutions/zod-to-openapi'].map(
+  (name) => ({
+    name,
+    message: 'Validate with zod/mini; the OpenAPI document is generated at build time (functions/local).',
+  }),
+);
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,11 +39,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['crypto', 'node:crypto'].map((name) => ({
-            name,
-            importNames: ['randomUUID'],
-            message: 'Take new ids from the injected IdSource (functions/domain/ids.ts).',
-          })),
+          paths: [
+            ...['crypto', 'node:crypto'].map((name) => ({
+              name,
+              importNames: ['randomUUID'],
+              message: 'Take new ids from the injected IdSource (functions/domain/ids.ts).',
+            })),
+            ...classicZod,
+          ],
           patterns: [
             {
               group: ['hono', 'hono/*', '@hono/*'],
@@ -83,6 +97,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: classicZod,
           patterns: [
             {
               group: ['@aws-sdk/*', '@smithy/*'],
@@ -105,6 +120,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: classicZod,
           patterns: [
             {
               group: ['hono', 'hono/*', '@hono/*'],
@@ -137,6 +153,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: classicZod,
           patterns: [
             {
               group: ['hono', 'hono/*', '@hono/*'],
@@ -150,6 +167,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The Lambda entry points and the configuration are bundled too.
+    files: ['functions/handlers/**/*.ts', 'functions/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: classicZod }] },
   },
   {
     // The browser app talks to the API over HTTP only (web/vite.config.ts is build tooling that runs in Node).

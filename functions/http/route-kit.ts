@@ -1,7 +1,8 @@
 import { zValidator } from '@hono/zod-validator';
 import { Hono, type Context, type Env, type Handler, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type * as z from 'zod/mini';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
 /**
  * Routes as contract and code at once, without classic zod in the bundle. A route is declared with
@@ -17,6 +18,11 @@ import type * as z from 'zod/mini';
  *   with 415 before it is read; an operation whose body is optional sees `{}` when none is sent;
  * - invalid input goes to the app's one validation hook (400 VALIDATION_FAILED with the fields named).
  */
+
+// The messages of VALIDATION_FAILED's `errors` are English sentences ("Too small: expected string to have >=1
+// characters"); without a locale zod/mini says "Invalid input" for everything (functions/config.ts sets the
+// same, for the configuration's own errors).
+z.config(en());
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'patch' | 'head' | 'options';
 type Schema = z.ZodMiniType;

@@ -5,8 +5,13 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredOnAws, type LambdaFunctionName } from '../../functions/config-variables';
-import { esbuildOptions, lambdaBundle } from '../../infra/constructs/bundling';
-import { handlerEntry } from '../../infra/constructs/paths';
+import {
+  cdkBundlingOptions,
+  contractDocumentAsset,
+  esbuildOptions,
+  lambdaBundle,
+} from '../../infra/constructs/bundling';
+import { handlerEntry, repoRoot } from '../../infra/constructs/paths';
 import { createPatron } from '../helpers/auth';
 import { createTestStack, type TestStack } from '../helpers/stack';
 import { productionEnv, productionEnvWithout } from '../helpers/aws-env';
@@ -26,9 +31,25 @@ interface LambdaResult {
 const work = mkdtempSync(path.join(tmpdir(), 'pustaka-lambda-bundle-'));
 let stack: TestStack;
 
+const bundledInputs = new Map<string, string[]>();
+
+/**
+ * Bundles a handler as NodejsFunction does, then runs the CDK bundling's afterBundling commands as CDK runs
+ * them (the API functions': the OpenAPI document copied beside index.mjs).
+ */
 async function bundle(name: 'api' | 'admin' | 'sweeper'): Promise<string> {
   const outfile = path.join(work, name, 'index.mjs');
-  if (!existsSync(outfile)) await build(esbuildOptions(handlerEntry(name), outfile));
+  if (!existsSync(outfile)) {
+    const built = await build({ ...esbuildOptions(handlerEntry(name), outfile), metafile: true });
+    bundledInputs.set(name, Object.keys(built.metafile.inputs));
+    if (name !== 'sweeper') {
+      const hooks = cdkBundlingOptions([contractDocumentAsset]).commandHooks!;
+      for (const command of hooks.afterBundling(repoRoot.replace(/\/$/, ''), path.dirname(outfile))) {
+        const copied = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+        if (copied.status !== 0) throw new Error(`${command} failed: ${copied.stderr}`);
+      }
+    }
+  }
   return outfile;
 }
 
@@ -173,6 +194,33 @@ describe('the patron API bundle', () => {
     // Assess: the only modules the bundle loads from outside itself are Node built-ins and those providers
     const outside = imports.filter((name) => !name?.startsWith('node:'));
     expect(new Set(outside)).toEqual(new Set(lambdaBundle.credentialProvidersNeverReachedOnLambda));
+  });
+
+  it('serves the committed OpenAPI document, copied beside the bundle by the CDK bundling hook', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    const committed = readFileSync(path.join(repoRoot, contractDocumentAsset), 'utf8');
+    // Act
+    const result = invoke(outfile, httpApiEvent('GET', '/openapi.json', {}), functionEnv());
+    // Assess: the very document, not one generated in the function (the bundle carries no generator)
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toMatch(/^application\/(vnd\.oai\.openapi\+)?json/);
+    expect(result.body).toBe(committed);
+    expect(readFileSync(outfile, 'utf8')).not.toContain('OpenApiGeneratorV31');
+  });
+
+  it('validates with zod/mini: no module of classic zod is bundled', async () => {
+    // Prepare
+    await bundle('api');
+    await bundle('admin');
+    // Act
+    const zodInputs = (name: string) =>
+      (bundledInputs.get(name) ?? []).filter((input) => input.includes('node_modules/zod/'));
+    // Assess: zod's core and mini are in; its classic API (500 KiB of methods on every schema) is not
+    for (const name of ['api', 'admin']) {
+      expect(zodInputs(name).some((input) => input.includes('/v4/mini/'))).toBe(true);
+      expect(zodInputs(name).filter((input) => /\/v4\/classic\/|\/v3\//.test(input))).toEqual([]);
+    }
   });
 
   it('carries the campus sign-in relying party, and nothing of the local demo university', async () => {
