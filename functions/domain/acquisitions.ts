@@ -296,7 +296,10 @@ export function acquisitionRows(input: {
   return rows;
 }
 
-const collator = new Intl.Collator('id', { sensitivity: 'base', numeric: true });
+// Made on first use: building a collator loads ICU's collation data, which a cold start need not wait for.
+let collator: Intl.Collator | undefined;
+const compareText = (a: string, b: string) =>
+  (collator ??= new Intl.Collator('id', { sensitivity: 'base', numeric: true })).compare(a, b);
 
 /** The order a column sorts in when the librarian names no order: the biggest demand first, titles A to Z. */
 export const defaultOrderOf = (sort: AcquisitionSort): SortOrder =>
@@ -322,7 +325,7 @@ export function sortAcquisitionRows(
           : row[sort];
   const compareValues = (a: number | string | null, b: number | string | null): number => {
     if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
-    if (typeof a === 'string' && typeof b === 'string') return sign * collator.compare(a, b);
+    if (typeof a === 'string' && typeof b === 'string') return sign * compareText(a, b);
     if (a === b) return 0;
     return sign * ((a as number) < (b as number) ? -1 : 1);
   };
@@ -331,7 +334,7 @@ export function sortAcquisitionRows(
     b.denials30d - a.denials30d ||
     b.wishes - a.wishes ||
     b.suggestions - a.suggestions ||
-    collator.compare(a.title, b.title) ||
+    compareText(a.title, b.title) ||
     a.id.localeCompare(b.id);
   return [...rows].sort((a, b) => compareValues(value(a), value(b)) || byDemand(a, b));
 }

@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
  * Routes as contract and code at once, without classic zod in the bundle. A route is declared with
  * `createRoute({ method, path, request, responses, … })` in OpenAPI's own words (the shape @hono/zod-openapi and
  * zod-to-openapi use) and mounted with `app.openapi(route, handler)`: the request's params, query, headers and
- * JSON body are validated with their zod/mini schemas before the handler runs, and `c.req.valid('json')` is
+ * body (JSON or a form) are validated with their zod/mini schemas before the handler runs, and `c.req.valid('json')` is
  * typed from the schema. The app keeps the routes it mounted (`app.routeConfigs`), from which the build step
  * (functions/local/contract-build.ts) writes the OpenAPI document; the Lambdas never generate it.
  *
@@ -59,7 +59,7 @@ export type RoutingPath<P extends string> = P extends `${infer Head}{${infer Par
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- what a route without that part adds: nothing
 type Nothing = {};
 type Part<R, Key extends string, Target extends string> =
-  R extends Record<Key, infer S extends Schema> ? { [T in Target]: z.output<S> } : unknown;
+  R extends Record<Key, infer S extends Schema> ? { [T in Target]: z.output<S> } : Nothing;
 type FormType = 'application/x-www-form-urlencoded' | 'multipart/form-data';
 type Body<R> = R extends { body: { content: infer C } }
   ? {

@@ -20,18 +20,25 @@ export const ProblemSchema = doc(
 /**
  * A problem response of an operation. `codes` are the registered codes it can answer with at this status: the
  * document lists them as the `enum` of `code` (test/http/problem-codes.test.ts holds them to the registry's
- * statuses). Without codes, `code` stays a plain string.
+ * statuses). Without codes, `code` stays a plain string. The schema is built when first read: only the build
+ * step's generator reads it (answers are not validated against their schemas), so the few hundred problem
+ * responses the routes declare cost a Lambda nothing at cold start.
  */
-export const problemContent = (description: string, codes: readonly ProblemCode[] = []) => ({
-  description,
-  content: {
-    'application/problem+json': {
-      schema: codes.length
-        ? extend(ProblemSchema, { code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) })
-        : ProblemSchema,
+export const problemContent = (description: string, codes: readonly ProblemCode[] = []) => {
+  let schema: z.ZodMiniType | undefined;
+  return {
+    description,
+    content: {
+      'application/problem+json': {
+        get schema() {
+          return (schema ??= codes.length
+            ? extend(ProblemSchema, { code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) })
+            : ProblemSchema);
+        },
+      },
     },
-  },
-});
+  };
+};
 
 export const TitleSchema = doc(
   z.object({

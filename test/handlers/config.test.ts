@@ -117,4 +117,21 @@ describe('loadConfig with MODE=local', () => {
     // Assess
     expect(config).toMatchObject({ TABLE_NAME: 'mine', WEB_ORIGIN: '*', TOKEN_AUDIENCE: 'aud' });
   });
+
+  it.each(['Asia/Jakarta', 'Asia/Makassar', 'UTC', 'Asia/Calcutta'])(
+    'takes %s as the library time zone (canonical names and aliases)',
+    (zone) => {
+      // Prepare / Act
+      const config = loadConfig({ MODE: 'local', LIBRARY_TIME_ZONE: zone });
+      // Assess
+      expect(config.LIBRARY_TIME_ZONE).toBe(zone);
+    },
+  );
+
+  it('refuses a library time zone that is not an IANA name, naming the variable', () => {
+    // Prepare / Act
+    const error = refusal(() => loadConfig({ MODE: 'local', LIBRARY_TIME_ZONE: 'Jakarta/Mars' }));
+    // Assess
+    expect(error.message).toMatch(/LIBRARY_TIME_ZONE: not an IANA time zone/);
+  });
 });

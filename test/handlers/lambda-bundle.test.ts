@@ -95,6 +95,8 @@ process.stdout.write('\\n@@result ' + JSON.stringify(result));`,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, NODE_OPTIONS: '--enable-source-maps', ...env },
     timeout: 60_000,
+    // The OpenAPI document is over a megabyte: more than spawnSync's default buffer
+    maxBuffer: 64 * 1024 * 1024,
   });
   const line = run.stdout.split('\n').find((l) => l.startsWith('@@result '));
   if (run.status !== 0 || !line) {
