@@ -1,5 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
-import { Hono, type Context, type Env, type Handler, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type Env, type Handler, type MiddlewareHandler, type TypedResponse } from 'hono';
+import type { StatusCode } from 'hono/utils/http-status';
+import type { JSONParsed } from 'hono/utils/types';
 import { HTTPException } from 'hono/http-exception';
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
@@ -82,6 +84,38 @@ export type ValidatedInput<R extends RouteConfig> = Part<R['request'], 'params',
   Part<R['request'], 'cookies', 'cookie'> &
   Body<R['request']>;
 
+/** The answer a declared response allows: its JSON body (JSON or `+json` media types), text, or any Response. */
+type AnswerOf<Content, Code extends StatusCode> = {
+  [M in keyof Content]: M extends `application/${infer Start}json${string}`
+    ? Start extends '' | `${string}+`
+      ? Content[M] extends { schema: infer S extends Schema }
+        ? TypedResponse<JSONParsed<z.output<S>>, Code, 'json'>
+        : never
+      : never
+    : M extends `text/plain${string}`
+      ? Content[M] extends { schema: infer S extends Schema }
+        ? TypedResponse<z.output<S>, Code, 'text'>
+        : Response
+      : Response;
+}[keyof Content];
+type StatusOf<K> = K extends number ? K : K extends `${infer N extends number}` ? N : never;
+type DeclaredAnswers<R extends RouteConfig> = {
+  [K in keyof R['responses']]: StatusOf<K> extends infer Code extends StatusCode
+    ? R['responses'][K] extends { content: infer Content }
+      ? AnswerOf<Content, Code>
+      : TypedResponse<Nothing, Code, string>
+    : never;
+}[keyof R['responses']];
+/**
+ * What the handler of route R may return: one of its declared responses, with the body its schema says (a
+ * `c.json(body, status)` of another shape or status does not compile). A route with a response without content
+ * (204, a redirect) may also return any Response, as with @hono/zod-openapi.
+ */
+export type RouteAnswer<R extends RouteConfig> =
+  R['responses'] extends Record<number, { content: Record<string, MediaTypeObject> }>
+    ? DeclaredAnswers<R> | Promise<DeclaredAnswers<R>>
+    : DeclaredAnswers<R> | Response | Promise<DeclaredAnswers<R> | Response>;
+
 /** A route definition, unchanged: the type keeps its literal path and schemas for `app.openapi`. */
 export const createRoute = <const R extends RouteConfig>(route: R): R => route;
 
@@ -148,7 +182,7 @@ export class ContractApp<E extends Env = Env> extends Hono<E> {
 
   openapi<const R extends RouteConfig>(
     route: R,
-    handler: Handler<E, RoutingPath<R['path']>, { in: object; out: ValidatedInput<R> }>,
+    handler: Handler<E, RoutingPath<R['path']>, { in: object; out: ValidatedInput<R> }, RouteAnswer<R>>,
   ): this {
     const { middleware, hide, request } = route;
     if (!hide) this.routeConfigs.push(route);

@@ -11,10 +11,11 @@ import type { App } from '../http/shell';
  * the generator.
  *
  * zod-to-openapi reads a schema through classic zod's accessors (`meta()`, `unwrap()`, a record's `keyType` and
- * `valueType`, a string's `minLength`, `maxLength` and `format`) and its own registry; the routes' zod/mini schemas carry the same definitions (`def`) without
- * those accessors. `readableByGenerator` gives every zod/mini schema class these, as non-enumerable members
- * of its prototype (so no schema's own members change), and translates the routes' documentation
- * (functions/http/schema-doc.ts) into the generator's words: `id` is its `refId`, `extends` its `extendedFrom`.
+ * `valueType`, a string's `minLength`, `maxLength` and `format`) and its own registry; the routes' zod/mini
+ * schemas carry the same definitions (`def`) without those accessors. `readableByGenerator` gives every zod/mini
+ * schema class these, as non-enumerable members of its prototype (so no schema's own members change), and
+ * translates the routes' documentation (functions/http/schema-doc.ts) into the generator's words: `id` is its
+ * `refId`, `extends` its `extendedFrom`. In this process only: the Lambdas never load this module.
  */
 
 function generatorMetadata(this: z.ZodMiniType): Record<string, unknown> | undefined {

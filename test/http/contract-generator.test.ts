@@ -59,7 +59,11 @@ const document = documentOf((app) => {
       request: { body: { required: true, content: { 'application/json': { schema: Input } } } },
       responses: { 201: { description: 'Made', content: { 'application/json': { schema: Base } } } },
     }),
-    (c) => c.body(null, 201),
+    (c) =>
+      c.json(
+        { id: 'a', count: 0, at: '2026-12-03T00:00:00Z', tags: [], note: c.req.valid('json').name },
+        201,
+      ),
   );
   app.securityScheme('bearer', { type: 'http', scheme: 'bearer' });
 });

@@ -163,7 +163,12 @@ describe('ContractApp.openapi', () => {
     const guard: MiddlewareHandler = async (c, next) =>
       c.req.header('authorization') ? next() : problemResponse(c, 401, 'UNAUTHORIZED', 'Sign in first.');
     const guarded = createRoute({ ...postNote(true), middleware: [guard] as const });
-    const hidden = createRoute({ method: 'get', path: '/hidden', hide: true, responses: {} });
+    const hidden = createRoute({
+      method: 'get',
+      path: '/hidden',
+      hide: true,
+      responses: { 200: { description: 'Here' } },
+    });
     const app = appWith((a) => {
       a.openapi(guarded, (c) => c.json({ ok: true }));
       a.openapi(hidden, (c) => c.text('here'));
@@ -175,5 +180,27 @@ describe('ContractApp.openapi', () => {
     await expectProblem(anonymousAndInvalid, 401, 'UNAUTHORIZED');
     expect(await hiddenAnswer.text()).toBe('here');
     expect(app.routeConfigs.map((r) => `${r.method} ${r.path}`)).toEqual(['post /notes/{id}']);
+  });
+
+  it('types what a handler may answer by the responses the route declares (checked by tsc)', async () => {
+    // Prepare: a route that answers 200 with a note, and nothing else
+    const route = createRoute({
+      method: 'get',
+      path: '/note',
+      responses: {
+        200: { description: 'A note', content: { 'application/json': { schema: noteBody } } },
+      },
+    });
+    const app = appWith((a) => {
+      a.openapi(route, (c) => c.json({ text: 'hi' }, 200));
+      // @ts-expect-error -- a body of another shape does not compile
+      a.openapi(route, (c) => c.json({ words: 'hi' }, 200));
+      // @ts-expect-error -- nor does a status the route does not declare
+      a.openapi(route, (c) => c.json({ text: 'hi' }, 201));
+    });
+    // Act
+    const answer = await app.request('/note');
+    // Assess: the first handler mounted answers
+    expect(await answer.json()).toEqual({ text: 'hi' });
   });
 });
