@@ -218,16 +218,21 @@ export function renderPatrons(body: HTMLElement): Cleanup {
     return row;
   };
 
+  // Only the newest list request shows: an answer to an earlier one (the first page still loading when the
+  // librarian searches) arriving late must not replace the search's result, nor a row just changed.
+  let listing = 0;
   const load = async (append: boolean) => {
+    const request = ++listing;
     try {
       const page = await admin.patrons({ ...current, ...(append && cursor ? { cursor } : {}) });
+      if (request !== listing) return;
       cursor = page.cursor;
       const items = page.data.map(item);
       if (append) list.append(...items);
       else list.replaceChildren(...(items.length ? items : [h('li', {}, t('patrons.none'))]));
       more.hidden = !cursor;
     } catch (error) {
-      say(problemText(error), 'error');
+      if (request === listing) say(problemText(error), 'error');
     }
   };
   more.addEventListener('click', () => void load(true));
