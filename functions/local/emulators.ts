@@ -102,12 +102,27 @@ export async function startDynamoLocal(
   options: { port?: number; dataDir?: string } = {},
 ): Promise<RunningEmulator> {
   assertJavaAvailable();
-  const port = await claimPort(options.port ?? 0);
   let path: string | undefined;
   if (options.dataDir) {
     path = resolve(options.dataDir);
     mkdirSync(path, { recursive: true });
   }
+  // A port the OS chose is free when it is chosen, but Java binds it a moment later: anything else on the
+  // machine may take it in between. Then DynamoDB Local stops with a BindException, and another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnDynamoLocal(await claimPort(options.port ?? 0), path);
+    } catch (error) {
+      const portTaken = error instanceof PortTakenError;
+      if (!portTaken || options.port !== undefined || attempt === 3)
+        throw portTaken ? new LocalStackError(error.message) : error;
+    }
+  }
+}
+
+class PortTakenError extends LocalStackError {}
+
+async function spawnDynamoLocal(port: number, path: string | undefined): Promise<RunningEmulator> {
   const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -118,7 +133,10 @@ export async function startDynamoLocal(
     await waitForDynamo(endpoint, child, 60_000);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new LocalStackError(`${(error as Error).message}\n${stderr}`);
+    const message = `${(error as Error).message}\n${stderr}`;
+    throw /BindException|Address already in use/.test(stderr)
+      ? new PortTakenError(`Port ${port} is already in use (DynamoDB Local could not bind it).\n${stderr}`)
+      : new LocalStackError(message);
   }
   return {
     endpoint,
@@ -138,14 +156,18 @@ export async function startDynamoLocal(
 
 /** The S3 emulator, in-process. It checks link expiry but not SigV4 signatures (AWS checks both). */
 export async function startS3Emulator(options: { port?: number; dataDir: string }): Promise<RunningEmulator> {
-  const port = await claimPort(options.port ?? 0);
   const directory = resolve(options.dataDir);
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true });
+  // Port 0: the emulator's own server takes a free port as it listens (no window for anything else to take it).
+  const server = new S3rver({ port: options.port ?? 0, address: '127.0.0.1', directory, silent: true });
   // In front of s3rver's router (but after its logger and XML encoder): what s3rver lacks of multipart uploads.
   const routerIndex = server.middleware.length - 1;
   server.middleware.splice(routerIndex, 0, multipartShim(directory) as (typeof server.middleware)[number]);
-  await server.run();
+  const { port } = await server.run().catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EADDRINUSE'
+      ? new LocalStackError(`Port ${options.port} is already in use. Stop what uses it or set another port.`)
+      : error;
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

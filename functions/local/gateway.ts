@@ -13,11 +13,12 @@ import { createDeps } from '../handlers/api-composition';
 import { startSweepTimer } from '../application/sweep';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
+import { problemContentType, problemDocument } from '../http/problem';
 import { readerContentSecurityPolicy } from '../http/reader-csp';
 import { compressibleType, siteCacheControl } from '../http/site-caching';
 import type { AppDeps } from '../http/deps';
 import { createGatewayServer, listen } from './http-server';
-import { claimPort, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
+import { LocalStackError, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
@@ -54,6 +55,26 @@ export interface LocalGateway {
   stop(): Promise<void>;
 }
 
+type GatewayFetch = Parameters<typeof createGatewayServer>[0];
+
+const whileStarting: GatewayFetch = () =>
+  new Response(
+    JSON.stringify(
+      problemDocument(503, 'SERVICE_UNAVAILABLE', 'The gateway is still starting. Try again shortly.'),
+    ),
+    { status: 503, headers: { 'Content-Type': problemContentType, 'Retry-After': '2' } },
+  );
+
+/** Listens on `port` (0: a free one) and answers with the port, or names the port when it is taken. */
+async function listenOn(server: Server, port: number, hostname: string): Promise<number> {
+  try {
+    return (await listen(server, port, hostname)).port;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new LocalStackError(`Port ${port} is already in use. Stop what uses it or set another port.`);
+  }
+}
+
 async function buildWebApp(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: join(repoRoot, 'web/vite.config.ts'), logLevel: 'warn' });
@@ -69,11 +90,16 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   const timings: Record<string, number> = {};
   const mark = (name: string) => (timings[name] = Math.round(performance.now() - started));
   const base = loadConfig({ ...(options.env ?? process.env), MODE: 'local' });
-  const port = await claimPort(base.PORT);
   const dataDir = resolve(base.DATA_DIR);
+  const hostname = process.env.HOST ?? '127.0.0.1';
+  // The gateway's port is held from the first moment (a port only checked free and bound later, after the
+  // emulators and the seed, can be taken in between by anything else on the machine). Until the app is ready
+  // every request gets a quick 503 saying so.
+  let serve: GatewayFetch = whileStarting;
+  const server: Server = createGatewayServer((request, env) => serve(request, env), { hostname });
+  const port = await listenOn(server, base.PORT, hostname);
 
   const running: RunningEmulator[] = [];
-  let server: Server | undefined;
   let stopSweeper: (() => Promise<void>) | undefined;
   let demoUniversity: DemoUniversity | undefined;
   let stopNotifier: (() => Promise<void>) | undefined;
@@ -83,7 +109,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     await stopNotifier?.();
     await mail?.stop();
     await demoUniversity?.stop();
-    if (server) await new Promise<void>((done) => server!.close(() => done()));
+    if (server.listening) await new Promise<void>((done) => server.close(() => done()));
     await Promise.allSettled(running.reverse().map((emulator) => emulator.stop()));
   };
 
@@ -184,9 +210,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     }
     // The node bindings (the socket) go along: campus access reads the peer address from them.
     root.all('*', (c) => api.fetch(c.req.raw, c.env));
-    const hostname = process.env.HOST ?? '127.0.0.1';
-    server = createGatewayServer(root.fetch, { hostname });
-    await listen(server, port, hostname);
+    serve = root.fetch;
     mark('listening');
     stopSweeper = startSweepTimer(deps, config.SWEEP_INTERVAL_SECONDS * 1000);
     stopNotifier = startNotifyTimer(

@@ -29,6 +29,27 @@ function runStart(env: Record<string, string>): Promise<{ code: number | null; o
   });
 }
 
+function freePort(): Promise<number> {
+  return new Promise((ready) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => ready(port));
+    });
+  });
+}
+
+/** The first answer on `url`, asking again (on the next turn of the event loop) while nothing listens yet. */
+async function firstAnswer(url: string): Promise<Response> {
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch {
+      await new Promise((next) => setImmediate(next));
+    }
+  }
+}
+
 describe('the embedded local stack', () => {
   it.skipIf(!requireFixtures('serving the sample library'))(
     'starts, serves a healthy API and the sample library, and a second start reuses the data',
@@ -59,6 +80,34 @@ describe('the embedded local stack', () => {
     180_000,
   );
 
+  it('holds its port from the first moment: while it starts, requests get a quick 503 saying so', async () => {
+    // Prepare: a port known before the start, and a data folder of its own
+    const ownData = mkdtempSync(join(tmpdir(), 'pustaka-early-'));
+    const port = await freePort();
+    const env = { DATA_DIR: ownData, PORT: String(port), LOG_LEVEL: 'SILENT' };
+    // Act: start, and ask the port for the health check while the emulators are still coming up
+    const starting = startLocalGateway({ env, fixturesDir: join(ownData, 'no-fixtures') });
+    let settled = false;
+    void starting.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const early = await firstAnswer(`http://127.0.0.1:${port}/health`);
+    const earlyWhileStarting = !settled;
+    const gateway = await starting;
+    const ready = await fetch(`${gateway.url}/health`);
+    await gateway.stop();
+    rmSync(ownData, { recursive: true, force: true });
+    // Assess
+    expect(earlyWhileStarting).toBe(true);
+    expect(early.status).toBe(503);
+    expect(early.headers.get('content-type')).toBe('application/problem+json');
+    expect(early.headers.get('retry-after')).toBe('2');
+    expect(((await early.json()) as { code: string }).code).toBe('SERVICE_UNAVAILABLE');
+    expect(gateway.url).toBe(`http://localhost:${port}`);
+    expect(ready.status).toBe(200);
+  }, 120_000);
+
   it('stops everything it started on SIGTERM: no Java process is left behind', async () => {
     // Prepare
     const ownData = mkdtempSync(join(tmpdir(), 'pustaka-sigterm-'));
@@ -73,6 +122,8 @@ describe('the embedded local stack', () => {
         output += d.toString();
         if (output.includes('Ready in')) ready();
       });
+      // What went wrong, if it does, is written to stderr: part of the failure's message.
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       child.once('exit', (code) => fail(new Error(`exited early with ${code}: ${output}`)));
     });
     const javaRunning = () => spawnSync('pgrep', ['-f', ownData]).status === 0;
