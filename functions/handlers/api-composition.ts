@@ -25,7 +25,7 @@ import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '.
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
 import { createAssertionVerifier } from '../adapters/assertion-verifier';
-import { contractDocumentFile } from '../adapters/contract-document';
+import { contractDocumentFile, problemMessagesFile } from '../adapters/bundled-files';
 import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import {
   filePseudonymSecret,
@@ -245,5 +245,6 @@ export function createDeps(
     objectKeys: { ...objectKeys, collectionCover: collectionKeys.coverObject },
     titleList: new DynamoTitleListing(clients.documents, config.TABLE_NAME),
     contractDocument: contractDocumentFile(),
+    problemMessages: problemMessagesFile(),
   };
 }

@@ -132,6 +132,8 @@ export interface AppDeps {
   titleList: TitleListReader;
   /** The OpenAPI document as built by `npm run contract`, served as it is at GET /openapi.json. */
   contractDocument(): Promise<string>;
+  /** What the reader tells a patron for each problem code (problem-messages.json), for the problem pages. */
+  problemMessages(): Promise<Partial<Record<string, { id?: string; en?: string }>>>;
 }
 
 /** Where publishing puts content, covers and uploads, and where a collection's uploaded cover goes. */

@@ -14,7 +14,7 @@ import type { AppDeps } from '../http/deps';
  * `npm run contract`: the OpenAPI document, produced from the route definitions, and the web client's types,
  * produced from the document, written to committed files:
  * - functions/http/openapi.json: the document of all routes (both APIs), which `GET /openapi.json` serves as it is
- *   on either API (functions/adapters/contract-document.ts);
+ *   on either API (functions/adapters/bundled-files.ts);
  * - web/src/api/contract.ts: its types, by openapi-typescript (`components['schemas']['Loan']`, `paths`, …),
  *   which web/src/api/types.ts and web/src/console/api.ts alias, so a server change the web does not follow
  *   fails the type check.

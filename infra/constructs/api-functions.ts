@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../../functions/config-variables.js';
 import type { ContentBucket } from './content-bucket.js';
 import { LibraryFunction } from './library-function.js';
-import { contractDocumentAsset } from './bundling.js';
+import { apiBundleAssets } from './bundling.js';
 import { NativeModulesLayer, nativeModulesArchitecture } from './native-modules-layer.js';
 import { tableActions, type LibraryTable } from './library-table.js';
 import { handlerEntry } from './paths.js';
@@ -71,8 +71,8 @@ export class ApiFunctions extends Construct {
     this.patronApi = new LibraryFunction(this, 'PatronApi', {
       entry: handlerEntry('api'),
       description: 'Pustaka patron API (catalogue, loans, holds, reading, signed links)',
-      // GET /openapi.json serves the committed contract (functions/adapters/contract-document.ts).
-      assets: [contractDocumentAsset],
+      // GET /openapi.json and /problems/{code} serve generated files (functions/adapters/bundled-files.ts).
+      assets: apiBundleAssets,
       environment: {
         ...environment,
         PSEUDONYM_SECRET_ARN: props.pseudonymSecret.secret.secretArn,
@@ -89,7 +89,7 @@ export class ApiFunctions extends Construct {
     this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
       entry: handlerEntry('admin'),
       description: 'Pustaka librarian API (/admin: uploads, titles, licences, patrons)',
-      assets: [contractDocumentAsset],
+      assets: apiBundleAssets,
       environment,
       // Validating an upload (zip inspection, metadata extraction) needs more time and memory.
       memorySize: 1024,

@@ -71,6 +71,10 @@ export function cdkBundlingOptions(assets: readonly string[] = []): BundlingOpti
 
 /** The OpenAPI document (`npm run contract`), which both APIs serve from beside their bundle. */
 export const contractDocumentAsset = 'functions/http/openapi.json';
+/** The problem pages' messages (`npm run contract`), read beside the bundle on the first GET /problems/{code}. */
+export const problemMessagesAsset = 'functions/http/problem-messages.json';
+/** The generated files both API functions carry beside their bundle (functions/adapters/bundled-files.ts). */
+export const apiBundleAssets = [contractDocumentAsset, problemMessagesAsset] as const;
 
 /** Copies repository files (paths from the root) beside the bundle's index.mjs, under their own names. */
 function copyBesideBundle(assets: readonly string[]): NonNullable<BundlingOptions['commandHooks']> {

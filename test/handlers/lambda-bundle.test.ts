@@ -6,10 +6,12 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredOnAws, type LambdaFunctionName } from '../../functions/config-variables';
 import {
+  apiBundleAssets,
   cdkBundlingOptions,
   contractDocumentAsset,
   esbuildOptions,
   lambdaBundle,
+  problemMessagesAsset,
 } from '../../infra/constructs/bundling';
 import { handlerEntry, repoRoot } from '../../infra/constructs/paths';
 import { createPatron } from '../helpers/auth';
@@ -35,7 +37,7 @@ const bundledInputs = new Map<string, string[]>();
 
 /**
  * Bundles a handler as NodejsFunction does, then runs the CDK bundling's afterBundling commands as CDK runs
- * them (the API functions': the OpenAPI document copied beside index.mjs).
+ * them (the API functions': the OpenAPI document and the problem pages' messages copied beside index.mjs).
  */
 async function bundle(name: 'api' | 'admin' | 'sweeper'): Promise<string> {
   const outfile = path.join(work, name, 'index.mjs');
@@ -43,7 +45,7 @@ async function bundle(name: 'api' | 'admin' | 'sweeper'): Promise<string> {
     const built = await build({ ...esbuildOptions(handlerEntry(name), outfile), metafile: true });
     bundledInputs.set(name, Object.keys(built.metafile.inputs));
     if (name !== 'sweeper') {
-      const hooks = cdkBundlingOptions([contractDocumentAsset]).commandHooks!;
+      const hooks = cdkBundlingOptions(apiBundleAssets).commandHooks!;
       for (const command of hooks.afterBundling(repoRoot.replace(/\/$/, ''), path.dirname(outfile))) {
         const copied = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
         if (copied.status !== 0) throw new Error(`${command} failed: ${copied.stderr}`);
@@ -211,6 +213,24 @@ describe('the patron API bundle', () => {
     expect(readFileSync(outfile, 'utf8')).not.toContain('OpenApiGeneratorV31');
   });
 
+  it('serves the problem pages with the messages copied beside the bundle, which does not carry them', async () => {
+    // Prepare
+    const outfile = await bundle('api');
+    const messages = JSON.parse(readFileSync(path.join(repoRoot, problemMessagesAsset), 'utf8')) as Record<
+      string,
+      { id: string; en: string }
+    >;
+    const indonesian = messages.LOAN_LIMIT_REACHED!.id;
+    // Act
+    const result = invoke(outfile, httpApiEvent('GET', '/problems/loan-limit-reached', {}), functionEnv());
+    // Assess: the patron's message in the page, read from the copied file (not one bundled into index.mjs)
+    expect(result.statusCode).toBe(200);
+    expect(result.headers['content-type']).toMatch(/^text\/html/);
+    expect(result.body).toContain(escapeHtml(indonesian));
+    expect(readFileSync(outfile, 'utf8')).not.toContain(indonesian);
+    expect(bundledInputs.get('api')!.some((input) => input.endsWith('problem-messages.json'))).toBe(false);
+  });
+
   it('validates with zod/mini: no module of classic zod is bundled', async () => {
     // Prepare
     await bundle('api');
@@ -326,3 +346,12 @@ describe('each bundle with MODE=aws', () => {
     expect(error).toMatch(/^ConfigError: Invalid configuration: WEB_ORIGIN: `\*` is refused/);
   });
 });
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}

@@ -3,8 +3,7 @@ import { createRoute, type ContractApp } from '../route-kit';
 import { doc } from '../schema-doc';
 import { html } from 'hono/html';
 import { NotFoundError } from '../../domain/errors';
-import { codeOfProblemSlug, statusesOf, titleOf, type ProblemCode } from '../../domain/problem-codes';
-import problemMessages from '../problem-messages.json';
+import { codeOfProblemSlug, statusesOf, titleOf } from '../../domain/problem-codes';
 import type { AppEnv } from '../deps';
 import { problemContent } from '../schemas';
 
@@ -36,14 +35,13 @@ const problemPageRoute = createRoute({
   },
 });
 
-const messages: Partial<Record<ProblemCode, { id?: string; en?: string }>> = problemMessages;
-
 export function problemRoutes(app: ContractApp<AppEnv>): void {
-  app.openapi(problemPageRoute, (c) => {
+  app.openapi(problemPageRoute, async (c) => {
     const code = codeOfProblemSlug(c.req.valid('param').code);
     if (!code)
       throw new NotFoundError({ code: 'ROUTE_NOT_FOUND', detail: 'There is no problem code of that name.' });
     const statuses = statusesOf(code).join(', ');
+    const messages = await c.get('deps').problemMessages();
     const indonesian = messages[code]?.id;
     const english = messages[code]?.en;
     c.header('Cache-Control', 'public, max-age=3600');
