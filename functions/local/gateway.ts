@@ -18,7 +18,7 @@ import { readerContentSecurityPolicy } from '../http/reader-csp';
 import { compressibleType, siteCacheControl } from '../http/site-caching';
 import type { AppDeps } from '../http/deps';
 import { createGatewayServer, listen } from './http-server';
-import { LocalStackError, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
+import { portTakenOr, startDynamoLocal, startS3Emulator, type RunningEmulator } from './emulators';
 import { seedSampleLibrary, type SeedReport } from './seed';
 import { ensureLocalSigningKeys } from './signing-keys';
 import { ensurePseudonymSecretFile } from '../adapters/pseudonyms';
@@ -70,8 +70,7 @@ async function listenOn(server: Server, port: number, hostname: string): Promise
   try {
     return (await listen(server, port, hostname)).port;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new LocalStackError(`Port ${port} is already in use. Stop what uses it or set another port.`);
+    throw portTakenOr(error, port);
   }
 }
 

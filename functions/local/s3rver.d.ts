@@ -13,7 +13,7 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     /** Koa's middleware stack (s3rver extends Koa); composed when the server starts. */
     middleware: ((ctx: never, next: () => Promise<void>) => unknown)[];
-    run(): Promise<{ address: string; port: number }>;
-    close(): Promise<void>;
+    /** Koa's listen with a callback: the node:http server, listening on the port, its request handler s3rver. */
+    listen(port: number, address: string, callback: () => void): import('node:http').Server;
   }
 }
