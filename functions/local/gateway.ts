@@ -62,7 +62,14 @@ const whileStarting: GatewayFetch = () =>
     JSON.stringify(
       problemDocument(503, 'SERVICE_UNAVAILABLE', 'The gateway is still starting. Try again shortly.'),
     ),
-    { status: 503, headers: { 'Content-Type': problemContentType, 'Retry-After': '2' } },
+    {
+      status: 503,
+      headers: {
+        'Content-Type': problemContentType,
+        'X-Content-Type-Options': 'nosniff',
+        'Retry-After': '2',
+      },
+    },
   );
 
 /** Listens on `port` (0: a free one) and answers with the port, or names the port when it is taken. */

@@ -103,6 +103,7 @@ describe('the embedded local stack', () => {
     expect(early.status).toBe(503);
     expect(early.headers.get('content-type')).toBe('application/problem+json');
     expect(early.headers.get('retry-after')).toBe('2');
+    expect(early.headers.get('x-content-type-options')).toBe('nosniff');
     expect(((await early.json()) as { code: string }).code).toBe('SERVICE_UNAVAILABLE');
     expect(gateway.url).toBe(`http://localhost:${port}`);
     expect(ready.status).toBe(200);
