@@ -324,9 +324,11 @@ describe('librarian console in the browser', () => {
     await page.getByLabel('Cari nomor kartu atau awal nama').fill('Dewi');
     await page.getByRole('button', { name: 'Cari', exact: true }).click();
     // The search has answered when every row listed is a Dewi (the first page lists everyone)
-    const listed = () => page.locator('#patron-list li').allTextContents();
     await expect
-      .poll(async () => (await listed()).length > 0 && (await listed()).every((row) => row.includes('Dewi')))
+      .poll(async () => {
+        const rows = await page.locator('#patron-list li').allTextContents();
+        return rows.length > 0 && rows.every((row) => row.includes('Dewi'));
+      })
       .toBe(true);
     const dewi = page.locator('#patron-list li', { hasText: 'Dewi Lestari' });
     await dewi.getByRole('button', { name: 'Blokir Dewi Lestari' }).click();

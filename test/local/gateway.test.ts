@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { claimPort } from '../../functions/local/emulators';
 import { repoRoot, startLocalGateway } from '../../functions/local/gateway';
 import { fixturesDir } from '../helpers/stack';
 import { requireFixtures } from '../helpers/fixtures';
@@ -25,16 +26,6 @@ function runStart(env: Record<string, string>): Promise<{ code: number | null; o
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((ready) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => ready(port));
     });
   });
 }
@@ -83,7 +74,7 @@ describe('the embedded local stack', () => {
   it('holds its port from the first moment: while it starts, requests get a quick 503 saying so', async () => {
     // Prepare: a port known before the start, and a data folder of its own
     const ownData = mkdtempSync(join(tmpdir(), 'pustaka-early-'));
-    const port = await freePort();
+    const port = await claimPort();
     const env = { DATA_DIR: ownData, PORT: String(port), LOG_LEVEL: 'SILENT' };
     // Act: start, and ask the port for the health check while the emulators are still coming up
     const starting = startLocalGateway({ env, fixturesDir: join(ownData, 'no-fixtures') });
