@@ -6,7 +6,7 @@
  */
 
 /** The Lambda functions that read functions/config.ts (each named after its construct in infra/). */
-export const lambdaFunctions = ['patronApi', 'librarianApi', 'sweeper'] as const;
+export const lambdaFunctions = ['patronApi', 'partnerApi', 'librarianApi', 'sweeper'] as const;
 export type LambdaFunctionName = (typeof lambdaFunctions)[number];
 
 /**
@@ -25,12 +25,14 @@ export const awsRequiredVariables = [
 export type AwsRequiredVariable = (typeof awsRequiredVariables)[number];
 
 /**
- * What each function needs. Both APIs serve the reader (CORS), verify tokens (signing keys, issuer, audience),
- * read the table and sign or publish content links. The sweeper only ends loans and holds in the table: it
- * builds no token service, no CORS and no link signer, so it is given the table and nothing else.
+ * What each function needs. The three APIs serve the reader (CORS), verify tokens (signing keys, issuer,
+ * audience), read the table and sign or publish content links (the partner API builds the same shell and
+ * deps, and signs partner members in with the same issuer and keys). The sweeper only ends loans and holds in
+ * the table: it builds no token service, no CORS and no link signer, so it is given the table and nothing else.
  */
 export const requiredOnAws = {
   patronApi: awsRequiredVariables,
+  partnerApi: awsRequiredVariables,
   librarianApi: awsRequiredVariables,
   sweeper: ['TABLE_NAME'],
 } as const satisfies Record<LambdaFunctionName, readonly AwsRequiredVariable[]>;

@@ -52,7 +52,11 @@ export class LibraryStack extends Stack {
       tokenIssuer: httpApi.url,
       publicApiUrl: httpApi.url,
     });
-    httpApi.route({ patronApi: functions.patronApi.function, librarianApi: functions.librarianApi.function });
+    httpApi.route({
+      patronApi: functions.patronApi.function,
+      partnerApi: functions.partnerApi.function,
+      librarianApi: functions.librarianApi.function,
+    });
 
     const mail = new MailSender(this, 'Mail', {
       fromAddress: props.mailFrom ?? 'notices@pustaka.example',
@@ -69,6 +73,7 @@ export class LibraryStack extends Stack {
       api: httpApi.api,
       functions: {
         PatronApi: functions.patronApi.function,
+        PartnerApi: functions.partnerApi.function,
         LibrarianApi: functions.librarianApi.function,
         Sweeper: sweeper.sweeper.function,
       },

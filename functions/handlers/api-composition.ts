@@ -24,23 +24,17 @@ import { DynamoUploadRepository } from '../adapters/upload-repository';
 import { fileKeySource, secretsManagerKeySource, type SigningKeySource } from '../adapters/signing-keys';
 import { createTokenService } from '../adapters/token-service';
 import type { AppDeps } from '../http/deps';
-import { createAssertionVerifier } from '../adapters/assertion-verifier';
 import { contractDocumentFile, problemMessagesFile } from '../adapters/bundled-files';
 import { DynamoPartnerRepository } from '../adapters/partner-repository';
 import {
   filePseudonymSecret,
-  hmacPseudonyms,
   secretsManagerPseudonymSecret,
   type PseudonymSecretSource,
 } from '../adapters/pseudonyms';
-import { DynamoReplayGuard } from '../adapters/replay-guard';
 import { DynamoDatabaseUsage } from '../adapters/database-usage';
 import { CountingUsageRecorder, DynamoCounterStore } from '../adapters/counter-store';
 import { DynamoSushiCredentials } from '../adapters/sushi-credentials';
 import { DynamoReadingSlots } from '../adapters/reading-slots';
-import { createCampusFlowSealer } from '../adapters/campus-flows';
-import { DynamoCampusHandoffs } from '../adapters/campus-handoffs';
-import { createCampusProvider } from '../adapters/campus-provider';
 import { filePartnerSecrets, secretsManagerPartnerSecrets } from '../adapters/partner-secrets';
 import type { PartnerSecretStore } from '../domain/campus-sign-in';
 import { DynamoNotificationRepository } from '../adapters/notification-repository';
@@ -116,35 +110,6 @@ function partnerSecretStore(config: Config): PartnerSecretStore | undefined {
 }
 
 /**
- * Campus sign-in needs the API's public URL (the exact redirect URI), the secret store and the server secret
- * the flow cookie's key derives from; without any of them it is off (503).
- */
-function campusSignIn(
-  config: Config,
-  clients: DynamoClients,
-  secrets: PartnerSecretStore | undefined,
-  secretSource: PseudonymSecretSource | undefined,
-): AppDeps['campus'] {
-  const publicUrl =
-    config.PUBLIC_API_URL ?? (config.MODE === 'local' ? `http://localhost:${config.PORT}` : undefined);
-  if (!publicUrl || !secrets || !secretSource) return undefined;
-  const redirectUri = `${publicUrl.replace(/\/+$/, '')}/auth/oidc/callback`;
-  return {
-    provider: createCampusProvider({
-      redirectUri,
-      timeoutMs: config.JWKS_TIMEOUT_MS,
-      metadataMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
-      allowLoopbackHttp: config.MODE === 'local',
-      secrets,
-    }),
-    flows: createCampusFlowSealer(secretSource),
-    handoffs: new DynamoCampusHandoffs(clients.documents, config.TABLE_NAME),
-    redirectUri,
-    appUrl: config.WEB_ORIGIN !== '*' ? config.WEB_ORIGIN : publicUrl.replace(/\/+$/, ''),
-  };
-}
-
-/**
  * Builds the real adapters over the given clients: the same code on AWS, in `npm start` and in tests.
  * Only DynamoDB clients are needed: S3 is reached through signed links (reads, uploads, the health probe).
  */
@@ -157,11 +122,25 @@ export interface DepsOptions {
   ids?: IdSource;
 }
 
-export function createDeps(
+/** An API function's deps, and the secret sources the partner API's composition builds on. */
+export interface ApiComposition {
+  deps: AppDeps;
+  /** The pseudonym secret (members' ids, mail links, the campus flow cookie's key); read once, lazily. */
+  pseudonymSecret: PseudonymSecretSource | undefined;
+  /** Partners' OIDC client secrets. */
+  partnerSecrets: PartnerSecretStore | undefined;
+}
+
+/**
+ * What every API function builds. Partner members' sign-in (`federation`, `campus`) is left unset here: only
+ * the partner API's composition adds it (./partner-composition.ts), so neither the patron nor the librarian API
+ * bundles the OpenID relying party or the federation's key-set checks.
+ */
+export function composeApi(
   config: Config,
   clients: DynamoClients = createDynamoClients(config),
   options: DepsOptions = {},
-): AppDeps {
+): ApiComposition {
   const logger = new Logger({
     serviceName: 'pustaka',
     logLevel: config.LOG_LEVEL,
@@ -179,7 +158,7 @@ export function createDeps(
     counter,
   );
   const snapshots = s3CatalogueSnapshots(links, { timeoutMs: config.DEPENDENCY_REQUEST_TIMEOUT_MS * 4 });
-  return {
+  const deps: AppDeps = {
     config,
     logger,
     clock,
@@ -192,16 +171,9 @@ export function createDeps(
     reading: new DynamoReadingRepository(clients.documents, config.TABLE_NAME),
     programmes: new DynamoProgrammeRepository(clients.documents, config.TABLE_NAME),
     partners: new DynamoPartnerRepository(clients.documents, config.TABLE_NAME, clock),
-    assertions: createAssertionVerifier({
-      timeoutMs: config.JWKS_TIMEOUT_MS,
-      cooldownMs: config.JWKS_COOLDOWN_MS,
-      cacheMaxAgeMs: config.JWKS_CACHE_MAX_AGE_MS,
-      clockToleranceSeconds: 30,
-    }),
-    replays: new DynamoReplayGuard(clients.documents, config.TABLE_NAME),
-    pseudonyms: pseudonymSource ? hmacPseudonyms(pseudonymSource) : undefined,
+    federation: undefined,
+    campus: undefined,
     partnerSecrets,
-    campus: campusSignIn(config, clients, partnerSecrets, pseudonymSource),
     readingSlots: new DynamoReadingSlots(clients.documents, config.TABLE_NAME),
     databaseUsage: new DynamoDatabaseUsage(clients.documents, config.TABLE_NAME, logger),
     patrons: new DynamoPatronRepository(clients.documents, config.TABLE_NAME),
@@ -247,4 +219,9 @@ export function createDeps(
     contractDocument: contractDocumentFile(),
     problemMessages: problemMessagesFile(),
   };
+  return { deps, pseudonymSecret: pseudonymSource, partnerSecrets };
 }
+
+/** The patron and librarian APIs' deps (./api.ts, ./admin.ts): see composeApi. */
+export const createDeps = (config: Config, clients?: DynamoClients, options?: DepsOptions): AppDeps =>
+  composeApi(config, clients, options).deps;

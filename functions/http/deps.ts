@@ -63,13 +63,18 @@ export interface AppDeps {
   collectionGroups?: GroupSource;
   /** Reading positions and bookmarks. */
   reading: ReadingRepository;
-  /** Federation: academic partners, their member tokens, replay guard, pseudonyms, gateway sessions. */
+  /** Academic partners: their issuers and key sets, entitlements, campus ranges and OIDC settings. */
   partners: PartnerRepository;
-  assertions: AssertionVerifier;
-  replays: ReplayGuard;
-  /** Undefined where PSEUDONYM_SECRET_ARN is not set on AWS (federated sign-in then answers 503). */
-  pseudonyms: Pseudonyms | undefined;
-  /** Campus sign-in (OpenID Connect); undefined where it is not configured (it then answers 503). */
+  /**
+   * Partner members' sign-in (POST /auth/federated, and campus sign-in's callback): built by the partner API's
+   * composition (functions/handlers/partner-composition.ts) only, so no other bundle carries it; undefined
+   * elsewhere and where PSEUDONYM_SECRET_ARN is not set on AWS (partner sign-in then answers 503).
+   */
+  federation: FederatedSignIn | undefined;
+  /**
+   * Campus sign-in (OpenID Connect), the partner API's too; undefined elsewhere and where it is not configured
+   * (it then answers 503).
+   */
   campus: CampusSignIn | undefined;
   /** Partners' OIDC client secrets; undefined where no store is configured (setting one answers 503). */
   partnerSecrets: PartnerSecretStore | undefined;
@@ -141,6 +146,13 @@ export type ContentObjectKeys = ContentPipelineDeps['keys'] & {
   /** A new key per upload, so a cached link never shows the previous image. */
   collectionCover(collectionId: string, token: string, extension: string): string;
 };
+
+/** What signing a partner's member in needs: their assertion checked, used once, and their pseudonymous id. */
+export interface FederatedSignIn {
+  assertions: AssertionVerifier;
+  replays: ReplayGuard;
+  pseudonyms: Pseudonyms;
+}
 
 export interface CampusSignIn {
   provider: CampusProvider;

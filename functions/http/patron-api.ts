@@ -4,9 +4,7 @@ import { accountRoutes } from './routes/account';
 import { suggestionRoutes } from './routes/acquisitions';
 import { authRoutes } from './routes/auth';
 import { browseRoutes } from './routes/browse';
-import { campusSignInRoutes } from './routes/campus-sign-in';
 import { collectionRoutes } from './routes/collections';
-import { federationRoutes } from './routes/federation';
 import { goRoutes } from './routes/go';
 import { healthRoutes } from './routes/health';
 import { lendingRoutes } from './routes/lending';
@@ -18,20 +16,18 @@ import { opdsBorrowingRoutes } from './routes/opds-borrowing';
 import { openUrlRoutes } from './routes/openurl';
 import { programmeRoutes } from './routes/programmes';
 import { readingRoutes } from './routes/reading';
-import { sushiRoutes } from './routes/sushi';
 import { titleRoutes } from './routes/titles';
 import { createShell, type App, type RouteSet } from './shell';
 
 /**
- * The patron API's routes: signing in, the catalogue, lending, reading, OPDS, federation and campus access,
- * notifications, reading programmes, collections and suggestions, and COUNTER's SUSHI API for harvesters.
+ * The patron API's routes: signing in, the catalogue, lending, reading, OPDS, campus access to titles (by the
+ * campus's address ranges), notifications, reading programmes, collections and suggestions. What partners and
+ * harvesters call (partner members' sign-in, SUSHI) is the partner API's (partner-api.ts).
  */
 export const patronRoutes: RouteSet = {
   mount(app: App, deps: AppDeps) {
     healthRoutes(app);
     authRoutes(app);
-    federationRoutes(app);
-    campusSignInRoutes(app);
     meRoutes(app);
     accountRoutes(app);
     notificationRoutes(app);
@@ -46,12 +42,14 @@ export const patronRoutes: RouteSet = {
     opdsBorrowingRoutes(app);
     openUrlRoutes(app);
     programmeRoutes(app);
-    sushiRoutes(app);
     collectionRoutes(app);
     browseRoutes(app);
     suggestionRoutes(app);
   },
 };
 
-/** The patron API as its Lambda serves it (functions/handlers/api.ts): no librarian route is even bundled. */
+/**
+ * The patron API as its Lambda serves it (functions/handlers/api.ts): no librarian or partner route is even
+ * bundled.
+ */
 export const createPatronApp = (deps: AppDeps): App => createShell(deps, [patronRoutes]);

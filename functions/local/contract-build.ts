@@ -39,7 +39,7 @@ const header = `/**
 `;
 
 /** The configuration the routes see: local defaults from a fixed environment, never the process's. */
-function contractDeps(): AppDeps {
+export function contractDeps(): AppDeps {
   const known: Partial<AppDeps> = {
     config: loadConfig({ MODE: 'local', LOG_LEVEL: 'SILENT' }),
     logger: { info() {}, warn() {}, error() {}, debug() {} } as unknown as AppDeps['logger'],

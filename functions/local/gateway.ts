@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../config';
 import { createAwsClients, type AwsClients } from '../adapters/aws-clients';
 import { S3ContentStore } from '../adapters/content-store';
 import { ensureBucket, ensureTable } from '../adapters/table-admin';
-import { createDeps } from '../handlers/api-composition';
+import { createDepsWithPartnerAccess } from '../handlers/partner-composition';
 import { startSweepTimer } from '../application/sweep';
 import { createPublishing } from '../handlers/publishing';
 import { createApp } from '../http/app';
@@ -144,7 +144,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     mark('storage');
 
     const deps = {
-      ...createDeps(config, clients),
+      ...createDepsWithPartnerAccess(config, clients),
       publishing: createPublishing(clients.s3, config.CONTENT_BUCKET),
     };
     const content = new S3ContentStore(clients.s3, config.CONTENT_BUCKET);

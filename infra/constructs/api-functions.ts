@@ -15,7 +15,10 @@ export interface ApiFunctionsProps {
   readonly table: LibraryTable;
   readonly content: ContentBucket;
   readonly signingKeys: SigningKeys;
-  /** Partner members' pseudonym secret: only the patron API (which serves /auth/federated) reads it. */
+  /**
+   * The pseudonym secret: the partner API reads it for partner members' ids and the campus flow cookie, the
+   * patron API for the signed links in notice mails (unsubscribe, address confirmation).
+   */
   readonly pseudonymSecret: PseudonymSecret;
   /** The reader's origin (`https://...`), for CORS answered by the API. */
   readonly webOrigin: string;
@@ -32,20 +35,25 @@ export interface ApiFunctionsProps {
 }
 
 /**
- * The two API functions, split so that only the librarian API can write to the content bucket:
- * - patron API (everything but /admin/*): the table items it uses and DescribeTable (/health), GetObject on
- *   content/* (to sign links), signing keys, the pseudonym secret (partner sign-in);
+ * The three API functions, split so that only the librarian API can write to the content bucket and only the
+ * partner API reads the partners' OIDC client secrets (and so that each bundle carries only its own routes):
+ * - patron API (everything the others do not serve): the table items it uses and DescribeTable (/health),
+ *   GetObject on content/* (to sign links), signing keys, the pseudonym secret (notice mails' links);
+ * - partner API (partner members' sign-in, SUSHI: functions/http/partner-api.ts): the table items it uses,
+ *   signing keys (it signs members in), the pseudonym secret (members' ids), the partners' OIDC client secrets;
  * - librarian API (/admin/*): the table items it uses, uploads into incoming/*, publishing into content/*,
  *   signing keys (it verifies librarian tokens).
  */
 export class ApiFunctions extends Construct {
   readonly patronApi: LibraryFunction;
+  readonly partnerApi: LibraryFunction;
   readonly librarianApi: LibraryFunction;
   /** sharp and @napi-rs/canvas for publication (cover sizes, drawn PDF pages): the librarian API only. */
   readonly nativeModules: NativeModulesLayer;
   /**
    * Name prefix of the partners' OIDC client secrets (campus sign-in): one secret per partner, created and
-   * updated by the librarian API when a librarian sets `oidc.clientSecret`, read by the patron API at the callback.
+   * updated by the librarian API when a librarian sets `oidc.clientSecret`, read by the partner API at the
+   * callback.
    */
   readonly partnerSecretsPrefix: string;
 
@@ -64,9 +72,10 @@ export class ApiFunctions extends Construct {
       SIGNING_KEYS_SECRET_ARN: props.signingKeys.secret.secretArn,
       WEB_ORIGIN: props.webOrigin,
       PUBLIC_API_URL: props.publicApiUrl,
-      PARTNER_SECRETS_PREFIX: this.partnerSecretsPrefix,
       LOG_LEVEL: props.logLevel ?? 'INFO',
-    } satisfies FunctionEnvironment<'patronApi'> & FunctionEnvironment<'librarianApi'>;
+    } satisfies FunctionEnvironment<'patronApi'> &
+      FunctionEnvironment<'partnerApi'> &
+      FunctionEnvironment<'librarianApi'>;
 
     this.patronApi = new LibraryFunction(this, 'PatronApi', {
       entry: handlerEntry('api'),
@@ -83,14 +92,28 @@ export class ApiFunctions extends Construct {
     props.content.grantReadCatalogueSnapshots(this.patronApi.role);
     props.signingKeys.grantRead(this.patronApi.role);
     props.pseudonymSecret.grantRead(this.patronApi.role);
-    this.grantPartnerSecrets(this.patronApi, 'ReadPartnerClientSecrets', ['secretsmanager:GetSecretValue']);
+
+    this.partnerApi = new LibraryFunction(this, 'PartnerApi', {
+      entry: handlerEntry('partner'),
+      description: 'Pustaka partner API (partner members sign-in, campus sign-in, COUNTER SUSHI)',
+      assets: apiBundleAssets,
+      environment: {
+        ...environment,
+        PSEUDONYM_SECRET_ARN: props.pseudonymSecret.secret.secretArn,
+        PARTNER_SECRETS_PREFIX: this.partnerSecretsPrefix,
+      } satisfies FunctionEnvironment<'partnerApi'>,
+    });
+    props.table.grant(this.partnerApi.role, tableActions.partnerApi);
+    props.signingKeys.grantRead(this.partnerApi.role);
+    props.pseudonymSecret.grantRead(this.partnerApi.role);
+    this.grantPartnerSecrets(this.partnerApi, 'ReadPartnerClientSecrets', ['secretsmanager:GetSecretValue']);
 
     this.nativeModules = new NativeModulesLayer(this, 'NativeModules');
     this.librarianApi = new LibraryFunction(this, 'LibrarianApi', {
       entry: handlerEntry('admin'),
       description: 'Pustaka librarian API (/admin: uploads, titles, licences, patrons)',
       assets: apiBundleAssets,
-      environment,
+      environment: { ...environment, PARTNER_SECRETS_PREFIX: this.partnerSecretsPrefix },
       // Validating an upload (zip inspection, metadata extraction) needs more time and memory.
       memorySize: 1024,
       timeout: Duration.seconds(29),

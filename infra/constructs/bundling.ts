@@ -8,8 +8,8 @@ import path from 'node:path';
  * what is deployed.
  */
 export const lambdaBundle = {
-  /** The code is tested on Node 20 and runs on the newest Lambda runtime; node20 syntax runs on both. */
-  target: 'node20',
+  /** Lambda's runtime (library-function.ts), which is also the Node.js the project pins and tests on. */
+  target: 'node24',
   format: 'esm',
   minify: true,
   sourceMap: true,

@@ -11,7 +11,7 @@ import { repoRoot } from './paths.js';
 
 /**
  * The newest Node.js Lambda runtime aws-cdk-lib 2.276 offers (cdk-nag AwsSolutions-L1 checks this).
- * The code stays Node 20 compatible (esbuild target node20), which is where it is tested.
+ * The bundles target it (esbuild target node24, bundling.ts); the project pins the same Node.js and tests on it.
  */
 export const libraryRuntime = Runtime.NODEJS_24_X;
 

@@ -12,6 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { partnerApiPaths } from '../../functions/http/partner-paths.js';
 
 export interface LibraryHttpApiProps {
   /** Steady-state requests per second for the whole stage. @default 200 */
@@ -40,8 +41,9 @@ const accessLogFields = {
 };
 
 /**
- * The public HTTP API (API Gateway v2). `/admin/{proxy+}` goes to the librarian function, everything else
- * (`$default`) to the patron function. The `$default` stage throttles all routes and writes JSON access logs.
+ * The public HTTP API (API Gateway v2). `/admin/{proxy+}` goes to the librarian function, the partner API's
+ * paths (partner members' sign-in and SUSHI: `partnerApiPaths`, functions/http/partner-paths.ts) to the partner
+ * function, everything else (`$default`) to the patron function. The `$default` stage throttles all routes and writes JSON access logs.
  *
  * CORS: the reader's origin is answered by the API itself (WEB_ORIGIN), not by an API Gateway CORS
  * configuration: the reader site's CSP names this API's URL, so an API Gateway CORS rule naming the site's
@@ -84,20 +86,29 @@ export class LibraryHttpApi extends Construct {
     return this.api.apiEndpoint;
   }
 
-  /** Wires the two API functions; call once. */
-  route(targets: { patronApi: IFunction; librarianApi: IFunction }): void {
+  /** Wires the three API functions; call once. */
+  route(targets: { patronApi: IFunction; partnerApi: IFunction; librarianApi: IFunction }): void {
     const librarian = new HttpRoute(this, 'LibrarianRoute', {
       httpApi: this.api,
       routeKey: HttpRouteKey.with('/admin/{proxy+}', HttpMethod.ANY),
       integration: new HttpLambdaIntegration('LibrarianIntegration', targets.librarianApi),
     });
+    const partnerIntegration = new HttpLambdaIntegration('PartnerIntegration', targets.partnerApi);
+    const partner = partnerApiPaths.map(
+      (path, i) =>
+        new HttpRoute(this, `PartnerRoute${i}`, {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.with(path, HttpMethod.ANY),
+          integration: partnerIntegration,
+        }),
+    );
     const patron = new HttpRoute(this, 'PatronRoute', {
       httpApi: this.api,
       routeKey: HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration('PatronIntegration', targets.patronApi),
     });
 
-    for (const route of [librarian, patron]) {
+    for (const route of [librarian, ...partner, patron]) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:

@@ -5,37 +5,35 @@ import { Construct } from 'constructs';
 import { tableSchema } from '../../functions/adapters/table-schema.js';
 import type { LambdaFunctionName } from '../../functions/config-variables.js';
 
+/** The item actions of the APIs: each builds the same deps (functions/handlers/api-composition.ts). */
+const apiItemActions = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+] as const;
+
 /**
  * The DynamoDB actions each function's code sends (checked against the code by test/infra/table-access.test.ts).
  * Transactions are checked by IAM part by part, as PutItem/UpdateItem/DeleteItem/ConditionCheckItem, and
  * need no action of their own. Nothing batches, scans or manages the table.
  * - patron API: everything it serves reads, writes and deletes items (sign-in attempts, sessions, reading,
  *   lending); `/health` describes the table.
+ * - partner API: the same item actions (partner members' sessions, replay markers, campus hand-offs, SUSHI
+ *   credentials and reports), no health probe.
  * - librarian API: the same item actions (audit, uploads, titles, licences, patrons; withdrawing a title ends
  *   its holds, which deletes their markers), no health probe.
  * - sweeper: reads what is due and ends it (updates, deletes, condition checks); it creates only the
  *   notifications of what it ends or what falls due (puts), and settles mail deliveries (updates).
  */
 export const tableActions = {
-  patronApi: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:DescribeTable',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:UpdateItem',
-  ],
-  librarianApi: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:UpdateItem',
-  ],
+  // Only the patron API serves /health, which describes the table.
+  patronApi: [...apiItemActions, 'dynamodb:DescribeTable'],
+  partnerApi: apiItemActions,
+  librarianApi: apiItemActions,
   sweeper: [
     'dynamodb:ConditionCheckItem',
     'dynamodb:DeleteItem',

@@ -5,5 +5,5 @@ import path from 'node:path';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A Lambda entry point under functions/handlers. */
-export const handlerEntry = (name: 'api' | 'admin' | 'sweeper'): string =>
+export const handlerEntry = (name: 'api' | 'partner' | 'admin' | 'sweeper'): string =>
   path.join(repoRoot, 'functions', 'handlers', `${name}.ts`);

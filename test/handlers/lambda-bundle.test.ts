@@ -39,7 +39,7 @@ const bundledInputs = new Map<string, string[]>();
  * Bundles a handler as NodejsFunction does, then runs the CDK bundling's afterBundling commands as CDK runs
  * them (the API functions': the OpenAPI document and the problem pages' messages copied beside index.mjs).
  */
-async function bundle(name: 'api' | 'admin' | 'sweeper'): Promise<string> {
+async function bundle(name: 'api' | 'partner' | 'admin' | 'sweeper'): Promise<string> {
   const outfile = path.join(work, name, 'index.mjs');
   if (!existsSync(outfile)) {
     const built = await build({ ...esbuildOptions(handlerEntry(name), outfile), metafile: true });
@@ -141,10 +141,12 @@ function init(outfile: string, env: Record<string, string>): { status: number | 
 
 const awsEnv = { ...productionEnv, LOG_LEVEL: 'SILENT' };
 
-const bundles = { patronApi: 'api', librarianApi: 'admin', sweeper: 'sweeper' } as const satisfies Record<
-  LambdaFunctionName,
-  string
->;
+const bundles = {
+  patronApi: 'api',
+  partnerApi: 'partner',
+  librarianApi: 'admin',
+  sweeper: 'sweeper',
+} as const satisfies Record<LambdaFunctionName, string>;
 
 beforeAll(async () => {
   stack = await createTestStack();
@@ -245,13 +247,79 @@ describe('the patron API bundle', () => {
     }
   });
 
-  it('carries the campus sign-in relying party, and nothing of the local demo university', async () => {
+  it("carries neither the campus sign-in relying party nor the federation's key-set checks (the partner API does)", async () => {
+    // Prepare
+    await bundle('api');
+    // Act
+    const inputs = bundledInputs.get('api')!;
     const code = readFileSync(await bundle('api'), 'utf8');
+    // Assess: openid-client's own message, its packages and our adapters for them are all left out
+    expect(code).not.toContain('discovered metadata issuer does not match the expected issuer');
+    expect(inputs.filter((input) => /node_modules\/(openid-client|oauth4webapi)\//.test(input))).toEqual([]);
+    expect(
+      inputs.filter((input) =>
+        /functions\/(adapters\/(campus-provider|assertion-verifier|replay-guard)|http\/routes\/(sushi|federation|campus-sign-in))\.ts$/.test(
+          input,
+        ),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('the partner API bundle', () => {
+  it("answers SUSHI harvesters: /status publicly, an unknown requestor with COUNTER's Exception 2000 read from the table", async () => {
+    // Prepare
+    const outfile = await bundle('partner');
+    const query = 'customer_id=library&requestor_id=nobody&api_key=not-a-key-at-all';
+    // Act
+    const status = invoke(outfile, httpApiEvent('GET', '/sushi/r51/status', {}), functionEnv());
+    const members = invoke(
+      outfile,
+      { ...httpApiEvent('GET', '/sushi/r51/members', {}), rawQueryString: query },
+      functionEnv(),
+    );
+    // Assess
+    expect(status.statusCode).toBe(200);
+    expect(JSON.parse(status.body)).toEqual([expect.objectContaining({ Service_Active: true })]);
+    expect(members.statusCode).toBe(401);
+    expect(JSON.parse(members.body)).toMatchObject({ Code: 2000 });
+  });
+
+  it('signs partner members in: a forged assertion is refused with a problem and its code', async () => {
+    // Prepare
+    const outfile = await bundle('partner');
+    const body = JSON.stringify({
+      assertion: 'eyJhbGciOiJFZERTQSJ9.eyJpc3MiOiJodHRwczovL25vd2hlcmUifQ.c2ln',
+    });
+    // Act
+    const result = invoke(
+      outfile,
+      httpApiEvent('POST', '/auth/federated', { 'content-type': 'application/json' }, body),
+      functionEnv(),
+    );
+    // Assess: the verifier and the pseudonym secret are wired (no 503): the unknown issuer is the answer
+    expect(result.statusCode).toBe(401);
+    expect(result.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(result.body)).toMatchObject({ code: 'UNKNOWN_ISSUER' });
+  });
+
+  it('carries the campus sign-in relying party, and nothing of the local demo university', async () => {
+    const code = readFileSync(await bundle('partner'), 'utf8');
     // openid-client's own message, and the demo provider's (oidc-provider) name and demo members
     expect(code).toContain('discovered metadata issuer does not match the expected issuer');
     expect(code).not.toContain('oidc-provider');
     expect(code).not.toContain('Universitas Contoh');
     expect(code).not.toContain('kampus-dosen');
+  });
+
+  it("serves none of the patron API's routes", async () => {
+    // Prepare
+    const outfile = await bundle('partner');
+    // Act
+    const titles = invoke(outfile, httpApiEvent('GET', '/titles', {}), functionEnv());
+    // Assess: API Gateway never sends it /titles; were it to, it is a plain 404 problem
+    expect(titles.statusCode).toBe(404);
+    expect(JSON.parse(titles.body)).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
   });
 });
 

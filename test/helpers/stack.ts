@@ -9,7 +9,8 @@ import { loadConfig, type Config } from '../../functions/config';
 import { createAwsClients, type AwsClients } from '../../functions/adapters/aws-clients';
 import { S3ContentStore } from '../../functions/adapters/content-store';
 import { ensureBucket, ensureTable } from '../../functions/adapters/table-admin';
-import { createDeps, type DepsOptions } from '../../functions/handlers/api-composition';
+import type { DepsOptions } from '../../functions/handlers/api-composition';
+import { createDepsWithPartnerAccess } from '../../functions/handlers/partner-composition';
 import { renderCoverWithSharp } from '../../functions/adapters/cover-images';
 import { createPublishing } from '../../functions/handlers/publishing';
 import { createApp } from '../../functions/http/app';
@@ -55,7 +56,7 @@ export async function createTestStack(
   await ensureTable(clients.dynamo, config.TABLE_NAME);
   await ensureBucket(clients.s3, config.CONTENT_BUCKET, ['http://localhost']);
   const baseDeps = {
-    ...createDeps(config, clients, options.deps),
+    ...createDepsWithPartnerAccess(config, clients, options.deps),
     publishing: { ...createPublishing(clients.s3, config.CONTENT_BUCKET), renderCover: renderCoverWithSharp },
   };
   const deps = options.adjust ? options.adjust(baseDeps) : baseDeps;

@@ -77,8 +77,46 @@ const wildcards = (statements: Statement[]) =>
     ...(s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')) ? ['*'] : []),
   ]);
 
+/** A function's own log group: the only logs it may write to. */
+const ownLogs = (template: Template, fn: string) => ({
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: { 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', `${fn}Logs`), 'Arn'] },
+});
+
+/** The APIs' item actions on the table and each of its indexes, named one by one. */
+function tableItems(table: string) {
+  const tableArn = { 'Fn::GetAtt': [table, 'Arn'] };
+  return {
+    Sid: 'LibraryTableItems',
+    Effect: 'Allow',
+    Action: [
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ],
+    Resource: [
+      tableArn,
+      { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
+      { 'Fn::Join': ['', [tableArn, '/index/gsi2']] },
+      { 'Fn::Join': ['', [tableArn, '/index/gsi3']] },
+    ],
+  };
+}
+
+const secretRead = (sid: string, resource: unknown) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: 'secretsmanager:GetSecretValue',
+  Resource: resource,
+});
+
 describe('ApiFunctions', () => {
-  it('runs both functions with the newest Node.js runtime aws-cdk-lib offers, ESM bundle entry', () => {
+  it('runs the three functions with the newest Node.js runtime aws-cdk-lib offers, ESM bundle entry', () => {
     // Prepare
     const { template } = prepare();
     const newestNode = Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
@@ -88,6 +126,7 @@ describe('ApiFunctions', () => {
     // Act
     const fns = [
       functionNamed(template, 'ApiPatronApiFunction'),
+      functionNamed(template, 'ApiPartnerApiFunction'),
       functionNamed(template, 'ApiLibrarianApiFunction'),
     ];
     // Assess
@@ -99,14 +138,17 @@ describe('ApiFunctions', () => {
     }
   });
 
-  it('gives the librarian API alone the native-modules layer, on x86_64 like its binaries; the patron API stays arm64 without it', () => {
+  it('gives the librarian API alone the native-modules layer, on x86_64 like its binaries; the patron and partner APIs stay arm64 without it', () => {
     // Prepare
     const { template } = prepare();
     // Act
     const layerId = logicalId(template, 'AWS::Lambda::LayerVersion', 'ApiNativeModules');
     const layer = template.toJSON().Resources[layerId] as { Properties: Record<string, unknown> };
     const librarian = functionNamed(template, 'ApiLibrarianApiFunction');
-    const patron = functionNamed(template, 'ApiPatronApiFunction');
+    const others = [
+      functionNamed(template, 'ApiPatronApiFunction'),
+      functionNamed(template, 'ApiPartnerApiFunction'),
+    ];
     // Assess
     expect(layer.Properties).toMatchObject({
       CompatibleRuntimes: [libraryRuntime.name],
@@ -114,21 +156,26 @@ describe('ApiFunctions', () => {
     });
     expect(librarian.Layers).toEqual([{ Ref: layerId }]);
     expect(librarian.Architectures).toEqual(['x86_64']);
-    expect(patron.Layers).toBeUndefined();
-    expect(patron.Architectures).toEqual(['arm64']);
+    for (const fn of others) {
+      expect(fn.Layers).toBeUndefined();
+      expect(fn.Architectures).toEqual(['arm64']);
+    }
   });
 
-  it('gives both functions exactly the configuration functions/config.ts reads on AWS, and no endpoints; only the patron API the pseudonym secret', () => {
+  it('gives the three functions exactly the configuration functions/config.ts reads on AWS, and no endpoints; the pseudonym secret to the patron and partner APIs, the partner secrets prefix to the partner and librarian APIs', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
     const patronEnv = functionNamed(template, 'ApiPatronApiFunction').Environment.Variables;
+    const partnerEnv = functionNamed(template, 'ApiPartnerApiFunction').Environment.Variables;
     const librarianEnv = functionNamed(template, 'ApiLibrarianApiFunction').Environment.Variables;
     // Assess
     const pseudonyms = { PSEUDONYM_SECRET_ARN: { Ref: ids.pseudonymSecret } };
+    const partnerSecrets = { PARTNER_SECRETS_PREFIX: `pustaka/${stackName}/partner-oidc/` };
     for (const [env, extra] of [
       [patronEnv, pseudonyms],
-      [librarianEnv, {}],
+      [partnerEnv, { ...pseudonyms, ...partnerSecrets }],
+      [librarianEnv, partnerSecrets],
     ] as const) {
       expect(env).toEqual({
         ...extra,
@@ -144,7 +191,6 @@ describe('ApiFunctions', () => {
         SIGNING_KEYS_SECRET_ARN: { Ref: ids.secret },
         WEB_ORIGIN: 'https://reader.example',
         PUBLIC_API_URL: 'https://api.example',
-        PARTNER_SECRETS_PREFIX: `pustaka/${stackName}/partner-oidc/`,
         LOG_LEVEL: 'INFO',
       });
       expect(Object.keys(env)).not.toContain('DYNAMODB_ENDPOINT');
@@ -160,49 +206,27 @@ describe('ApiFunctions', () => {
     // Assess
     expect(roles.map(([id]) => id).sort()).toEqual([
       expect.stringMatching(/^ApiLibrarianApiRole/),
+      expect.stringMatching(/^ApiPartnerApiRole/),
       expect.stringMatching(/^ApiPatronApiRole/),
     ]);
     for (const [, role] of roles) expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
   });
 
-  it('patron API policy: own log group, the table items it uses, DescribeTable for /health, GetObject on content/* and search/* (prefix wildcards: keys per title and catalogue snapshot), the key and pseudonym secrets', () => {
+  it('patron API policy: own log group, the table items it uses, DescribeTable for /health, GetObject on content/* and search/* (prefix wildcards: keys per title and catalogue snapshot), the key and pseudonym secrets, and no partner secret', () => {
     // Prepare
     const { template, ids } = prepare();
     // Act
     const statements = roleStatements(template, 'ApiPatronApiRole');
     // Assess
-    const tableArn = { 'Fn::GetAtt': [ids.table, 'Arn'] };
     expect(statements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiPatronApiLogs'), 'Arn'] },
-      },
-      {
-        Sid: 'LibraryTableItems',
-        Effect: 'Allow',
-        // BatchGetItem reads the titles changed since the catalogue snapshot; no BatchWriteItem/Scan.
-        Action: [
-          'dynamodb:BatchGetItem',
-          'dynamodb:ConditionCheckItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ],
-        Resource: [
-          tableArn,
-          { 'Fn::Join': ['', [tableArn, '/index/gsi1']] },
-          { 'Fn::Join': ['', [tableArn, '/index/gsi2']] },
-          { 'Fn::Join': ['', [tableArn, '/index/gsi3']] },
-        ],
-      },
+      ownLogs(template, 'ApiPatronApi'),
+      // BatchGetItem reads the titles changed since the catalogue snapshot; no BatchWriteItem/Scan.
+      tableItems(ids.table),
       {
         Sid: 'LibraryTableDescribe',
         Effect: 'Allow',
         Action: 'dynamodb:DescribeTable',
-        Resource: tableArn,
+        Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
       },
       {
         Sid: 'ReadValidatedContent',
@@ -216,24 +240,24 @@ describe('ApiFunctions', () => {
         Action: 's3:GetObject',
         Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/search/*']] },
       },
-      {
-        Sid: 'ReadSigningKeySeeds',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: ids.secret },
-      },
-      {
-        Sid: 'ReadPseudonymSecret',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: { Ref: ids.pseudonymSecret },
-      },
-      {
-        Sid: 'ReadPartnerClientSecrets',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: partnerSecretsArn,
-      },
+      secretRead('ReadSigningKeySeeds', { Ref: ids.secret }),
+      secretRead('ReadPseudonymSecret', { Ref: ids.pseudonymSecret }),
+    ]);
+    expect(wildcards(statements)).toEqual([]);
+  });
+
+  it("partner API policy: own log group, the table items it uses (no health probe), the key and pseudonym secrets, reading the partners' OIDC client secrets; no content bucket", () => {
+    // Prepare
+    const { template, ids } = prepare();
+    // Act
+    const statements = roleStatements(template, 'ApiPartnerApiRole');
+    // Assess
+    expect(statements).toEqual([
+      ownLogs(template, 'ApiPartnerApi'),
+      tableItems(ids.table),
+      secretRead('ReadSigningKeySeeds', { Ref: ids.secret }),
+      secretRead('ReadPseudonymSecret', { Ref: ids.pseudonymSecret }),
+      secretRead('ReadPartnerClientSecrets', partnerSecretsArn),
     ]);
     expect(wildcards(statements)).toEqual([]);
   });
@@ -257,15 +281,7 @@ describe('ApiFunctions', () => {
     const objects = (prefix: string) => ({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, `/${prefix}*`]],
     });
-    expect(actionsOf(bySid.LibraryTableItems!)).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
+    expect(bySid.LibraryTableItems).toEqual(tableItems(ids.table));
     expect(bySid.ReceiveUploads).toMatchObject({ Resource: objects('incoming/') });
     expect(actionsOf(bySid.ReceiveUploads!).sort()).toEqual([
       's3:AbortMultipartUpload',
@@ -299,7 +315,7 @@ describe('ApiFunctions', () => {
     // Act
     const groups = template.findResources('AWS::Logs::LogGroup');
     // Assess
-    expect(Object.keys(groups)).toHaveLength(2);
+    expect(Object.keys(groups)).toHaveLength(3);
     for (const group of Object.values(groups))
       expect(group.Properties).toMatchObject({ RetentionInDays: 30 });
   });

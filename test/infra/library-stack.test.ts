@@ -15,6 +15,7 @@ import { actionsOf, logicalId, type Statement } from './helpers.js';
 /** Where each function of functions/config-variables.ts sits in the stack (logical id prefix). */
 const functionIds = {
   patronApi: 'ApiPatronApiFunction',
+  partnerApi: 'ApiPartnerApiFunction',
   librarianApi: 'ApiLibrarianApiFunction',
   sweeper: 'SweeperFunction',
 } as const satisfies Record<LambdaFunctionName, string>;
@@ -114,7 +115,7 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     ]);
   });
 
-  it('gives the pseudonym secret to the patron API and the sweeper (which signs mail links with a key derived from it) only', () => {
+  it("gives the pseudonym secret to the patron API and the sweeper (which sign mail links with a key derived from it) and the partner API (partner members' ids) only", () => {
     // Prepare
     const template = Template.fromStack(stack);
     const pseudonymSecret = { Ref: Match.stringLikeRegexp('^PseudonymSecret') };
@@ -122,16 +123,18 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) } },
-      2,
+      3,
     );
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('^Pustaka sweeper'),
       Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('^Pustaka patron API'),
-      Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },
-    });
+    for (const api of ['patron', 'partner']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(`^Pustaka ${api} API`),
+        Environment: { Variables: Match.objectLike({ PSEUDONYM_SECRET_ARN: pseudonymSecret }) },
+      });
+    }
   });
 
   it('wires the reader origin into the functions and the bucket CORS, and outputs the API and site URLs', () => {
@@ -151,8 +154,8 @@ describe('LibraryStack with cdk-nag AwsSolutions', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ WEB_ORIGIN: siteOrigin }) } },
-      // Both APIs (CORS) and the sweeper (the app's links in the library's mails).
-      3,
+      // The three APIs (CORS) and the sweeper (the app's links in the library's mails).
+      4,
     );
     template.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: [siteOrigin] })] },

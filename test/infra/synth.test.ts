@@ -52,6 +52,7 @@ describe('npm run synth', () => {
       );
       expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
         'ApiLibrarianApiFunction',
+        'ApiPartnerApiFunction',
         'ApiPatronApiFunction',
         'SweeperFunction',
       ]);

@@ -24,10 +24,12 @@ import { actionsOf, constructStack, roleStatements } from './helpers.js';
  * TransactWriteItems part by part (PutItem, UpdateItem, DeleteItem, ConditionCheckItem).
  */
 
-const entries = { patronApi: 'api', librarianApi: 'admin', sweeper: 'sweeper' } as const satisfies Record<
-  LambdaFunctionName,
-  'api' | 'admin' | 'sweeper'
->;
+const entries = {
+  patronApi: 'api',
+  partnerApi: 'partner',
+  librarianApi: 'admin',
+  sweeper: 'sweeper',
+} as const satisfies Record<LambdaFunctionName, 'api' | 'partner' | 'admin' | 'sweeper'>;
 
 /** Operation (low-level command name without `Command`) → IAM action; a transaction is counted by its parts. */
 const operationActions: Record<string, string | 'parts'> = {
@@ -119,6 +121,7 @@ function grantedActions(): Record<LambdaFunctionName, string[]> {
       .sort();
   return {
     patronApi: dynamo('ApiPatronApiRole'),
+    partnerApi: dynamo('ApiPartnerApiRole'),
     librarianApi: dynamo('ApiLibrarianApiRole'),
     sweeper: dynamo('SweeperRole'),
   };
@@ -150,8 +153,9 @@ describe('DynamoDB grants against the code', () => {
       new Set(sent.flatMap(([, actions]) => [...actions])),
     );
     expect(ungranted).toEqual([
-      // The librarian API builds the same deps as the patron API, /health probe included, but serves no
-      // /health (functions/http/app.ts mounts it on the patron surface only).
+      // The partner and librarian APIs build the same deps as the patron API, /health probe included, but
+      // serve no /health (functions/http/patron-api.ts mounts it on the patron surface only).
+      'partnerApi dynamodb:DescribeTable',
       'librarianApi dynamodb:DescribeTable',
       // The sweeper's title repository can read titles by key (BatchGetItem), but only the APIs' catalogue
       // index holder asks it to (the titles changed since the snapshot); the sweeper builds from the listing.

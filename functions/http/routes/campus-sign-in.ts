@@ -10,7 +10,7 @@ import {
   startCampusSignIn,
 } from '../../domain/campus-sign-in';
 import { PustakaError, ServiceUnavailableError } from '../../domain/errors';
-import type { AppEnv, CampusSignIn } from '../deps';
+import type { AppEnv, CampusSignIn, FederatedSignIn } from '../deps';
 import { memberSessions } from '../../application/member-sessions';
 import { MemberSignedInSchema, problemContent } from '../schemas';
 
@@ -166,15 +166,15 @@ const sessionRoute = createRoute({
   },
 });
 
-function campusOf(c: Context<AppEnv>): CampusSignIn {
-  const { campus, pseudonyms } = c.get('deps');
-  if (!campus || !pseudonyms) {
+function campusOf(c: Context<AppEnv>): CampusSignIn & { federation: FederatedSignIn } {
+  const { campus, federation } = c.get('deps');
+  if (!campus || !federation) {
     throw new ServiceUnavailableError({
       code: 'FEDERATION_UNAVAILABLE',
       detail: 'Campus sign-in is not configured.',
     });
   }
-  return campus;
+  return { ...campus, federation };
 }
 
 const wantsPage = (c: Context<AppEnv>) => (c.req.header('accept') ?? '').includes('text/html');
@@ -240,8 +240,8 @@ export function campusSignInRoutes(app: ContractApp<AppEnv>): void {
         {
           clock: deps.clock,
           partners: deps.partners,
-          replays: deps.replays,
-          pseudonyms: deps.pseudonyms!,
+          replays: campus.federation.replays,
+          pseudonyms: campus.federation.pseudonyms,
           provider: campus.provider,
           flows: campus.flows,
           handoffs: campus.handoffs,

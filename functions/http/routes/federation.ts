@@ -44,21 +44,14 @@ const federatedRoute = createRoute({
 export function federationRoutes(app: ContractApp<AppEnv>): void {
   app.openapi(federatedRoute, async (c) => {
     const deps = c.get('deps');
-    if (!deps.pseudonyms) {
+    if (!deps.federation) {
       throw new ServiceUnavailableError({
         code: 'FEDERATION_UNAVAILABLE',
         detail: 'Partner sign-in is not configured.',
       });
     }
     const result = await exchangeAssertion(
-      {
-        clock: deps.clock,
-        partners: deps.partners,
-        assertions: deps.assertions,
-        replays: deps.replays,
-        pseudonyms: deps.pseudonyms,
-        sessions: memberSessions(deps),
-      },
+      { ...deps.federation, clock: deps.clock, partners: deps.partners, sessions: memberSessions(deps) },
       c.req.valid('json').assertion,
     );
     c.header('Cache-Control', 'no-store');

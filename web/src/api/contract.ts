@@ -92,97 +92,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/auth/federated": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Exchange a partner member token for gateway tokens
-         * @description The token must come from a registered partner (exact issuer), be signed with a key from its pinned JWKS with one of its algorithms, name its audience, be fresh, carry exp, iat, sub and jti, and be used once.
-         */
-        post: operations["postAuthFederated"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/oidc/partners": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Institutions offering campus sign-in (for the chooser) */
-        get: operations["listCampusPartners"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/oidc/{partnerId}/start": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Start campus sign-in: redirects to the university (authorization code, PKCE S256) */
-        get: operations["startCampusSignIn"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/oidc/callback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The redirect URI: checks the university’s answer and hands the sign-in to the app
-         * @description Checks the flow cookie and `state`, the `iss` parameter (RFC 9207), exchanges the code with the PKCE verifier and verifies the ID token (keys from the discovery document, iss, aud, exp, nonce, at_hash), then admits the member by the partner’s rules as POST /auth/federated does. Nothing is signed in until the app redeems the one-time code.
-         */
-        get: operations["finishCampusSignIn"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/auth/oidc/session": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Redeem the one-time code of a finished campus sign-in for gateway tokens */
-        post: operations["redeemCampusSignIn"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/me": {
         parameters: {
             query?: never;
@@ -1082,6 +991,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Collections featured now (the catalogue home’s shelves)
+         * @description Each with its first 12 titles in the librarian’s order; withdrawn titles left out.
+         */
+        get: operations["listFeaturedCollections"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One collection with its titles in order */
+        get: operations["getCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections/{id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection’s uploaded cover: a redirect to a short-lived signed link */
+        get: operations["getCollectionCover"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/opds/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection as an OPDS 2.0 publications feed, in the librarian’s order */
+        get: operations["getOpdsCollection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/browse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subjects and languages of the catalogue, with how many titles each */
+        get: operations["browseCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suggest a title for the library to buy (deduplicated by ISBN or normalised title and author) */
+        post: operations["suggestTitle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/federated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a partner member token for gateway tokens
+         * @description The token must come from a registered partner (exact issuer), be signed with a key from its pinned JWKS with one of its algorithms, name its audience, be fresh, carry exp, iat, sub and jti, and be used once.
+         */
+        post: operations["postAuthFederated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Institutions offering campus sign-in (for the chooser) */
+        get: operations["listCampusPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/{partnerId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start campus sign-in: redirects to the university (authorization code, PKCE S256) */
+        get: operations["startCampusSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The redirect URI: checks the university’s answer and hands the sign-in to the app
+         * @description Checks the flow cookie and `state`, the `iss` parameter (RFC 9207), exchanges the code with the PKCE verifier and verifies the ID token (keys from the discovery document, iss, aud, exp, nonce, at_hash), then admits the member by the partner’s rules as POST /auth/federated does. Nothing is signed in until the app redeems the one-time code.
+         */
+        get: operations["finishCampusSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem the one-time code of a finished campus sign-in for gateway tokens */
+        post: operations["redeemCampusSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sushi/r51/status": {
         parameters: {
             query?: never;
@@ -1314,111 +1419,6 @@ export interface paths {
         get: operations["counterReport_tr_j3"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Collections featured now (the catalogue home’s shelves)
-         * @description Each with its first 12 titles in the librarian’s order; withdrawn titles left out.
-         */
-        get: operations["listFeaturedCollections"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One collection with its titles in order */
-        get: operations["getCollection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/collections/{id}/cover": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A collection’s uploaded cover: a redirect to a short-lived signed link */
-        get: operations["getCollectionCover"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/opds/collections/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A collection as an OPDS 2.0 publications feed, in the librarian’s order */
-        get: operations["getOpdsCollection"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/browse": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Subjects and languages of the catalogue, with how many titles each */
-        get: operations["browseCatalogue"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/me/suggestions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Suggest a title for the library to buy (deduplicated by ISBN or normalised title and author) */
-        post: operations["suggestTitle"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2069,24 +2069,6 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
-        FederatedSignInRequest: {
-            /** @description The member token (a JWT) from the partner IdP */
-            assertion: string;
-        };
-        /** @description An institution whose members may sign in with their campus account */
-        CampusPartner: {
-            id: string;
-            name: string;
-        };
-        CampusSignedIn: components["schemas"]["FederatedSignIn"] & {
-            partnerName: string;
-            /** @description The app route to open now (always app-relative, e.g. #/titles/t-1) */
-            returnPath: string;
-        };
-        CampusHandoffRequest: {
-            /** @description The one-time code from the fragment of the URL the callback sent the app to */
-            handoff: string;
-        };
         ChangePinRequest: {
             currentPin: string;
             /** @example 482913 */
@@ -2508,6 +2490,73 @@ export interface components {
             };
             completedAt: string;
         };
+        /** @description Collections featured now; each with its first titles */
+        CollectionList: {
+            data: components["schemas"]["Collection"][];
+        };
+        Collection: {
+            id: string;
+            name: components["schemas"]["BilingualText"] & unknown;
+            description: components["schemas"]["BilingualText"] & unknown;
+            /** @description URL of the cover image, when there is one */
+            cover?: string;
+            featuredFrom?: string;
+            featuredUntil?: string;
+            /** @description Titles a patron can find in it now */
+            titleCount: number;
+            titles: components["schemas"]["Title"][];
+            updatedAt: string;
+        };
+        CatalogueBrowse: {
+            /** @description Titles matching every filter given */
+            total: number;
+            /** @description Most titles first (at most 50) */
+            subjects: {
+                value: string;
+                count: number;
+            }[];
+            /** @description Primary language subtags, most titles first */
+            languages: {
+                value: string;
+                count: number;
+            }[];
+        };
+        SuggestionReceipt: {
+            id: string;
+            title: string;
+            author: string;
+            /** @description As ISBN-13 */
+            isbn?: string;
+            /**
+             * @description created: a new suggestion; counted: the title had been suggested by others, this patron is counted too; already-suggested: this patron had suggested it before (counted once)
+             * @enum {string}
+             */
+            outcome: "created" | "counted" | "already-suggested";
+        };
+        SuggestionInput: {
+            title: string;
+            author: string;
+            isbn?: string;
+            note?: string;
+        };
+        FederatedSignInRequest: {
+            /** @description The member token (a JWT) from the partner IdP */
+            assertion: string;
+        };
+        /** @description An institution whose members may sign in with their campus account */
+        CampusPartner: {
+            id: string;
+            name: string;
+        };
+        CampusSignedIn: components["schemas"]["FederatedSignIn"] & {
+            partnerName: string;
+            /** @description The app route to open now (always app-relative, e.g. #/titles/t-1) */
+            returnPath: string;
+        };
+        CampusHandoffRequest: {
+            /** @description The one-time code from the fragment of the URL the callback sent the app to */
+            handoff: string;
+        };
         CounterStatus: {
             Description: string;
             Service_Active: boolean;
@@ -2580,55 +2629,6 @@ export interface components {
                     };
                 }[];
             }[];
-        };
-        /** @description Collections featured now; each with its first titles */
-        CollectionList: {
-            data: components["schemas"]["Collection"][];
-        };
-        Collection: {
-            id: string;
-            name: components["schemas"]["BilingualText"] & unknown;
-            description: components["schemas"]["BilingualText"] & unknown;
-            /** @description URL of the cover image, when there is one */
-            cover?: string;
-            featuredFrom?: string;
-            featuredUntil?: string;
-            /** @description Titles a patron can find in it now */
-            titleCount: number;
-            titles: components["schemas"]["Title"][];
-            updatedAt: string;
-        };
-        CatalogueBrowse: {
-            /** @description Titles matching every filter given */
-            total: number;
-            /** @description Most titles first (at most 50) */
-            subjects: {
-                value: string;
-                count: number;
-            }[];
-            /** @description Primary language subtags, most titles first */
-            languages: {
-                value: string;
-                count: number;
-            }[];
-        };
-        SuggestionReceipt: {
-            id: string;
-            title: string;
-            author: string;
-            /** @description As ISBN-13 */
-            isbn?: string;
-            /**
-             * @description created: a new suggestion; counted: the title had been suggested by others, this patron is counted too; already-suggested: this patron had suggested it before (counted once)
-             * @enum {string}
-             */
-            outcome: "created" | "counted" | "already-suggested";
-        };
-        SuggestionInput: {
-            title: string;
-            author: string;
-            isbn?: string;
-            note?: string;
         };
         Partner: {
             id: string;
@@ -3771,611 +3771,6 @@ export interface operations {
                         /** @enum {string} */
                         code?: "SERVICE_UNAVAILABLE";
                     };
-                };
-            };
-        };
-    };
-    postAuthFederated: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["FederatedSignInRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["FederatedSignIn"];
-                };
-            };
-            /** @description Invalid body */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "INVALID_ASSERTION" | "UNKNOWN_ISSUER" | "ASSERTION_REPLAYED" | "NOT_ENTITLED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now; FEDERATION_UNAVAILABLE: the pseudonym secret cannot be read (or is not configured) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_KEYS_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-        };
-    };
-    listCampusPartners: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Active partners with campus sign-in, by name */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        data: components["schemas"]["CampusPartner"][];
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    startCampusSignIn: {
-        parameters: {
-            query?: {
-                /** @description App route to open after sign-in, e.g. #/titles/t-1 (app-relative only) */
-                return?: string;
-            };
-            header?: never;
-            path: {
-                partnerId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description To the university’s authorization endpoint; sets the short-lived flow cookie */
-            302: {
-                headers: {
-                    /** @description Where the browser goes next */
-                    Location: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A browser, when refused: to the app’s page for the problem code */
-            303: {
-                headers: {
-                    /** @description Where the browser goes next */
-                    Location: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description INVALID_RETURN_PATH */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "INVALID_RETURN_PATH" | "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description PARTNER_SUSPENDED */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_SUSPENDED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-        };
-    };
-    finishCampusSignIn: {
-        parameters: {
-            query?: {
-                code?: string;
-                state?: string;
-                iss?: string;
-                error?: string;
-                error_description?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description To the app: `#/signin/campus?handoff=…` on success, `?error=<code>` for a browser refused */
-            303: {
-                headers: {
-                    /** @description Where the browser goes next */
-                    Location: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description CAMPUS_STATE_INVALID (no, altered or expired flow cookie, another state, no PKCE verifier), CAMPUS_CODE_REPLAYED, CAMPUS_CODE_REJECTED, CAMPUS_SIGN_IN_FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_STATE_INVALID" | "CAMPUS_CODE_REPLAYED" | "CAMPUS_CODE_REJECTED" | "CAMPUS_SIGN_IN_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_ID_TOKEN_INVALID, CAMPUS_ISSUER_MISMATCH, NOT_ENTITLED, ASSERTION_REPLAYED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_ID_TOKEN_INVALID" | "CAMPUS_ISSUER_MISMATCH" | "NOT_ENTITLED" | "ASSERTION_REPLAYED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_CONSENT_DENIED, PARTNER_SUSPENDED */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_CONSENT_DENIED" | "PARTNER_SUSPENDED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-        };
-    };
-    redeemCampusSignIn: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CampusHandoffRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CampusSignedIn"];
-                };
-            };
-            /** @description Invalid body */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "BAD_REQUEST";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_SIGN_IN_EXPIRED: unknown, used or expired code */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_SIGN_IN_EXPIRED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description PARTNER_SUSPENDED */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_SUSPENDED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
-                    } & {
-                        [key: string]: unknown;
-                    });
                 };
             };
         };
@@ -11723,6 +11118,1216 @@ export interface operations {
             };
         };
     };
+    listFeaturedCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Featured collections */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionList"];
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getCollectionCover: {
+        parameters: {
+            query?: {
+                v?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the signed link */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No such collection, or no uploaded cover */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND" | "COVER_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    getOpdsCollection: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the collection */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/opds+json": components["schemas"]["OpdsFeed"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description A token was sent and does not verify; OPDS clients get the Authentication Document */
+            401: {
+                headers: {
+                    /** @description rel="http://opds-spec.org/auth/document" */
+                    Link: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/opds-authentication+json": components["schemas"]["OpdsAuthenticationDocument"];
+                };
+            };
+            /** @description No such collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "COLLECTION_NOT_FOUND";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    browseCatalogue: {
+        parameters: {
+            query?: {
+                q?: string;
+                lang?: string;
+                subject?: string;
+                format?: "epub" | "pdf";
+                access?: "open" | "licensed" | "partner";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueBrowse"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    suggestTitle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestionInput"];
+            };
+        };
+        responses: {
+            /** @description Added to (or already counted in) a suggestion made before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionReceipt"];
+                };
+            };
+            /** @description A new suggestion */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionReceipt"];
+                };
+            };
+            /** @description A bad body, ISBN or title */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "ISBN_INVALID" | "SUGGESTION_TITLE_INVALID";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description No or invalid access token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    postAuthFederated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FederatedSignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FederatedSignIn"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description INVALID_ASSERTION, UNKNOWN_ISSUER, ASSERTION_REPLAYED or NOT_ENTITLED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "INVALID_ASSERTION" | "UNKNOWN_ISSUER" | "ASSERTION_REPLAYED" | "NOT_ENTITLED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description PARTNER_KEYS_UNAVAILABLE: the partner’s key set cannot be fetched right now; FEDERATION_UNAVAILABLE: the pseudonym secret cannot be read (or is not configured) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_KEYS_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    listCampusPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active partners with campus sign-in, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["CampusPartner"][];
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "SERVICE_UNAVAILABLE";
+                    };
+                };
+            };
+        };
+    };
+    startCampusSignIn: {
+        parameters: {
+            query?: {
+                /** @description App route to open after sign-in, e.g. #/titles/t-1 (app-relative only) */
+                return?: string;
+            };
+            header?: never;
+            path: {
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the university’s authorization endpoint; sets the short-lived flow cookie */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A browser, when refused: to the app’s page for the problem code */
+            303: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description INVALID_RETURN_PATH */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "INVALID_RETURN_PATH" | "VALIDATION_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description PARTNER_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_SUSPENDED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    finishCampusSignIn: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                iss?: string;
+                error?: string;
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the app: `#/signin/campus?handoff=…` on success, `?error=<code>` for a browser refused */
+            303: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description CAMPUS_STATE_INVALID (no, altered or expired flow cookie, another state, no PKCE verifier), CAMPUS_CODE_REPLAYED, CAMPUS_CODE_REJECTED, CAMPUS_SIGN_IN_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_STATE_INVALID" | "CAMPUS_CODE_REPLAYED" | "CAMPUS_CODE_REJECTED" | "CAMPUS_SIGN_IN_FAILED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_ID_TOKEN_INVALID, CAMPUS_ISSUER_MISMATCH, NOT_ENTITLED, ASSERTION_REPLAYED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_ID_TOKEN_INVALID" | "CAMPUS_ISSUER_MISMATCH" | "NOT_ENTITLED" | "ASSERTION_REPLAYED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_CONSENT_DENIED, PARTNER_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_CONSENT_DENIED" | "PARTNER_SUSPENDED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
+    redeemCampusSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampusHandoffRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampusSignedIn"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "VALIDATION_FAILED" | "BAD_REQUEST";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_SIGN_IN_EXPIRED: unknown, used or expired code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_SIGN_IN_EXPIRED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description PARTNER_SUSPENDED */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_SUSPENDED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description CAMPUS_SIGN_IN_NOT_OFFERED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "CAMPUS_SIGN_IN_NOT_OFFERED";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+            /** @description BODY_TOO_LARGE (The request body is too large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "BODY_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description URI_TOO_LONG (The address is too long) */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "HEADERS_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INTERNAL_ERROR";
+                    };
+                };
+            };
+            /** @description PARTNER_UNAVAILABLE: the university’s provider is down or too slow; FEDERATION_UNAVAILABLE: campus sign-in is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
+                        /** @enum {string} */
+                        code?: "PARTNER_UNAVAILABLE" | "FEDERATION_UNAVAILABLE";
+                    } & {
+                        [key: string]: unknown;
+                    });
+                };
+            };
+        };
+    };
     counterStatus: {
         parameters: {
             query?: never;
@@ -13194,611 +13799,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CounterException"];
-                };
-            };
-        };
-    };
-    listFeaturedCollections: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Featured collections */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CollectionList"];
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getCollection: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The collection */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Collection"];
-                };
-            };
-            /** @description Invalid id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No such collection */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getCollectionCover: {
-        parameters: {
-            query?: {
-                v?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description To the signed link */
-            302: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No such collection, or no uploaded cover */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND" | "COVER_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    getOpdsCollection: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of the collection */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/opds+json": components["schemas"]["OpdsFeed"];
-                };
-            };
-            /** @description Invalid query */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description A token was sent and does not verify; OPDS clients get the Authentication Document */
-            401: {
-                headers: {
-                    /** @description rel="http://opds-spec.org/auth/document" */
-                    Link: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                    "application/opds-authentication+json": components["schemas"]["OpdsAuthenticationDocument"];
-                };
-            };
-            /** @description No such collection */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "COLLECTION_NOT_FOUND";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    browseCatalogue: {
-        parameters: {
-            query?: {
-                q?: string;
-                lang?: string;
-                subject?: string;
-                format?: "epub" | "pdf";
-                access?: "open" | "licensed" | "partner";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The counts */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CatalogueBrowse"];
-                };
-            };
-            /** @description Invalid query */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
-                };
-            };
-        };
-    };
-    suggestTitle: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SuggestionInput"];
-            };
-        };
-        responses: {
-            /** @description Added to (or already counted in) a suggestion made before */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuggestionReceipt"];
-                };
-            };
-            /** @description A new suggestion */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuggestionReceipt"];
-                };
-            };
-            /** @description A bad body, ISBN or title */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & ({
-                        /** @enum {string} */
-                        code?: "VALIDATION_FAILED" | "ISBN_INVALID" | "SUGGESTION_TITLE_INVALID";
-                    } & {
-                        [key: string]: unknown;
-                    });
-                };
-            };
-            /** @description No or invalid access token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description BODY_TOO_LARGE (The request body is too large) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "BODY_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description URI_TOO_LONG (The address is too long) */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "URI_TOO_LONG";
-                    };
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE (The request body is in a format this operation does not accept) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "UNSUPPORTED_MEDIA_TYPE";
-                    };
-                };
-            };
-            /** @description HEADERS_TOO_LARGE (The request headers are too large) */
-            431: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "HEADERS_TOO_LARGE";
-                    };
-                };
-            };
-            /** @description INTERNAL_ERROR (Something went wrong on the library’s side) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "INTERNAL_ERROR";
-                    };
-                };
-            };
-            /** @description SERVICE_UNAVAILABLE (The library cannot answer right now) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {string} */
-                        code?: "SERVICE_UNAVAILABLE";
-                    };
                 };
             };
         };
