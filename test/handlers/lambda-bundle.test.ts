@@ -249,10 +249,10 @@ describe('the patron API bundle', () => {
 
   it("carries neither the campus sign-in relying party nor the federation's key-set checks (the partner API does)", async () => {
     // Prepare
-    await bundle('api');
+    const outfile = await bundle('api');
     // Act
     const inputs = bundledInputs.get('api')!;
-    const code = readFileSync(await bundle('api'), 'utf8');
+    const code = readFileSync(outfile, 'utf8');
     // Assess: openid-client's own message, its packages and our adapters for them are all left out
     expect(code).not.toContain('discovered metadata issuer does not match the expected issuer');
     expect(inputs.filter((input) => /node_modules\/(openid-client|oauth4webapi)\//.test(input))).toEqual([]);

@@ -110,10 +110,11 @@ describe('LibraryHttpApi', () => {
       ...partnerApiPaths.map((path) => ({ path, fn: 'partner' })),
       { path: '/admin/{proxy+}', fn: 'librarian' },
     ];
-    const matches = (routePath: string, path: string) =>
-      routePath.endsWith('/{proxy+}')
-        ? path.startsWith(routePath.slice(0, -'{proxy+}'.length)) && path.length > routePath.length - 8
-        : routePath === path;
+    const matches = (routePath: string, path: string) => {
+      if (!routePath.endsWith('/{proxy+}')) return routePath === path;
+      const below = routePath.slice(0, -'{proxy+}'.length); // keeps the slash: `/sushi/`
+      return path.startsWith(below) && path.length > below.length;
+    };
     const chosen = (path: string) =>
       routeKeys.find((key) => !key.path.endsWith('{proxy+}') && matches(key.path, path))?.fn ??
       routeKeys.find((key) => matches(key.path, path))?.fn ??
